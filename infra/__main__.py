@@ -1,0 +1,94 @@
+"""`python -m infra plan --stack <env> [--json PATH]` and `python -m infra check PREVIEW_JSON`.
+
+Exit codes (contract): 0 no violation, 1 a violation, 2 bad config, input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from infra.config import ENVIRONMENTS
+from infra.resources import PreviewError, load_preview, to_preview
+from infra.rules import Finding, Resource, all_rules, evaluate
+
+
+def _report(resources: Sequence[Resource], findings: list[Finding], out: io.TextIOBase | None = None) -> None:
+    stream = out or sys.stdout
+    counts = Counter(r.type for r in resources)
+    print(f"{'resource type':<60} {'count':>5}", file=stream)
+    for type_token, count in sorted(counts.items()):
+        print(f"{type_token:<60} {count:>5}", file=stream)
+    print(f"{'total':<60} {len(resources):>5}", file=stream)
+    print(file=stream)
+    failed = {f.rule_id for f in findings}
+    print(f"{'rule':<10} {'status':<6} {'checked':>7}  {'citation':<28} reason", file=stream)
+    for rule in all_rules():
+        checked = sum(counts[t] for t in rule.types) if rule.types else len(resources)
+        # A rule with nothing to look at is reported as such, never as a pass.
+        status = "FAIL" if rule.id in failed else ("PASS" if checked else "n/a")
+        print(f"{rule.id:<10} {status:<6} {checked:>7}  {rule.citation:<28} {rule.reason}", file=stream)
+    for finding in findings:
+        print(f"violation {finding.rule_id} {finding.urn}: {finding.message}", file=stream)
+    print(f"\n{len(all_rules())} rules, {len(findings)} violations", file=stream)
+
+
+def _plan(stack: str, json_path: str | None) -> int:
+    from infra.mockrun import run_program
+
+    started = time.monotonic()
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            resources = run_program(stack)
+    except SystemExit as stop:
+        # The program rejected its config: pass its one-line reason on, exit 2.
+        sys.stderr.write(captured.getvalue())
+        return int(stop.code) if isinstance(stop.code, int) else 2
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    sys.stderr.write(captured.getvalue())
+    findings = evaluate(resources, stack)
+    _report(resources, findings)
+    print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s")
+    if json_path:
+        Path(json_path).write_text(json.dumps(to_preview(resources), indent=2, sort_keys=True), encoding="utf-8")
+    return 1 if findings else 0
+
+
+def _check(path: str) -> int:
+    try:
+        stack, resources = load_preview(Path(path))
+    except PreviewError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    environment = stack if stack in ENVIRONMENTS else "prod"  # unknown stacks get the strictest rules
+    findings = evaluate(resources, environment)
+    _report(resources, findings)
+    return 1 if findings else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser("plan", help="run the program under the mock engine and check the rules")
+    plan.add_argument("--stack", required=True, choices=ENVIRONMENTS)
+    plan.add_argument("--json", dest="json_path", help="write pulumi-preview-shaped JSON here")
+    check = commands.add_parser("check", help="check the rules over a saved pulumi preview --json")
+    check.add_argument("preview_json")
+    args = parser.parse_args(argv)
+    if args.command == "plan":
+        return _plan(args.stack, args.json_path)
+    return _check(args.preview_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Typed, validated stack configuration.
+
+Every value a component needs comes from here, checked before any resource is created. A bad
+value raises ConfigError naming the stack file, the key and the problem; `__main__.py` turns
+that into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+NAMESPACE = "hipaa"
+ENVIRONMENTS = ("dev", "staging", "prod")
+MAX_ROTATION_DAYS = 90
+# Minimum retention of audit logs per environment; HIPAA asks for six years of documentation
+# (45 CFR 164.316(b)(2)), which prod meets; lower environments hold synthetic data only.
+MIN_LOG_RETENTION_DAYS = {"dev": 30, "staging": 365, "prod": 2190}
+MIN_REPORT_RETENTION_DAYS = {"dev": 1, "staging": 365, "prod": 2190}
+
+_PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]$")
+_ACCESS_POLICY = re.compile(r"^[0-9]{6,20}$")
+_GROUP = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_REPO_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_LOCATION = re.compile(r"^(in:)?[a-z0-9-]+(-locations)?$")
+
+
+class ConfigError(Exception):
+    """A stack setting is missing or invalid; the message names the key."""
+
+
+@dataclass(frozen=True)
+class NetworkRanges:
+    primary: str
+    gke_pods: str
+    gke_services: str
+    gke_master: str
+    private_service_access: str
+    build_pool: str
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    stack: str
+    environment: str
+    project_id: str
+    security_project_id: str
+    siem_project_id: str
+    region: str
+    access_policy_id: str
+    ranges: NetworkRanges
+    key_rotation_days: int
+    log_retention_days: int
+    report_retention_days: int
+    allowed_locations: tuple[str, ...]
+    repo_owner: str
+    repo_name: str
+    analyst_group: str
+    engineer_group: str
+    security_group: str
+    approver_group: str
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment == "prod"
+
+    @property
+    def rotation_period(self) -> str:
+        """Rotation period in the KMS API's duration format, e.g. `7776000s`."""
+        return f"{self.key_rotation_days * 86400}s"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The labels every labelable resource carries; defined here and nowhere else."""
+        return {
+            "compliance": "hipaa",
+            "data-classification": "phi",
+            "environment": self.environment,
+            "managed-by": "pulumi",
+        }
+
+
+class _Reader:
+    """Reads raw config values and formats errors as `Pulumi.<stack>.yaml: hipaa:key=value ...`."""
+
+    def __init__(self, stack: str, values: Mapping[str, Any]) -> None:
+        self.stack = stack
+        self.values = values
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        value = self.values.get(key)
+        shown = "" if value is None else f"={value}"
+        return ConfigError(f"Pulumi.{self.stack}.yaml: {NAMESPACE}:{key}{shown} {problem}")
+
+    def text(self, key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str:
+        value = self.values.get(key)
+        if value is None or str(value).strip() == "":
+            raise self.fail(key, "is required but missing")
+        if not isinstance(value, str):
+            raise self.fail(key, "must be a string")
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(key, f"is not a valid {what}")
+        return value
+
+    def integer(self, key: str, check: Callable[[int], str | None]) -> int:
+        raw = self.values.get(key)
+        if raw is None:
+            raise self.fail(key, "is required but missing")
+        try:
+            value = int(str(raw))
+        except ValueError:
+            raise self.fail(key, "is not an integer") from None
+        problem = check(value)
+        if problem:
+            raise self.fail(key, problem)
+        return value
+
+    def string_list(self, key: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+        raw = self.values.get(key)
+        if raw is None:
+            raise self.fail(key, "is required but missing")
+        if not isinstance(raw, list) or not raw:
+            raise self.fail(key, "must be a non-empty list")
+        for item in raw:
+            if not isinstance(item, str) or not pattern.match(item):
+                raise self.fail(key, f"has an invalid {what}: {item!r}")
+        return tuple(raw)
+
+    def network(self, key: str) -> ipaddress.IPv4Network:
+        value = self.text(key)
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except ValueError:
+            raise self.fail(key, "is not a valid IPv4 CIDR (host bits must be zero)") from None
+        if not network.is_private:
+            raise self.fail(key, "is not an RFC 1918 private range")
+        return network
+
+
+def _parse_values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Decode the JSON-encoded object values the Pulumi config API returns as strings."""
+    import json
+
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                values[key] = json.loads(value)
+                continue
+            except json.JSONDecodeError:
+                pass
+        values[key] = value
+    return values
+
+
+def _rotation_problem(days: int) -> str | None:
+    if days < 1:
+        return "must be at least 1"
+    if days > MAX_ROTATION_DAYS:
+        return f"exceeds {MAX_ROTATION_DAYS}"
+    return None
+
+
+def _ranges(reader: _Reader) -> NetworkRanges:
+    keys = {
+        "primary": "subnetCidr",
+        "gke_pods": "gkePodsCidr",
+        "gke_services": "gkeServicesCidr",
+        "gke_master": "gkeMasterCidr",
+        "private_service_access": "privateServiceCidr",
+        "build_pool": "buildPoolCidr",
+    }
+    parsed = {field: reader.network(key) for field, key in keys.items()}
+    if parsed["gke_master"].prefixlen != 28:
+        raise reader.fail("gkeMasterCidr", "must be a /28 (GKE control plane range)")
+    fields = list(keys)
+    for i, first in enumerate(fields):
+        for second in fields[i + 1 :]:
+            if parsed[first].overlaps(parsed[second]):
+                raise reader.fail(keys[second], f"overlaps {NAMESPACE}:{keys[first]}")
+    return NetworkRanges(**{field: str(net) for field, net in parsed.items()})
+
+
+def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
+    """Validate raw `hipaa:` values (keys without the namespace) into a PlatformConfig."""
+    reader = _Reader(stack, _parse_values(raw))
+    environment = reader.text("environment")
+    if environment not in ENVIRONMENTS:
+        raise reader.fail("environment", f"must be one of {', '.join(ENVIRONMENTS)}")
+    if stack in ENVIRONMENTS and environment != stack:
+        raise reader.fail("environment", f"does not match the stack name {stack}")
+    projects = {
+        key: reader.text(key, _PROJECT_ID, "GCP project id")
+        for key in ("projectId", "securityProjectId", "siemProjectId")
+    }
+    if len(set(projects.values())) != 3:
+        raise reader.fail("siemProjectId", "must differ from projectId and securityProjectId")
+    log_minimum = MIN_LOG_RETENTION_DAYS[environment]
+    report_minimum = MIN_REPORT_RETENTION_DAYS[environment]
+    return PlatformConfig(
+        stack=stack,
+        environment=environment,
+        project_id=projects["projectId"],
+        security_project_id=projects["securityProjectId"],
+        siem_project_id=projects["siemProjectId"],
+        region=reader.text("region", _REGION, "GCP region (e.g. us-central1)"),
+        access_policy_id=reader.text("accessPolicyId", _ACCESS_POLICY, "numeric access policy id"),
+        ranges=_ranges(reader),
+        key_rotation_days=reader.integer("keyRotationDays", _rotation_problem),
+        log_retention_days=reader.integer(
+            "logRetentionDays",
+            lambda d: f"is below the {environment} minimum of {log_minimum}" if d < log_minimum else None,
+        ),
+        report_retention_days=reader.integer(
+            "reportRetentionDays",
+            lambda d: f"is below the {environment} minimum of {report_minimum}" if d < report_minimum else None,
+        ),
+        allowed_locations=reader.string_list("allowedLocations", _LOCATION, "location"),
+        repo_owner=reader.text("repoOwner", _REPO_PART, "repository owner"),
+        repo_name=reader.text("repoName", _REPO_PART, "repository name"),
+        analyst_group=reader.text("analystGroup", _GROUP, "group email"),
+        engineer_group=reader.text("engineerGroup", _GROUP, "group email"),
+        security_group=reader.text("securityGroup", _GROUP, "group email"),
+        approver_group=reader.text("approverGroup", _GROUP, "group email"),
+    )
+
+
+def load_config() -> PlatformConfig:
+    """Read the current stack's `hipaa:` namespace through pulumi.Config and validate it."""
+    import pulumi
+
+    config = pulumi.Config(NAMESPACE)
+    raw: dict[str, Any] = {}
+    for key in KEYS:
+        value = config.get(key)
+        if value is not None:
+            raw[key] = value
+    return build_config(pulumi.get_stack(), raw)
+
+
+# Every key the project declares; Pulumi.yaml's config block must list exactly these.
+KEYS = (
+    "environment",
+    "projectId",
+    "securityProjectId",
+    "siemProjectId",
+    "region",
+    "accessPolicyId",
+    "subnetCidr",
+    "gkePodsCidr",
+    "gkeServicesCidr",
+    "gkeMasterCidr",
+    "privateServiceCidr",
+    "buildPoolCidr",
+    "keyRotationDays",
+    "logRetentionDays",
+    "reportRetentionDays",
+    "allowedLocations",
+    "repoOwner",
+    "repoName",
+    "analystGroup",
+    "engineerGroup",
+    "securityGroup",
+    "approverGroup",
+)

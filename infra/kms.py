@@ -1,0 +1,117 @@
+"""Cloud KMS: one keyring per environment, one CMEK key per purpose, least-privilege grants."""
+
+from __future__ import annotations
+
+import functools
+
+import pulumi
+import pulumi_gcp as gcp
+
+from infra.config import PlatformConfig
+from infra.naming import child_opts, data_opts, resource_name
+
+ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+
+# Service agents that encrypt with each key, as email templates over the project number.
+# The agents are Google-managed identities; granting them (and only them) is what CMEK needs.
+KEY_USERS: dict[str, tuple[str, ...]] = {
+    "storage": ("service-{n}@gs-project-accounts.iam.gserviceaccount.com",),
+    "bigquery": ("bq-{n}@bigquery-encryption.iam.gserviceaccount.com",),
+    "compute": (
+        "service-{n}@compute-system.iam.gserviceaccount.com",
+        "service-{n}@dataproc-accounts.iam.gserviceaccount.com",
+    ),
+    "gke": ("service-{n}@container-engine-robot.iam.gserviceaccount.com",),
+    "logging": ("service-{n}@gcp-sa-logging.iam.gserviceaccount.com",),
+    "pubsub": ("service-{s}@gcp-sa-pubsub.iam.gserviceaccount.com",),
+    "artifacts": ("service-{n}@gcp-sa-artifactregistry.iam.gserviceaccount.com",),
+    "vertex": ("service-{n}@gcp-sa-aiplatform.iam.gserviceaccount.com",),
+    "secrets": ("service-{n}@gcp-sa-secretmanager.iam.gserviceaccount.com",),
+}
+# Services whose agents must exist before they can be granted; created explicitly.
+AGENT_SERVICES = (
+    "pubsub.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "aiplatform.googleapis.com",
+    "secretmanager.googleapis.com",
+)
+
+
+def _members(users: tuple[str, ...], numbers: list[str]) -> list[str]:
+    """Agent emails for a key; `{n}` is the environment project's number, `{s}` the security project's."""
+    return ["serviceAccount:" + user.format(n=numbers[0], s=numbers[1]) for user in users]
+
+
+class Kms(pulumi.ComponentResource):
+    """Keyring and purpose keys for one environment."""
+
+    def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("hipaa:security:Kms", name, None, opts)
+        self.config = config
+        project_number = gcp.organizations.get_project_output(project_id=config.project_id).number
+        security_number = gcp.organizations.get_project_output(project_id=config.security_project_id).number
+        agents = [
+            gcp.projects.ServiceIdentity(
+                f"{name}-agent-{service.split('.')[0]}",
+                project=config.project_id,
+                service=service,
+                opts=child_opts(self),
+            )
+            for service in AGENT_SERVICES
+        ]
+        self.keyring = gcp.kms.KeyRing(
+            f"{name}-keyring",
+            name=resource_name(config, "keyring"),
+            project=config.project_id,
+            location=config.region,
+            opts=data_opts(config, self),
+        )
+        protection = "HSM" if config.is_prod else "SOFTWARE"
+        self.keys: dict[str, gcp.kms.CryptoKey] = {}
+        for purpose, users in KEY_USERS.items():
+            key = gcp.kms.CryptoKey(
+                f"{name}-{purpose}",
+                name=f"{purpose}-cmek",
+                key_ring=self.keyring.id,
+                purpose="ENCRYPT_DECRYPT",
+                rotation_period=config.rotation_period,
+                # A destroyed key makes its data unreadable; keep the recovery window long in prod.
+                destroy_scheduled_duration="2592000s" if config.is_prod else "86400s",
+                version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
+                    algorithm="GOOGLE_SYMMETRIC_ENCRYPTION", protection_level=protection
+                ),
+                labels={**config.labels, "key-purpose": purpose},
+                opts=data_opts(config, self),
+            )
+            members = pulumi.Output.all(project_number, security_number).apply(functools.partial(_members, users))
+            gcp.kms.CryptoKeyIAMBinding(
+                f"{name}-{purpose}-users",
+                crypto_key_id=key.id,
+                role=ENCRYPTER_DECRYPTER,
+                members=members,
+                opts=child_opts(self, depends_on=agents),
+            )
+            self.keys[purpose] = key
+        # Asymmetric key Cosign and Binary Authorization sign container images with.
+        self.signing_key = gcp.kms.CryptoKey(
+            f"{name}-image-signing",
+            name="image-signing",
+            key_ring=self.keyring.id,
+            purpose="ASYMMETRIC_SIGN",
+            destroy_scheduled_duration="2592000s" if config.is_prod else "86400s",
+            version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
+                algorithm="EC_SIGN_P256_SHA256", protection_level=protection
+            ),
+            labels={**config.labels, "key-purpose": "image-signing"},
+            opts=data_opts(config, self),
+        )
+        self.register_outputs(
+            {
+                "keyring": self.keyring.id,
+                "keys": {purpose: key.id for purpose, key in self.keys.items()},
+                "signingKey": self.signing_key.id,
+            }
+        )
+
+    def key_id(self, purpose: str) -> pulumi.Output[str]:
+        return self.keys[purpose].id

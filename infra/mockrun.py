@@ -1,0 +1,153 @@
+"""Run the real Pulumi program under the SDK's mock engine, with a stack's own config file.
+
+No cloud and no Pulumi CLI: resources are recorded as the engine would see them (type token,
+camelCase inputs, protect flag). The mocks return the computed outputs a program reads
+(ids, emails, writer identities) in the formats Google Cloud uses, so references between
+resources look real in the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.sync_await import _sync_await
+
+from infra.rules import Resource
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_NAME = "hipaa"
+MOCK_PROJECT_NUMBER = "123456789012"
+SECRET_PLACEHOLDER = "[offline-plan: secret value not decrypted]"
+
+
+def _project(inputs: dict[str, Any]) -> str:
+    return str(inputs.get("project") or "mock-project")
+
+
+def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The id and extra outputs Google Cloud would return for a new resource."""
+    project = _project(inputs)
+    resource_name = str(inputs.get("name") or name)
+    outputs: dict[str, Any] = {"name": resource_name}
+    if type_token == "gcp:kms/keyRing:KeyRing":
+        rid = f"projects/{project}/locations/{inputs.get('location')}/keyRings/{resource_name}"
+    elif type_token == "gcp:kms/cryptoKey:CryptoKey":
+        rid = f"{inputs.get('keyRing')}/cryptoKeys/{resource_name}"
+    elif type_token == "gcp:serviceaccount/account:Account":
+        email = f"{inputs.get('accountId')}@{project}.iam.gserviceaccount.com"
+        rid = f"projects/{project}/serviceAccounts/{email}"
+        outputs.update(email=email, member=f"serviceAccount:{email}")
+    elif type_token == "gcp:projects/serviceIdentity:ServiceIdentity":
+        service = str(inputs.get("service", "unknown")).split(".")[0]
+        email = f"service-{MOCK_PROJECT_NUMBER}@gcp-sa-{service}.iam.gserviceaccount.com"
+        rid = f"projects/{project}/services/{inputs.get('service')}"
+        outputs.update(email=email, member=f"serviceAccount:{email}")
+    elif type_token == "gcp:logging/projectSink:ProjectSink":
+        rid = f"projects/{project}/sinks/{resource_name}"
+        outputs["writerIdentity"] = (
+            f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com"
+        )
+    elif type_token == "gcp:pubsub/topic:Topic":
+        rid = f"projects/{project}/topics/{resource_name}"
+    elif type_token == "gcp:storage/bucket:Bucket":
+        rid = resource_name
+        outputs["url"] = f"gs://{resource_name}"
+    elif type_token.startswith("gcp:compute/"):
+        rid = f"projects/{project}/{type_token.rsplit('/', maxsplit=1)[-1].split(':', maxsplit=1)[0]}s/{resource_name}"
+        outputs["selfLink"] = f"https://www.googleapis.com/compute/v1/{rid}"
+    else:
+        rid = f"{resource_name}-id"
+    outputs["id"] = rid
+    return rid, outputs
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Echo inputs back as outputs, adding what the provider would compute."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if not args.custom:
+            return f"{args.name}-component", inputs
+        rid, computed = _computed(args.typ, args.name, inputs)
+        return rid, {**computed, **inputs}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "gcp:organizations/getProject:getProject":
+            project = args.args.get("projectId") or "mock-project"
+            return {"number": MOCK_PROJECT_NUMBER, "projectId": project, "name": project}, []
+        return dict(args.args), []
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, keeping what it drops: protect, and the order of registration."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.protected: set[str] = set()
+        self.order: list[str] = []
+        self.inputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            self.order.append(response.urn)
+            self.inputs[response.urn] = dict(rpc.deserialize_properties(request.object))
+            if request.protect:
+                self.protected.add(response.urn)
+        return response
+
+
+def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
+    """The stack file's `config:` block as the engine passes it: namespaced keys, string values."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"Pulumi.{stack}.yaml: no such stack file")
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    config: dict[str, str] = {}
+    for key, value in (document.get("config") or {}).items():
+        if isinstance(value, dict) and "secure" in value:
+            config[key] = SECRET_PLACEHOLDER
+        elif isinstance(value, str):
+            config[key] = value
+        else:
+            config[key] = json.dumps(value)
+    return config
+
+
+def run_program(stack: str, config: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> list[Resource]:
+    """Run `__main__.py` for a stack under mocks and return every resource it registered."""
+    values = stack_config(stack, root) if config is None else config
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_all_config(values)
+    monitor = RecordingMonitor(PlanMocks())
+    pulumi.runtime.set_mocks(PlanMocks(), project=PROJECT_NAME, stack=stack, preview=True, monitor=monitor)
+    pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    program = str(root / "__main__.py")
+
+    def run() -> None:
+        runpy.run_path(program, run_name="__main__")
+
+    _sync_await(pulumi.runtime.stack.run_pulumi_func(run))
+    resources: list[Resource] = []
+    for urn in monitor.order:
+        type_token = urn.split("::")[2].split("$")[-1]
+        if type_token.startswith("pulumi:providers:"):
+            continue
+        resources.append(
+            Resource(
+                type=type_token,
+                name=urn.split("::")[-1],
+                urn=urn,
+                inputs=monitor.inputs.get(urn, {}),
+                protect=urn in monitor.protected,
+            )
+        )
+    return resources

@@ -1,0 +1,92 @@
+"""Config validation: every bad value stops the program with exit 2 and one line naming the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.config import ConfigError, build_config
+from infra.mockrun import PROJECT_ROOT, stack_config
+
+
+def raw(stack: str = "prod") -> dict[str, Any]:
+    """The stack file's hipaa: values without the namespace, as the program sees them."""
+    return {k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("hipaa:")}
+
+
+def test_every_stack_file_is_valid(stack: str) -> None:
+    config = build_config(stack, raw(stack))
+    assert config.environment == stack
+
+
+def test_prod_values_are_typed() -> None:
+    config = build_config("prod", raw())
+    assert config.key_rotation_days == 30
+    assert config.rotation_period == "2592000s"
+    assert config.allowed_locations == ("in:us-locations",)
+    assert config.is_prod
+    assert config.labels["compliance"] == "hipaa"
+
+
+def test_stacks_use_distinct_projects() -> None:
+    projects = [build_config(s, raw(s)).project_id for s in ("dev", "staging", "prod")]
+    assert len(set(projects)) == 3
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("keyRotationDays", "400", "hipaa:keyRotationDays=400 exceeds 90"),
+        ("keyRotationDays", "0", "hipaa:keyRotationDays=0 must be at least 1"),
+        ("keyRotationDays", "ninety", "hipaa:keyRotationDays=ninety is not an integer"),
+        ("region", "US Central", "hipaa:region=US Central is not a valid GCP region"),
+        ("environment", "qa", "hipaa:environment=qa must be one of dev, staging, prod"),
+        ("environment", "dev", "hipaa:environment=dev does not match the stack name prod"),
+        ("projectId", "Bad_Project", "hipaa:projectId=Bad_Project is not a valid GCP project id"),
+        ("siemProjectId", "nwh-analytics-prd", "hipaa:siemProjectId=nwh-analytics-prd must differ"),
+        ("subnetCidr", "10.30.0.1/20", "hipaa:subnetCidr=10.30.0.1/20 is not a valid IPv4 CIDR"),
+        ("subnetCidr", "8.8.8.0/24", "hipaa:subnetCidr=8.8.8.0/24 is not an RFC 1918 private range"),
+        ("gkeServicesCidr", "10.30.8.0/22", "hipaa:gkeServicesCidr=10.30.8.0/22 overlaps hipaa:subnetCidr"),
+        ("gkeMasterCidr", "172.16.30.0/24", "hipaa:gkeMasterCidr=172.16.30.0/24 must be a /28"),
+        ("logRetentionDays", "30", "hipaa:logRetentionDays=30 is below the prod minimum of 2190"),
+        ("reportRetentionDays", "365", "hipaa:reportRetentionDays=365 is below the prod minimum of 2190"),
+        ("accessPolicyId", "policies/abc", "hipaa:accessPolicyId=policies/abc is not a valid numeric"),
+        ("allowedLocations", "[]", "hipaa:allowedLocations=[] must be a non-empty list"),
+        ("approverGroup", "not-an-email", "hipaa:approverGroup=not-an-email is not a valid group email"),
+        ("repoName", "bad name!", "hipaa:repoName=bad name! is not a valid repository name"),
+    ],
+)
+def test_bad_value_names_key_and_problem(key: str, value: str, message: str) -> None:
+    values = raw()
+    values[key] = value
+    with pytest.raises(ConfigError) as error:
+        build_config("prod", values)
+    assert str(error.value).startswith("Pulumi.prod.yaml: ")
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("key", ["projectId", "siemProjectId", "keyRotationDays", "accessPolicyId", "allowedLocations"])
+def test_missing_key_is_named(key: str) -> None:
+    values = raw()
+    del values[key]
+    with pytest.raises(ConfigError, match=f"hipaa:{key} is required but missing"):
+        build_config("prod", values)
+
+
+def test_bad_stack_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    """The offline plan of a broken stack file ends with exit 2 and one line, no traceback."""
+    for name in ("__main__.py", "Pulumi.yaml"):
+        (tmp_path / name).write_text((PROJECT_ROOT / name).read_text())
+    text = (PROJECT_ROOT / "Pulumi.prod.yaml").read_text().replace("keyRotationDays: 30", "keyRotationDays: 400")
+    (tmp_path / "Pulumi.prod.yaml").write_text(text)
+    code = (
+        "import sys; from pathlib import Path; import infra.mockrun as m; "
+        f"m.run_program('prod', root=Path({str(tmp_path)!r}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: Pulumi.prod.yaml: hipaa:keyRotationDays=400 exceeds 90"

@@ -1,0 +1,87 @@
+"""Kms: each test states one property of the keys and fails when it is removed."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from infra.kms import KEY_USERS
+from tests.conftest import find, one, planned
+
+KEY = "gcp:kms/cryptoKey:CryptoKey"
+BINDING = "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding"
+REQUIRED_PURPOSES = {"storage", "bigquery", "compute", "gke", "logging", "pubsub", "artifacts", "vertex"}
+
+
+def test_one_keyring_per_environment(stack: str) -> None:
+    rings = find(planned(stack), "gcp:kms/keyRing:KeyRing")
+    assert [r.inputs["name"] for r in rings] == [f"hipaa-{stack}-keyring"]
+    assert rings[0].inputs["location"] == "us-central1"
+
+
+def test_a_key_for_every_purpose(stack: str) -> None:
+    names = {r.inputs["name"] for r in find(planned(stack), KEY)}
+    assert {f"{p}-cmek" for p in REQUIRED_PURPOSES} <= names
+
+
+@pytest.mark.parametrize(("stack_name", "seconds"), [("dev", 7776000), ("staging", 5184000), ("prod", 2592000)])
+def test_rotation_period_follows_config_and_is_at_most_90_days(stack_name: str, seconds: int) -> None:
+    for key in find(planned(stack_name), KEY):
+        if key.inputs["purpose"] == "ENCRYPT_DECRYPT":
+            assert key.inputs["rotationPeriod"] == f"{seconds}s"
+            assert seconds <= 7776000
+
+
+def test_prod_keys_are_hsm() -> None:
+    levels = {k.inputs["versionTemplate"]["protectionLevel"] for k in find(planned("prod"), KEY)}
+    assert levels == {"HSM"}
+
+
+def test_dev_keys_are_software() -> None:
+    levels = {k.inputs["versionTemplate"]["protectionLevel"] for k in find(planned("dev"), KEY)}
+    assert levels == {"SOFTWARE"}
+
+
+def test_prod_keys_are_protected_and_dev_keys_are_not() -> None:
+    assert all(k.protect for k in find(planned("prod"), KEY))
+    assert not any(k.protect for k in find(planned("dev"), KEY))
+
+
+def test_signing_key_is_asymmetric_ec() -> None:
+    key = one(planned("prod"), KEY, "kms-image-signing")
+    assert key.inputs["purpose"] == "ASYMMETRIC_SIGN"
+    assert key.inputs["versionTemplate"]["algorithm"] == "EC_SIGN_P256_SHA256"
+
+
+@pytest.mark.parametrize("purpose", sorted(KEY_USERS))
+def test_each_key_is_granted_only_to_its_service_agents(purpose: str) -> None:
+    binding = one(planned("prod"), BINDING, f"kms-{purpose}-users")
+    assert binding.inputs["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+    assert binding.inputs["cryptoKeyId"].endswith(f"/cryptoKeys/{purpose}-cmek")
+    members = binding.inputs["members"]
+    assert len(members) == len(KEY_USERS[purpose])
+    assert all(m.startswith("serviceAccount:service-") or m.startswith("serviceAccount:bq-") for m in members)
+
+
+def test_pubsub_key_is_granted_to_the_security_projects_agent() -> None:
+    # The hipaa-deployments topic lives in the security project; its agent is the one to grant.
+    binding = one(planned("prod"), BINDING, "kms-pubsub-users")
+    assert binding.inputs["members"] == ["serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com"]
+
+
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
+def test_component_exposes_key_ids_as_outputs(mocked: None) -> pulumi.Output[None]:
+    """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
+    from infra.config import build_config
+    from infra.kms import Kms
+    from tests.infra.test_config import raw
+
+    kms = Kms("unit", build_config("prod", raw()))
+
+    def check(key_id: str) -> None:
+        assert (
+            key_id
+            == "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/storage-cmek"
+        )
+
+    return kms.key_id("storage").apply(check)
