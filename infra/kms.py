@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import child_opts, data_opts, resource_name
+from infra.naming import child_opts, data_opts, keyring_name
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 
@@ -61,7 +61,7 @@ class Kms(pulumi.ComponentResource):
         ]
         self.keyring = gcp.kms.KeyRing(
             f"{name}-keyring",
-            name=resource_name(config, "keyring"),
+            name=keyring_name(config),
             project=config.project_id,
             location=config.region,
             opts=data_opts(config, self),
