@@ -90,3 +90,29 @@ def test_bad_stack_file_exits_2_with_one_line(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
     assert result.returncode == 2
     assert result.stderr.strip() == "error: Pulumi.prod.yaml: hipaa:keyRotationDays=400 exceeds 90"
+
+
+def test_pulumi_yaml_declares_every_key_with_type_and_description() -> None:
+    import yaml
+
+    from infra.config import KEYS
+
+    declared = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())["config"]
+    assert set(declared) == {f"hipaa:{key}" for key in KEYS}
+    for key, spec in declared.items():
+        assert spec.get("type") in {"string", "integer", "array"}, key
+        assert len(spec.get("description", "")) > 20, key
+
+
+def test_every_stack_file_sets_every_key(stack: str) -> None:
+    from infra.config import KEYS
+
+    assert set(raw(stack)) == set(KEYS)
+
+
+def test_runtime_uses_the_project_virtualenv() -> None:
+    import yaml
+
+    runtime = yaml.safe_load((PROJECT_ROOT / "Pulumi.yaml").read_text())["runtime"]
+    assert runtime["name"] == "python"
+    assert runtime["options"]["virtualenv"] == ".venv"
