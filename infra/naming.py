@@ -56,3 +56,12 @@ def docker_repository(config: PlatformConfig) -> str:
 def artifact_registry_path(config: PlatformConfig) -> str:
     """Where images and mirrored tool images live, as `_ARTIFACT_REGISTRY` passes it."""
     return f"{config.region}-docker.pkg.dev/{config.project_id}/{docker_repository(config)}"
+
+
+def docker_mirror_repository(config: PlatformConfig, upstream: str) -> str:
+    """Remote (pull-through) Docker repository for one upstream, e.g. `hipaa-prod-dockerhub-mirror`."""
+    return resource_name(config, f"{upstream}-mirror")
+
+
+def python_mirror_repository(config: PlatformConfig) -> str:
+    return resource_name(config, "pypi-mirror")

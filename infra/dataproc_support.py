@@ -1,0 +1,132 @@
+"""What the Dataproc cluster needs before it exists: its identity, CMEK buckets and Kerberos secret."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_gcp as gcp
+
+from infra.config import PlatformConfig
+from infra.naming import bucket_name, child_opts, data_opts, resource_name
+
+# roles/dataproc.worker covers the cluster's own staging/temp objects and agent duties; BigQuery
+# access is per dataset (data editor on the datasets jobs write) plus jobUser to run queries.
+PROJECT_ROLES = ("roles/dataproc.worker", "roles/bigquery.jobUser")
+DATASET_ROLE = "roles/bigquery.dataEditor"
+TEMP_OBJECT_AGE_DAYS = 30
+
+
+def kerberos_secret_version(config: PlatformConfig) -> str:
+    """The root principal password version; added out of band so the password never enters state."""
+    return f"projects/{config.project_id}/secrets/{resource_name(config, 'dataproc-kerberos-root')}/versions/1"
+
+
+class DataprocSupport(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        config: PlatformConfig,
+        *,
+        storage_key_id: pulumi.Input[str],
+        secrets_key_id: pulumi.Input[str],
+        datasets: Sequence[pulumi.Input[str]],
+        kerberos: bool,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("hipaa:compute:DataprocSupport", name, None, opts)
+        self.account = gcp.serviceaccount.Account(
+            f"{name}-sa",
+            account_id=resource_name(config, "dataproc"),
+            display_name="Dataproc cluster (least privilege)",
+            project=config.project_id,
+            opts=child_opts(self),
+        )
+        self.grants: list[pulumi.Resource] = [
+            gcp.projects.IAMMember(
+                f"{name}-sa-{role.split('/')[-1].replace('.', '-')}",
+                project=config.project_id,
+                role=role,
+                member=self.account.member,
+                opts=child_opts(self),
+            )
+            for role in PROJECT_ROLES
+        ]
+        for index, dataset in enumerate(datasets):
+            self.grants.append(
+                gcp.bigquery.DatasetIamMember(
+                    f"{name}-sa-dataset-{index}",
+                    project=config.project_id,
+                    dataset_id=dataset,
+                    role=DATASET_ROLE,
+                    member=self.account.member,
+                    opts=child_opts(self),
+                )
+            )
+        self.staging_bucket = self._bucket(name, config, "dataproc-staging", storage_key_id)
+        self.temp_bucket = self._bucket(name, config, "dataproc-temp", storage_key_id, TEMP_OBJECT_AGE_DAYS)
+        self.kerberos_secret: gcp.secretmanager.Secret | None = None
+        if kerberos:
+            self.kerberos_secret = gcp.secretmanager.Secret(
+                f"{name}-kerberos-root",
+                secret_id=resource_name(config, "dataproc-kerberos-root"),
+                project=config.project_id,
+                replication=gcp.secretmanager.SecretReplicationArgs(
+                    user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
+                        replicas=[
+                            gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
+                                location=config.region,
+                                customer_managed_encryption=gcp.secretmanager.SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs(
+                                    kms_key_name=secrets_key_id
+                                ),
+                            )
+                        ]
+                    )
+                ),
+                labels=config.labels,
+                opts=data_opts(config, self),
+            )
+            self.grants.append(
+                gcp.secretmanager.SecretIamMember(
+                    f"{name}-kerberos-accessor",
+                    project=config.project_id,
+                    secret_id=self.kerberos_secret.secret_id,
+                    role="roles/secretmanager.secretAccessor",
+                    member=self.account.member,
+                    opts=child_opts(self),
+                )
+            )
+        self.register_outputs(
+            {
+                "serviceAccount": self.account.email,
+                "stagingBucket": self.staging_bucket.name,
+                "tempBucket": self.temp_bucket.name,
+            }
+        )
+
+    def _bucket(
+        self, name: str, config: PlatformConfig, purpose: str, key_id: pulumi.Input[str], delete_after_days: int = 0
+    ) -> gcp.storage.Bucket:
+        rules = []
+        if delete_after_days:
+            rules.append(
+                gcp.storage.BucketLifecycleRuleArgs(
+                    action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
+                    condition=gcp.storage.BucketLifecycleRuleConditionArgs(age=delete_after_days),
+                )
+            )
+        return gcp.storage.Bucket(
+            f"{name}-{purpose}",
+            name=bucket_name(config, purpose),
+            project=config.project_id,
+            location=config.region,
+            storage_class="STANDARD",
+            uniform_bucket_level_access=True,
+            public_access_prevention="enforced",
+            encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=key_id),
+            versioning=gcp.storage.BucketVersioningArgs(enabled=True),
+            lifecycle_rules=rules,
+            force_destroy=not config.is_prod,
+            labels=config.labels,
+            opts=data_opts(config, self),
+        )

@@ -1,0 +1,172 @@
+"""Artifact Registry (images and upstream mirrors) and the Binary Authorization gate on deployments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_gcp as gcp
+
+from infra.config import PlatformConfig
+from infra.naming import child_opts, data_opts, docker_mirror_repository, docker_repository, python_mirror_repository
+
+KEEP_RECENT_VERSIONS = 20
+UNTAGGED_MAX_AGE = f"{30 * 86400}s"
+SIGNING_KEY_VERSION = 1
+# The algorithm of kms.signing_key (EC_SIGN_P256_SHA256) as Binary Authorization names it.
+SIGNATURE_ALGORITHM = "ECDSA_P256_SHA256"
+# Upstreams the pipeline's tool images come from (Docker Hub and GHCR), mirrored inside the perimeter.
+DOCKER_UPSTREAMS = {"dockerhub": None, "ghcr": "https://ghcr.io"}
+
+
+def first_pem(keys: Sequence[gcp.kms.outputs.GetKMSCryptoKeyVersionPublicKeyResult] | None) -> str:
+    """The key version's PEM; an attestor without a key would admit nothing, so fail loudly."""
+    if not keys or not keys[0].pem:
+        raise ValueError("signing key version returned no public key")
+    return keys[0].pem
+
+
+def signing_public_key(signing_key_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The PEM of the Cosign/Binary Authorization signing key's first version, read from Cloud KMS."""
+    version = gcp.kms.get_kms_crypto_key_version_output(crypto_key=signing_key_id, version=SIGNING_KEY_VERSION)
+    return version.public_keys.apply(first_pem)
+
+
+def cleanup_policies() -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
+    return [
+        gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+            id="keep-recent",
+            action="KEEP",
+            most_recent_versions=gcp.artifactregistry.RepositoryCleanupPolicyMostRecentVersionsArgs(
+                keep_count=KEEP_RECENT_VERSIONS
+            ),
+        ),
+        gcp.artifactregistry.RepositoryCleanupPolicyArgs(
+            id="delete-old-untagged",
+            action="DELETE",
+            condition=gcp.artifactregistry.RepositoryCleanupPolicyConditionArgs(
+                tag_state="UNTAGGED", older_than=UNTAGGED_MAX_AGE
+            ),
+        ),
+    ]
+
+
+def _docker_upstream(upstream: str | None) -> gcp.artifactregistry.RepositoryRemoteRepositoryConfigDockerRepositoryArgs:
+    if upstream is None:
+        return gcp.artifactregistry.RepositoryRemoteRepositoryConfigDockerRepositoryArgs(public_repository="DOCKER_HUB")
+    return gcp.artifactregistry.RepositoryRemoteRepositoryConfigDockerRepositoryArgs(
+        custom_repository=gcp.artifactregistry.RepositoryRemoteRepositoryConfigDockerRepositoryCustomRepositoryArgs(
+            uri=upstream
+        )
+    )
+
+
+class Registry(pulumi.ComponentResource):
+    def __init__(
+        self,
+        name: str,
+        config: PlatformConfig,
+        *,
+        artifacts_key_id: pulumi.Input[str],
+        signing_key_id: pulumi.Input[str],
+        public_key_pem: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("hipaa:delivery:Registry", name, None, opts)
+        common = {"project": config.project_id, "location": config.region, "kms_key_name": artifacts_key_id}
+        self.images = gcp.artifactregistry.Repository(
+            f"{name}-images",
+            repository_id=docker_repository(config),
+            format="DOCKER",
+            mode="STANDARD_REPOSITORY",
+            description="Signed application images",
+            docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=True),
+            cleanup_policies=cleanup_policies(),
+            cleanup_policy_dry_run=False,
+            labels=config.labels,
+            opts=data_opts(config, self),
+            **common,  # type: ignore[arg-type]
+        )
+        self.mirrors = [
+            gcp.artifactregistry.Repository(
+                f"{name}-{upstream}-mirror",
+                repository_id=docker_mirror_repository(config, upstream),
+                format="DOCKER",
+                mode="REMOTE_REPOSITORY",
+                description=f"Pull-through cache of {upstream} images for the no-egress build pool",
+                remote_repository_config=gcp.artifactregistry.RepositoryRemoteRepositoryConfigArgs(
+                    docker_repository=_docker_upstream(uri)
+                ),
+                labels=config.labels,
+                opts=child_opts(self),
+                **common,  # type: ignore[arg-type]
+            )
+            for upstream, uri in DOCKER_UPSTREAMS.items()
+        ]
+        self.pypi = gcp.artifactregistry.Repository(
+            f"{name}-pypi-mirror",
+            repository_id=python_mirror_repository(config),
+            format="PYTHON",
+            mode="REMOTE_REPOSITORY",
+            description="Pull-through cache of PyPI for the no-egress build pool",
+            remote_repository_config=gcp.artifactregistry.RepositoryRemoteRepositoryConfigArgs(
+                python_repository=gcp.artifactregistry.RepositoryRemoteRepositoryConfigPythonRepositoryArgs(
+                    public_repository="PYPI"
+                )
+            ),
+            labels=config.labels,
+            opts=child_opts(self),
+            **common,  # type: ignore[arg-type]
+        )
+        self.note = gcp.containeranalysis.Note(
+            f"{name}-attestation-note",
+            name=f"hipaa-{config.environment}-image-signed",
+            project=config.project_id,
+            attestation_authority=gcp.containeranalysis.NoteAttestationAuthorityArgs(
+                hint=gcp.containeranalysis.NoteAttestationAuthorityHintArgs(
+                    human_readable_name="Image signed by the HIPAA pipeline (Cosign, Cloud KMS)"
+                )
+            ),
+            opts=child_opts(self),
+        )
+        self.attestor = gcp.binaryauthorization.Attestor(
+            f"{name}-attestor",
+            name=f"hipaa-{config.environment}-pipeline",
+            project=config.project_id,
+            attestation_authority_note=gcp.binaryauthorization.AttestorAttestationAuthorityNoteArgs(
+                note_reference=self.note.name,
+                public_keys=[
+                    gcp.binaryauthorization.AttestorAttestationAuthorityNotePublicKeyArgs(
+                        id=pulumi.Output.concat(
+                            "//cloudkms.googleapis.com/v1/", signing_key_id, f"/cryptoKeyVersions/{SIGNING_KEY_VERSION}"
+                        ),
+                        pkix_public_key=gcp.binaryauthorization.AttestorAttestationAuthorityNotePublicKeyPkixPublicKeyArgs(
+                            public_key_pem=public_key_pem, signature_algorithm=SIGNATURE_ALGORITHM
+                        ),
+                    )
+                ],
+            ),
+            opts=child_opts(self),
+        )
+        self.policy = gcp.binaryauthorization.Policy(
+            f"{name}-binauthz-policy",
+            project=config.project_id,
+            description="Only images attested by the HIPAA pipeline may run",
+            # Google-maintained system images stay admissible; everything else needs our attestation.
+            global_policy_evaluation_mode="ENABLE",
+            default_admission_rule=gcp.binaryauthorization.PolicyDefaultAdmissionRuleArgs(
+                evaluation_mode="REQUIRE_ATTESTATION",
+                enforcement_mode="ENFORCED_BLOCK_AND_AUDIT_LOG",
+                require_attestations_bies=[self.attestor.name],
+            ),
+            opts=child_opts(self),
+        )
+        self.register_outputs(
+            {
+                "images": self.images.id,
+                "mirrors": [m.id for m in self.mirrors],
+                "pypi": self.pypi.id,
+                "attestor": self.attestor.name,
+                "policy": self.policy.id,
+            }
+        )

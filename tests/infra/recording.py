@@ -1,0 +1,65 @@
+"""Build one component under Pulumi's mock engine and keep every resource it registered."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from infra.config import PlatformConfig, build_config
+from infra.mockrun import PlanMocks
+from infra.rules import Resource
+from tests.infra.test_config import raw
+
+# A PEM-shaped stand-in for the KMS public key (synthetic bytes, not a usable key).
+TEST_PEM = (
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEjX1z4Mv5lDb5WZ3pVx2yqS7sP0bQ\n"
+    "k4aF5cZl8Q0m3Yt9n6J2rVwXh1uG7dP4sE8oA2bN5cK9fL3jT6yU1iR0vQ==\n"
+    "-----END PUBLIC KEY-----\n"
+)
+KEY_VERSION_CALL = "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion"
+
+
+class RecordingMocks(PlanMocks):
+    def __init__(self, pem: str | None = TEST_PEM) -> None:
+        self.resources: list[Resource] = []
+        self.pem = pem
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(Resource(args.typ, args.name, f"urn:{args.typ}::{args.name}", dict(args.inputs)))
+        return super().new_resource(args)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == KEY_VERSION_CALL:
+            keys = [{"algorithm": "EC_SIGN_P256_SHA256", "pem": self.pem}] if self.pem else []
+            return {**args.args, "publicKeys": keys, "algorithm": "EC_SIGN_P256_SHA256"}, []
+        return super().call(args)
+
+
+def config_for(environment: str) -> PlatformConfig:
+    return build_config(environment, raw(environment))
+
+
+def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Resource]:
+    """Run `build` (which creates components) to completion; return what it registered."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    mocks = RecordingMocks(pem)
+    pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False)
+    pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    _sync_await(run_pulumi_func(build))
+    return mocks.resources
+
+
+def only(resources: list[Resource], type_token: str) -> Resource:
+    matches = [r for r in resources if r.type == type_token]
+    assert len(matches) == 1, f"expected one {type_token}, found {len(matches)}"
+    return matches[0]
+
+
+def of_type(resources: list[Resource], type_token: str) -> list[Resource]:
+    return [r for r in resources if r.type == type_token]

@@ -1,0 +1,139 @@
+"""Dataproc: each test states one property of the cluster and its support resources."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+
+from infra.dataproc import Dataproc
+from infra.rules import Resource
+from tests.infra.recording import config_for, of_type, only, record
+
+CLUSTER = "gcp:dataproc/cluster:Cluster"
+BUCKET = "gcp:storage/bucket:Bucket"
+SECRET = "gcp:secretmanager/secret:Secret"
+KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
+SUBNET = "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
+DATASET = "hipaa_prod_curated"
+
+
+@functools.cache
+def built(environment: str) -> tuple[Resource, ...]:
+    config = config_for(environment)
+
+    def build() -> None:
+        Dataproc(
+            "dataproc",
+            config,
+            compute_key_id=f"{KEYS}/compute-cmek",
+            storage_key_id=f"{KEYS}/storage-cmek",
+            secrets_key_id=f"{KEYS}/secrets-cmek",
+            subnet_id=SUBNET,
+            datasets=[DATASET],
+        )
+
+    return tuple(record(build))
+
+
+def cluster_config(environment: str = "prod") -> dict[str, Any]:
+    return dict(only(list(built(environment)), CLUSTER).inputs["clusterConfig"])
+
+
+def test_internal_ip_only_on_the_private_subnet(stack: str) -> None:
+    gce = cluster_config(stack)["gceClusterConfig"]
+    assert gce["internalIpOnly"] is True
+    assert cluster_config("prod")["gceClusterConfig"]["subnetwork"] == SUBNET
+
+
+def test_dedicated_service_account() -> None:
+    gce = cluster_config()["gceClusterConfig"]
+    assert gce["serviceAccount"] == "hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
+    assert gce["serviceAccountScopes"] == ["https://www.googleapis.com/auth/cloud-platform"]
+
+
+def test_service_account_roles_are_worker_job_user_and_dataset_editor_only() -> None:
+    resources = list(built("prod"))
+    project_roles = sorted(r.inputs["role"] for r in of_type(resources, "gcp:projects/iAMMember:IAMMember"))
+    assert project_roles == ["roles/bigquery.jobUser", "roles/dataproc.worker"]
+    dataset = only(resources, "gcp:bigquery/datasetIamMember:DatasetIamMember")
+    assert (dataset.inputs["datasetId"], dataset.inputs["role"]) == (DATASET, "roles/bigquery.dataEditor")
+
+
+def test_shielded_vms() -> None:
+    shielded = cluster_config()["gceClusterConfig"]["shieldedInstanceConfig"]
+    assert shielded == {"enableSecureBoot": True, "enableVtpm": True, "enableIntegrityMonitoring": True}
+
+
+def test_disks_use_the_compute_key() -> None:
+    assert cluster_config()["encryptionConfig"] == {"kmsKeyName": f"{KEYS}/compute-cmek"}
+
+
+def test_component_gateway_is_off() -> None:
+    assert cluster_config()["endpointConfig"] == {"enableHttpPortAccess": False}
+
+
+@pytest.mark.parametrize(
+    ("environment", "lifecycle"), [("dev", {"idleDeleteTtl": "1800s"}), ("staging", None), ("prod", None)]
+)
+def test_idle_delete_ttl_in_dev_only(environment: str, lifecycle: dict[str, str] | None) -> None:
+    assert cluster_config(environment).get("lifecycleConfig") == lifecycle
+
+
+def test_autoscaling_policy_is_attached() -> None:
+    resources = list(built("prod"))
+    policy = only(resources, "gcp:dataproc/autoscalingPolicy:AutoscalingPolicy")
+    assert policy.inputs["policyId"] == "hipaa-prod-autoscaling"
+    assert policy.inputs["workerConfig"] == {"minInstances": 2, "maxInstances": 10}
+    assert cluster_config()["autoscalingConfig"] == {"policyUri": "dataproc-autoscaling"}
+
+
+def test_no_optional_components() -> None:
+    software = cluster_config()["softwareConfig"]
+    assert software["optionalComponents"] == []
+    assert software["imageVersion"] == "2.2-debian12"
+
+
+def test_kerberos_in_prod_with_a_secret_manager_password() -> None:
+    kerberos = cluster_config("prod")["securityConfig"]["kerberosConfig"]
+    assert kerberos == {
+        "enableKerberos": True,
+        "kmsKeyUri": f"{KEYS}/secrets-cmek",
+        "rootPrincipalPasswordUri": "projects/nwh-analytics-prd/secrets/hipaa-prod-dataproc-kerberos-root/versions/1",
+    }
+    secret = only(list(built("prod")), SECRET)
+    replica = secret.inputs["replication"]["userManaged"]["replicas"][0]
+    assert replica == {"location": "us-central1", "customerManagedEncryption": {"kmsKeyName": f"{KEYS}/secrets-cmek"}}
+    accessor = only(list(built("prod")), "gcp:secretmanager/secretIamMember:SecretIamMember")
+    assert accessor.inputs["role"] == "roles/secretmanager.secretAccessor"
+
+
+def test_no_kerberos_outside_prod() -> None:
+    assert "securityConfig" not in cluster_config("dev")
+    assert of_type(list(built("dev")), SECRET) == []
+
+
+def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
+    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built("prod")), BUCKET)}
+    assert set(buckets) == {"nwh-analytics-prd-dataproc-staging", "nwh-analytics-prd-dataproc-temp"}
+    for inputs in buckets.values():
+        assert inputs["encryption"] == {"defaultKmsKeyName": f"{KEYS}/storage-cmek"}
+        assert inputs["publicAccessPrevention"] == "enforced"
+        assert inputs["uniformBucketLevelAccess"] is True
+        assert inputs["forceDestroy"] is False
+    config = cluster_config()
+    assert (config["stagingBucket"], config["tempBucket"]) == tuple(sorted(buckets))
+
+
+def test_dev_buckets_are_destroyable() -> None:
+    assert all(b.inputs["forceDestroy"] is True for b in of_type(list(built("dev")), BUCKET))
+
+
+def test_prod_has_ha_masters() -> None:
+    assert cluster_config("prod")["masterConfig"]["numInstances"] == 3
+    assert cluster_config("dev")["masterConfig"]["numInstances"] == 1
+
+
+def test_labels_come_from_config() -> None:
+    assert only(list(built("prod")), CLUSTER).inputs["labels"] == config_for("prod").labels
