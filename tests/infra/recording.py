@@ -51,7 +51,11 @@ def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Reso
     mocks = RecordingMocks(pem)
     pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
-    _sync_await(run_pulumi_func(build))
+
+    def run() -> None:
+        build()
+
+    _sync_await(run_pulumi_func(run))
     return mocks.resources
 
 

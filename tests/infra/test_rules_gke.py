@@ -1,0 +1,89 @@
+"""GKE rules: the component passes every rule; each rule fails on a violating resource."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from infra.rules import Resource, evaluate
+from infra.rules.gke import CLUSTER, NODE_POOL, RULES
+from tests.infra.test_gke import built
+
+
+def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
+    return {f.rule_id for f in evaluate(resources, environment, RULES)}
+
+
+def component(kind: str, environment: str = "prod") -> Resource:
+    return next(r for r in built(environment) if r.type == kind)
+
+
+def changed(resource: Resource, path: str, value: Any) -> Resource:
+    inputs = copy.deepcopy(dict(resource.inputs))
+    *parents, last = path.split(".")
+    target = inputs
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+    if value is None:
+        target.pop(last, None)
+    else:
+        target[last] = value
+    return Resource(resource.type, resource.name, resource.urn, inputs, resource.protect)
+
+
+def test_component_is_compliant_in_every_environment(stack: str) -> None:
+    assert ids(list(built(stack)), stack) == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule"),
+    [
+        ("privateClusterConfig.enablePrivateNodes", False, "GKE-01"),
+        ("privateClusterConfig.enablePrivateEndpoint", False, "GKE-02"),
+        ("masterAuthorizedNetworksConfig.cidrBlocks", None, "GKE-03"),
+        ("masterAuthorizedNetworksConfig.cidrBlocks", [{"cidrBlock": "0.0.0.0/0"}], "GKE-03"),
+        ("masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled", True, "GKE-03"),
+        ("workloadIdentityConfig", None, "GKE-04"),
+        ("binaryAuthorization.evaluationMode", "DISABLED", "GKE-05"),
+        ("databaseEncryption.state", "DECRYPTED", "GKE-06"),
+        ("databaseEncryption.keyName", None, "GKE-06"),
+        ("enableShieldedNodes", False, "GKE-07"),
+        ("enableLegacyAbac", True, "GKE-07"),
+        ("masterAuth.clientCertificateConfig.issueClientCertificate", True, "GKE-07"),
+        ("datapathProvider", "LEGACY_DATAPATH", "GKE-07"),
+        ("loggingConfig.enableComponents", ["SYSTEM_COMPONENTS"], "GKE-08"),
+        ("deletionProtection", False, "GKE-09"),
+    ],
+)
+def test_cluster_violation_is_caught(path: str, value: Any, rule: str) -> None:
+    assert ids([changed(component(CLUSTER), path, value)]) == {rule}
+
+
+def test_public_endpoint_is_allowed_in_dev_only() -> None:
+    public = changed(component(CLUSTER, "dev"), "privateClusterConfig.enablePrivateEndpoint", False)
+    assert ids([public], "dev") == set()
+    assert ids([public], "staging") == {"GKE-02"}
+
+
+def test_no_deletion_protection_is_allowed_in_dev() -> None:
+    assert ids([changed(component(CLUSTER, "dev"), "deletionProtection", False)], "dev") == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule"),
+    [
+        ("nodeConfig.serviceAccount", None, "GKE-10"),
+        ("nodeConfig.serviceAccount", "default", "GKE-10"),
+        ("nodeConfig.serviceAccount", "123-compute@developer.gserviceaccount.com", "GKE-10"),
+        ("nodeConfig.shieldedInstanceConfig.enableSecureBoot", False, "GKE-11"),
+        ("nodeConfig.shieldedInstanceConfig.enableIntegrityMonitoring", None, "GKE-11"),
+        ("nodeConfig.bootDiskKmsKey", None, "GKE-12"),
+        ("nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA", "GKE-13"),
+        ("management.autoUpgrade", False, "GKE-14"),
+        ("management.autoRepair", None, "GKE-14"),
+    ],
+)
+def test_node_pool_violation_is_caught(path: str, value: Any, rule: str) -> None:
+    assert ids([changed(component(NODE_POOL), path, value)]) == {rule}

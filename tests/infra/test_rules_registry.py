@@ -1,0 +1,79 @@
+"""Registry rules: the component passes every rule; each rule fails on a violating resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.rules import Resource, evaluate
+from infra.rules.registry import ATTESTOR, POLICY, REPOSITORY, RULES
+from tests.infra.test_registry import built
+from tests.infra.test_rules_gke import changed
+
+
+def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
+    return {f.rule_id for f in evaluate(resources, environment, RULES)}
+
+
+def images() -> Resource:
+    return next(r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "STANDARD_REPOSITORY")
+
+
+def component(kind: str) -> Resource:
+    return next(r for r in built() if r.type == kind)
+
+
+def test_component_is_compliant() -> None:
+    assert ids(list(built())) == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule"),
+    [
+        ("kmsKeyName", None, "REG-01"),
+        ("dockerConfig.immutableTags", False, "REG-02"),
+        ("dockerConfig", None, "REG-02"),
+        ("cleanupPolicyDryRun", True, "REG-03"),
+        ("cleanupPolicies", None, "REG-03"),
+    ],
+)
+def test_repository_violation_is_caught(path: str, value: Any, rule: str) -> None:
+    assert ids([changed(images(), path, value)]) == {rule}
+
+
+def test_remote_mirror_needs_cmek_but_not_immutable_tags() -> None:
+    mirror = next(r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY")
+    assert ids([mirror]) == set()
+    assert ids([changed(mirror, "kmsKeyName", None)]) == {"REG-01"}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("defaultAdmissionRule.evaluationMode", "ALWAYS_ALLOW"),
+        ("defaultAdmissionRule.enforcementMode", "DRYRUN_AUDIT_LOG_ONLY"),
+        ("defaultAdmissionRule.requireAttestationsBies", []),
+        ("admissionWhitelistPatterns", [{"namePattern": "*"}]),
+        ("admissionWhitelistPatterns", [{"namePattern": "docker.io/**"}]),
+    ],
+)
+def test_policy_violation_is_caught(path: str, value: Any) -> None:
+    assert ids([changed(component(POLICY), path, value)]) == {"REG-04"}
+
+
+def test_narrow_allowlist_is_accepted() -> None:
+    pattern = [{"namePattern": "us-central1-docker.pkg.dev/p/hipaa-prod-images/base/**"}]
+    assert ids([changed(component(POLICY), "admissionWhitelistPatterns", pattern)]) == set()
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("attestationAuthorityNote.publicKeys", []),
+        ("attestationAuthorityNote.publicKeys.0.id", "pgp-key"),
+        ("attestationAuthorityNote.publicKeys.0.pkixPublicKey.publicKeyPem", None),
+    ],
+)
+def test_attestor_violation_is_caught(path: str, value: Any) -> None:
+    assert ids([changed(component(ATTESTOR), path, value)]) == {"REG-05"}
