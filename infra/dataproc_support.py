@@ -96,6 +96,17 @@ class DataprocSupport(pulumi.ComponentResource):
                     opts=child_opts(self),
                 )
             )
+            # Kerberos secure mode decrypts its generated secrets with this key on the cluster VMs.
+            # Decrypter only, as a member: Kms holds the authoritative encrypter/decrypter binding.
+            self.grants.append(
+                gcp.kms.CryptoKeyIAMMember(
+                    f"{name}-kerberos-key-decrypter",
+                    crypto_key_id=secrets_key_id,
+                    role="roles/cloudkms.cryptoKeyDecrypter",
+                    member=self.account.member,
+                    opts=child_opts(self),
+                )
+            )
         self.register_outputs(
             {
                 "serviceAccount": self.account.email,

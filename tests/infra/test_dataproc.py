@@ -107,11 +107,18 @@ def test_kerberos_in_prod_with_a_secret_manager_password() -> None:
     assert replica == {"location": "us-central1", "customerManagedEncryption": {"kmsKeyName": f"{KEYS}/secrets-cmek"}}
     accessor = only(list(built("prod")), "gcp:secretmanager/secretIamMember:SecretIamMember")
     assert accessor.inputs["role"] == "roles/secretmanager.secretAccessor"
+    decrypter = only(list(built("prod")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+    assert (decrypter.inputs["cryptoKeyId"], decrypter.inputs["role"]) == (
+        f"{KEYS}/secrets-cmek",
+        "roles/cloudkms.cryptoKeyDecrypter",
+    )
+    assert decrypter.inputs["member"] == "serviceAccount:hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
 
 
 def test_no_kerberos_outside_prod() -> None:
     assert "securityConfig" not in cluster_config("dev")
     assert of_type(list(built("dev")), SECRET) == []
+    assert of_type(list(built("dev")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") == []
 
 
 def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
