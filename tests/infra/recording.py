@@ -15,11 +15,11 @@ from infra.mockrun import PlanMocks
 from infra.rules import Resource
 from tests.infra.test_config import raw
 
-# A PEM-shaped stand-in for the KMS public key (synthetic bytes, not a usable key).
+# A real P-256 public key generated for tests; its private half was discarded at generation.
 TEST_PEM = (
     "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEjX1z4Mv5lDb5WZ3pVx2yqS7sP0bQ\n"
-    "k4aF5cZl8Q0m3Yt9n6J2rVwXh1uG7dP4sE8oA2bN5cK9fL3jT6yU1iR0vQ==\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5h8zm+fy3Jrq9ngTjN12ZIors01Q\n"
+    "TQltkTOHFQy5l6Bz+NgYxOtXE/HL+fWe7YgSsolrirRoqvEF24Q66tzvew==\n"
     "-----END PUBLIC KEY-----\n"
 )
 KEY_VERSION_CALL = "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion"
