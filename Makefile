@@ -28,7 +28,7 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
 shellcheck: $(VENV)/.installed
-	$(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR $(wildcard scripts/*.sh scripts/lib/*.sh)
+	$(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh)
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=85

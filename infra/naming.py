@@ -53,9 +53,14 @@ def docker_repository(config: PlatformConfig) -> str:
     return resource_name(config, "images")
 
 
+def artifact_registry(config: PlatformConfig) -> str:
+    """`_ARTIFACT_REGISTRY`: the registry host and project; repositories are paths below it."""
+    return f"{config.region}-docker.pkg.dev/{config.project_id}"
+
+
 def artifact_registry_path(config: PlatformConfig) -> str:
-    """Where images and mirrored tool images live, as `_ARTIFACT_REGISTRY` passes it."""
-    return f"{config.region}-docker.pkg.dev/{config.project_id}/{docker_repository(config)}"
+    """Where the pipeline pushes the images it builds."""
+    return f"{artifact_registry(config)}/{docker_repository(config)}"
 
 
 def docker_mirror_repository(config: PlatformConfig, upstream: str) -> str:
@@ -65,3 +70,45 @@ def docker_mirror_repository(config: PlatformConfig, upstream: str) -> str:
 
 def python_mirror_repository(config: PlatformConfig) -> str:
     return resource_name(config, "pypi-mirror")
+
+
+def network_name(config: PlatformConfig) -> str:
+    return resource_name(config, "vpc")
+
+
+def subnet_name(config: PlatformConfig) -> str:
+    """The private workload subnet (GKE, Dataproc, Workbench)."""
+    return resource_name(config, "private")
+
+
+def build_pool_name(config: PlatformConfig) -> str:
+    """The private Cloud Build worker pool's id, `projects/P/locations/R/workerPools/<this>`."""
+    return resource_name(config, "build-pool")
+
+
+def build_pool_path(config: PlatformConfig) -> str:
+    return f"projects/{config.project_id}/locations/{config.region}/workerPools/{build_pool_name(config)}"
+
+
+def compliance_bucket(config: PlatformConfig) -> str:
+    """`_COMPLIANCE_BUCKET`: reports land in gs://<this>/reports/<BUILD_ID>/."""
+    return bucket_name(config, "reports")
+
+
+def keyring_path(config: PlatformConfig) -> str:
+    """`_KMS_KEYRING`: the keyring's full resource name."""
+    return f"projects/{config.project_id}/locations/{config.region}/keyRings/{keyring_name(config)}"
+
+
+def signing_key_path(config: PlatformConfig) -> str:
+    """The asymmetric key Cosign signs with (`gcpkms://` + this) and Binary Authorization verifies."""
+    return f"{keyring_path(config)}/cryptoKeys/image-signing"
+
+
+def attestor_name(config: PlatformConfig) -> str:
+    return f"hipaa-{config.environment}-pipeline"
+
+
+def security_topic(config: PlatformConfig) -> str:
+    """The security team's topic; the name is fixed by the requirement."""
+    return f"projects/{config.security_project_id}/topics/hipaa-deployments"

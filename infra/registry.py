@@ -8,7 +8,14 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import child_opts, data_opts, docker_mirror_repository, docker_repository, python_mirror_repository
+from infra.naming import (
+    attestor_name,
+    child_opts,
+    data_opts,
+    docker_mirror_repository,
+    docker_repository,
+    python_mirror_repository,
+)
 
 KEEP_RECENT_VERSIONS = 20
 UNTAGGED_MAX_AGE = f"{30 * 86400}s"
@@ -131,7 +138,7 @@ class Registry(pulumi.ComponentResource):
         )
         self.attestor = gcp.binaryauthorization.Attestor(
             f"{name}-attestor",
-            name=f"hipaa-{config.environment}-pipeline",
+            name=attestor_name(config),
             project=config.project_id,
             attestation_authority_note=gcp.binaryauthorization.AttestorAttestationAuthorityNoteArgs(
                 note_reference=self.note.name,

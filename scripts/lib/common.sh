@@ -1,14 +1,260 @@
 #!/usr/bin/env bash
 # Shared helpers for every script in scripts/: sourced, never run.
 # shellcheck shell=bash
+#
+# A script using this library:
+#   SCRIPT_NAME=validate-encryption.sh
+#   USAGE="validate-encryption.sh ENV PROJECT_ID KMS_KEYRING REGION"
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+#   require_args 4 "$@"; require_environment "$1"; require_match PROJECT_ID "$2" "$RE_PROJECT" ...
+#   gate_begin encryption "gcloud/bq/jq"
+#   buckets=""; capture_json_array buckets "bucket list" gcloud storage buckets list --format=json
+#   (declare a VAR before capture_* fills it, so shellcheck sees the assignment)
+#   ... checked 1; violation "bucket b: no CMEK key" ...
+#   gate_finish            # writes evidence, exits 0 on pass and 1 on fail
+#
+# Fail closed: every way out that is not gate_finish with checks done and no violation writes
+# evidence with status "fail" and exits non-zero with one line on stderr.
 
-# die REASON [CODE]: one line on stderr, then exit non-zero (default 1).
-die() {
-  printf '%s: FAIL: %s\n' "${SCRIPT_NAME:-${0##*/}}" "$1" >&2
-  exit "${2:-1}"
-}
+# --- output ---------------------------------------------------------------------------------
 
-# log MESSAGE: progress on stderr, never data values that a scan could flag.
+# log MESSAGE: progress on stderr. Never pass data values a scan could flag (names and counts only).
 log() {
   printf '%s: %s\n' "${SCRIPT_NAME:-${0##*/}}" "$1" >&2
+}
+
+# die REASON [CODE]: one line on stderr, fail evidence if a gate is open, exit CODE (default 1).
+die() {
+  local reason=$1 code=${2:-1}
+  printf '%s: FAIL: %s\n' "${SCRIPT_NAME:-${0##*/}}" "$reason" >&2
+  if [[ -n "${_GATE_ID:-}" && -z "${_GATE_DONE:-}" ]]; then
+    VIOLATIONS+=("$reason")
+    _write_evidence fail
+  fi
+  exit "$code"
+}
+
+# usage_error PROBLEM: the problem and the usage line, exit 2 (missing or malformed arguments).
+usage_error() {
+  printf '%s: %s\nusage: %s\n' "${SCRIPT_NAME:-${0##*/}}" "$1" "${USAGE:-${0##*/} ...}" >&2
+  exit 2
+}
+
+# --- arguments ------------------------------------------------------------------------------
+
+# require_args N "$@": at least N arguments, none of them empty.
+require_args() {
+  local want=$1
+  shift
+  (($# >= want)) || usage_error "expected ${want} arguments, got $#"
+  local i
+  for ((i = 1; i <= want; i++)); do
+    [[ -n "${!i}" ]] || usage_error "argument ${i} is empty"
+  done
+}
+
+# require_environment VALUE: sets ENVIRONMENT to VALUE if it is dev, staging or prod.
+require_environment() {
+  case "$1" in
+    dev | staging | prod) ENVIRONMENT=$1 ;;
+    *) usage_error "ENV must be dev, staging or prod, got '$1'" ;;
+  esac
+}
+
+# require_match NAME VALUE REGEX: usage error naming the argument when VALUE does not match.
+require_match() {
+  [[ "$2" =~ $3 ]] || usage_error "${1}='${2}' is malformed"
+}
+
+# Formats shared by several scripts, so each argument is validated the same way everywhere.
+# shellcheck disable=SC2034  # used by the scripts that source this file
+readonly RE_PROJECT='^[a-z][a-z0-9-]{4,28}[a-z0-9]$'
+# shellcheck disable=SC2034
+readonly RE_REGION='^[a-z]+-[a-z]+[0-9]$'
+# shellcheck disable=SC2034
+readonly RE_NAME='^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$'
+# shellcheck disable=SC2034
+readonly RE_DATASET='^[A-Za-z_][A-Za-z0-9_]{0,1023}$'
+# shellcheck disable=SC2034
+readonly RE_BUCKET='^[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]$'
+# shellcheck disable=SC2034
+readonly RE_PERIMETER='^accessPolicies/[0-9]+/servicePerimeters/[A-Za-z0-9_]+$'
+# shellcheck disable=SC2034
+readonly RE_IMAGE_DIGEST='^[a-z0-9.-]+(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$'
+# shellcheck disable=SC2034
+readonly RE_GS_URI='^gs://[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9](/.*)?$'
+
+# require_tool NAME...: each tool must be on PATH; a missing tool is a failure, never a skip.
+require_tool() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || die "required tool '${tool}' is not installed"
+  done
+}
+
+is_prod() {
+  [[ "${ENVIRONMENT:-}" == prod ]]
+}
+
+# --- running tools --------------------------------------------------------------------------
+
+# capture_json VAR WHAT CMD [ARGS...]: run CMD, keep its stdout in VAR when it is valid JSON.
+# Fails (one line naming WHAT) when CMD exits non-zero, prints nothing, or prints malformed JSON.
+capture_json() {
+  local __var=$1 __what=$2
+  shift 2
+  local __out
+  _run_or_die "$__what" __out "$@"
+  [[ -n "${__out//[[:space:]]/}" ]] || die "${__what}: $1 printed nothing"
+  jq -e . >/dev/null 2>&1 <<<"$__out" || die "${__what}: $1 printed malformed JSON"
+  printf -v "$__var" '%s' "$__out"
+}
+
+# capture_json_array VAR WHAT CMD [ARGS...]: as capture_json, and the JSON must be an array.
+capture_json_array() {
+  local __what=$2
+  capture_json "$@"
+  jq -e 'type == "array"' >/dev/null <<<"${!1}" || die "${__what}: expected a JSON array"
+}
+
+# capture_text VAR WHAT CMD [ARGS...]: run CMD, keep its stdout in VAR; fail when it exits non-zero.
+capture_text() {
+  local __var=$1 __what=$2
+  shift 2
+  local __out
+  _run_or_die "$__what" __out "$@"
+  printf -v "$__var" '%s' "$__out"
+}
+
+# run_quiet WHAT CMD [ARGS...]: run a command whose output is not needed; fail naming WHAT.
+run_quiet() {
+  local what=$1 __ignored
+  shift
+  _run_or_die "$what" __ignored "$@"
+}
+
+# _run_or_die WHAT VAR CMD [ARGS...]: stdout into VAR; on a non-zero exit, die with the first
+# line of the tool's stderr (tool errors name resources, not data values).
+_run_or_die() {
+  local __what=$1 __into=$2
+  shift 2
+  local __captured __err __rc=0 __first
+  __err=$(mktemp)
+  __captured=$("$@" 2>"$__err") || __rc=$?
+  __first=$(head -c 200 "$__err" | head -n 1)
+  rm -f "$__err"
+  ((__rc == 0)) || die "${__what}: $1 failed (exit ${__rc})${__first:+: ${__first}}"
+  printf -v "$__into" '%s' "$__captured"
+}
+
+# --- cleanup --------------------------------------------------------------------------------
+
+_CLEANUPS=()
+
+# on_exit COMMAND: run COMMAND (a string, evaluated) when the script exits, last added first.
+on_exit() {
+  _CLEANUPS+=("$1")
+}
+
+# make_workdir VAR: a private temporary directory removed at exit.
+make_workdir() {
+  local __dir
+  __dir=$(mktemp -d)
+  on_exit "rm -rf '${__dir}'"
+  printf -v "$1" '%s' "$__dir"
+}
+
+_on_exit() {
+  local rc=$? i
+  for ((i = ${#_CLEANUPS[@]} - 1; i >= 0; i--)); do
+    eval "${_CLEANUPS[i]}" || true
+  done
+  if [[ -n "${_GATE_ID:-}" && -z "${_GATE_DONE:-}" ]]; then
+    VIOLATIONS+=("script ended before the gate finished (exit ${rc})")
+    _write_evidence fail
+    ((rc != 0)) || rc=1
+  fi
+  exit "$rc"
+}
+trap _on_exit EXIT
+trap 'die "unexpected failure at line ${LINENO}: ${BASH_COMMAND}"' ERR
+
+# --- gates and evidence ---------------------------------------------------------------------
+
+VIOLATIONS=()
+CHECKED=0
+
+# gate_begin GATE_ID TOOL: open the gate whose evidence this script writes.
+gate_begin() {
+  _GATE_ID=$1
+  _GATE_TOOL=$2
+  _GATE_DONE=
+  VIOLATIONS=()
+  CHECKED=0
+  [[ -n "${EVIDENCE_DIR:-}" ]] || die "EVIDENCE_DIR is not set"
+  mkdir -p "$EVIDENCE_DIR" || die "cannot create EVIDENCE_DIR ${EVIDENCE_DIR}"
+}
+
+# checked [N]: N more things were actually inspected (default 1).
+checked() {
+  CHECKED=$((CHECKED + ${1:-1}))
+}
+
+# violation MESSAGE: a rule was broken. Name the resource and the rule, never a data value.
+violation() {
+  VIOLATIONS+=("$1")
+  log "violation: $1"
+}
+
+_write_evidence() {
+  local status=$1 violations_json
+  _GATE_DONE=1
+  if ((${#VIOLATIONS[@]} > 0)); then
+    violations_json=$(printf '%s\n' "${VIOLATIONS[@]}" | jq -R . | jq -s .)
+  else
+    violations_json='[]'
+  fi
+  jq -n \
+    --arg gate "$_GATE_ID" \
+    --arg status "$status" \
+    --arg environment "${ENVIRONMENT:-unknown}" \
+    --arg build_id "${BUILD_ID:-local}" \
+    --argjson checked "$CHECKED" \
+    --argjson violations "$violations_json" \
+    --arg tool "$_GATE_TOOL" \
+    --arg finished_at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    '{gate: $gate, status: $status, environment: $environment, build_id: $build_id,
+      checked: $checked, violations: $violations, tool: $tool, finished_at: $finished_at}' \
+    >"${EVIDENCE_DIR}/${_GATE_ID}.json"
+}
+
+# gate_finish: pass only when something was checked and nothing was violated; exits either way.
+gate_finish() {
+  if ((CHECKED == 0)); then
+    die "${_GATE_ID}: nothing was checked, refusing to pass"
+  fi
+  if ((${#VIOLATIONS[@]} > 0)); then
+    _write_evidence fail
+    printf '%s: FAIL: %s: %d violation(s) in %d checked\n' \
+      "${SCRIPT_NAME:-${0##*/}}" "$_GATE_ID" "${#VIOLATIONS[@]}" "$CHECKED" >&2
+    exit 1
+  fi
+  _write_evidence pass
+  printf '%s: PASS: %s: %d checked, 0 violations\n' "${SCRIPT_NAME:-${0##*/}}" "$_GATE_ID" "$CHECKED" >&2
+  exit 0
+}
+
+# --- production approval --------------------------------------------------------------------
+
+# require_prod_approval: in prod, the running build must have been approved; refuse otherwise.
+# Reads BUILD_ID (and BUILD_REGION for regional builds in a private pool) from the environment.
+require_prod_approval() {
+  is_prod || return 0
+  [[ -n "${BUILD_ID:-}" ]] || die "prod deploy outside a build: BUILD_ID is not set"
+  local build state region_args=()
+  [[ -z "${BUILD_REGION:-}" ]] || region_args=(--region "$BUILD_REGION")
+  capture_json build "build approval" gcloud builds describe "$BUILD_ID" "${region_args[@]}" --format=json
+  state=$(jq -r '.approval.state // "NONE"' <<<"$build")
+  [[ "$state" == APPROVED ]] || die "prod deploy refused: build ${BUILD_ID} approval state is ${state}, not APPROVED"
+  log "build ${BUILD_ID} is approved for prod"
 }
