@@ -112,3 +112,8 @@ def attestor_name(config: PlatformConfig) -> str:
 def security_topic(config: PlatformConfig) -> str:
     """The security team's topic; the name is fixed by the requirement."""
     return f"projects/{config.security_project_id}/topics/hipaa-deployments"
+
+
+def pulumi_backend_url(config: PlatformConfig) -> str:
+    """Pulumi state lives in the security project, out of reach of the workloads it describes."""
+    return f"gs://{config.security_project_id}-pulumi-state"
