@@ -9,6 +9,7 @@ resources look real in the plan.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import runpy
 from pathlib import Path
@@ -24,7 +25,14 @@ from infra.rules import Resource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_NAME = "hipaa"
-MOCK_PROJECT_NUMBER = "123456789012"
+
+
+def project_number(project_id: str) -> str:
+    """A stable 12-digit number per project id, so references across projects stay distinct."""
+    digest = int(hashlib.sha256(project_id.encode("utf-8")).hexdigest()[:12], 16)
+    return str(100_000_000_000 + digest % 900_000_000_000)
+
+
 SECRET_PLACEHOLDER = "[offline-plan: secret value not decrypted]"
 
 
@@ -47,13 +55,13 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         outputs.update(email=email, member=f"serviceAccount:{email}")
     elif type_token == "gcp:projects/serviceIdentity:ServiceIdentity":
         service = str(inputs.get("service", "unknown")).split(".")[0]
-        email = f"service-{MOCK_PROJECT_NUMBER}@gcp-sa-{service}.iam.gserviceaccount.com"
+        email = f"service-{project_number(project)}@gcp-sa-{service}.iam.gserviceaccount.com"
         rid = f"projects/{project}/services/{inputs.get('service')}"
         outputs.update(email=email, member=f"serviceAccount:{email}")
     elif type_token == "gcp:logging/projectSink:ProjectSink":
         rid = f"projects/{project}/sinks/{resource_name}"
         outputs["writerIdentity"] = (
-            f"serviceAccount:service-{MOCK_PROJECT_NUMBER}@gcp-sa-logging.iam.gserviceaccount.com"
+            f"serviceAccount:service-{project_number(project)}@gcp-sa-logging.iam.gserviceaccount.com"
         )
     elif type_token == "gcp:pubsub/topic:Topic":
         rid = f"projects/{project}/topics/{resource_name}"
@@ -82,7 +90,7 @@ class PlanMocks(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == "gcp:organizations/getProject:getProject":
             project = args.args.get("projectId") or "mock-project"
-            return {"number": MOCK_PROJECT_NUMBER, "projectId": project, "name": project}, []
+            return {"number": project_number(project), "projectId": project, "name": project}, []
         return dict(args.args), []
 
 

@@ -6,6 +6,7 @@ import pulumi
 import pytest
 
 from infra.kms import KEY_USERS
+from infra.mockrun import project_number
 from tests.conftest import find, one, planned
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
@@ -66,7 +67,9 @@ def test_each_key_is_granted_only_to_its_service_agents(purpose: str) -> None:
 def test_pubsub_key_is_granted_to_the_security_projects_agent() -> None:
     # The hipaa-deployments topic lives in the security project; its agent is the one to grant.
     binding = one(planned("prod"), BINDING, "kms-pubsub-users")
-    assert binding.inputs["members"] == ["serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com"]
+    security = project_number("nwh-security-prd")
+    assert security != project_number("nwh-analytics-prd")
+    assert binding.inputs["members"] == [f"serviceAccount:service-{security}@gcp-sa-pubsub.iam.gserviceaccount.com"]
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from infra.mockrun import project_number
 from infra.rules import Resource
 from infra.vertex import WORKBENCH_ROLES, Vertex, peered_network
 from tests.infra.recording import config_for, of_type, only, record
@@ -92,7 +93,7 @@ def test_workbench_deletion_protection_in_prod_only() -> None:
 
 def test_endpoint_is_private_on_the_peered_network_by_project_number() -> None:
     endpoint = only(list(built()), ENDPOINT).inputs
-    assert endpoint["network"] == "projects/123456789012/global/networks/hipaa-prod-vpc"
+    assert endpoint["network"] == f"projects/{project_number('nwh-analytics-prd')}/global/networks/hipaa-prod-vpc"
     assert endpoint["encryptionSpec"] == {"kmsKeyName": VERTEX_KEY}
     assert endpoint["predictRequestResponseLoggingConfig"] == {"enabled": False}
 
