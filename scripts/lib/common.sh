@@ -82,6 +82,10 @@ readonly RE_PERIMETER='^accessPolicies/[0-9]+/servicePerimeters/[A-Za-z0-9_]+$'
 # shellcheck disable=SC2034
 readonly RE_IMAGE_DIGEST='^[a-z0-9.-]+(:[0-9]+)?/[-a-z0-9._/]+@sha256:[0-9a-f]{64}$'
 # shellcheck disable=SC2034
+readonly RE_KEYRING='^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}$'
+# shellcheck disable=SC2034
+readonly RE_CRYPTO_KEY='^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63}$'
+# shellcheck disable=SC2034
 readonly RE_GS_URI='^gs://[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9](/.*)?$'
 
 # require_tool NAME...: each tool must be on PATH; a missing tool is a failure, never a skip.
