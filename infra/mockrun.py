@@ -130,10 +130,27 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
     return config
 
 
+def fresh_event_loop() -> None:
+    """A new event loop per run. A run that failed (a test of a bad config does) leaves tasks
+    pending on its loop; cancel them and close it, rather than leak them to interpreter exit."""
+    try:
+        previous = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        previous = None
+    if previous is not None and not previous.is_closed() and not previous.is_running():
+        pending = asyncio.all_tasks(previous)
+        for task in pending:
+            task.cancel()
+        if pending:
+            previous.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        previous.close()
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def run_program(stack: str, config: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> list[Resource]:
     """Run `__main__.py` for a stack under mocks and return every resource it registered."""
     values = stack_config(stack, root) if config is None else config
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    fresh_event_loop()
     pulumi.runtime.set_all_config(values)
     monitor = RecordingMonitor(PlanMocks())
     pulumi.runtime.set_mocks(PlanMocks(), project=PROJECT_NAME, stack=stack, preview=True, monitor=monitor)

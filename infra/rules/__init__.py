@@ -100,13 +100,18 @@ def evaluate(resources: Sequence[Resource], environment: str, rules: Iterable[Ru
     return findings
 
 
+def _is_list(value: Any) -> bool:
+    """Lists, and the read-only sequences the policy SDK wraps lists in; never strings."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
 def dig(inputs: Mapping[str, Any], path: str, default: Any = None) -> Any:
     """Read a dotted path (`encryption.defaultKmsKeyName`, `nodeConfig.0.shieldedInstanceConfig`)."""
     current: Any = inputs
     for part in path.split("."):
         if isinstance(current, Mapping) and part in current:
             current = current[part]
-        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+        elif _is_list(current) and part.isdigit() and int(part) < len(current):
             current = current[int(part)]
         else:
             return default

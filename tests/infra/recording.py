@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.config import PlatformConfig, build_config
-from infra.mockrun import PlanMocks
+from infra.mockrun import PlanMocks, fresh_event_loop
 from infra.rules import Resource
 from tests.infra.test_config import raw
 
@@ -47,7 +46,7 @@ def config_for(environment: str) -> PlatformConfig:
 
 def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Resource]:
     """Run `build` (which creates components) to completion; return what it registered."""
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    fresh_event_loop()
     mocks = RecordingMocks(pem)
     pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
