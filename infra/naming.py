@@ -12,6 +12,11 @@ def resource_name(config: PlatformConfig, purpose: str) -> str:
     return f"hipaa-{config.environment}-{purpose}"
 
 
+def role_suffix(role: str) -> str:
+    """`roles/logging.logWriter` -> `logging-logWriter`, for logical names of IAM grants."""
+    return role.rsplit("/", maxsplit=1)[-1].replace(".", "-")
+
+
 def child_opts(parent: pulumi.Resource, **extra: object) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(parent=parent, **extra)  # type: ignore[arg-type]
 

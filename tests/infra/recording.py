@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -66,3 +67,17 @@ def only(resources: list[Resource], type_token: str) -> Resource:
 
 def of_type(resources: list[Resource], type_token: str) -> list[Resource]:
     return [r for r in resources if r.type == type_token]
+
+
+def changed(resource: Resource, path: str, value: Any) -> Resource:
+    """A copy of `resource` with the input at a dotted path set (None removes it), for rule tests."""
+    inputs = copy.deepcopy(dict(resource.inputs))
+    *parents, last = path.split(".")
+    target = inputs
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+    if value is None:
+        target.pop(last, None)
+    else:
+        target[last] = value
+    return Resource(resource.type, resource.name, resource.urn, inputs, resource.protect)

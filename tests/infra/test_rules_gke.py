@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.gke import CLUSTER, NODE_POOL, RULES
+from tests.infra.recording import changed
 from tests.infra.test_gke import built
 
 
@@ -18,19 +18,6 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 def component(kind: str, environment: str = "prod") -> Resource:
     return next(r for r in built(environment) if r.type == kind)
-
-
-def changed(resource: Resource, path: str, value: Any) -> Resource:
-    inputs = copy.deepcopy(dict(resource.inputs))
-    *parents, last = path.split(".")
-    target = inputs
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
-    if value is None:
-        target.pop(last, None)
-    else:
-        target[last] = value
-    return Resource(resource.type, resource.name, resource.urn, inputs, resource.protect)
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:

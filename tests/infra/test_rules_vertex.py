@@ -8,7 +8,7 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.vertex import ENDPOINT, METADATA_STORE, RULES, WORKBENCH
-from tests.infra.test_rules_gke import changed
+from tests.infra.recording import changed
 from tests.infra.test_vertex import built
 
 
