@@ -36,6 +36,15 @@ def project_number(project_id: str) -> str:
 SECRET_PLACEHOLDER = "[offline-plan: secret value not decrypted]"
 
 
+# Global compute resources and the collection their ids and self links name.
+_GLOBAL_COMPUTE = {
+    "gcp:compute/network:Network": "networks",
+    "gcp:compute/globalAddress:GlobalAddress": "addresses",
+    "gcp:compute/firewall:Firewall": "firewalls",
+    "gcp:compute/route:Route": "routes",
+}
+
+
 def _project(inputs: dict[str, Any]) -> str:
     return str(inputs.get("project") or "mock-project")
 
@@ -68,9 +77,25 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
     elif type_token == "gcp:storage/bucket:Bucket":
         rid = resource_name
         outputs["url"] = f"gs://{resource_name}"
+    elif type_token in _GLOBAL_COMPUTE:
+        rid = f"projects/{project}/global/{_GLOBAL_COMPUTE[type_token]}/{resource_name}"
+        outputs["selfLink"] = f"https://www.googleapis.com/compute/v1/{rid}"
+    elif type_token == "gcp:compute/subnetwork:Subnetwork":
+        rid = f"projects/{project}/regions/{inputs.get('region')}/subnetworks/{resource_name}"
+        outputs["selfLink"] = f"https://www.googleapis.com/compute/v1/{rid}"
     elif type_token.startswith("gcp:compute/"):
         rid = f"projects/{project}/{type_token.rsplit('/', maxsplit=1)[-1].split(':', maxsplit=1)[0]}s/{resource_name}"
         outputs["selfLink"] = f"https://www.googleapis.com/compute/v1/{rid}"
+    elif type_token == "gcp:servicenetworking/connection:Connection":
+        rid = f"{inputs.get('network')}:{inputs.get('service')}"
+        # The peering Service Networking creates is named after the service.
+        outputs["peering"] = str(inputs.get("service", "")).replace(".", "-")
+    elif type_token == "gcp:dns/managedZone:ManagedZone":
+        rid = f"projects/{project}/managedZones/{resource_name}"
+    elif type_token == "gcp:dns/policy:Policy":
+        rid = f"projects/{project}/policies/{resource_name}"
+    elif type_token == "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter":
+        rid = resource_name  # already the full `accessPolicies/P/servicePerimeters/N`
     else:
         rid = f"{resource_name}-id"
     outputs["id"] = rid

@@ -1,0 +1,74 @@
+"""What the VPC Service Controls perimeter restricts and lets out, defined once for the component, rules and tests.
+
+Plain data, no Pulumi. Every service below is on Google's list of VPC-SC supported products
+(https://cloud.google.com/vpc-service-controls/docs/supported-products) and is used by the platform;
+with VPC accessible services set to RESTRICTED-SERVICES, this list is also everything the VPC can call.
+"""
+
+from __future__ import annotations
+
+import re
+
+# service -> why the platform needs it restricted (and reachable from the VPC).
+RESTRICTED_SERVICES: dict[str, str] = {
+    "aiplatform.googleapis.com": "Vertex AI models and private endpoints",
+    "artifactregistry.googleapis.com": "images, Python packages and upstream mirrors (pkg.dev, gcr.io)",
+    "bigquery.googleapis.com": "the warehouse, incl. the Storage Read API it fronts",
+    "bigquerydatapolicy.googleapis.com": "column masking policies on PHI columns",
+    "binaryauthorization.googleapis.com": "deploy-time attestation policy for GKE",
+    "cloudbuild.googleapis.com": "the pipeline's private pool builds",
+    "cloudkms.googleapis.com": "CMEK keys and the image signing key",
+    "compute.googleapis.com": "VMs, disks and snapshots of Dataproc, Workbench and GKE nodes",
+    "container.googleapis.com": "the private GKE cluster",
+    "containeranalysis.googleapis.com": "attestations and vulnerability occurrences",
+    "datacatalog.googleapis.com": "policy tags behind BigQuery column-level security",
+    "dataproc.googleapis.com": "PySpark batch clusters",
+    "dns.googleapis.com": "the private zones that steer Google APIs to the restricted VIP",
+    "iamcredentials.googleapis.com": "Workload Identity token minting for GKE pods",
+    "logging.googleapis.com": "audit and workload logs, and the sink to the SIEM project",
+    "monitoring.googleapis.com": "HIPAA metrics and alerting",
+    "notebooks.googleapis.com": "Vertex AI Workbench instances",
+    "pubsub.googleapis.com": "notifications to the security team's topic",
+    "secretmanager.googleapis.com": "pipeline and Kerberos secrets",
+    "storage.googleapis.com": "HIPAA buckets, staging and compliance reports",
+    "sts.googleapis.com": "Workload Identity token exchange for GKE pods",
+}
+# Not restricted, on purpose: servicenetworking.googleapis.com only manages the peering itself and
+# carries no data; the producer side is locked down by the peering's own VPC-SC setting (Network).
+
+# The minimum any perimeter of this platform must restrict (the rules check it against every plan).
+REQUIRED_SERVICES = (
+    "bigquery.googleapis.com",
+    "storage.googleapis.com",
+    "dataproc.googleapis.com",
+    "aiplatform.googleapis.com",
+    "container.googleapis.com",
+    "cloudkms.googleapis.com",
+    "logging.googleapis.com",
+    "pubsub.googleapis.com",
+    "artifactregistry.googleapis.com",
+    "cloudbuild.googleapis.com",
+    "secretmanager.googleapis.com",
+)
+VPC_ACCESSIBLE_SERVICES = ("RESTRICTED-SERVICES",)
+
+# Egress: the only two ways data may leave, each to one project, for one purpose.
+LOGGING_SERVICE = "logging.googleapis.com"
+PUBSUB_SERVICE = "pubsub.googleapis.com"
+EGRESS_SERVICES = (LOGGING_SERVICE, PUBSUB_SERVICE)
+# The notification to hipaa-deployments is a publish and nothing else.
+PUBSUB_PUBLISH_METHOD = "google.pubsub.v1.Publisher.Publish"
+
+PERIMETER_TYPE = "PERIMETER_TYPE_REGULAR"
+PROJECT_RESOURCE = re.compile(r"^projects/[0-9]+$")
+IAM_IDENTITY = re.compile(r"^(serviceAccount|user):[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def logging_agent(project_number: str) -> str:
+    """The project's Cloud Logging service agent: the writer identity of its log sinks."""
+    return f"serviceAccount:service-{project_number}@gcp-sa-logging.iam.gserviceaccount.com"
+
+
+def monitoring_notification_agent(project_number: str) -> str:
+    """The agent that publishes Cloud Monitoring alerts to a Pub/Sub notification channel."""
+    return f"serviceAccount:service-{project_number}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"

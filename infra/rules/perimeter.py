@@ -1,0 +1,208 @@
+"""Rules for the VPC Service Controls perimeter: enforced, complete, and open only where the platform must be.
+
+A perimeter's configuration is checked wherever it is: `status` (enforced) and `spec` (dry run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from infra.perimeter_services import (
+    EGRESS_SERVICES,
+    IAM_IDENTITY,
+    PERIMETER_TYPE,
+    PROJECT_RESOURCE,
+    PUBSUB_PUBLISH_METHOD,
+    PUBSUB_SERVICE,
+    RESTRICTED_SERVICES,
+    VPC_ACCESSIBLE_SERVICES,
+)
+from infra.rules import Context, Resource, Rule
+
+PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
+TRANSMISSION = "45 CFR 164.312(e)(1)"
+ACCESS = "45 CFR 164.312(a)(1)"
+_OPEN_IDENTITY_TYPES = ("ANY_IDENTITY", "ANY_USER_ACCOUNT", "ANY_SERVICE_ACCOUNT")
+
+
+def _blocks(resource: Resource) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(key, resource.inputs[key]) for key in ("status", "spec") if resource.inputs.get(key)]
+
+
+BlockCheck = Callable[[Mapping[str, Any]], "str | None"]
+
+
+def _each_block(resource: Resource, check: BlockCheck) -> str | None:
+    """Run `check(block)` over status and spec; a perimeter with neither fails."""
+    blocks = _blocks(resource)
+    if not blocks:
+        return "perimeter has no configuration (neither status nor spec)"
+    problems = [f"{key}: {problem}" for key, block in blocks if (problem := check(block))]
+    return "; ".join(problems) or None
+
+
+def _list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else []
+
+
+def enforced_outside_dev(resource: Resource, context: Context) -> str | None:
+    if not _blocks(resource):
+        return "perimeter has no configuration (neither status nor spec)"
+    if context.environment == "dev":
+        return None
+    if resource.inputs.get("useExplicitDryRunSpec") is True or not resource.inputs.get("status"):
+        return f"{context.environment} perimeter is a dry run: it logs violations but blocks nothing"
+    return None
+
+
+def _missing_services(block: Mapping[str, Any]) -> str | None:
+    missing = sorted(set(RESTRICTED_SERVICES) - set(_list(block.get("restrictedServices"))))
+    return f"services not restricted: {', '.join(missing)}" if missing else None
+
+
+def required_services(resource: Resource, _: Context) -> str | None:
+    return _each_block(resource, _missing_services)
+
+
+def _vpc_accessible(block: Mapping[str, Any]) -> str | None:
+    accessible = block.get("vpcAccessibleServices") or {}
+    if accessible.get("enableRestriction") is not True:
+        return "VPC accessible services are not restricted"
+    allowed = _list(accessible.get("allowedServices"))
+    if allowed != list(VPC_ACCESSIBLE_SERVICES):
+        return f"VPC may reach {allowed}, not only {list(VPC_ACCESSIBLE_SERVICES)}"
+    return None
+
+
+def vpc_accessible_restricted(resource: Resource, _: Context) -> str | None:
+    return _each_block(resource, _vpc_accessible)
+
+
+def _named_identities(side: Mapping[str, Any], what: str) -> str | None:
+    identities = _list(side.get("identities"))
+    if side.get("identityType") in _OPEN_IDENTITY_TYPES:
+        return f"{what} admits {side.get('identityType')}"
+    if not identities:
+        return f"{what} names no identity"
+    bad = [i for i in identities if not IAM_IDENTITY.match(str(i))]
+    return f"{what} has identities that are not a user or service account: {bad}" if bad else None
+
+
+def _egress_policy(policy: Mapping[str, Any], inside: set[str]) -> tuple[list[str], str | None, str | None]:
+    """(problems, service, destination) of one egress policy."""
+    problems = [p for p in [_named_identities(policy.get("egressFrom") or {}, "egress")] if p]
+    target = policy.get("egressTo") or {}
+    destinations = _list(target.get("resources"))
+    operations = _list(target.get("operations"))
+    services = {str(o.get("serviceName")) for o in operations}
+    if target.get("externalResources"):
+        problems.append("egress to external (non-Google Cloud) resources")
+    if len(destinations) != 1 or not PROJECT_RESOURCE.match(str(destinations[0])) or destinations[0] in inside:
+        problems.append(f"egress must name exactly one project outside the perimeter, not {destinations}")
+    if len(services) != 1 or not services <= set(EGRESS_SERVICES):
+        problems.append(f"egress for {sorted(services)}; only one of {list(EGRESS_SERVICES)} per policy")
+    if PUBSUB_SERVICE in services:
+        methods = {str(m.get("method")) for o in operations for m in _list(o.get("methodSelectors"))}
+        if methods != {PUBSUB_PUBLISH_METHOD}:
+            problems.append(f"Pub/Sub egress allows {sorted(methods)}, not only {PUBSUB_PUBLISH_METHOD}")
+    service = next(iter(services)) if len(services) == 1 else None
+    return problems, service, str(destinations[0]) if len(destinations) == 1 else None
+
+
+def _egress(block: Mapping[str, Any]) -> str | None:
+    inside = {str(r) for r in _list(block.get("resources"))}
+    problems: list[str] = []
+    destinations: dict[str, set[str]] = {}
+    for policy in _list(block.get("egressPolicies")):
+        found, service, destination = _egress_policy(policy, inside)
+        problems.extend(found)
+        if not found and service and destination:
+            destinations.setdefault(service, set()).add(destination)
+    for service, projects in sorted(destinations.items()):
+        if len(projects) > 1:
+            problems.append(f"{service} egress reaches {len(projects)} projects, not one")
+    if len(destinations) == 2 and not set.isdisjoint(*destinations.values()):
+        problems.append("log sink and notifications egress to the same project (SIEM and security must differ)")
+    return "; ".join(problems) or None
+
+
+def egress_siem_and_security_only(resource: Resource, _: Context) -> str | None:
+    return _each_block(resource, _egress)
+
+
+def _ingress(block: Mapping[str, Any]) -> str | None:
+    inside = {str(r) for r in _list(block.get("resources"))}
+    restricted = {str(s) for s in _list(block.get("restrictedServices"))}
+    problems: list[str] = []
+    for policy in _list(block.get("ingressPolicies")):
+        if problem := _named_identities(policy.get("ingressFrom") or {}, "ingress"):
+            problems.append(problem)
+        target = policy.get("ingressTo") or {}
+        resources = {str(r) for r in _list(target.get("resources"))}
+        if not resources or not resources <= inside:
+            problems.append(f"ingress reaches {sorted(resources)}, not only the perimeter's projects")
+        services = {str(o.get("serviceName")) for o in _list(target.get("operations"))}
+        if not services or not services <= restricted:
+            beyond = sorted(services - restricted) or "no service"
+            problems.append(f"ingress to {beyond} beyond the restricted services")
+    return "; ".join(problems) or None
+
+
+def ingress_named_identities_only(resource: Resource, _: Context) -> str | None:
+    return _each_block(resource, _ingress)
+
+
+def _resources_by_number(block: Mapping[str, Any]) -> str | None:
+    resources = _list(block.get("resources"))
+    if not resources:
+        return "perimeter protects no project"
+    bad = [r for r in resources if not PROJECT_RESOURCE.match(str(r))]
+    return f"resources must be projects/<number>, not {bad}" if bad else None
+
+
+def regular_perimeter(resource: Resource, _: Context) -> str | None:
+    if resource.inputs.get("perimeterType") != PERIMETER_TYPE:
+        return f"perimeter type is {resource.inputs.get('perimeterType') or 'unset'}, not {PERIMETER_TYPE}"
+    return _each_block(resource, _resources_by_number)
+
+
+def protected_in_prod(resource: Resource, context: Context) -> str | None:
+    if context.is_prod and not resource.protect:
+        return "prod perimeter is not protected against deletion (protect=True)"
+    return None
+
+
+RULES = [
+    Rule("VPC-01", ACCESS, "enforced outside dev (dry run in dev only)", (PERIMETER,), enforced_outside_dev),
+    Rule(
+        "VPC-02",
+        TRANSMISSION,
+        "every service the platform uses is restricted by the perimeter",
+        (PERIMETER,),
+        required_services,
+    ),
+    Rule(
+        "VPC-03",
+        TRANSMISSION,
+        "the VPC reaches only the perimeter's restricted services",
+        (PERIMETER,),
+        vpc_accessible_restricted,
+    ),
+    Rule(
+        "VPC-04",
+        TRANSMISSION,
+        "egress only for the SIEM log sink and the security notifications, one project each, named identities",
+        (PERIMETER,),
+        egress_siem_and_security_only,
+    ),
+    Rule(
+        "VPC-05",
+        ACCESS,
+        "ingress only for named identities, to the perimeter's projects and restricted services",
+        (PERIMETER,),
+        ingress_named_identities_only,
+    ),
+    Rule("VPC-06", ACCESS, "regular perimeter around projects named by number", (PERIMETER,), regular_perimeter),
+    Rule("VPC-07", ACCESS, "the prod perimeter is protected from deletion", (PERIMETER,), protected_in_prod),
+]
