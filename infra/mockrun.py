@@ -34,6 +34,15 @@ def project_number(project_id: str) -> str:
 
 
 SECRET_PLACEHOLDER = "[offline-plan: secret value not decrypted]"
+# Offline only: the public half of a P-256 key whose private half was discarded when it was made.
+# In a real run the attestor's key comes from Cloud KMS (the image-signing key's first version).
+MOCK_SIGNING_PEM = (
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5h8zm+fy3Jrq9ngTjN12ZIors01Q\n"
+    "TQltkTOHFQy5l6Bz+NgYxOtXE/HL+fWe7YgSsolrirRoqvEF24Q66tzvew==\n"
+    "-----END PUBLIC KEY-----\n"
+)
+KEY_VERSION_CALL = "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion"
 
 
 # Global compute resources and the collection their ids and self links name.
@@ -116,7 +125,15 @@ class PlanMocks(pulumi.runtime.Mocks):
         if args.token == "gcp:organizations/getProject:getProject":
             project = args.args.get("projectId") or "mock-project"
             return {"number": project_number(project), "projectId": project, "name": project}, []
+        if args.token == KEY_VERSION_CALL:
+            return self.key_version(args.args, MOCK_SIGNING_PEM), []
         return dict(args.args), []
+
+    @staticmethod
+    def key_version(args: dict[str, Any], pem: str | None) -> dict[str, Any]:
+        """A Cloud KMS key version as the data source returns it: algorithm and public key."""
+        keys = [{"algorithm": "EC_SIGN_P256_SHA256", "pem": pem}] if pem else []
+        return {**args, "publicKeys": keys, "algorithm": "EC_SIGN_P256_SHA256"}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -136,6 +153,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if request.protect:
                 self.protected.add(response.urn)
         return response
+
+    def recorded(self) -> list[Resource]:
+        """Everything registered, in order, as the rules see it (providers left out)."""
+        recorded: list[Resource] = []
+        for urn in self.order:
+            type_token = urn.split("::")[2].split("$")[-1]
+            if type_token.startswith("pulumi:providers:"):
+                continue
+            recorded.append(
+                Resource(
+                    type=type_token,
+                    name=urn.split("::")[-1],
+                    urn=urn,
+                    inputs=self.inputs.get(urn, {}),
+                    protect=urn in self.protected,
+                )
+            )
+        return recorded
 
 
 def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
@@ -177,8 +212,9 @@ def run_program(stack: str, config: dict[str, str] | None = None, root: Path = P
     values = stack_config(stack, root) if config is None else config
     fresh_event_loop()
     pulumi.runtime.set_all_config(values)
-    monitor = RecordingMonitor(PlanMocks())
-    pulumi.runtime.set_mocks(PlanMocks(), project=PROJECT_NAME, stack=stack, preview=True, monitor=monitor)
+    mocks = PlanMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT_NAME, stack=stack, preview=True, monitor=monitor)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
     program = str(root / "__main__.py")
 
@@ -186,18 +222,4 @@ def run_program(stack: str, config: dict[str, str] | None = None, root: Path = P
         runpy.run_path(program, run_name="__main__")
 
     _sync_await(pulumi.runtime.stack.run_pulumi_func(run))
-    resources: list[Resource] = []
-    for urn in monitor.order:
-        type_token = urn.split("::")[2].split("$")[-1]
-        if type_token.startswith("pulumi:providers:"):
-            continue
-        resources.append(
-            Resource(
-                type=type_token,
-                name=urn.split("::")[-1],
-                urn=urn,
-                inputs=monitor.inputs.get(urn, {}),
-                protect=urn in monitor.protected,
-            )
-        )
-    return resources
+    return monitor.recorded()

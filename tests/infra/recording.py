@@ -11,33 +11,22 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.config import PlatformConfig, build_config
-from infra.mockrun import PlanMocks, fresh_event_loop
+from infra.mockrun import KEY_VERSION_CALL, MOCK_SIGNING_PEM, PlanMocks, RecordingMonitor, fresh_event_loop
 from infra.rules import Resource
 from tests.infra.test_config import raw
 
-# A real P-256 public key generated for tests; its private half was discarded at generation.
-TEST_PEM = (
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5h8zm+fy3Jrq9ngTjN12ZIors01Q\n"
-    "TQltkTOHFQy5l6Bz+NgYxOtXE/HL+fWe7YgSsolrirRoqvEF24Q66tzvew==\n"
-    "-----END PUBLIC KEY-----\n"
-)
-KEY_VERSION_CALL = "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion"
+TEST_PEM = MOCK_SIGNING_PEM
 
 
 class RecordingMocks(PlanMocks):
-    def __init__(self, pem: str | None = TEST_PEM) -> None:
-        self.resources: list[Resource] = []
-        self.pem = pem
+    """PlanMocks whose KMS key version may carry no public key (the failure the registry refuses)."""
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        self.resources.append(Resource(args.typ, args.name, f"urn:{args.typ}::{args.name}", dict(args.inputs)))
-        return super().new_resource(args)
+    def __init__(self, pem: str | None = TEST_PEM) -> None:
+        self.pem = pem
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == KEY_VERSION_CALL:
-            keys = [{"algorithm": "EC_SIGN_P256_SHA256", "pem": self.pem}] if self.pem else []
-            return {**args.args, "publicKeys": keys, "algorithm": "EC_SIGN_P256_SHA256"}, []
+            return self.key_version(dict(args.args), self.pem), []
         return super().call(args)
 
 
@@ -46,17 +35,19 @@ def config_for(environment: str) -> PlatformConfig:
 
 
 def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Resource]:
-    """Run `build` (which creates components) to completion; return what it registered."""
+    """Run `build` (which creates components) to completion; return what it registered, in order,
+    with camelCase inputs and the protect flag, through the same monitor the offline plan uses."""
     fresh_event_loop()
     mocks = RecordingMocks(pem)
-    pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False)
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False, monitor=monitor)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
 
     def run() -> None:
         build()
 
     _sync_await(run_pulumi_func(run))
-    return mocks.resources
+    return monitor.recorded()
 
 
 def only(resources: list[Resource], type_token: str) -> Resource:

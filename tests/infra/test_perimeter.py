@@ -13,7 +13,6 @@ from infra.mockrun import project_number
 from infra.perimeter import Perimeter, checked_identities
 from infra.perimeter_services import REQUIRED_SERVICES, RESTRICTED_SERVICES
 from infra.rules import Resource
-from tests.infra.monitored import record_protected
 from tests.infra.recording import config_for, record
 
 PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
@@ -23,7 +22,7 @@ BUILD_SA = "serviceAccount:hipaa-build@nwh-analytics-prd.iam.gserviceaccount.com
 @functools.cache
 def built(environment: str) -> tuple[Resource, ...]:
     config = config_for(environment)
-    return tuple(record_protected(lambda: Perimeter("perimeter", config, ingress_identities=[BUILD_SA])))
+    return tuple(record(lambda: Perimeter("perimeter", config, ingress_identities=[BUILD_SA])))
 
 
 def perimeter(environment: str = "prod") -> Resource:
