@@ -1,4 +1,4 @@
-"""HipaaPlatform: the one component that owns the whole environment."""
+"""HipaaPlatform: the one component that owns the whole environment and wires its parts together."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
+from infra.dataproc import Dataproc
+from infra.gke import Gke
 from infra.kms import Kms
+from infra.network import Network
+from infra.registry import Registry, signing_public_key
+from infra.vertex import Vertex
 
 
 class HipaaPlatform(pulumi.ComponentResource):
@@ -22,4 +27,50 @@ class HipaaPlatform(pulumi.ComponentResource):
         )
         child = pulumi.ResourceOptions(parent=self, providers={"gcp": provider})
         self.kms = Kms("kms", config, opts=child)
-        self.register_outputs({"keyring": self.kms.keyring.id})
+        keys = self.kms.key_id
+        self.network = Network("network", config, opts=child)
+        network, subnet = self.network.network, self.network.subnet
+        self.registry = Registry(
+            "registry",
+            config,
+            artifacts_key_id=keys("artifacts"),
+            signing_key_id=self.kms.signing_key.id,
+            public_key_pem=signing_public_key(self.kms.signing_key.id),
+            opts=child,
+        )
+        self.gke = Gke(
+            "gke",
+            config,
+            gke_key_id=keys("gke"),
+            compute_key_id=keys("compute"),
+            network_id=network.id,
+            subnet_id=subnet.id,
+            opts=child,
+        )
+        self.dataproc = Dataproc(
+            "dataproc",
+            config,
+            compute_key_id=keys("compute"),
+            storage_key_id=keys("storage"),
+            secrets_key_id=keys("secrets"),
+            subnet_id=subnet.id,
+            opts=child,
+        )
+        self.vertex = Vertex(
+            "vertex",
+            config,
+            vertex_key_id=keys("vertex"),
+            network_id=network.id,
+            network_name=network.name,
+            subnet_id=subnet.id,
+            private_services_connection=self.network.private_services_connection,
+            opts=child,
+        )
+        self.register_outputs(
+            {
+                "keyring": self.kms.keyring.id,
+                "network": network.id,
+                "gkeCluster": self.gke.cluster.name,
+                "dataprocCluster": self.dataproc.cluster.name,
+            }
+        )
