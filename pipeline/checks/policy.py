@@ -26,7 +26,11 @@ def _calls(step: Json, tool: str) -> list[str]:
     entry = step.get("entrypoint")
     if isinstance(entry, str) and entry.rsplit("/", 1)[-1] == tool:
         return [" ".join(a for a in step.get("args") or [] if isinstance(a, str))]
-    pattern = re.compile(rf"(?:^|[\s;&|(\"'])(?:[\w./-]*/)?{tool}(?=[\s\"']|$)([^;&|\n)]*)")
+    # The tool in command position: after a separator or exec, past any VAR=value prefixes.
+    pattern = re.compile(
+        rf"(?:^|[;&|(\n]|\bexec\b|\bthen\b|\bdo\b)\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:[\w./-]*/)?{tool}(?=\s|$)"
+        r"([^;&|\n)]*)"
+    )
     # A bare path (copying the binary) or a version query is not a scan.
     return [
         m.group(1)

@@ -19,7 +19,7 @@ _DEPLOY_COMMANDS = re.compile(
     r"\bpulumi\s+(up|destroy|refresh)\b"
     r"|\bkubectl\s+(apply|create|replace|patch|delete|set|rollout|scale)\b"
     r"|\bhelm\s+(install|upgrade|uninstall)\b"
-    r"|\bgcloud(\s+[\w.-]+){1,4}?\s+(deploy|deploy-model|create|delete|update|submit|import)\b"
+    r"|\bgcloud(\s+[\w.-]+){1,4}?\s+(deploy-model|deploy|create|delete|update|submit|import)(?![\w-])"
     r"|\bbq\s+(mk|rm|update|load|cp)\b"
     r"|\bterraform\s+(apply|destroy)\b"
 )

@@ -56,8 +56,3 @@ def inline_shell(step: Json) -> str | None:
         index = args.index("-c")
         return args[index + 1] if index + 1 < len(args) else ""
     return None
-
-
-def words(text: str) -> list[str]:
-    """Shell-ish words: split on whitespace and shell punctuation, quotes dropped."""
-    return [w for w in re.split(r"[\s;|&()\"'`]+", text) if w]
