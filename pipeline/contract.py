@@ -42,6 +42,7 @@ REQUIRED_SCRIPTS: tuple[str, ...] = (
 RELEASE_SCRIPT = "verify-release.sh"
 REPORT_SCRIPT = "generate-compliance-report.sh"
 NOTIFY_SCRIPT = "notify-security.sh"
+INFRA_SCRIPT = "deploy-infra.sh"
 
 # Scripts that change an environment; in prod each calls require_prod_approval before anything else.
 DEPLOYING_SCRIPTS: frozenset[str] = frozenset(

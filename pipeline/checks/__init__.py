@@ -27,6 +27,7 @@ def rules(root: Path) -> tuple[Rule, ...]:
         graph.wait_for_cycles,
         graph.release_first,
         graph.deploys_behind_gates,
+        graph.infra_deploy_alone,
         graph.report_last,
         scripts.gate_scripts_called,
         scripts.required_scripts_called,

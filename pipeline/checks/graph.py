@@ -4,7 +4,14 @@ release check first, every deploy behind every pre-deploy gate, report and notif
 from __future__ import annotations
 
 from pipeline.checks.text import label, scripts_called, steps
-from pipeline.contract import DEPLOYING_SCRIPTS, NOTIFY_SCRIPT, PRE_DEPLOY_GATES, RELEASE_SCRIPT, REPORT_SCRIPT
+from pipeline.contract import (
+    DEPLOYING_SCRIPTS,
+    INFRA_SCRIPT,
+    NOTIFY_SCRIPT,
+    PRE_DEPLOY_GATES,
+    RELEASE_SCRIPT,
+    REPORT_SCRIPT,
+)
 from pipeline.dag import ancestors, dependencies, find_cycle, step_key
 from pipeline.gates import gate
 from pipeline.model import Json
@@ -81,6 +88,21 @@ def deploys_behind_gates(build: Json) -> list[str]:
         missing = [g for g, keys in gate_steps.items() if not keys & before]
         if missing:
             findings.append(f"[order] deploy {label(step, index)} does not wait for gate(s): {', '.join(missing)}")
+    return findings
+
+
+def infra_deploy_alone(build: Json) -> list[str]:
+    """Nothing may run beside `pulumi up`: a failing neighbour would make Cloud Build cancel it half-way."""
+    all_steps = steps(build)
+    deps = dependencies(all_steps)
+    keys = [step_key(s, i) for i, s in enumerate(all_steps)]
+    findings = []
+    for infra in _steps_calling(build, INFRA_SCRIPT):
+        before = ancestors(deps, infra)
+        after = {k for k in keys if infra in ancestors(deps, k)}
+        beside = [k for k in keys if k != infra and k not in before and k not in after]
+        if beside:
+            findings.append(f"[order] {', '.join(beside)} may run while {infra} ({INFRA_SCRIPT}) runs")
     return findings
 
 

@@ -1,6 +1,9 @@
 """Deployments, each through a deploying script that checks prod approval before it changes anything.
 
-deploy-infra waits explicitly for every pre-deploy gate; the others follow it. dev deploys on every
+deploy-infra waits explicitly for every pre-deploy gate and for the Dataproc integration test, so
+nothing else runs while `pulumi up` does (a failing step makes Cloud Build cancel the steps still
+running, and a cancelled `pulumi up` leaves pending operations in the stack). The other deploys
+follow it. dev deploys on every
 push to main, staging on release-candidate tags, prod on release tags once the build is approved
 (the trigger filters, verify-release.sh and require_prod_approval agree on this).
 """
@@ -20,13 +23,15 @@ DEPLOY_GKE = "deploy-gke"
 
 
 def stage(gates: Sequence[str], integration: str) -> Stage:
-    infra = script_step(DEPLOY_INFRA, "deploy-infra.sh", (ENV, BACKEND_URL), wait_for=gates, timeout=3600)
+    infra = script_step(
+        DEPLOY_INFRA, "deploy-infra.sh", (ENV, BACKEND_URL), wait_for=(*gates, integration), timeout=3600
+    )
     dataproc = script_step(
         DEPLOY_DATAPROC,
         "deploy-dataproc-hipaa.sh",
         (ENV, "$PROJECT_ID", REGION, DATAPROC_CLUSTER, "${_KMS_KEYRING}", SUBNET),
-        wait_for=(DEPLOY_INFRA, integration),
-        timeout=2400,
+        wait_for=(DEPLOY_INFRA,),
+        timeout=1800,
     )
     job = script_step(
         PYSPARK_JOB,
@@ -39,7 +44,7 @@ def stage(gates: Sequence[str], integration: str) -> Stage:
         "deploy-vertex",
         "deploy-vertex-model.sh",
         (ENV, "$PROJECT_ID", REGION, "hipaa-${_ENVIRONMENT}-endpoint", "hipaa-${_ENVIRONMENT}-model"),
-        wait_for=(DEPLOY_INFRA, integration),
+        wait_for=(DEPLOY_INFRA,),
         timeout=2400,
     )
     gke = script_step(

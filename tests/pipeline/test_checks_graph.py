@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pipeline.checks.graph import (
     deploys_behind_gates,
+    infra_deploy_alone,
     release_first,
     report_last,
     unique_ids,
@@ -134,3 +135,13 @@ def test_a_missing_report_step_fails() -> None:
     assert report_last(build(step("a"))) == [
         "[order] expected exactly one step each running generate-compliance-report.sh and notify-security.sh"
     ]
+
+
+def test_an_infra_deploy_with_nothing_beside_it_passes() -> None:
+    config = build(step("a"), step("b"), calls("infra", "deploy-infra.sh"), step("c", wait_for=["infra"]))
+    assert infra_deploy_alone(config) == []
+
+
+def test_a_step_beside_the_infra_deploy_fails() -> None:
+    config = build(step("a"), step("test", wait_for=["a"]), calls("infra", "deploy-infra.sh", ["a"]))
+    assert infra_deploy_alone(config) == ["[order] test may run while infra (deploy-infra.sh) runs"]
