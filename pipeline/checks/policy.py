@@ -1,0 +1,169 @@
+"""Policy: blocking scanner flags, short inline shell, timeouts, pinned images from allowed sources,
+the step limit, the perimeter's build options, and secrets only through Secret Manager."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pipeline.checks.text import command, label, steps
+from pipeline.checks.text import inline_shell as shell_of
+from pipeline.contract import MAX_INLINE_SHELL_LINES, MAX_STEPS, MAX_TIMEOUT_SECONDS
+from pipeline.dag import critical_path, parse_duration
+from pipeline.images import ALLOWED_IMAGE_PREFIXES
+from pipeline.model import Json
+
+_VERSION_QUERY = re.compile(r"^\s*(--version|-v|version)(\s|$)")
+_POOL = re.compile(r"^projects/[^/]+/locations/[^/]+/workerPools/[^/]+$")
+_SECRET_VERSION = re.compile(r"^projects/[^/]+/secrets/[^/]+/versions/\d+$")
+
+
+def _calls(step: Json, tool: str) -> list[str]:
+    """The argument text of each direct call of `tool` in a step (not a script that wraps it)."""
+    name = step.get("name")
+    if step.get("entrypoint") is None and isinstance(name, str) and _basename(name) == tool:
+        return [" ".join(a for a in step.get("args") or [] if isinstance(a, str))]
+    entry = step.get("entrypoint")
+    if isinstance(entry, str) and entry.rsplit("/", 1)[-1] == tool:
+        return [" ".join(a for a in step.get("args") or [] if isinstance(a, str))]
+    # The tool in command position: after a separator or exec, past any VAR=value prefixes.
+    pattern = re.compile(
+        rf"(?:^|[;&|(\n]|\bexec\b|\bthen\b|\bdo\b)\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:[\w./-]*/)?{tool}(?=\s|$)"
+        r"([^;&|\n)]*)"
+    )
+    # A bare path (copying the binary) or a version query is not a scan.
+    return [
+        m.group(1)
+        for m in pattern.finditer(command(step))
+        if m.group(1).strip() and not _VERSION_QUERY.match(m.group(1))
+    ]
+
+
+def _basename(image: str) -> str:
+    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    return last.split(":", 1)[0]
+
+
+def _flag_values(args: str, flag: str) -> list[str]:
+    return re.findall(rf"{flag}(?:=|\s+)(\S+)", args)
+
+
+def scanner_flags(build: Json) -> list[str]:
+    findings = []
+    for index, step in enumerate(steps(build)):
+        for args in _calls(step, "trivy"):
+            if "1" not in [v.strip("'\"") for v in _flag_values(args, "--exit-code")]:
+                findings.append(f"[scanner] {label(step, index)} runs trivy without --exit-code 1")
+            severities = {s for v in _flag_values(args, "--severity") for s in v.strip("'\"").split(",")}
+            if not {"HIGH", "CRITICAL"} <= severities:
+                findings.append(f"[scanner] {label(step, index)} runs trivy without --severity HIGH,CRITICAL")
+        for args in _calls(step, "semgrep"):
+            if not re.search(r"(^|\s)--error(\s|$)", args):
+                findings.append(f"[scanner] {label(step, index)} runs semgrep without --error")
+    return findings
+
+
+def inline_shell(build: Json) -> list[str]:
+    findings = []
+    for index, step in enumerate(steps(build)):
+        text = shell_of(step)
+        if text is None:
+            continue
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > MAX_INLINE_SHELL_LINES:
+            findings.append(
+                f"[inline-shell] {label(step, index)} has {len(lines)} lines of inline shell"
+                f" (at most {MAX_INLINE_SHELL_LINES}; move the logic into a script)"
+            )
+    return findings
+
+
+def step_timeouts(build: Json) -> list[str]:
+    limit = parse_duration(build.get("timeout")) or MAX_TIMEOUT_SECONDS
+    findings = []
+    for index, step in enumerate(steps(build)):
+        seconds = parse_duration(step.get("timeout"))
+        if "timeout" not in step:
+            findings.append(f"[timeout] {label(step, index)} has no timeout")
+        elif seconds is None:
+            findings.append(f"[timeout] {label(step, index)} timeout {step['timeout']!r} is not a duration like '600s'")
+        elif seconds > min(limit, MAX_TIMEOUT_SECONDS):
+            findings.append(
+                f"[timeout] {label(step, index)} timeout {seconds:g}s exceeds the build's {limit:g}s or 24 h"
+            )
+    return findings
+
+
+def build_timeout(build: Json) -> list[str]:
+    seconds = parse_duration(build.get("timeout"))
+    if seconds is None:
+        return ["[timeout] the build has no timeout like '21600s'"]
+    if seconds > MAX_TIMEOUT_SECONDS:
+        return [f"[timeout] the build timeout {seconds:g}s exceeds Cloud Build's 24 h"]
+    try:
+        stats = critical_path(steps(build))
+    except ValueError:
+        return []  # a step without a timeout or a cycle: reported by their own rules
+    if stats.critical_seconds > seconds:
+        return [f"[timeout] the critical path ({stats.critical_seconds:g}s) cannot finish within the build timeout"]
+    return []
+
+
+def images_pinned(build: Json) -> list[str]:
+    findings = []
+    for index, step in enumerate(steps(build)):
+        name = step.get("name")
+        if not isinstance(name, str) or not name:
+            findings.append(f"[image] {label(step, index)} has no image")
+            continue
+        if "@sha256:" not in name:
+            tag = name.rsplit("/", 1)[-1].partition(":")[2]
+            if not tag or tag == "latest":
+                findings.append(f"[image] {label(step, index)} image {name} is not pinned to a version")
+        if not name.startswith(ALLOWED_IMAGE_PREFIXES):
+            findings.append(f"[image] {label(step, index)} image {name} is neither Google's nor from the mirrors")
+    return findings
+
+
+def step_count(build: Json) -> list[str]:
+    count = len(steps(build))
+    return [f"[steps] {count} steps; Cloud Build refuses more than {MAX_STEPS}"] if count > MAX_STEPS else []
+
+
+def _get(data: Any, *path: str) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def perimeter_options(build: Json) -> list[str]:
+    findings = []
+    if _get(build, "options", "logging") != "CLOUD_LOGGING_ONLY":
+        findings.append("[options] options.logging must be CLOUD_LOGGING_ONLY (no default logs bucket in a perimeter)")
+    pool = _get(build, "options", "pool", "name")
+    if not isinstance(pool, str) or not _POOL.match(pool):
+        findings.append("[options] options.pool.name must name the private pool projects/P/locations/L/workerPools/ID")
+    if _get(build, "options", "substitutionOption") is None:
+        findings.append("[options] options.substitutionOption must be set deliberately")
+    return findings
+
+
+def secrets(build: Json) -> list[str]:
+    available = _get(build, "availableSecrets", "secretManager") or []
+    declared = {s.get("env"): s.get("versionName") for s in available if isinstance(s, dict)}
+    findings = [
+        f"[secrets] secret {env} is not pinned to a numbered version ({version})"
+        for env, version in declared.items()
+        if not isinstance(version, str) or not _SECRET_VERSION.match(version)
+    ]
+    used: set[object] = set()
+    for index, step in enumerate(steps(build)):
+        env_names = {str(e).split("=", 1)[0] for e in step.get("env") or []}
+        for name in step.get("secretEnv") or []:
+            used.add(name)
+            if name not in declared:
+                findings.append(f"[secrets] {label(step, index)} lists secret {name}, not in availableSecrets")
+            if name in env_names:
+                findings.append(f"[secrets] {label(step, index)} also sets secret {name} in plain env")
+    findings.extend(f"[secrets] secret {env} is declared but no step uses it" for env in declared if env not in used)
+    return findings

@@ -1,0 +1,72 @@
+"""What the generated steps, the scripts and the checks agree on (docs/contracts.md).
+
+Kept apart from the stage modules so the checks judge a pipeline by the contract, not by how the
+generator happens to build it.
+"""
+
+from __future__ import annotations
+
+from pipeline.gates import GATES
+
+WORKSPACE = "/workspace"
+EVIDENCE_DIR = f"{WORKSPACE}/evidence"
+OUTPUT_DIR = f"{WORKSPACE}/outputs"
+# Static tool binaries (jq, trivy, cosign, pulumi) copied out of pinned images by the toolchain step.
+TOOL_BIN = f"{WORKSPACE}/bin"
+VENV = f"{WORKSPACE}/.venv"
+
+# The environment every script step receives (never secrets; those come through secretEnv).
+STEP_ENV: tuple[str, ...] = (
+    "BUILD_ID=$BUILD_ID",
+    "BUILD_REGION=$LOCATION",
+    "PROJECT_ID=$PROJECT_ID",
+    f"EVIDENCE_DIR={EVIDENCE_DIR}",
+    f"OUTPUT_DIR={OUTPUT_DIR}",
+    "CLOUDSDK_CORE_DISABLE_PROMPTS=1",
+)
+
+# The ten scripts the requirement names; a pipeline that does not call each of them fails.
+REQUIRED_SCRIPTS: tuple[str, ...] = (
+    "deploy-gke-hipaa.sh",
+    "deploy-dataproc-hipaa.sh",
+    "run-pyspark-job.sh",
+    "validate-encryption.sh",
+    "validate-access-controls.sh",
+    "validate-audit-logs.sh",
+    "test-backup-restore.sh",
+    "run-phi-detection.sh",
+    "generate-compliance-report.sh",
+    "configure-monitoring.sh",
+)
+
+RELEASE_SCRIPT = "verify-release.sh"
+REPORT_SCRIPT = "generate-compliance-report.sh"
+NOTIFY_SCRIPT = "notify-security.sh"
+INFRA_SCRIPT = "deploy-infra.sh"
+
+# Scripts that change an environment; in prod each calls require_prod_approval before anything else.
+DEPLOYING_SCRIPTS: frozenset[str] = frozenset(
+    {
+        "deploy-infra.sh",
+        "deploy-gke-hipaa.sh",
+        "deploy-dataproc-hipaa.sh",
+        "deploy-vertex-model.sh",
+        "run-pyspark-job.sh",
+        "run-dataproc-integration.sh",
+    }
+)
+
+# Gates that can only look at what was deployed, so they run after the deploys, not before them.
+POST_DEPLOY_GATES: frozenset[str] = frozenset({"monitoring", "backup-restore", "dast"})
+
+# Every gate that must pass before anything is deployed: all gates that neither deploy nor inspect
+# the deployment.
+PRE_DEPLOY_GATES: tuple[str, ...] = tuple(
+    g.id for g in GATES if g.script not in DEPLOYING_SCRIPTS and g.id not in POST_DEPLOY_GATES
+)
+
+MAX_INLINE_SHELL_LINES = 5
+MAX_STEPS = 100
+MAX_TIMEOUT_SECONDS = 24 * 3600
+# The build's own timeout: above the critical path (checked), well under Cloud Build's 24 h limit.
+BUILD_TIMEOUT_SECONDS = 6 * 3600

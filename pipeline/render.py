@@ -1,0 +1,71 @@
+"""Render the pipeline to `cloudbuild.yaml`: deterministic, byte for byte, for the same model.
+
+The integrator's Delivery component imports `rendered()` and `content_hash()` (for the trigger) and
+`pipeline.substitutions.SUBSTITUTIONS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.definition import pipeline
+from pipeline.model import Pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_NAME = "cloudbuild.yaml"
+
+HEADER = """\
+# GENERATED FILE: do not edit by hand.
+# Source: the pipeline/ package (stages in pipeline/stages/, images in pipeline/images.py).
+# Regenerate with `python -m pipeline render` (or `make render`) and commit the result;
+# `python -m pipeline check` fails when this file differs from the generator's output or
+# breaks a Cloud Build schema, substitution, graph or policy rule.
+"""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (inline shell) as literal blocks, so they read as the shell they are."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(data: dict[str, Any]) -> str:
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1 << 16)
+    return text
+
+
+def render(model: Pipeline) -> str:
+    lines = dump(model.to_dict()).splitlines()
+    firsts = {stage.steps[0].id: stage.name for stage in model.stages if stage.steps}
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("- id: ") and line[len("- id: ") :] in firsts:
+            out.append(f"# Stage: {firsts[line[len('- id: ') :]]}")
+        out.append(line)
+    return HEADER + "\n".join(out) + "\n"
+
+
+def rendered() -> str:
+    """The full text of cloudbuild.yaml as the generator produces it."""
+    return render(pipeline())
+
+
+def content_hash() -> str:
+    """sha256 (hex) of `rendered()`."""
+    return hashlib.sha256(rendered().encode("utf-8")).hexdigest()
+
+
+def write(root: Path = ROOT) -> Path:
+    path = root / CONFIG_NAME
+    path.write_text(rendered(), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""One module per stage family; `pipeline.definition` puts their stages in order."""

@@ -1,0 +1,44 @@
+"""Release and environment validation: the right ref, the right pool, a compliant environment."""
+
+from __future__ import annotations
+
+from pipeline.contract import RELEASE_SCRIPT
+from pipeline.model import Stage
+from pipeline.steps import script_step, shell_step
+from pipeline.substitutions import ENV, WORKER_POOL
+
+VERIFY_RELEASE = "verify-release"
+POOL_GUARD = "pool-guard"
+ENV_VALIDATION = "env-validation"
+
+
+def release_stage() -> Stage:
+    # First: refuse a build from a ref the environment does not deploy (dev: main, staging: rc tags,
+    # prod: release tags), before anything is pulled, built or touched.
+    verify = script_step(
+        VERIFY_RELEASE, RELEASE_SCRIPT, (ENV, "$BRANCH_NAME", "$TAG_NAME"), wait_for=("-",), timeout=120
+    )
+    # A build submitted by hand with --worker-pool (or any other pool) must not run our steps.
+    guard = shell_step(
+        POOL_GUARD,
+        (
+            "set -Eeuo pipefail",
+            'pool=$$(gcloud builds describe "$BUILD_ID" --region="$LOCATION" --format=\'value(options.pool.name)\')',
+            f'[[ "$$pool" == "{WORKER_POOL}" ]] || {{ echo "pool-guard: FAIL: build runs on'
+            " '$${pool:-no pool}', not the private pool\" >&2; exit 1; }",
+        ),
+        wait_for=(VERIFY_RELEASE,),
+        timeout=120,
+    )
+    return Stage("release", (verify, guard))
+
+
+def environment_stage(toolchain: str) -> Stage:
+    env = script_step(
+        ENV_VALIDATION,
+        "validate-env-hipaa.sh",
+        (ENV, "$PROJECT_ID", "${_VPC_SC_PERIMETER}", "${_KMS_KEYRING}", "${_SIEM_PROJECT_ID}"),
+        wait_for=(toolchain,),
+        timeout=900,
+    )
+    return Stage("environment validation", (env,))

@@ -1,0 +1,229 @@
+"""Policy rules: scanner flags, inline shell length, timeouts, pinned images, step limit, perimeter
+options and secrets."""
+
+from __future__ import annotations
+
+from pipeline.checks.policy import (
+    build_timeout,
+    images_pinned,
+    inline_shell,
+    perimeter_options,
+    scanner_flags,
+    secrets,
+    step_count,
+    step_timeouts,
+)
+from tests.pipeline.builds import build, calls, step
+
+POOL = {"name": "projects/$PROJECT_ID/locations/${_DATAPROC_REGION}/workerPools/hipaa-${_ENVIRONMENT}-build-pool"}
+
+
+def test_a_scanner_behind_its_script_passes() -> None:
+    config = build(calls("trivy", "run-trivy-scan.sh"), calls("semgrep", "run-semgrep-scan.sh"))
+    assert scanner_flags(config) == []
+
+
+def test_a_direct_trivy_call_with_blocking_flags_passes() -> None:
+    config = build(step("t", "trivy image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed img"))
+    assert scanner_flags(config) == []
+
+
+def test_a_direct_trivy_call_without_exit_code_fails() -> None:
+    assert scanner_flags(build(step("t", "trivy image --severity HIGH,CRITICAL img"))) == [
+        "[scanner] step t runs trivy without --exit-code 1"
+    ]
+
+
+def test_a_direct_trivy_call_with_a_narrow_severity_fails() -> None:
+    assert scanner_flags(build(step("t", "/usr/bin/trivy image --exit-code=1 --severity=CRITICAL img"))) == [
+        "[scanner] step t runs trivy without --severity HIGH,CRITICAL"
+    ]
+
+
+def test_trivy_as_the_image_entrypoint_is_a_direct_call() -> None:
+    config = build({"id": "t", "name": "aquasec/trivy:0.58.1", "args": ["image", "img"], "timeout": "60s"})
+    assert len(scanner_flags(config)) == 2
+
+
+def test_trivy_as_an_explicit_entrypoint_is_a_direct_call() -> None:
+    config = build({"id": "t", "name": "x:1", "entrypoint": "/usr/local/bin/trivy", "args": ["image", "img"]})
+    assert len(scanner_flags(config)) == 2
+
+
+def test_a_version_query_or_a_copied_binary_is_not_a_scan() -> None:
+    assert scanner_flags(build(step("t", "cp /x/trivy /workspace/bin/trivy; trivy --version"))) == []
+
+
+def test_a_direct_semgrep_call_without_error_fails() -> None:
+    assert scanner_flags(build(step("s", "semgrep scan --config p/security-audit ."))) == [
+        "[scanner] step s runs semgrep without --error"
+    ]
+
+
+def test_a_direct_semgrep_call_with_error_passes() -> None:
+    assert scanner_flags(build(step("s", "semgrep scan --error --config rules/ ."))) == []
+
+
+def test_five_lines_of_inline_shell_pass() -> None:
+    assert inline_shell(build(step("a", "a\nb\n\nc\nd\ne"))) == []
+
+
+def test_six_lines_of_inline_shell_fail() -> None:
+    assert inline_shell(build(step("a", "a\nb\nc\nd\ne\nf"))) == [
+        "[inline-shell] step a has 6 lines of inline shell (at most 5; move the logic into a script)"
+    ]
+
+
+def test_a_long_script_field_fails() -> None:
+    config = build({"id": "a", "name": "x:1", "script": "\n".join("abcdef"), "timeout": "60s"})
+    assert inline_shell(config)[0].startswith("[inline-shell] step a has 6 lines")
+
+
+def test_args_without_a_shell_are_not_inline_shell() -> None:
+    assert inline_shell(build({"id": "a", "name": "x:1", "args": ["1\n2\n3\n4\n5\n6"]})) == []
+
+
+def test_step_timeouts_within_the_build_pass() -> None:
+    assert step_timeouts(build(step("a", timeout="3600s"))) == []
+
+
+def test_a_step_without_timeout_fails() -> None:
+    untimed = step("a")
+    del untimed["timeout"]
+    assert step_timeouts(build(untimed)) == ["[timeout] step a has no timeout"]
+
+
+def test_a_malformed_timeout_fails() -> None:
+    assert step_timeouts(build(step("a", timeout="10m"))) == [
+        "[timeout] step a timeout '10m' is not a duration like '600s'"
+    ]
+
+
+def test_a_step_timeout_above_the_build_timeout_fails() -> None:
+    assert step_timeouts(build(step("a", timeout="3601s"))) == [
+        "[timeout] step a timeout 3601s exceeds the build's 3600s or 24 h"
+    ]
+
+
+def test_a_valid_build_timeout_passes() -> None:
+    assert build_timeout(build(step("a"), step("b"))) == []
+
+
+def test_a_missing_build_timeout_fails() -> None:
+    config = build(step("a"))
+    del config["timeout"]
+    assert build_timeout(config) == ["[timeout] the build has no timeout like '21600s'"]
+
+
+def test_a_build_timeout_over_a_day_fails() -> None:
+    assert build_timeout(build(step("a"), timeout="86401s")) == [
+        "[timeout] the build timeout 86401s exceeds Cloud Build's 24 h"
+    ]
+
+
+def test_a_critical_path_longer_than_the_build_fails() -> None:
+    config = build(step("a", timeout="2000s"), step("b", timeout="2000s"))
+    assert build_timeout(config) == ["[timeout] the critical path (4000s) cannot finish within the build timeout"]
+
+
+def test_an_uncomputable_critical_path_is_left_to_other_rules() -> None:
+    untimed = step("a")
+    del untimed["timeout"]
+    assert build_timeout(build(untimed)) == []
+
+
+def test_pinned_images_from_allowed_sources_pass() -> None:
+    config = build(
+        step("a"),
+        step("b", name="${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-dockerhub-mirror/aquasec/trivy:0.58.1"),
+        step("c", name="gcr.io/cloud-builders/docker@sha256:" + "a" * 64),
+    )
+    assert images_pinned(config) == []
+
+
+def test_a_latest_tag_fails() -> None:
+    assert images_pinned(build(step("a", name="gcr.io/google.com/cloudsdktool/cloud-sdk:latest"))) == [
+        "[image] step a image gcr.io/google.com/cloudsdktool/cloud-sdk:latest is not pinned to a version"
+    ]
+
+
+def test_an_untagged_image_fails() -> None:
+    assert "is not pinned" in images_pinned(build(step("a", name="gcr.io/cloud-builders/gcloud")))[0]
+
+
+def test_a_registry_port_is_not_a_tag() -> None:
+    findings = images_pinned(build(step("a", name="localhost:5000/tool")))
+    assert any("is not pinned" in f for f in findings)
+
+
+def test_a_public_image_fails() -> None:
+    assert images_pinned(build(step("a", name="aquasec/trivy:0.58.1"))) == [
+        "[image] step a image aquasec/trivy:0.58.1 is neither Google's nor from the mirrors"
+    ]
+
+
+def test_a_step_without_image_fails() -> None:
+    assert images_pinned(build(step("a", name=""))) == ["[image] step a has no image"]
+
+
+def test_a_hundred_steps_pass_and_more_fail() -> None:
+    assert step_count(build(*(step(f"s{i}") for i in range(100)))) == []
+    assert step_count(build(*(step(f"s{i}") for i in range(101)))) == [
+        "[steps] 101 steps; Cloud Build refuses more than 100"
+    ]
+
+
+def test_perimeter_options_pass() -> None:
+    options = {"pool": POOL, "logging": "CLOUD_LOGGING_ONLY", "substitutionOption": "MUST_MATCH"}
+    assert perimeter_options(build(options=options)) == []
+
+
+def test_missing_perimeter_options_fail() -> None:
+    assert perimeter_options(build(options={"logging": "LEGACY"})) == [
+        "[options] options.logging must be CLOUD_LOGGING_ONLY (no default logs bucket in a perimeter)",
+        "[options] options.pool.name must name the private pool projects/P/locations/L/workerPools/ID",
+        "[options] options.substitutionOption must be set deliberately",
+    ]
+
+
+SECRET = {"versionName": "projects/$PROJECT_ID/secrets/safety-api-key/versions/3", "env": "SAFETY_API_KEY"}
+
+
+def test_a_declared_pinned_used_secret_passes() -> None:
+    config = build(step("a", secretEnv=["SAFETY_API_KEY"]), availableSecrets={"secretManager": [SECRET]})
+    assert secrets(config) == []
+
+
+def test_no_secrets_at_all_pass() -> None:
+    assert secrets(build(step("a"))) == []
+
+
+def test_an_undeclared_secret_fails() -> None:
+    assert secrets(build(step("a", secretEnv=["TOKEN"]))) == [
+        "[secrets] step a lists secret TOKEN, not in availableSecrets"
+    ]
+
+
+def test_an_unused_secret_fails() -> None:
+    assert secrets(build(step("a"), availableSecrets={"secretManager": [SECRET]})) == [
+        "[secrets] secret SAFETY_API_KEY is declared but no step uses it"
+    ]
+
+
+def test_a_latest_secret_version_fails() -> None:
+    latest = {**SECRET, "versionName": "projects/p/secrets/s/versions/latest"}
+    config = build(step("a", secretEnv=["SAFETY_API_KEY"]), availableSecrets={"secretManager": [latest]})
+    assert secrets(config) == [
+        "[secrets] secret SAFETY_API_KEY is not pinned to a numbered version (projects/p/secrets/s/versions/latest)"
+    ]
+
+
+def test_a_secret_also_set_in_plain_env_fails() -> None:
+    leaky = step("a", secretEnv=["SAFETY_API_KEY"])
+    leaky["env"] = ["SAFETY_API_KEY=abc"]
+    config = build(leaky, availableSecrets={"secretManager": [SECRET]})
+    assert secrets(config) == ["[secrets] step a also sets secret SAFETY_API_KEY in plain env"]
+
+
+def test_trivy_after_exec_and_an_env_prefix_is_a_direct_call() -> None:
+    assert len(scanner_flags(build(step("t", 'PATH="/x:$$PATH" exec trivy image img')))) == 2

@@ -1,0 +1,196 @@
+"""The generated pipeline against the contract: each gate's script with the documented arguments,
+substitutions passed, deploys gated, images pinned, and the critical-path goal met."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+
+from pipeline.checks.text import command
+from pipeline.contract import DEPLOYING_SCRIPTS, PRE_DEPLOY_GATES, STEP_ENV
+from pipeline.dag import ancestors, critical_path, dependencies
+from pipeline.definition import OPTIONS, pipeline
+from pipeline.gates import GATES
+from pipeline.images import IMAGES
+from pipeline.substitutions import SUBSTITUTIONS
+
+STEPS = {step.id: step.to_dict() for step in pipeline().steps}
+# The digest reference the build step wrote, read at run time (shlex drops the inner quotes bash keeps).
+IMAGE_ARG = "$$(cat $$OUTPUT_DIR/api-image)"
+
+# The arguments each script receives, as docs/contracts.md lists them.
+CONTRACT_ARGS = {
+    "verify-release": ("verify-release.sh", ["${_ENVIRONMENT}", "$BRANCH_NAME", "$TAG_NAME"]),
+    "env-validation": (
+        "validate-env-hipaa.sh",
+        ["${_ENVIRONMENT}", "$PROJECT_ID", "${_VPC_SC_PERIMETER}", "${_KMS_KEYRING}", "${_SIEM_PROJECT_ID}"],
+    ),
+    "iac-validation": ("run-iac-validation.sh", ["${_ENVIRONMENT}", "gs://${_SECURITY_PROJECT_ID}-pulumi-state"]),
+    "checkov": ("run-checkov.sh", ["${_ENVIRONMENT}", "workloads/k8s", "workloads/api"]),
+    "unit-tests": ("run-unit-tests.sh", ["${_ENVIRONMENT}", "85"]),
+    "data-quality": ("run-data-quality.sh", ["${_ENVIRONMENT}", "$PROJECT_ID", "${_BIGQUERY_DATASET}"]),
+    "image-signing": (
+        "sign-image.sh",
+        [
+            "${_ENVIRONMENT}",
+            "$PROJECT_ID",
+            IMAGE_ARG,
+            "${_KMS_KEYRING}/cryptoKeys/image-signing",
+            "projects/$PROJECT_ID/attestors/hipaa-${_ENVIRONMENT}-pipeline",
+        ],
+    ),
+    "trivy": ("run-trivy-scan.sh", ["${_ENVIRONMENT}", IMAGE_ARG]),
+    "prowler": ("run-prowler-hipaa.sh", ["${_ENVIRONMENT}", "$PROJECT_ID"]),
+    "encryption": (
+        "validate-encryption.sh",
+        ["${_ENVIRONMENT}", "$PROJECT_ID", "${_KMS_KEYRING}", "${_DATAPROC_REGION}"],
+    ),
+    "audit-logs": ("validate-audit-logs.sh", ["${_ENVIRONMENT}", "$PROJECT_ID", "${_SIEM_PROJECT_ID}"]),
+    "vpcsc-egress": (
+        "validate-vpcsc-egress.sh",
+        ["${_ENVIRONMENT}", "$PROJECT_ID", "${_VPC_SC_PERIMETER}", "${_SIEM_PROJECT_ID}", "${_SECURITY_PROJECT_ID}"],
+    ),
+    "deploy-infra": ("deploy-infra.sh", ["${_ENVIRONMENT}", "gs://${_SECURITY_PROJECT_ID}-pulumi-state"]),
+    "deploy-gke": (
+        "deploy-gke-hipaa.sh",
+        [
+            "${_ENVIRONMENT}",
+            "$PROJECT_ID",
+            "${_GKE_CLUSTER}",
+            "${_DATAPROC_REGION}",
+            "workloads/k8s",
+            IMAGE_ARG,
+        ],
+    ),
+    "deploy-dataproc": (
+        "deploy-dataproc-hipaa.sh",
+        [
+            "${_ENVIRONMENT}",
+            "$PROJECT_ID",
+            "${_DATAPROC_REGION}",
+            "hipaa-${_ENVIRONMENT}-dataproc",
+            "${_KMS_KEYRING}",
+            "hipaa-${_ENVIRONMENT}-private",
+        ],
+    ),
+    "monitoring": ("configure-monitoring.sh", ["${_ENVIRONMENT}", "$PROJECT_ID", "${_SECURITY_PROJECT_ID}"]),
+    "compliance-report": ("generate-compliance-report.sh", ["${_ENVIRONMENT}", "${_COMPLIANCE_BUCKET}"]),
+    "notify-security": (
+        "notify-security.sh",
+        ["${_ENVIRONMENT}", "${_SECURITY_PROJECT_ID}", "gs://${_COMPLIANCE_BUCKET}/reports/$BUILD_ID/"],
+    ),
+}
+
+
+def _invocation(step_id: str) -> tuple[str, list[str]]:
+    """The script and its arguments as bash will see them (quotes removed, `$$` left as written)."""
+    line = STEPS[step_id]["args"][1]
+    words = shlex.split(line.split(" exec ", 1)[1], posix=True)
+    return words[0].removeprefix("scripts/"), words[1:]
+
+
+@pytest.mark.parametrize("step_id", sorted(CONTRACT_ARGS))
+def test_scripts_get_the_contract_arguments(step_id: str) -> None:
+    assert _invocation(step_id) == CONTRACT_ARGS[step_id]
+
+
+def test_every_gate_is_a_step_of_its_own_id_running_its_script() -> None:
+    for gate in GATES:
+        assert _invocation(gate.id)[0] == gate.script
+
+
+def test_every_script_step_passes_the_environment_first_and_carries_the_contract_env() -> None:
+    for step_id, step in STEPS.items():
+        if " exec scripts/" in command(step):
+            assert _invocation(step_id)[1][0] == "${_ENVIRONMENT}", step_id
+            assert list(STEP_ENV) == step["env"][: len(STEP_ENV)], step_id
+
+
+def test_every_substitution_reaches_a_step() -> None:
+    text = "\n".join(command(step) + "\n".join(step.get("env", [])) for step in STEPS.values())
+    assert [key for key in SUBSTITUTIONS if f"${{{key}}}" not in text] == []
+
+
+def test_every_deploy_waits_for_every_pre_deploy_gate() -> None:
+    deps = dependencies(list(STEPS.values()))
+    deploys = []
+    for step_id, step in STEPS.items():
+        if " exec scripts/" in command(step) and _invocation(step_id)[0] in DEPLOYING_SCRIPTS:
+            deploys.append(step_id)
+            assert set(PRE_DEPLOY_GATES) <= ancestors(deps, step_id), step_id
+    assert sorted(deploys) == [
+        "dataproc-integration",
+        "deploy-dataproc",
+        "deploy-gke",
+        "deploy-infra",
+        "deploy-vertex",
+        "pyspark-job",
+    ]
+
+
+def test_the_image_is_signed_only_after_trivy_passed_it() -> None:
+    deps = dependencies(list(STEPS.values()))
+    assert "trivy" in ancestors(deps, "image-signing")
+
+
+def test_independent_gates_run_concurrently() -> None:
+    deps = dependencies(list(STEPS.values()))
+    gates = ["env-validation", "python-quality", "checkov", "semgrep", "prowler", "encryption", "unit-tests"]
+    for a in gates:
+        for b in gates:
+            assert a == b or a not in ancestors(deps, b), (a, b)
+
+
+def test_the_critical_path_is_at_most_forty_percent_of_all_step_time() -> None:
+    stats = critical_path(list(STEPS.values()))
+    assert stats.ratio <= 0.40
+    assert stats.chain[0] == "verify-release" and stats.chain[-1] == "notify-security"
+
+
+def test_every_image_in_the_table_is_pinned_and_every_step_image_is_in_it() -> None:
+    refs = {image.ref for image in IMAGES.values()}
+    assert all(":latest" not in ref and ":" in ref.rsplit("/", 1)[-1] for ref in refs)
+    assert {step["name"] for step in STEPS.values()} <= refs
+
+
+def test_the_toolchain_pulls_exactly_the_extracted_tool_images() -> None:
+    text = command(STEPS["toolchain"])
+    for image in IMAGES.values():
+        assert (f'take "{image.ref}" {image.extract}' in text) == (image.extract is not None)
+
+
+def test_the_venv_comes_from_the_registry_pypi_mirror() -> None:
+    env = STEPS["python-venv"]["env"]
+    assert (
+        "PIP_INDEX_URL=https://${_DATAPROC_REGION}-python.pkg.dev/$PROJECT_ID/hipaa-${_ENVIRONMENT}-pypi-mirror/simple/"
+        in env
+    )
+
+
+def test_the_build_runs_in_the_private_pool_with_cloud_logging_only() -> None:
+    assert OPTIONS == {
+        "pool": {
+            "name": "projects/$PROJECT_ID/locations/${_DATAPROC_REGION}/workerPools/hipaa-${_ENVIRONMENT}-build-pool"
+        },
+        "logging": "CLOUD_LOGGING_ONLY",
+        "substitutionOption": "MUST_MATCH",
+    }
+
+
+def test_the_substitutions_are_the_ten_of_the_requirement() -> None:
+    assert sorted(SUBSTITUTIONS) == sorted(
+        [
+            "_ARTIFACT_REGISTRY",
+            "_ENVIRONMENT",
+            "_GKE_CLUSTER",
+            "_DATAPROC_REGION",
+            "_BIGQUERY_DATASET",
+            "_KMS_KEYRING",
+            "_VPC_SC_PERIMETER",
+            "_COMPLIANCE_BUCKET",
+            "_SECURITY_PROJECT_ID",
+            "_SIEM_PROJECT_ID",
+        ]
+    )
+    assert SUBSTITUTIONS["_ENVIRONMENT"] == "dev"
