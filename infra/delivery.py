@@ -15,14 +15,44 @@ import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
 from infra.delivery_iam import DeliveryIdentities
-from infra.naming import build_pool_name, child_opts, resource_name
-from infra.rules.delivery import RELEASE_REFS
+from infra.naming import (
+    artifact_registry,
+    build_pool_name,
+    child_opts,
+    compliance_bucket,
+    dataset_id,
+    gke_cluster_name,
+    keyring_path,
+    perimeter_name,
+    resource_name,
+)
+from infra.rules.delivery import RELEASE_REFS, REQUIRED_SUBSTITUTIONS
 from infra.vertex import peered_network
 
 PIPELINE_FILE = "cloudbuild.yaml"
 BUILD_LOG_FILTER = 'resource.type="build"'
 POOL_MACHINE_TYPE = "e2-standard-8"
 POOL_DISK_GB = 200
+
+
+def trigger_substitutions(config: PlatformConfig) -> dict[str, str]:
+    """The value of every substitution the pipeline declares, for this stack (docs/contracts.md)."""
+    values = {
+        "_ENVIRONMENT": config.environment,
+        "_ARTIFACT_REGISTRY": artifact_registry(config),
+        "_GKE_CLUSTER": gke_cluster_name(config),
+        "_DATAPROC_REGION": config.region,
+        "_BIGQUERY_DATASET": dataset_id(config, "curated"),
+        "_KMS_KEYRING": keyring_path(config),
+        "_VPC_SC_PERIMETER": perimeter_name(config),
+        "_COMPLIANCE_BUCKET": compliance_bucket(config),
+        "_SECURITY_PROJECT_ID": config.security_project_id,
+        "_SIEM_PROJECT_ID": config.siem_project_id,
+    }
+    if set(values) != set(REQUIRED_SUBSTITUTIONS):
+        # The pipeline gained or lost a substitution: the trigger must follow before anything is created.
+        raise ValueError(f"trigger substitutions {sorted(values)} differ from the pipeline's {REQUIRED_SUBSTITUTIONS}")
+    return values
 
 
 def push_filter(environment: str) -> gcp.cloudbuild.TriggerGithubPushArgs:

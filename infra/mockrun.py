@@ -70,7 +70,7 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
     elif type_token == "gcp:serviceaccount/account:Account":
         email = f"{inputs.get('accountId')}@{project}.iam.gserviceaccount.com"
         rid = f"projects/{project}/serviceAccounts/{email}"
-        outputs.update(email=email, member=f"serviceAccount:{email}")
+        outputs.update(email=email, member=f"serviceAccount:{email}", name=rid)
     elif type_token == "gcp:projects/serviceIdentity:ServiceIdentity":
         service = str(inputs.get("service", "unknown")).split(".")[0]
         email = f"service-{project_number(project)}@gcp-sa-{service}.iam.gserviceaccount.com"

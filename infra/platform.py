@@ -7,11 +7,14 @@ import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
 from infra.dataproc import Dataproc
+from infra.delivery import Delivery, trigger_substitutions
 from infra.gke import Gke
 from infra.kms import Kms
 from infra.network import Network
+from infra.perimeter import Perimeter
 from infra.registry import Registry, signing_public_key
 from infra.vertex import Vertex
+from pipeline.render import content_hash
 
 
 class HipaaPlatform(pulumi.ComponentResource):
@@ -66,11 +69,33 @@ class HipaaPlatform(pulumi.ComponentResource):
             private_services_connection=self.network.private_services_connection,
             opts=child,
         )
+        self.delivery = Delivery(
+            "delivery",
+            config,
+            network_name=network.name,
+            private_services_connection=self.network.private_services_connection,
+            logging_key_id=keys("logging"),
+            signing_key_id=self.kms.signing_key.id,
+            substitutions=trigger_substitutions(config),
+            pipeline_hash=content_hash(),
+            act_as=[self.dataproc.support.account.id],
+            opts=child,
+        )
+        identities = self.delivery.identities
+        # The pipeline works inside the perimeter as the build account, and pulumi up as the deployer.
+        self.perimeter = Perimeter(
+            "perimeter",
+            config,
+            ingress_identities=[identities.build_account.member, identities.deployer_account.member],
+            opts=child,
+        )
         self.register_outputs(
             {
                 "keyring": self.kms.keyring.id,
                 "network": network.id,
                 "gkeCluster": self.gke.cluster.name,
                 "dataprocCluster": self.dataproc.cluster.name,
+                "trigger": self.delivery.trigger.id,
+                "perimeter": self.perimeter.perimeter.name,
             }
         )

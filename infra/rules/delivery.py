@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from infra.rules import Context, Resource, Rule, dig
+from pipeline.substitutions import SUBSTITUTIONS
 
 POOL = "gcp:cloudbuild/workerPool:WorkerPool"
 TRIGGER = "gcp:cloudbuild/trigger:Trigger"
@@ -15,18 +16,8 @@ RELEASE_REFS: dict[str, tuple[str, str]] = {
     "staging": ("tag", r"^v[0-9]+\.[0-9]+\.[0-9]+-rc\.[0-9]+$"),
     "prod": ("tag", r"^v[0-9]+\.[0-9]+\.[0-9]+$"),
 }
-REQUIRED_SUBSTITUTIONS = (
-    "_ARTIFACT_REGISTRY",
-    "_ENVIRONMENT",
-    "_GKE_CLUSTER",
-    "_DATAPROC_REGION",
-    "_BIGQUERY_DATASET",
-    "_KMS_KEYRING",
-    "_VPC_SC_PERIMETER",
-    "_COMPLIANCE_BUCKET",
-    "_SECURITY_PROJECT_ID",
-    "_SIEM_PROJECT_ID",
-)
+# Every substitution the generated pipeline declares must be filled by the trigger.
+REQUIRED_SUBSTITUTIONS = tuple(SUBSTITUTIONS)
 _SERVICE_ACCOUNT = re.compile(r"^projects/[^/]+/serviceAccounts/[^@]+@[^.]+\.iam\.gserviceaccount\.com$")
 
 
@@ -76,6 +67,11 @@ def logs_stay_private(resource: Resource, _: Context) -> str | None:
     return None
 
 
+def one_trigger_per_stack(context: Context) -> list[str]:
+    count = len(context.of_type(TRIGGER))
+    return [] if count == 1 else [f"expected exactly one Cloud Build trigger, found {count}"]
+
+
 RULES = [
     Rule("DLV-01", "45 CFR 164.312(e)(1)", "builds run in a private pool without public IPs", (POOL,), private_pool),
     Rule(
@@ -101,4 +97,5 @@ RULES = [
         substitutions_complete,
     ),
     Rule("DLV-06", "45 CFR 164.312(e)(1)", "build logs are not published to GitHub", (TRIGGER,), logs_stay_private),
+    Rule("DLV-07", "45 CFR 164.308(a)(1)(ii)(B)", "one trigger per stack", stack_check=one_trigger_per_stack),
 ]

@@ -52,3 +52,9 @@ def test_dev_trigger_may_build_without_approval_but_not_from_a_tag() -> None:
     assert ids([changed(dev, "approvalConfig.approvalRequired", False)], "dev") == set()
     tagged = changed(changed(dev, "github.push.branch", None), "github.push.tag", "^v.*$")
     assert ids([tagged], "dev") == {"DLV-04"}
+
+
+@pytest.mark.parametrize("count", [0, 2])
+def test_exactly_one_trigger_per_stack(count: int) -> None:
+    others = [r for r in built("prod") if r.type != TRIGGER]
+    assert ids(others + [component(TRIGGER)] * count) == {"DLV-07"}
