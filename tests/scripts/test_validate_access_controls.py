@@ -93,6 +93,12 @@ def _foreign_agent(s: Scenario) -> None:
     grant(s, "roles/dataproc.worker", "deleted:serviceAccount:old-etl@nwh-analytics-prd.iam.gserviceaccount.com?uid=1")
 
 
+def _primitive(s: Scenario) -> None:
+    grant(s, "roles/editor", "group:prod-data-engineers@northwind-health.example")
+    grant(s, "roles/viewer", f"serviceAccount:{PROJECT_NUMBER}-compute@developer.gserviceaccount.com")
+    grant(s, "roles/owner", f"serviceAccount:{PROJECT_NUMBER}@cloudservices.gserviceaccount.com")  # editor only
+
+
 def _user_key(s: Scenario) -> None:
     s[ACCOUNTS[0]] = load(STEM, "user-managed-keys")
 
@@ -108,11 +114,7 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], None], list[str]]] = {
         ],
     ),
     "primitive-roles": (
-        lambda s: (
-            grant(s, "roles/editor", "group:prod-data-engineers@northwind-health.example"),
-            grant(s, "roles/viewer", f"serviceAccount:{PROJECT_NUMBER}-compute@developer.gserviceaccount.com"),
-            grant(s, "roles/owner", f"serviceAccount:{PROJECT_NUMBER}@cloudservices.gserviceaccount.com"),
-        ),
+        _primitive,
         [
             f"project {PROJECT}: primitive role roles/editor held by group:prod-data-engineers@northwind-health.example"
             " (only break-glass groups may)",
