@@ -19,6 +19,7 @@ require_match VPC_SC_PERIMETER "$3" "$RE_PERIMETER"
 require_match KMS_KEYRING "$4" "$RE_KEYRING"
 require_match SIEM_PROJECT_ID "$5" "$RE_PROJECT"
 PROJECT=$2 PERIMETER=$3 KEYRING=$4 SIEM_PROJECT=$5
+[[ "$SIEM_PROJECT" != "$PROJECT" ]] || usage_error "SIEM_PROJECT_ID must be a separate project, not ${PROJECT}"
 
 # One CMEK key per purpose, as infra/kms.py creates them (`<purpose>-cmek`).
 readonly CMEK_KEYS='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'

@@ -237,6 +237,7 @@ def test_unexpected_shape_fails_without_echoing_values(tools: FakeTools) -> None
         ("prod", PROJECT, "hipaa_prod_perimeter", KEYRING, SIEM_PROJECT),
         ("prod", PROJECT, PERIMETER, "hipaa-prod-keyring", SIEM_PROJECT),
         ("prod", PROJECT, PERIMETER, KEYRING, ""),
+        ("prod", PROJECT, PERIMETER, KEYRING, PROJECT),
     ],
 )
 def test_missing_or_malformed_arguments_exit_2(tools: FakeTools, args: tuple[str, ...]) -> None:
