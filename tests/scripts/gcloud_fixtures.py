@@ -31,15 +31,15 @@ REGION = "us-central1"
 
 # How a tool can let a script down; each must fail the gate with one line saying so.
 BROKEN: dict[str, dict[str, Any]] = {
-    "error": {"exit": 1, "stderr": "ERROR: (gcloud) PERMISSION_DENIED: The caller does not have permission\n"},
+    "error": {"exit": 1},
     "empty": {"stdout": ""},
     "malformed": {"stdout": '[{"name": "truncated'},
 }
-BROKEN_REASON = {
-    "error": "failed (exit 1): ERROR: (gcloud) PERMISSION_DENIED",
-    "empty": "printed nothing",
-    "malformed": "printed malformed JSON",
+ERRORS = {
+    "gcloud": "ERROR: (gcloud) PERMISSION_DENIED: The caller does not have permission\n",
+    "bq": "BigQuery error in ls operation: Access Denied: the caller does not have permission\n",
 }
+BROKEN_REASON = {"error": "failed (exit 1)", "empty": "printed nothing", "malformed": "printed malformed JSON"}
 
 
 def load(stem: str, name: str) -> Any:
@@ -55,6 +55,7 @@ class Answer:
     exit: int = 0
     stderr: str = ""
     raw: str | None = None  # printed instead of data (empty or malformed output)
+    times: int | None = None  # answers this often, then later answers with the same tokens take over
 
 
 @dataclass
@@ -63,8 +64,8 @@ class Scenario:
 
     answers: dict[str, Answer] = field(default_factory=dict)
 
-    def add(self, name: str, tool: str, match: list[str], data: Any) -> Scenario:
-        self.answers[name] = Answer(tool, match, data)
+    def add(self, name: str, tool: str, match: list[str], data: Any, times: int | None = None) -> Scenario:
+        self.answers[name] = Answer(tool, match, data, times=times)
         return self
 
     def __getitem__(self, name: str) -> Any:
@@ -79,14 +80,16 @@ class Scenario:
         answer = self.answers[name]
         broken = BROKEN[how]
         answer.exit = broken.get("exit", 0)
-        answer.stderr = broken.get("stderr", "")
+        answer.stderr = ERRORS[answer.tool] if answer.exit else ""
         answer.raw = broken.get("stdout", "")
         return self
 
     def install(self, tools: FakeTools) -> FakeTools:
         for answer in self.answers.values():
             stdout = answer.raw if answer.raw is not None else answer.data
-            tools.on(answer.tool, answer.match, stdout=stdout, exit=answer.exit, stderr=answer.stderr)
+            tools.on(
+                answer.tool, answer.match, stdout=stdout, exit=answer.exit, stderr=answer.stderr, times=answer.times
+            )
         return tools
 
     def copy(self) -> Scenario:
@@ -137,6 +140,15 @@ def violated(result: Result, gate: str, expected: str) -> list[str]:
     count = len(evidence["violations"])
     assert result.reason.endswith(f"FAIL: {gate}: {count} violation(s) in {evidence['checked']} checked")
     return list(evidence["violations"])
+
+
+def failed_closed(result: Result, gate: str, what: str, tool: str, how: str) -> None:
+    """Assert a broken tool answer (BROKEN[how]) failed the gate with exactly one line naming it."""
+    evidence = failed(result, gate)
+    detail = f"{tool} {BROKEN_REASON[how]}" + (f": {ERRORS[tool].strip()}" if how == "error" else "")
+    script = result.reason.split(":", 1)[0]
+    assert result.reason == f"{script}: FAIL: {what}: {detail}"
+    assert evidence["violations"][-1] == f"{what}: {detail}"
 
 
 def usage_failed(result: Result, usage: str) -> None:

@@ -11,11 +11,10 @@ import pytest
 
 from tests.scripts.fakes import PROJECT_ROOT, FakeTools, Result
 from tests.scripts.gcloud_fixtures import (
-    BROKEN_REASON,
     PROJECT,
     PROJECT_NUMBER,
     Scenario,
-    failed,
+    failed_closed,
     load,
     passed,
     usage_failed,
@@ -165,17 +164,16 @@ def test_a_dev_allowlist_may_name_users(tools: FakeTools, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("answer", "how", "what"),
     [
-        ("iam", "error", f"IAM policy of {PROJECT}: gcloud"),
-        (ACCOUNTS[1], "empty", f"keys of {ACCOUNTS[1]}: gcloud"),
-        (BUCKETS[0], "malformed", f"IAM policy of bucket {BUCKETS[0]}: gcloud"),
+        ("iam", "error", f"IAM policy of {PROJECT}"),
+        (ACCOUNTS[1], "empty", f"keys of {ACCOUNTS[1]}"),
+        (BUCKETS[0], "malformed", f"IAM policy of bucket {BUCKETS[0]}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(
     tools: FakeTools, answer: str, how: str, what: str
 ) -> None:
-    result = run(tools, compliant().break_answer(answer, how))
-    failed(result, GATE)
-    assert result.reason.startswith(f"{SCRIPT}: FAIL: {what} {BROKEN_REASON[how]}")
+    scenario = compliant().break_answer(answer, how)
+    failed_closed(run(tools, scenario), GATE, what, scenario.answers[answer].tool, how)
 
 
 BAD_ALLOWLISTS: dict[str, tuple[Callable[[dict[str, Any]], object], str]] = {

@@ -9,11 +9,11 @@ import pytest
 
 from tests.scripts.fakes import FakeTools, Result
 from tests.scripts.gcloud_fixtures import (
-    BROKEN_REASON,
     PROJECT,
     SIEM_PROJECT,
     Scenario,
     failed,
+    failed_closed,
     load,
     passed,
     usage_failed,
@@ -140,17 +140,16 @@ def test_payloads_of_audit_entries_are_never_printed(tools: FakeTools) -> None:
 @pytest.mark.parametrize(
     ("answer", "how", "what"),
     [
-        ("iam", "error", f"IAM policy of {PROJECT}: gcloud"),
-        ("bucket", "empty", f"SIEM log bucket {BUCKET}: gcloud"),
-        ("entries", "malformed", f"audit entries in {BUCKET}: gcloud"),
+        ("iam", "error", f"IAM policy of {PROJECT}"),
+        ("bucket", "empty", f"SIEM log bucket {BUCKET}"),
+        ("entries", "malformed", f"audit entries in {BUCKET}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(
     tools: FakeTools, answer: str, how: str, what: str
 ) -> None:
-    result = run(tools, compliant().break_answer(answer, how))
-    failed(result, GATE)
-    assert result.reason.startswith(f"{SCRIPT}: FAIL: {what} {BROKEN_REASON[how]}")
+    scenario = compliant().break_answer(answer, how)
+    failed_closed(run(tools, scenario), GATE, what, scenario.answers[answer].tool, how)
 
 
 def test_missing_bucket_fails(tools: FakeTools) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from tests.scripts.fakes import FakeTools, Result
 from tests.scripts.gcloud_fixtures import (
-    BROKEN_REASON,
     KEYRING,
     PERIMETER,
     PROJECT,
@@ -18,6 +17,7 @@ from tests.scripts.gcloud_fixtures import (
     SIEM_PROJECT,
     Scenario,
     failed,
+    failed_closed,
     load,
     passed,
     project_answers,
@@ -113,6 +113,12 @@ def _weak_org_policies(s: Scenario) -> None:
     ]
 
 
+def _no_usable_siem_sink(s: Scenario) -> None:
+    s["sinks"][2]["disabled"] = True
+    lookalike = "logging.googleapis.com/projects/nwh-siem-prd-copy/locations/global/buckets/audit"
+    s["sinks"].append({**s["sinks"][2], "name": "lookalike", "disabled": False, "destination": lookalike})
+
+
 def _public_vm(s: Scenario) -> None:
     s["instances"][0]["networkInterfaces"][0]["accessConfigs"] = [
         {"kind": "compute#accessConfig", "name": "External NAT", "type": "ONE_TO_ONE_NAT"}
@@ -153,7 +159,7 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], None], list[str]]] = {
         ],
     ),
     "siem-sink": (
-        lambda s: s["sinks"][2].update(disabled=True),
+        _no_usable_siem_sink,
         [f"project {PROJECT}: no enabled log sink to the SIEM project {SIEM_PROJECT}"],
     ),
     "org-policies": (
@@ -185,20 +191,19 @@ def test_each_broken_rule_fails_naming_the_resource(tools: FakeTools, family: st
     assert sorted(violated(run(tools, scenario), GATE, expected[0])) == sorted(expected)
 
 
-def test_a_sink_to_another_project_is_not_the_siem_sink(tools: FakeTools) -> None:
-    scenario = compliant()
-    scenario["sinks"][2]["destination"] = "logging.googleapis.com/projects/nwh-siem-prd-copy/locations/global/buckets/a"
-    violated(run(tools, scenario), GATE, f"project {PROJECT}: no enabled log sink to the SIEM project {SIEM_PROJECT}")
-
-
 @pytest.mark.parametrize(
-    ("answer", "how"), [("perimeter", "error"), ("keys", "empty"), ("gcp.restrictNonCmekServices", "malformed")]
+    ("answer", "how", "what"),
+    [
+        ("perimeter", "error", f"perimeter {PERIMETER}"),
+        ("keys", "empty", f"keys of {KEYRING}"),
+        ("compute.requireOsLogin", "malformed", "org policy compute.requireOsLogin"),
+    ],
 )
-def test_tool_failure_empty_or_malformed_output_fails_closed(tools: FakeTools, answer: str, how: str) -> None:
-    result = run(tools, compliant().break_answer(answer, how))
-    evidence = failed(result, GATE)
-    assert BROKEN_REASON[how] in result.reason and result.reason.startswith(f"{SCRIPT}: FAIL: ")
-    assert evidence["violations"][-1] in result.reason
+def test_tool_failure_empty_or_malformed_output_fails_closed(
+    tools: FakeTools, answer: str, how: str, what: str
+) -> None:
+    scenario = compliant().break_answer(answer, how)
+    failed_closed(run(tools, scenario), GATE, what, scenario.answers[answer].tool, how)
 
 
 def test_missing_keyring_fails(tools: FakeTools) -> None:
@@ -212,10 +217,10 @@ def test_missing_keyring_fails(tools: FakeTools) -> None:
 
 def test_a_list_answered_with_an_object_fails(tools: FakeTools) -> None:
     scenario = compliant()
-    scenario["instances"] = {"items": []}
+    scenario["keys"] = {"cryptoKeys": []}
     result = run(tools, scenario)
     failed(result, GATE)
-    assert result.reason.endswith(f"instances of {PROJECT}: expected a JSON array")
+    assert result.reason.endswith(f"keys of {KEYRING}: expected a JSON array")
 
 
 def test_unexpected_shape_fails_without_echoing_values(tools: FakeTools) -> None:

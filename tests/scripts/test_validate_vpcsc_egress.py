@@ -10,7 +10,6 @@ import pytest
 
 from tests.scripts.fakes import FakeTools, Result
 from tests.scripts.gcloud_fixtures import (
-    BROKEN_REASON,
     PERIMETER,
     PROJECT,
     PROJECT_NUMBER,
@@ -20,6 +19,7 @@ from tests.scripts.gcloud_fixtures import (
     SIEM_PROJECT,
     Scenario,
     failed,
+    failed_closed,
     load,
     passed,
     project_answers,
@@ -162,17 +162,16 @@ def test_a_deny_rule_scoped_to_tags_is_not_deny_all(tools: FakeTools) -> None:
 @pytest.mark.parametrize(
     ("answer", "how", "what"),
     [
-        (f"project {SIEM_PROJECT}", "error", f"project {SIEM_PROJECT}: gcloud"),
-        ("perimeter", "empty", f"perimeter {PERIMETER}: gcloud"),
-        ("firewalls", "malformed", f"firewall rules of {PROJECT}: gcloud"),
+        (f"project {SIEM_PROJECT}", "error", f"project {SIEM_PROJECT}"),
+        ("perimeter", "empty", f"perimeter {PERIMETER}"),
+        ("firewalls", "malformed", f"firewall rules of {PROJECT}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(
     tools: FakeTools, answer: str, how: str, what: str
 ) -> None:
-    result = run(tools, compliant().break_answer(answer, how))
-    failed(result, GATE)
-    assert result.reason.startswith(f"{SCRIPT}: FAIL: {what} {BROKEN_REASON[how]}")
+    scenario = compliant().break_answer(answer, how)
+    failed_closed(run(tools, scenario), GATE, what, scenario.answers[answer].tool, how)
 
 
 def test_a_project_without_a_number_fails(tools: FakeTools) -> None:
