@@ -24,11 +24,22 @@ PROJECT=$2 PERIMETER=$3 KEYRING=$4 SIEM_PROJECT=$5
 # One CMEK key per purpose, as infra/kms.py creates them (`<purpose>-cmek`).
 readonly CMEK_KEYS='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'
 # Org policy constraints that must be in force at the project, by how each is judged.
-readonly ENFORCED_CONSTRAINTS='["compute.requireOsLogin","compute.requireShieldedVm","compute.disableSerialPortAccess","iam.disableServiceAccountKeyCreation","iam.automaticIamGrantsForDefaultServiceAccounts","storage.uniformBucketLevelAccess","storage.publicAccessPrevention","sql.restrictPublicIp"]'
-readonly DENY_ALL_CONSTRAINTS='["compute.vmExternalIpAccess"]'
-readonly ALLOW_LIST_CONSTRAINTS='["gcp.resourceLocations","gcp.restrictNonCmekServices"]'
+readonly ENFORCED_CONSTRAINTS=(
+  compute.requireOsLogin compute.requireShieldedVm compute.disableSerialPortAccess
+  iam.disableServiceAccountKeyCreation iam.automaticIamGrantsForDefaultServiceAccounts
+  storage.uniformBucketLevelAccess storage.publicAccessPrevention sql.restrictPublicIp
+)
+readonly DENY_ALL_CONSTRAINTS=(compute.vmExternalIpAccess)
+readonly LIST_CONSTRAINTS=(gcp.resourceLocations gcp.restrictNonCmekServices)
 # Services that may only create resources with a CMEK key (gcp.restrictNonCmekServices deniedValues).
 readonly CMEK_ONLY_SERVICES='["bigquery.googleapis.com","storage.googleapis.com","dataproc.googleapis.com","aiplatform.googleapis.com","container.googleapis.com","compute.googleapis.com","pubsub.googleapis.com"]'
+
+# json_strings WORD...: the words as a JSON array of strings (constraint names need no escaping).
+json_strings() {
+  local joined
+  joined=$(printf '"%s",' "$@")
+  printf '[%s]' "${joined%,}"
+}
 
 gate_begin env-validation "gcloud/jq"
 require_tool gcloud jq
@@ -42,17 +53,15 @@ check_perimeter "$PERIMETER" "$number"
 # --- CMEK keyring and keys -------------------------------------------------------------------
 keyring=""
 capture_json keyring "keyring ${KEYRING}" gcloud kms keyrings describe "$KEYRING" --format=json
-judge "keyring ${KEYRING}" "$keyring" '
-  {checked: 1, violations: [select(.name != $ring) | "keyring \($ring): describe answered for another name"]}' \
-  --arg ring "$KEYRING"
 prod=false
 if is_prod; then prod=true; fi
 keys=""
 capture_json_array keys "keys of ${KEYRING}" gcloud kms keys list --keyring "$KEYRING" --format=json
-judge "keys of ${KEYRING}" "$keys" '
-  (map({key: (.name | split("/") | last), value: .}) | from_entries) as $present
-  | {checked: ($expected | length),
-     violations: [$expected[] as $id
+judge "keys of ${KEYRING}" "{\"keyring\":${keyring},\"keys\":${keys}}" '
+  (.keys | map({key: (.name | split("/") | last), value: .}) | from_entries) as $present
+  | {checked: (1 + ($expected | length)),
+     violations: [(select(.keyring.name != $ring) | "keyring \($ring): describe answered for another name"),
+                  $expected[] as $id
        | ($present[$id]) as $key
        | if $key == null then "key \($ring)/cryptoKeys/\($id): missing"
          elif $key.purpose != "ENCRYPT_DECRYPT" then "key \($id): purpose \($key.purpose), not ENCRYPT_DECRYPT"
@@ -77,11 +86,8 @@ judge "log sinks of ${PROJECT}" "$sinks" '
   --arg project "$PROJECT" --arg siem "$SIEM_PROJECT"
 
 # --- Organization policies (effective at the project) ----------------------------------------
-constraints=()
-mapfile -t constraints < <(jq -rn --argjson a "$ENFORCED_CONSTRAINTS" --argjson b "$DENY_ALL_CONSTRAINTS" \
-  --argjson c "$ALLOW_LIST_CONSTRAINTS" '$a[], $b[], $c[]')
 effective=""
-for constraint in "${constraints[@]}"; do
+for constraint in "${ENFORCED_CONSTRAINTS[@]}" "${DENY_ALL_CONSTRAINTS[@]}" "${LIST_CONSTRAINTS[@]}"; do
   answer=""
   capture_json answer "org policy ${constraint}" \
     gcloud org-policies describe "$constraint" --project "$PROJECT" --effective --format=json
@@ -109,8 +115,8 @@ judge "org policies of ${PROJECT}" "$effective" '
                       and ($cmek_only - $denied | length > 0)))
          | "org policy \($c): does not require CMEK for \(if ($rules | any(.allowAll == true)) then "any service" else ($cmek_only - $denied | join(", ")) end)"
        end]}' \
-  -n --arg project "$PROJECT" --argjson enforced "$ENFORCED_CONSTRAINTS" \
-  --argjson deny_all "$DENY_ALL_CONSTRAINTS" --argjson cmek_only "$CMEK_ONLY_SERVICES"
+  -n --arg project "$PROJECT" --argjson enforced "$(json_strings "${ENFORCED_CONSTRAINTS[@]}")" \
+  --argjson deny_all "$(json_strings "${DENY_ALL_CONSTRAINTS[@]}")" --argjson cmek_only "$CMEK_ONLY_SERVICES"
 
 # --- No public IPs on VMs --------------------------------------------------------------------
 instances=""

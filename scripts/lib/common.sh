@@ -333,18 +333,20 @@ readonly REQUIRED_RESTRICTED_SERVICES='["bigquery.googleapis.com","storage.googl
 # it judged in PERIMETER_CONFIG ({} when none is enforced) for further checks.
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 check_perimeter() {
-  local name=$1 number=$2 perimeter mode
+  local name=$1 number=$2 perimeter judged mode
   capture_json perimeter "perimeter ${name}" gcloud access-context-manager perimeters describe "$name" --format=json
-  mode=$(jq -r 'if (.perimeterType // "PERIMETER_TYPE_REGULAR") != "PERIMETER_TYPE_REGULAR" then "bridge"
-                elif .status != null then "status" elif .spec != null then "spec" else "none" end' \
-    <<<"$perimeter" 2>/dev/null) || die "perimeter ${name}: unexpected JSON shape"
+  # First line: which configuration is in force; second: that configuration.
+  judged=$(jq -r -c 'if (.perimeterType // "PERIMETER_TYPE_REGULAR") != "PERIMETER_TYPE_REGULAR" then "bridge", {}
+                     elif .status != null then "status", .status elif .spec != null then "spec", .spec
+                     else "none", {} end' <<<"$perimeter" 2>/dev/null) || die "perimeter ${name}: unexpected JSON shape"
+  mode=${judged%%$'\n'*}
   PERIMETER_CONFIG='{}'
   case "$mode" in
-    status) PERIMETER_CONFIG=$(jq -c '.status' <<<"$perimeter") ;;
+    status) PERIMETER_CONFIG=${judged#*$'\n'} ;;
     spec)
       if [[ "${ENVIRONMENT:-}" == dev ]]; then
         log "perimeter ${name}: dry-run configuration only, tolerated in dev"
-        PERIMETER_CONFIG=$(jq -c '.spec' <<<"$perimeter")
+        PERIMETER_CONFIG=${judged#*$'\n'}
       else
         violation "perimeter ${name}: dry-run configuration only, not enforced (tolerated in dev only)"
       fi
