@@ -275,7 +275,7 @@ judge() {
   __out=$(jq -r "$@" "(${__program}) | (.checked | tostring), .violations[]" <<<"$__json" 2>/dev/null) ||
     die "${__what}: unexpected JSON shape"
   {
-    IFS= read -r __count
+    IFS= read -r __count || true
     while IFS= read -r __line; do
       [[ -z "$__line" ]] || violation "$__line"
     done
