@@ -48,7 +48,7 @@ FAKED_TOOLS = (
 )
 APPROVED_BUILD = {"id": "b-123", "status": "WORKING", "approval": {"state": "APPROVED"}}
 
-_FAKE = r'''#!{python}
+_FAKE = r'''#!{python} -S
 """Fake {tool}: answers from $FAKE_SPEC, logs to $FAKE_LOG, refuses unexpected calls."""
 import json, os, sys
 
