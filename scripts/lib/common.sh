@@ -142,12 +142,13 @@ run_quiet() {
 _run_or_die() {
   local __what=$1 __into=$2
   shift 2
-  local __captured __err __rc=0 __first
-  __err=$(mktemp)
-  __captured=$("$@" 2>"$__err") || __rc=$?
-  __first=$(head -c 200 "$__err" | head -n 1)
-  rm -f "$__err"
-  ((__rc == 0)) || die "${__what}: $1 failed (exit ${__rc})${__first:+: ${__first}}"
+  local __captured __rc=0 __first=""
+  [[ -n "${_TOOL_STDERR:-}" ]] || { _TOOL_STDERR=$(mktemp) && on_exit "rm -f '${_TOOL_STDERR}'"; }
+  __captured=$("$@" 2>"$_TOOL_STDERR") || __rc=$?
+  if ((__rc != 0)); then
+    IFS= read -r __first <"$_TOOL_STDERR" || true
+    die "${__what}: $1 failed (exit ${__rc})${__first:+: ${__first:0:200}}"
+  fi
   printf -v "$__into" '%s' "$__captured"
 }
 

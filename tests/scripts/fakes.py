@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -48,44 +50,48 @@ FAKED_TOOLS = (
 )
 APPROVED_BUILD = {"id": "b-123", "status": "WORKING", "approval": {"state": "APPROVED"}}
 
-_FAKE = r'''#!{python} -S
-"""Fake {tool}: answers from $FAKE_SPEC, logs to $FAKE_LOG, refuses unexpected calls."""
-import json, os, sys
-
-tool, argv = {tool!r}, sys.argv[1:]
-spec_path, log_path = os.environ["FAKE_SPEC"], os.environ["FAKE_LOG"]
-with open(log_path, "a", encoding="utf-8") as log:
-    log.write(json.dumps({{"tool": tool, "argv": argv}}) + "\n")
-with open(spec_path, encoding="utf-8") as handle:
-    spec = json.load(handle)
-
-def matches(tokens, args):
-    position = 0
-    for token in tokens:
-        try:
-            position = args.index(token, position) + 1
-        except ValueError:
-            return False
-    return True
-
-for index, rule in enumerate(spec.get(tool, [])):
-    if rule.get("times") == 0 or not matches(rule["match"], argv):
-        continue
-    if rule.get("times") is not None:
-        rule["times"] -= 1
-        with open(spec_path, "w", encoding="utf-8") as handle:
-            json.dump(spec, handle)
-    for path, content in rule.get("writes", {{}}).items():
-        # "@--output" names the file given after the --output flag; anything else is a path.
-        target = argv[argv.index(path[1:]) + 1] if path.startswith("@") else os.path.expandvars(path)
-        with open(target, "w", encoding="utf-8") as out:
-            out.write(content)
-    sys.stdout.write(rule.get("stdout", ""))
-    sys.stderr.write(rule.get("stderr", ""))
-    sys.exit(rule.get("exit", 0))
-sys.stderr.write("fake " + tool + ": unexpected call: " + " ".join(argv) + "\n")
-sys.exit(99)
-'''
+# The fakes are small bash programs written for each run, not Python: a test runs hundreds of
+# tool calls, and a bash fake answers in a few milliseconds where an interpreter takes twenty.
+_PRELUDE = r"""#!/usr/bin/env bash
+# Fake {tool_q}, written by tests/scripts/fakes.py for one test: answers from its rules, logs each call.
+printf '%s\0' {tool_q} "$@" >>"$FAKE_LOG"
+printf '\036' >>"$FAKE_LOG"
+# _in_order N TOKEN... ARG...: the N tokens appear among the arguments, in this order.
+_in_order() {{
+  local n=$1 i=0 a
+  shift
+  local -a tokens=("${{@:1:n}}")
+  shift "$n"
+  for a in "$@"; do
+    if ((i < n)) && [[ $a == "${{tokens[i]}}" ]]; then i=$((i + 1)); fi
+  done
+  ((i == n))
+}}
+# _take FILE: a rule limited by `times` answers while its counter is above zero.
+_take() {{
+  [[ -f $1 ]] || return 0
+  local left
+  left=$(<"$1")
+  ((left > 0)) || return 1
+  printf '%s' "$((left - 1))" >"$1"
+}}
+# _after FLAG ARG...: the argument that follows FLAG.
+_after() {{
+  local flag=$1
+  shift
+  while (($#)); do
+    if [[ $1 == "$flag" ]]; then
+      printf '%s' "${{2-}}"
+      return 0
+    fi
+    shift
+  done
+  return 1
+}}
+"""
+_UNEXPECTED = """printf 'fake %s: unexpected call: %s\\n' {tool_q} "$*" >&2
+exit 99
+"""
 
 
 @dataclass
@@ -105,12 +111,57 @@ class FakeTools:
         self.bin = self.root / "fakebin"
         self.bin.mkdir(parents=True, exist_ok=True)
         self.evidence = self.root / "evidence"
-        self.spec = self.root / "fake-spec.json"
-        self.log = self.root / "fake-calls.jsonl"
+        self.answers = self.root / "fake-answers"
+        self.log = self.root / "fake-calls.log"
+        self._write_fakes()
+
+    def _write_fakes(self) -> None:
+        """One bash program per tool, its rules compiled in, in the order they were given."""
+        shutil.rmtree(self.answers, ignore_errors=True)
+        self.answers.mkdir(parents=True)
         for tool in FAKED_TOOLS:
+            tool_q = shlex.quote(tool)
+            lines = [_PRELUDE.format(tool_q=tool_q)]
+            for index, rule in enumerate(self.rules.get(tool, [])):
+                lines.append(self._compile(tool, index, rule))
+            lines.append(_UNEXPECTED.format(tool_q=tool_q))
             path = self.bin / tool
-            path.write_text(_FAKE.format(python=sys.executable, tool=tool), encoding="utf-8")
+            path.write_text("\n".join(lines), encoding="utf-8")
             path.chmod(0o755)
+
+    def _compile(self, tool: str, index: int, rule: dict[str, Any]) -> str:
+        """`if` the tokens match and the rule still answers: write files, print, exit."""
+
+        def answer(suffix: str) -> Path:
+            return self.answers / f"{tool}.{index}.{suffix}"
+
+        answer("out").write_text(rule["stdout"], encoding="utf-8")
+        answer("err").write_text(rule["stderr"], encoding="utf-8")
+        counter = answer("left")
+        if rule.get("times") is not None:
+            counter.write_text(str(rule["times"]), encoding="utf-8")
+        tokens = " ".join(shlex.quote(t) for t in rule["match"])
+        body = []
+        for number, (path, content) in enumerate(rule.get("writes", {}).items()):
+            source = answer(f"write{number}")
+            source.write_text(content, encoding="utf-8")
+            if path.startswith("@"):
+                # "@--output" names the file given after the --output flag.
+                flag = shlex.quote(path[1:])
+                body.append(f'  target=$(_after {flag} "$@") && cat {shlex.quote(str(source))} >"$target"')
+            else:
+                # Any other path, with $VAR expanded as the caller's environment has it.
+                escaped = path.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
+                body.append(f'  cat {shlex.quote(str(source))} >"{escaped}"')
+        body.append(f"  cat {shlex.quote(str(answer('out')))}")
+        body.append(f"  cat {shlex.quote(str(answer('err')))} >&2")
+        body.append(f"  exit {int(rule['exit'])}")
+        count = len(rule["match"])
+        return (
+            f'if _in_order {count} {tokens} "$@" && _take {shlex.quote(str(counter))}; then\n'
+            + "\n".join(body)
+            + "\nfi"
+        )
 
     def on(
         self,
@@ -145,11 +196,10 @@ class FakeTools:
 
     def run(self, script: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
         """Run scripts/<script> (or a path) with the fakes first on PATH and an evidence directory."""
-        self.spec.write_text(json.dumps(self.rules), encoding="utf-8")
+        self._write_fakes()  # rules given since the last run take effect; `times` counters restart
         environment = {
             "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": str(self.root),
-            "FAKE_SPEC": str(self.spec),
             "FAKE_LOG": str(self.log),
             "EVIDENCE_DIR": str(self.evidence),
             "BUILD_ID": "b-123",
@@ -170,10 +220,16 @@ class FakeTools:
         return Result(completed.returncode, completed.stdout, completed.stderr, self)
 
     def calls(self, tool: str | None = None) -> list[Call]:
+        """Every call so far: a record is the tool and its arguments, NUL-separated, ended by 0x1E."""
         if not self.log.exists():
             return []
-        entries = [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
-        return [Call(e["tool"], e["argv"]) for e in entries if tool is None or e["tool"] == tool]
+        records = self.log.read_bytes().split(b"\x1e")[:-1]
+        calls = []
+        for record in records:
+            fields = [f.decode("utf-8", errors="replace") for f in record.split(b"\0")[:-1]]
+            if tool is None or fields[0] == tool:
+                calls.append(Call(fields[0], fields[1:]))
+        return calls
 
     def called(self, tool: str, *tokens: str) -> bool:
         """Whether some call of `tool` had all `tokens` among its arguments."""
