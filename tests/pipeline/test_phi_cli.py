@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,16 @@ def test_a_broken_model_directory_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "broken").mkdir()
     with pytest.raises(NlpSetupError, match="cannot be loaded"):
         detector(str(tmp_path / "broken"))
+
+
+def test_a_model_name_that_is_not_installed_is_never_downloaded() -> None:
+    with pytest.raises(NlpSetupError, match="is not installed \\(models are never downloaded\\)"):
+        detector("en_core_web_nonexistent")
+
+
+def test_python_dash_m_entry_point(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("a.log").write_text("ok\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["pipeline.phi", "scan", "a.log"])
+    with pytest.raises(SystemExit) as raised:
+        runpy.run_module("pipeline.phi", run_name="__main__")
+    assert raised.value.code == cli.CLEAN

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,3 +149,25 @@ def test_an_analyzer_failure_names_the_line_but_not_its_text(tmp_path: Path, mon
         scan([path], gate)
     assert str(raised.value).endswith("a.log:1: analysis failed (ValueError)")
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_a_file_that_fails_on_first_read_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "flaky.log"
+    path.write_text("x\n", encoding="utf-8")
+    opened: list[io.BufferedReader] = []
+    real_open = Path.open
+
+    def failing_open(self: Path, *args: Any, **kwargs: Any) -> io.BufferedReader:
+        handle: io.BufferedReader = real_open(self, *args, **kwargs)
+        opened.append(handle)
+
+        def broken_read(*_: object) -> bytes:
+            raise OSError(5, "Input/output error")
+
+        monkeypatch.setattr(handle, "read", broken_read)
+        return handle
+
+    monkeypatch.setattr(Path, "open", failing_open)
+    with pytest.raises(ScanError, match=r"flaky\.log: cannot read"):
+        scan([path], detector(None))
+    assert opened and opened[0].closed
