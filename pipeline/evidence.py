@@ -56,11 +56,8 @@ class EvidenceSet:
     valid: dict[str, Evidence] = field(default_factory=dict)
     invalid: dict[str, Problem] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # files that are no gate's evidence
-
-    @property
-    def files(self) -> list[str]:
-        """The evidence files read (valid or not), by name."""
-        return sorted([e.file for e in self.valid.values()] + [p.file for p in self.invalid.values()])
+    # The bytes that were validated, by file name: what the report copies next to itself.
+    raw: dict[str, bytes] = field(default_factory=dict)
 
 
 def read_evidence(directory: Path, environment: str, build_id: str) -> EvidenceSet:
@@ -72,19 +69,26 @@ def read_evidence(directory: Path, environment: str, build_id: str) -> EvidenceS
             found.ignored.append(path.name)
             continue
         try:
-            found.valid[gate_id] = validate(_load(path), gate_id, environment, build_id, path.name)
+            found.raw[path.name] = _read(path)
+            document = _parse(found.raw[path.name])
+            found.valid[gate_id] = validate(document, gate_id, environment, build_id, path.name)
         except EvidenceError as error:
             found.invalid[gate_id] = Problem(gate_id, path.name, str(error))
     return found
 
 
-def _load(path: Path) -> object:
+def _read(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_EVIDENCE_BYTES:
             raise EvidenceError(f"larger than {MAX_EVIDENCE_BYTES} bytes")
-        return json.loads(path.read_bytes().decode("utf-8"))
+        return path.read_bytes()
     except OSError as error:
         raise EvidenceError(f"cannot be read ({error.strerror})") from None
+
+
+def _parse(content: bytes) -> object:
+    try:
+        return json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise EvidenceError("not UTF-8 JSON") from None
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import re
-import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,7 +85,8 @@ class Report:
 
 
 def gate_result(gate: Gate, required: bool, evidence: EvidenceSet) -> GateResult:
-    link = f"{EVIDENCE_SUBDIR}/{gate.id}.json"
+    file = f"{gate.id}.json"
+    link = f"{EVIDENCE_SUBDIR}/{file}" if file in evidence.raw else None  # an unreadable file is not copied
     if gate.id in evidence.valid:
         found = evidence.valid[gate.id]
         return GateResult(
@@ -139,11 +139,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def copy_evidence(evidence: EvidenceSet, source: Path, out: Path) -> None:
+def copy_evidence(evidence: EvidenceSet, out: Path) -> None:
+    """The exact bytes that were validated, so the report and the evidence next to it agree."""
     target = out / EVIDENCE_SUBDIR
     target.mkdir()
-    for name in evidence.files:
-        shutil.copyfile(source / name, target / name)
+    for name, content in sorted(evidence.raw.items()):
+        (target / name).write_bytes(content)
 
 
 def describe(error: OSError) -> str:
@@ -165,7 +166,7 @@ def main(argv: Sequence[str] | None = None, now: datetime.datetime | None = None
             evidence, arguments.environment, arguments.build_id, now or datetime.datetime.now(datetime.UTC)
         )
         out.mkdir(parents=True, exist_ok=True)
-        copy_evidence(evidence, source, out)
+        copy_evidence(evidence, out)
         write_reports(report, out)
     except OSError as error:
         print(f"report: ERROR: {describe(error)}", file=sys.stderr)

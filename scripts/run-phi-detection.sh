@@ -36,7 +36,8 @@ jq -e 'all(.[]; type == "object")' >/dev/null <<<"$entries" || die "build log: e
 build_log="${work}/build-${BUILD_ID}.log"
 (
   umask 077
-  jq -r '.[] | .textPayload // (.jsonPayload | select(. != null) | tojson) // empty' <<<"$entries" >"$build_log"
+  jq -r '.[] | .textPayload // ((.jsonPayload // .protoPayload) | select(. != null) | tojson) // empty' \
+    <<<"$entries" >"$build_log"
 )
 [[ -s "$build_log" ]] || die "build log: no entry of build ${BUILD_ID} carries a text or JSON payload"
 log "build log: $(jq length <<<"$entries") entries from Cloud Logging"

@@ -5,8 +5,8 @@ byte counts), so one rule runs through this module: a checksum or a format rule 
 match *could* be an identifier; a context word on the same line (`mrn`, `npi`, `dob`, ...) is what
 lifts it over the gate's threshold. Presidio's own recognizers lift a checksum-valid match to a
 score of 1.0 on their own, which flags one epoch timestamp in ten as an NPI; ours do not. Only
-formats that are distinctive by themselves (a dashed SSN, a dashed MBI, a deliverable e-mail
-address, a formatted US phone number) pass without context.
+formats that are distinctive by themselves (a dashed SSN, a dashed MBI, an e-mail address on a
+public suffix, a formatted US phone number) pass without context.
 
 Matching is case-sensitive (identifiers are printed in upper case), which keeps lower-case hex
 digests and resource names from matching the letter classes of DEA numbers and MBIs.

@@ -86,7 +86,8 @@ def test_reading_a_directory(tmp_path: Path) -> None:
         "dast": "not UTF-8 JSON",
     }
     assert found.ignored == ["notes.txt", "probe.json", "prowler.json"]
-    assert found.files == ["dast.json", "encryption.json", "semgrep.json", "trivy.json"]
+    assert sorted(found.raw) == ["dast.json", "encryption.json", "semgrep.json", "trivy.json"]
+    assert found.raw["semgrep.json"] == b"{not json"
 
 
 def test_oversized_evidence_is_refused(tmp_path: Path) -> None:
@@ -101,4 +102,5 @@ def test_unreadable_evidence_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
-    assert read_evidence(tmp_path, "prod", BUILD).invalid["trivy"].reason == "cannot be read (Permission denied)"
+    found = read_evidence(tmp_path, "prod", BUILD)
+    assert found.invalid["trivy"].reason == "cannot be read (Permission denied)" and found.raw == {}

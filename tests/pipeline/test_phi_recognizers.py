@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import importlib
+import socket
+from pathlib import Path
 
 import pytest
 
+from pipeline.phi import recognizers
 from pipeline.phi.engine import CONTEXT_FLOOR, SCORE_THRESHOLD, detector
 from pipeline.phi.recognizers import DeaRecognizer, NpiRecognizer, parse_date
 from tests.pipeline.phi_corpus import luhn_check_digit
@@ -117,3 +121,19 @@ def test_checksums_filter_but_never_lift_the_score() -> None:
     assert npi.validate_result(SPEC_NPI) is None and dea.validate_result(SPEC_DEA) is None
     assert npi.invalidate_result("1234567890") and not npi.invalidate_result(SPEC_NPI)
     assert dea.invalidate_result("AB1234567") and not dea.invalidate_result(SPEC_DEA)
+
+
+def test_email_validation_never_reaches_the_network_or_the_disk(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fresh = importlib.reload(recognizers)  # a new suffix extractor, loaded under the patches
+    email = fresh.EmailAddressRecognizer()
+    assert email.validate_result("pat.q@example.org") and not email.validate_result("pat.q@host.notatld")
+    assert list(tmp_path.rglob("*")) == []

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.evidence import Evidence, EvidenceSet
+from pipeline.evidence import MAX_EVIDENCE_BYTES, Evidence, EvidenceSet
 from pipeline.gates import CONTROLS, GATES, Gate, gate, required_gates
 from pipeline.report import FAIL, PASS, Report, control_result, evaluate, gate_result, main
 from pipeline.report_render import markdown, md, page, to_document
@@ -248,3 +248,19 @@ def test_python_dash_m_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     with pytest.raises(SystemExit) as raised:
         runpy.run_module("pipeline.report", run_name="__main__")
     assert raised.value.code == 0
+
+
+def test_unreadable_evidence_is_named_but_not_linked(tmp_path: Path) -> None:
+    ev = write_all(tmp_path / "ev")
+    (ev / "trivy.json").write_text(" " * (MAX_EVIDENCE_BYTES + 1), encoding="utf-8")
+    assert run(ev, tmp_path / "out") == 1
+    trivy = gates_by_id(tmp_path / "out")["trivy"]
+    assert (trivy["status"], trivy["evidence"]) == ("invalid", None) and trivy["reason"].startswith("larger than")
+    assert not (tmp_path / "out" / "evidence" / "trivy.json").exists()
+
+
+def test_the_copies_are_the_bytes_that_were_validated(tmp_path: Path) -> None:
+    ev = write_all(tmp_path / "ev")
+    run(ev, tmp_path / "out")
+    for path in ev.iterdir():
+        assert (tmp_path / "out" / "evidence" / path.name).read_bytes() == path.read_bytes()
