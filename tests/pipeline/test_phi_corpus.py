@@ -56,9 +56,23 @@ def overall(metrics: dict[str, Metrics]) -> Metrics:
     )
 
 
+@dataclass(frozen=True)
+class Run:
+    metrics: dict[str, Metrics]
+    seconds_per_line: float
+
+
 @pytest.fixture(scope="module")
-def metrics() -> dict[str, Metrics]:
-    return measure(corpus(), detector(None))
+def run() -> Run:
+    lines, gate = corpus(), detector(None)
+    started = time.perf_counter()
+    metrics = measure(lines, gate)
+    return Run(metrics, (time.perf_counter() - started) / len(lines))
+
+
+@pytest.fixture(scope="module")
+def metrics(run: Run) -> dict[str, Metrics]:
+    return run.metrics
 
 
 def test_the_corpus_runs_pattern_only_here() -> None:
@@ -89,7 +103,7 @@ def test_overall_precision_and_recall(metrics: dict[str, Metrics]) -> None:
 
 def test_noise_alone_is_never_flagged() -> None:
     gate = detector(None)
-    flagged = [line.text for line in noise(seeded(7)) if gate.detect(line.text)]
+    flagged = [line.text for line in noise(seeded(7), per_template=10) if gate.detect(line.text)]
     assert flagged == []
 
 
@@ -109,10 +123,5 @@ def test_a_different_seed_finds_every_planted_identifier_too() -> None:
     assert missed == []
 
 
-def test_scanning_is_fast_enough_for_build_logs() -> None:
-    gate, lines = detector(None), corpus()
-    started = time.perf_counter()
-    for line in lines:
-        gate.detect(line.text)
-    per_line = (time.perf_counter() - started) / len(lines)
-    assert per_line < 0.02, f"{per_line * 1000:.2f} ms per line"
+def test_scanning_is_fast_enough_for_build_logs(run: Run) -> None:
+    assert run.seconds_per_line < 0.02, f"{run.seconds_per_line * 1000:.2f} ms per line"
