@@ -1,0 +1,74 @@
+"""The Presidio analyzer of the PHI gate, built once per process, asked one log line at a time.
+
+A line is the unit: a context word counts only on the line of the match, as a log line is one
+event, and a finding names the line. Scores: a match that needs context starts below the
+threshold; a context word adds CONTEXT_BOOST and lifts it to at least CONTEXT_FLOOR.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+from pipeline.phi.nlp import BLANK_ENGLISH, LANGUAGE, PATTERN_ONLY, LogLineEngine
+from pipeline.phi.recognizers import REGEX_FLAGS, model_recognizers, pattern_recognizers
+
+SCORE_THRESHOLD = 0.5
+CONTEXT_BOOST = 0.35
+CONTEXT_FLOOR = 0.55
+# Words before a match that are looked at for context (Presidio's default window).
+CONTEXT_WORDS_BEFORE = 5
+# Every pattern recognizer needs a digit (identifiers, dates, phones) or an @ (e-mail): in
+# pattern-only mode a line with neither cannot match, and is not analyzed.
+_MAY_MATCH_A_PATTERN = re.compile(r"[0-9@]")
+
+
+@dataclass(frozen=True)
+class Detection:
+    entity_type: str
+    score: float
+
+
+class Detector:
+    """Finds PHI entity types in one line of text; never hands back the matched text."""
+
+    def __init__(self, mode: str, analyzer: AnalyzerEngine) -> None:
+        self.mode = mode
+        self._analyzer = analyzer
+
+    def detect(self, line: str) -> list[Detection]:
+        if self.mode == PATTERN_ONLY and not _MAY_MATCH_A_PATTERN.search(line):
+            return []
+        best: dict[str, float] = {}
+        for result in self._analyzer.analyze(text=line, language=LANGUAGE, score_threshold=SCORE_THRESHOLD):
+            best[result.entity_type] = max(result.score, best.get(result.entity_type, 0.0))
+        return [Detection(entity, round(score, 2)) for entity, score in sorted(best.items())]
+
+
+@functools.cache
+def detector(model: str | None) -> Detector:
+    """The analyzer for a spaCy model (a name or directory), or pattern-only for None. Cached."""
+    # Presidio logs through its own logger; a log record may quote analyzed text, so none is kept.
+    logging.getLogger("presidio-analyzer").disabled = True
+    engine = LogLineEngine(model or BLANK_ENGLISH)
+    engine.load()
+    recognizers = pattern_recognizers() if engine.mode == PATTERN_ONLY else pattern_recognizers() + model_recognizers()
+    analyzer = AnalyzerEngine(
+        registry=RecognizerRegistry(recognizers=recognizers, global_regex_flags=REGEX_FLAGS),
+        nlp_engine=engine,
+        supported_languages=[LANGUAGE],
+        default_score_threshold=SCORE_THRESHOLD,
+        context_aware_enhancer=LemmaContextAwareEnhancer(
+            context_similarity_factor=CONTEXT_BOOST,
+            min_score_with_context_similarity=CONTEXT_FLOOR,
+            context_prefix_count=CONTEXT_WORDS_BEFORE,
+            context_suffix_count=0,
+            context_matching_mode="whole_word",
+        ),
+    )
+    return Detector(engine.mode, analyzer)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The Python gates of the pipeline package (pipeline.phi, pipeline.report, pipeline.notify) as
+# the scripts call them. Sourced after common.sh, never run.
+# shellcheck shell=bash
+
+_PIPELINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly RE_BUILD_ID='^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'
+# shellcheck disable=SC2034  # used by the scripts that source this file
+readonly RE_REPORT_URI='^gs://[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]/reports/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/?$'
+
+# pipeline_python ARGS...: the project's Python ($PYTHON, else python3) with the repository importable.
+pipeline_python() {
+  PYTHONPATH="${_PIPELINE_ROOT}${PYTHONPATH:+:${PYTHONPATH}}" "${PYTHON:-python3}" "$@"
+}
+
+# require_build_id: BUILD_ID (from the build's env) is set and safe to put in filters and paths.
+require_build_id() {
+  [[ -n "${BUILD_ID:-}" ]] || die "BUILD_ID is not set"
+  [[ "$BUILD_ID" =~ $RE_BUILD_ID ]] || die "BUILD_ID is malformed"
+}
+
+# phi_scan RESULT_JSON PATH...: the PHI gate over PATHs. Sets PHI_FINDINGS (count) and PHI_SUMMARY
+# (mode and counts) and leaves the scan's JSON in RESULT_JSON. A scan that cannot run, scans
+# nothing, or disagrees with its own exit code dies: a scan that did not happen is never clean.
+phi_scan() {
+  local result=$1 rc=0 err first
+  shift
+  err=$(mktemp)
+  pipeline_python -m pipeline.phi scan --json "$result" -- "$@" >/dev/null 2>"$err" || rc=$?
+  first=$(head -c 300 "$err" | head -n 1)
+  rm -f "$err"
+  ((rc == 0 || rc == 1)) || die "PHI scan could not run (exit ${rc})${first:+: ${first}}"
+  jq -e '(.mode | type == "string") and (.files_scanned | type == "number" and . > 0)
+         and (.findings | type == "array")' "$result" >/dev/null 2>&1 ||
+    die "PHI scan wrote no result or a malformed one"
+  PHI_FINDINGS=$(jq '.findings | length' "$result")
+  if ((rc == 0 && PHI_FINDINGS > 0 || rc == 1 && PHI_FINDINGS == 0)); then
+    die "PHI scan exit ${rc} disagrees with its ${PHI_FINDINGS} finding(s)"
+  fi
+  # shellcheck disable=SC2034  # read by the scripts that source this file
+  PHI_SUMMARY=$(jq -r '"mode \(.mode), \(.files_scanned) file(s) scanned, \(.files_skipped // 0) binary skipped"' \
+    "$result")
+}
+
+# phi_finding_lines RESULT_JSON [PREFIX]: one line per finding, `path:line: TYPE (score S)`, PREFIX
+# stripped from paths. Never the matched text: the scan does not record it.
+phi_finding_lines() {
+  jq -r --arg prefix "${2:-}" \
+    '.findings[] | "\(.path | ltrimstr($prefix)):\(.line): \(.entity_type) (score \(.score))"' "$1"
+}

@@ -1,0 +1,159 @@
+"""run-phi-detection.sh: the build log (from Cloud Logging) and the outputs are scanned; PHI blocks the build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pipeline.phi_corpus import dea, mbi, npi, seeded, ssn
+from tests.scripts.fakes import FakeTools, Result
+
+SCRIPT = "run-phi-detection.sh"
+FILTER = 'resource.type="build" AND resource.labels.build_id="b-123"'
+RNG = seeded(4242)
+SECRETS = {"ssn": ssn(RNG), "npi": npi(RNG), "mbi": mbi(RNG), "dea": dea(RNG)}
+
+
+def entry(text: str) -> dict[str, Any]:
+    return {
+        "textPayload": text,
+        "resource": {"type": "build", "labels": {"build_id": "b-123", "project_id": "nwh-analytics-prd"}},
+        "timestamp": "2026-11-24T15:00:00Z",
+        "severity": "INFO",
+    }
+
+
+CLEAN_LOG = [
+    entry(
+        'Step #0 - "validate-env": Already have image (with digest): gcr.io/cloud-builders/gcloud@sha256:' + "ab" * 32
+    ),
+    entry('Step #3 - "unit-tests": ========== 412 passed, 3 skipped in 41.20s =========='),
+    entry('Step #5 - "trivy": Total: 0 (HIGH: 0, CRITICAL: 0)'),
+]
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> FakeTools:
+    return FakeTools(tmp_path)
+
+
+@pytest.fixture
+def outputs(tmp_path: Path) -> Path:
+    directory = tmp_path / "outputs"
+    (directory / "tests").mkdir(parents=True)
+    (directory / "tests" / "junit.xml").write_text('<testsuite tests="412" failures="0"/>\n', encoding="utf-8")
+    (directory / "api-image").write_text(
+        "us-central1-docker.pkg.dev/nwh-analytics-prd/hipaa-prod-images/api@sha256:" + "cd" * 32 + "\n",
+        encoding="utf-8",
+    )
+    return directory
+
+
+def build_log(tools: FakeTools, entries: list[dict[str, Any]] | str, **answer: Any) -> FakeTools:
+    return tools.on("gcloud", ["logging", "read", FILTER], stdout=entries, **answer)
+
+
+def assert_no_secret_anywhere(result: Result) -> None:
+    evidence = (result.tools.evidence / "phi-detection.json").read_text(encoding="utf-8")
+    for secret in SECRETS.values():
+        for text in (result.stdout, result.stderr, evidence):
+            assert secret not in text and secret[:6] not in text and secret[-6:] not in text
+
+
+def test_a_clean_log_and_clean_outputs_pass(tools: FakeTools, outputs: Path) -> None:
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs))
+    assert result.returncode == 0, result.stderr
+    evidence = tools.evidence_of("phi-detection")
+    assert (evidence["status"], evidence["checked"], evidence["violations"]) == ("pass", 3, [])
+    assert result.reason == "run-phi-detection.sh: PASS: phi-detection: 3 checked, 0 violations"
+    assert "PHI scan: mode pattern-only, 3 file(s) scanned, 0 binary skipped, 0 finding(s)" in result.stderr
+    [call] = tools.calls("gcloud")
+    assert call.argv == [
+        "logging",
+        "read",
+        FILTER,
+        "--project=nwh-analytics-prd",
+        "--order=asc",
+        "--freshness=2d",
+        "--format=json",
+    ]
+
+
+def test_phi_in_the_log_or_the_outputs_blocks_and_is_named_without_its_text(tools: FakeTools, outputs: Path) -> None:
+    log = [
+        *CLEAN_LOG,
+        entry(f"row rejected: ssn {SECRETS['ssn']}"),
+        {"jsonPayload": {"message": "prescriber lookup", "npi": SECRETS["npi"]}},
+    ]
+    (outputs / "tests" / "failure.txt").write_text(
+        f"AssertionError: expected masked value, got mbi {SECRETS['mbi']}\nDEA number {SECRETS['dea']}\n",
+        encoding="utf-8",
+    )
+    (outputs / "layer.bin").write_bytes(b"\x00\x01\x02" * 100)
+    result = build_log(tools, log).run(SCRIPT, "staging", str(outputs))
+    assert result.returncode == 1
+    evidence = tools.evidence_of("phi-detection")
+    assert (evidence["status"], evidence["environment"], evidence["checked"]) == ("fail", "staging", 4)
+    assert evidence["violations"] == [
+        "PHI found: build-b-123.log:4: US_SSN (score 0.85)",
+        "PHI found: build-b-123.log:5: US_NPI (score 0.55)",
+        f"PHI found: {outputs}/tests/failure.txt:1: US_MBI (score 0.55)",
+        f"PHI found: {outputs}/tests/failure.txt:2: US_DEA_NUMBER (score 0.55)",
+    ]
+    assert result.reason == "run-phi-detection.sh: FAIL: phi-detection: 4 violation(s) in 4 checked"
+    assert "4 file(s) scanned, 1 binary skipped, 4 finding(s)" in result.stderr
+    assert_no_secret_anywhere(result)
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ({"exit": 1, "stderr": "ERROR: (gcloud.logging.read) PERMISSION_DENIED"}, "build log: gcloud failed (exit 1)"),
+        ({"stdout": ""}, "build log: gcloud printed nothing"),
+        ({"stdout": "[{"}, "build log: gcloud printed malformed JSON"),
+        ({"stdout": {"entries": []}}, "build log: expected a JSON array"),
+        ({"stdout": []}, "Cloud Logging has no entry for build b-123"),
+        ({"stdout": ["a line"]}, "build log: entries are not JSON objects"),
+        ({"stdout": [{"severity": "INFO"}]}, "no entry of build b-123 carries a text or JSON payload"),
+    ],
+)
+def test_tool_failure_empty_and_malformed_log_fail_closed(
+    tools: FakeTools, outputs: Path, answer: dict[str, Any], reason: str
+) -> None:
+    tools.on("gcloud", ["logging", "read"], **answer)
+    result = tools.run(SCRIPT, "prod", str(outputs))
+    assert result.returncode == 1
+    assert reason in result.reason and result.reason.startswith("run-phi-detection.sh: FAIL: ")
+    evidence = tools.evidence_of("phi-detection")
+    assert evidence["status"] == "fail" and evidence["checked"] == 0
+
+
+def test_a_path_that_does_not_exist_fails_the_gate(tools: FakeTools, tmp_path: Path) -> None:
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(tmp_path / "absent"))
+    assert result.returncode == 1
+    assert "PHI scan could not run (exit 2): phi: ERROR:" in result.reason and "no such file" in result.reason
+    assert tools.evidence_of("phi-detection")["status"] == "fail"
+
+
+@pytest.mark.parametrize("env", [{"BUILD_ID": ""}, {"BUILD_ID": 'b"123 OR x'}, {"PROJECT_ID": ""}])
+def test_missing_or_unsafe_build_context_fails(tools: FakeTools, outputs: Path, env: dict[str, str]) -> None:
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env=env)
+    assert result.returncode == 1 and tools.calls("gcloud") == []
+    assert "is not set" in result.reason or "is malformed" in result.reason
+
+
+@pytest.mark.parametrize("args", [(), ("prod",), ("qa", "out"), ("", "out"), ("prod", ""), ("prod", "out", "")])
+def test_missing_or_malformed_arguments_exit_2(tools: FakeTools, args: tuple[str, ...]) -> None:
+    result = tools.run(SCRIPT, *args)
+    assert result.returncode == 2
+    assert result.reason.startswith("usage: run-phi-detection.sh ENV PATH...")
+    assert tools.calls() == []
+
+
+def test_a_missing_python_fails_the_gate(tools: FakeTools, outputs: Path, tmp_path: Path) -> None:
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PYTHON": str(tmp_path / "nope")})
+    assert result.returncode == 1 and "is not installed" in result.reason
+    assert json.loads((tools.evidence / "phi-detection.json").read_text(encoding="utf-8"))["status"] == "fail"
