@@ -262,3 +262,24 @@ require_prod_approval() {
   [[ "$state" == APPROVED ]] || die "prod deploy refused: build ${BUILD_ID} approval state is ${state}, not APPROVED"
   log "build ${BUILD_ID} is approved for prod"
 }
+
+# --- deploy helpers (deploy-scripts block: deploy-vertex, backup-restore, dataproc scripts) -------
+
+# env_keyring PROJECT_ID REGION: the environment's keyring as infra/naming.py::keyring_path names it.
+env_keyring() {
+  printf 'projects/%s/locations/%s/keyRings/hipaa-%s-keyring' "$1" "$2" "${ENVIRONMENT:?ENVIRONMENT is not set}"
+}
+
+# kms_key_in_keyring KEY KEYRING: whether KEY is a crypto key (or one of its versions) of KEYRING.
+kms_key_in_keyring() {
+  local rest=${1#"$2/cryptoKeys/"}
+  [[ -n "$2" && "$rest" != "$1" && "$rest" =~ ^[A-Za-z0-9_-]{1,63}(/cryptoKeyVersions/[0-9]+)?$ ]]
+}
+
+# run_suffix: a short lowercase id from BUILD_ID, so names of scratch resources trace back to the build.
+run_suffix() {
+  local id=${BUILD_ID:-local}
+  id=${id,,}
+  id=${id//[^a-z0-9]/}
+  printf '%s' "${id:0:8}"
+}

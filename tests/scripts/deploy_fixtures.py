@@ -1,0 +1,80 @@
+"""Recorded-shape answers of gcloud, kubectl, bq and pulumi for the deploying scripts' tests.
+
+The JSON files under `fixtures/<script-stem>/` are shaped exactly like the tools print them (field
+names and nesting from the Google API references and the tools' own formatters) and hold synthetic
+values only, written for the dev environment. `load` re-targets them to another environment;
+`with_value` and `without` derive the violating variants a test needs from a compliant answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.scripts.fakes import FakeTools
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PROJECTS = {"dev": "nwh-analytics-dev", "staging": "nwh-analytics-stg", "prod": "nwh-analytics-prd"}
+REGION = "us-central1"
+# Driver output a job could print: it must never reach the build log or the evidence.
+DRIVER_LINE = "SYNTHETIC-MRN-0000417 Jane Testpatient"
+WHEEL = "gs://nwh-analytics-dev-artifacts/wheels/hipaa_jobs-1.4.0-py3-none-any.whl"
+
+
+def keyring(environment: str) -> str:
+    return f"projects/{PROJECTS[environment]}/locations/{REGION}/keyRings/hipaa-{environment}-keyring"
+
+
+def load(stem: str, name: str, environment: str = "dev") -> Any:
+    """fixtures/<stem>/<name>.json, with the dev project and resource names moved to `environment`."""
+    text = (FIXTURES / stem / f"{name}.json").read_text(encoding="utf-8")
+    text = text.replace(PROJECTS["dev"], PROJECTS[environment])
+    text = text.replace("hipaa-dev-", f"hipaa-{environment}-").replace("hipaa_dev_", f"hipaa_{environment}_")
+    return json.loads(text)
+
+
+def _walk_to(document: Any, path: str) -> tuple[Any, str | int]:
+    *parents, last = [int(part) if part.isdigit() else part for part in path.split(".")]
+    node = document
+    for part in parents:
+        node = node[part]
+    return node, last
+
+
+def with_value(document: Any, path: str, value: Any) -> Any:
+    """A copy of `document` with the value at a dotted path (`config.a.0.b`) replaced."""
+    changed = copy.deepcopy(document)
+    node, last = _walk_to(changed, path)
+    node[last] = value
+    return changed
+
+
+def without(document: Any, path: str) -> Any:
+    """A copy of `document` without the key at a dotted path."""
+    changed = copy.deepcopy(document)
+    node, last = _walk_to(changed, path)
+    del node[last]
+    return changed
+
+
+def dataproc_cluster(stem: str, environment: str, *, idle_ttl: str | None = None) -> Any:
+    """A compliant `clusters describe`; the lifecycle block matches what the environment expects."""
+    cluster = load(stem, "cluster", environment)
+    if idle_ttl is None:
+        return without(cluster, "config.lifecycleConfig")
+    return with_value(cluster, "config.lifecycleConfig.idleDeleteTtl", idle_ttl)
+
+
+def wheel_hand_off(tools: FakeTools, uri: str = WHEEL) -> str:
+    """$OUTPUT_DIR with the spark-wheel hand-off the build step writes; returns OUTPUT_DIR."""
+    outputs = tools.root / "outputs"
+    outputs.mkdir(exist_ok=True)
+    (outputs / "spark-wheel").write_text(uri + "\n", encoding="utf-8")
+    return str(outputs)
+
+
+def assert_no_data_leak(*texts: str) -> None:
+    for text in texts:
+        assert DRIVER_LINE not in text, "driver output reached the log or the evidence"
