@@ -281,5 +281,6 @@ run_suffix() {
   local id=${BUILD_ID:-local}
   id=${id,,}
   id=${id//[^a-z0-9]/}
+  [[ -n "$id" ]] || id=local
   printf '%s' "${id:0:8}"
 }

@@ -57,12 +57,15 @@ dataproc_create_cluster() {
 }
 
 # dataproc_verify_cluster PROJECT REGION CLUSTER KEYRING SUBNET IDLE_TTL: checks the live cluster
-# (`clusters describe`) and records a violation for every HIPAA property it lacks.
+# (`clusters describe`, kept in DATAPROC_CLUSTER_JSON) and records a violation for every HIPAA
+# property it lacks.
+DATAPROC_CLUSTER_JSON=""
 dataproc_verify_cluster() {
   local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5 idle_ttl=$6 described="" facts
   local state internal key boot vtpm integrity account subnet_uri gateway ttl
   capture_json described "describe cluster ${cluster}" gcloud dataproc clusters describe "$cluster" \
     --project="$project" --region="$region" --format=json
+  DATAPROC_CLUSTER_JSON=$described
   facts=$(jq -r '[
       (.status.state // "UNKNOWN"),
       (.config.gceClusterConfig.internalIpOnly // false),
@@ -93,13 +96,12 @@ dataproc_verify_cluster() {
     violation "cluster ${cluster}: idle-delete TTL is '${ttl:-none}', expected '${idle_ttl:-none}' in ${ENVIRONMENT}"
 }
 
-# dataproc_require_connector_image PROJECT REGION CLUSTER: the cluster's image must ship the
-# BigQuery connector (2.1 or later), since no connector jar is fetched from outside the perimeter.
+# dataproc_require_connector_image CLUSTER: the cluster dataproc_verify_cluster just described must
+# run an image with the BigQuery connector (2.1 or later): no jar is fetched from outside the perimeter.
 dataproc_require_connector_image() {
-  local project=$1 region=$2 cluster=$3 described="" image major minor
-  capture_json described "describe cluster ${cluster}" gcloud dataproc clusters describe "$cluster" \
-    --project="$project" --region="$region" --format=json
-  image=$(jq -r '.config.softwareConfig.imageVersion // ""' <<<"$described")
+  local cluster=$1 image major minor
+  [[ -n "$DATAPROC_CLUSTER_JSON" ]] || die "cluster ${cluster}: not described yet"
+  image=$(jq -r '.config.softwareConfig.imageVersion // ""' <<<"$DATAPROC_CLUSTER_JSON")
   [[ "$image" =~ ^([0-9]+)\.([0-9]+) ]] || die "cluster ${cluster}: image version '${image}' is not readable"
   major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
   checked 1
