@@ -27,12 +27,18 @@ def keyring(environment: str) -> str:
     return f"projects/{PROJECTS[environment]}/locations/{REGION}/keyRings/hipaa-{environment}-keyring"
 
 
+def load_text(stem: str, filename: str, environment: str = "dev") -> str:
+    """fixtures/<stem>/<filename>, with the dev project and resource names moved to `environment`."""
+    text = (FIXTURES / stem / filename).read_text(encoding="utf-8")
+    text = text.replace(PROJECTS["dev"], PROJECTS[environment]).replace(
+        "urn:pulumi:dev::", f"urn:pulumi:{environment}::"
+    )
+    return text.replace("hipaa-dev-", f"hipaa-{environment}-").replace("hipaa_dev_", f"hipaa_{environment}_")
+
+
 def load(stem: str, name: str, environment: str = "dev") -> Any:
-    """fixtures/<stem>/<name>.json, with the dev project and resource names moved to `environment`."""
-    text = (FIXTURES / stem / f"{name}.json").read_text(encoding="utf-8")
-    text = text.replace(PROJECTS["dev"], PROJECTS[environment])
-    text = text.replace("hipaa-dev-", f"hipaa-{environment}-").replace("hipaa_dev_", f"hipaa_{environment}_")
-    return json.loads(text)
+    """fixtures/<stem>/<name>.json as JSON, moved to `environment` like `load_text`."""
+    return json.loads(load_text(stem, f"{name}.json", environment))
 
 
 def _walk_to(document: Any, path: str) -> tuple[Any, str | int]:
