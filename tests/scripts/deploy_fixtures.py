@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from tests.scripts.fakes import FakeTools
 
@@ -84,3 +87,20 @@ def wheel_hand_off(tools: FakeTools, uri: str = WHEEL) -> str:
 def assert_no_data_leak(*texts: str) -> None:
     for text in texts:
         assert DRIVER_LINE not in text, "driver output reached the log or the evidence"
+
+
+def manifest_set(target: Path, mutate: Callable[[list[dict[str, Any]]], None] | None = None) -> Path:
+    """The compliant synthetic manifests (fixtures/deploy-gke-hipaa/manifests), changed by `mutate`,
+    written to `target` as one multi-document YAML file; returns the directory."""
+    documents: list[dict[str, Any]] = []
+    for path in sorted((FIXTURES / "deploy-gke-hipaa" / "manifests").glob("*.yaml")):
+        documents.extend(d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d)
+    if mutate is not None:
+        mutate(documents)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "api.yaml").write_text(yaml.safe_dump_all(documents, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def find(documents: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    return next(d for d in documents if d["kind"] == kind and d["metadata"]["name"] == name)
