@@ -47,36 +47,32 @@ capture_json_array models "model list" gcloud ai models list \
   --project="$PROJECT" --region="$REGION" --format=json
 find_one model model "$MODEL_NAME" "$models"
 
-endpoint_id=$(jq -r '.name // "" | split("/") | last' <<<"$endpoint")
-model_id=$(jq -r '.name // "" | split("/") | last' <<<"$model")
+endpoint_id="" network="" dedicated="" endpoint_key="" logging="" model_id="" model_key=""
+json_fields "$endpoint" "endpoint '${ENDPOINT_NAME}'" '[(.name // "" | split("/") | last), .network,
+  (.dedicatedEndpointEnabled // false), .encryptionSpec.kmsKeyName,
+  (.predictRequestResponseLoggingConfig.enabled // false)]' endpoint_id network dedicated endpoint_key logging
+json_fields "$model" "model '${MODEL_NAME}'" '[(.name // "" | split("/") | last), .encryptionSpec.kmsKeyName]' \
+  model_id model_key
 [[ "$endpoint_id" =~ ^[0-9]+$ ]] || die "endpoint '${ENDPOINT_NAME}': no numeric id in its resource name"
 [[ "$model_id" =~ ^[0-9]+$ ]] || die "model '${MODEL_NAME}': no numeric id in its resource name"
 
-network=$(jq -r '.network // ""' <<<"$endpoint")
-checked 1
+checked 5
 if [[ -z "$network" ]]; then
   violation "endpoint ${endpoint_id}: public (no VPC peering network)"
 elif [[ ! "$network" =~ ^projects/[a-z0-9-]+/global/networks/${NETWORK}$ ]]; then
   violation "endpoint ${endpoint_id}: peered to ${network}, not ${NETWORK}"
 fi
-checked 1
-[[ "$(jq -r '.dedicatedEndpointEnabled // false' <<<"$endpoint")" != true ]] ||
-  violation "endpoint ${endpoint_id}: dedicated public DNS endpoint is enabled"
-checked 1
-kms_key_in_keyring "$(jq -r '.encryptionSpec.kmsKeyName // ""' <<<"$endpoint")" "$KEYRING" ||
-  violation "endpoint ${endpoint_id}: no CMEK encryptionSpec from ${KEYRING}"
-checked 1
-[[ "$(jq -r '.predictRequestResponseLoggingConfig.enabled // false' <<<"$endpoint")" != true ]] ||
+[[ "$dedicated" != true ]] || violation "endpoint ${endpoint_id}: dedicated public DNS endpoint is enabled"
+kms_key_in_keyring "$endpoint_key" "$KEYRING" || violation "endpoint ${endpoint_id}: no CMEK encryptionSpec from ${KEYRING}"
+[[ "$logging" != true ]] ||
   violation "endpoint ${endpoint_id}: request-response logging is on (copies PHI to BigQuery)"
-checked 1
-kms_key_in_keyring "$(jq -r '.encryptionSpec.kmsKeyName // ""' <<<"$model")" "$KEYRING" ||
-  violation "model ${model_id}: no CMEK encryptionSpec from ${KEYRING}"
+kms_key_in_keyring "$model_key" "$KEYRING" || violation "model ${model_id}: no CMEK encryptionSpec from ${KEYRING}"
 ((${#VIOLATIONS[@]} == 0)) || die "endpoint ${endpoint_id} or model ${model_id} is not compliant; nothing deployed"
 
 # deployed_ids JSON: ids of the endpoint's deployed models that serve MODEL (any version of it).
 deployed_ids() {
   jq -r --arg model "$model_id" \
-    '.deployedModels // [] | .[] | select((.model // "") | split("/") | last | split("@") | first == $model) | .id' <<<"$1"
+    '.deployedModels // [] | .[] | select((.model // "") | split("/") | (last // "") | split("@") | first == $model) | .id' <<<"$1"
 }
 
 if [[ -n "$(deployed_ids "$endpoint")" ]]; then
@@ -96,10 +92,12 @@ capture_json after "describe endpoint ${endpoint_id}" gcloud ai endpoints descri
 deployed=$(deployed_ids "$after")
 deployed=${deployed%%$'\n'*}
 [[ -n "$deployed" ]] || die "model ${model_id} is not listed on endpoint ${endpoint_id} after the deploy"
-checked 1
-[[ -n "$(jq -r --arg id "$deployed" '.deployedModels[] | select(.id == $id) | .privateEndpoints.predictHttpUri // ""' <<<"$after")" ]] ||
-  violation "deployed model ${deployed}: no private predict endpoint"
-checked 1
-(($(jq -r --arg id "$deployed" '.trafficSplit[$id] // 0' <<<"$after") > 0)) ||
-  violation "deployed model ${deployed}: receives no traffic"
+[[ "$deployed" =~ ^[0-9]+$ ]] || die "describe endpoint ${endpoint_id}: deployed model id is not numeric"
+private_uri="" traffic=""
+json_fields "$after" "describe endpoint ${endpoint_id}" "[
+  ([.deployedModels[] | select(.id == \"${deployed}\") | .privateEndpoints.predictHttpUri] | first),
+  (.trafficSplit[\"${deployed}\"] // 0)]" private_uri traffic
+checked 2
+[[ -n "$private_uri" ]] || violation "deployed model ${deployed}: no private predict endpoint"
+[[ "$traffic" =~ ^[0-9]+$ && "$traffic" -gt 0 ]] || violation "deployed model ${deployed}: receives no traffic"
 gate_finish

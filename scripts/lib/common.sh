@@ -284,3 +284,14 @@ run_suffix() {
   [[ -n "$id" ]] || id=local
   printf '%s' "${id:0:8}"
 }
+
+# json_fields JSON WHAT 'FILTER' VAR...: one jq run for several values. FILTER yields an array with
+# one entry per VAR; each VAR gets its entry as text ("" for null, "true"/"false" for booleans).
+# Dies naming WHAT when the JSON does not have the shape FILTER expects.
+json_fields() {
+  local __json=$1 __what=$2 __filter=$3 __line
+  shift 3
+  __line=$(jq -r "${__filter} | map(if . == null then \"\" else tostring end) | join(\"\\u001f\")" <<<"$__json" 2>/dev/null) ||
+    die "${__what}: unexpected JSON shape"
+  IFS=$'\x1f' read -r "$@" <<<"$__line"
+}

@@ -61,24 +61,23 @@ dataproc_create_cluster() {
 # property it lacks.
 DATAPROC_CLUSTER_JSON=""
 dataproc_verify_cluster() {
-  local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5 idle_ttl=$6 described="" facts
+  local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5 idle_ttl=$6 described=""
   local state internal key boot vtpm integrity account subnet_uri gateway ttl
   capture_json described "describe cluster ${cluster}" gcloud dataproc clusters describe "$cluster" \
     --project="$project" --region="$region" --format=json
   DATAPROC_CLUSTER_JSON=$described
-  facts=$(jq -r '[
+  json_fields "$described" "describe cluster ${cluster}" '[
       (.status.state // "UNKNOWN"),
       (.config.gceClusterConfig.internalIpOnly // false),
-      (.config.encryptionConfig.gcePdKmsKeyName // ""),
+      .config.encryptionConfig.gcePdKmsKeyName,
       (.config.gceClusterConfig.shieldedInstanceConfig.enableSecureBoot // false),
       (.config.gceClusterConfig.shieldedInstanceConfig.enableVtpm // false),
       (.config.gceClusterConfig.shieldedInstanceConfig.enableIntegrityMonitoring // false),
-      (.config.gceClusterConfig.serviceAccount // ""),
-      (.config.gceClusterConfig.subnetworkUri // ""),
+      .config.gceClusterConfig.serviceAccount,
+      .config.gceClusterConfig.subnetworkUri,
       (.config.endpointConfig.enableHttpPortAccess // false),
-      (.config.lifecycleConfig.idleDeleteTtl // "")
-    ] | map(tostring) | join("\u001f")' <<<"$described") || die "describe cluster ${cluster}: unexpected JSON shape"
-  IFS=$'\x1f' read -r state internal key boot vtpm integrity account subnet_uri gateway ttl <<<"$facts"
+      .config.lifecycleConfig.idleDeleteTtl
+    ]' state internal key boot vtpm integrity account subnet_uri gateway ttl
 
   checked 8
   [[ "$state" == RUNNING ]] || violation "cluster ${cluster}: state is ${state}, not RUNNING"

@@ -104,33 +104,49 @@ def test_prod_without_approval_refuses_before_any_change(tools: FakeTools) -> No
     assert tools.evidence_of("deploy-dataproc")["status"] == "fail"
 
 
-@pytest.mark.parametrize(
-    ("path", "value", "message"),
-    [
-        ("config.gceClusterConfig.internalIpOnly", False, "internalIpOnly is not true"),
-        (
-            "config.encryptionConfig.gcePdKmsKeyName",
-            "projects/nwh-analytics-dev/locations/us-central1/keyRings/other-ring/cryptoKeys/compute-cmek",
-            "is not a CMEK key from",
-        ),
-        ("config.encryptionConfig", {}, "disk key 'none' is not a CMEK key"),
-        ("config.gceClusterConfig.shieldedInstanceConfig.enableSecureBoot", False, "shielded VM secure boot"),
-        ("config.endpointConfig", {"enableHttpPortAccess": True}, "component gateway is on"),
-        ("config.gceClusterConfig.serviceAccount", "123-compute@developer.gserviceaccount.com", "runs as"),
-        ("status.state", "ERROR", "state is ERROR, not RUNNING"),
-        ("config.lifecycleConfig", {}, "idle-delete TTL is 'none', expected '1800s' in dev"),
-    ],
-)
-def test_a_live_cluster_lacking_a_property_fails_the_gate(
-    tools: FakeTools, path: str, value: object, message: str
-) -> None:
-    result = deploy(tools, "dev", existing=True, described=fx.with_value(cluster("dev"), path, value))
+def test_a_live_cluster_lacking_one_property_fails_the_gate(tools: FakeTools) -> None:
+    public = fx.with_value(cluster("dev"), "config.gceClusterConfig.internalIpOnly", False)
+    result = deploy(tools, "dev", existing=True, described=public)
     assert result.returncode == 1
     assert result.reason == "deploy-dataproc-hipaa.sh: FAIL: deploy-dataproc: 1 violation(s) in 8 checked"
-    evidence = tools.evidence_of("deploy-dataproc")
-    assert evidence["status"] == "fail"
-    assert len(evidence["violations"]) == 1 and message in evidence["violations"][0]
-    assert evidence["violations"][0].startswith("cluster hipaa-dev-dataproc: ")
+    assert tools.evidence_of("deploy-dataproc")["violations"] == [
+        "cluster hipaa-dev-dataproc: internalIpOnly is not true (VMs get public IPs)"
+    ]
+
+
+def test_every_missing_property_is_named(tools: FakeTools) -> None:
+    broken = cluster("dev")
+    for path, value in (
+        ("status.state", "ERROR"),
+        (
+            "config.encryptionConfig.gcePdKmsKeyName",
+            f"{fx.keyring('dev').replace('hipaa-dev-keyring', 'other')}/cryptoKeys/k",
+        ),
+        ("config.gceClusterConfig.shieldedInstanceConfig.enableSecureBoot", False),
+        ("config.gceClusterConfig.serviceAccount", "123-compute@developer.gserviceaccount.com"),
+        (
+            "config.gceClusterConfig.subnetworkUri",
+            "https://www.googleapis.com/compute/v1/projects/nwh-analytics-dev/regions/us-central1/subnetworks/default",
+        ),
+        ("config.endpointConfig", {"enableHttpPortAccess": True}),
+        ("config.lifecycleConfig", {}),
+    ):
+        broken = fx.with_value(broken, path, value)
+    result = deploy(tools, "dev", existing=True, described=broken)
+    assert result.returncode == 1
+    prefix = "cluster hipaa-dev-dataproc: "
+    assert tools.evidence_of("deploy-dataproc")["violations"] == [
+        prefix + "state is ERROR, not RUNNING",
+        prefix
+        + f"disk key 'projects/nwh-analytics-dev/locations/us-central1/keyRings/other/cryptoKeys/k' is not a CMEK"
+        f" key from {fx.keyring('dev')}",
+        prefix + "shielded VM secure boot, vTPM and integrity monitoring are not all on",
+        prefix + "runs as '123-compute@developer.gserviceaccount.com', not hipaa-dev-dataproc@nwh-analytics-dev.iam"
+        ".gserviceaccount.com",
+        prefix + "not on subnet hipaa-dev-private of nwh-analytics-dev",
+        prefix + "component gateway is on (web UIs behind a Google proxy)",
+        prefix + "idle-delete TTL is 'none', expected '1800s' in dev",
+    ]
 
 
 def test_create_failure_fails_with_the_tool_error(tools: FakeTools) -> None:
