@@ -43,17 +43,19 @@ first_error=$(head -c 200 "${workdir}/stderr" | head -n 1)
 events=$(jq -s . "${workdir}/events.jsonl" 2>/dev/null) || die "pulumi up printed malformed JSON (exit ${rc})"
 jq -e 'all(.[]; type == "object")' >/dev/null <<<"$events" || die "pulumi up printed events that are not JSON objects"
 
-while IFS= read -r finding; do
-  [[ -z "$finding" ]] || violation "$finding"
-done < <(jq -r '.[] |
+findings=$(jq -r '.[] |
   if .policyEvent then .policyEvent
     | "policy \(.policyName) (\(.policyPackName), \(.enforcementLevel)) flagged \(.resourceUrn // "the stack")"
   elif (.diagnosticEvent.severity // "") == "error" then "pulumi error on \(.diagnosticEvent.urn // "the stack")"
   elif .resOpFailedEvent then "\(.resOpFailedEvent.metadata.op) failed on \(.resOpFailedEvent.metadata.urn)"
-  else empty end' <<<"$events")
+  else empty end' <<<"$events" 2>/dev/null) || die "pulumi up printed events of an unexpected shape"
+while IFS= read -r finding; do
+  [[ -z "$finding" ]] || violation "$finding"
+done <<<"$findings"
 # Operators need the provider's words; they go to the log, not into the evidence.
-jq -r '[.[] | .diagnosticEvent // empty | select(.severity == "error") | .message][0] // empty
-  | split("\n")[0][:200]' <<<"$events" | while IFS= read -r message; do log "first error: ${message}"; done
+first_diagnostic=$(jq -r '[.[] | .diagnosticEvent // empty | select(.severity == "error") | .message][0] // empty
+  | split("\n")[0][:200]' <<<"$events" 2>/dev/null || true)
+[[ -z "$first_diagnostic" ]] || log "first error: ${first_diagnostic}"
 
 summary=$(jq -c '[.[] | .summaryEvent // empty | select(.isPreview == false)] | last // empty' <<<"$events")
 ((rc == 0)) || die "pulumi up failed (exit ${rc})${first_error:+: ${first_error}}"

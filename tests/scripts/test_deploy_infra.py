@@ -145,6 +145,7 @@ def test_login_failure_stops_before_the_update(tools: FakeTools) -> None:
         ("  \n", "pulumi up printed no events (exit 0)"),
         ('{"sequence":0,"preludeEvent":{\n', "pulumi up printed malformed JSON (exit 0)"),
         ('"done"\n', "pulumi up printed events that are not JSON objects"),
+        ('{"sequence":3,"policyEvent":"STO-02"}\n', "pulumi up printed events of an unexpected shape"),
     ],
 )
 def test_empty_or_malformed_output_fails_closed(tools: FakeTools, stream: str, reason: str) -> None:
