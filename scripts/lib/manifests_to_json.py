@@ -15,7 +15,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    # A missing parser must stop the deploy with a clear reason, not a traceback.
+    sys.exit(f"PyYAML is not installed for {sys.executable}; set PYTHON to an interpreter that has it")
 
 SUFFIXES = (".yaml", ".yml", ".json")
 

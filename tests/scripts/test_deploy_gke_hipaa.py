@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -394,3 +395,16 @@ def test_a_missing_manifest_dir_exits_2(tools: FakeTools) -> None:
 def test_missing_argument_exits_2(tools: FakeTools) -> None:
     result = tools.run(SCRIPT, "dev", "nwh-analytics-dev", "hipaa-dev-gke", fx.REGION)
     assert result.returncode == 2 and "expected 6 arguments, got 4" in result.stderr and result.reason == USAGE
+
+
+def test_a_python_without_a_yaml_parser_fails_with_a_clear_reason(tools: FakeTools) -> None:
+    bare = tools.root / "bare-python"
+    bare.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n', encoding="utf-8")
+    bare.chmod(0o755)
+    answer(tools)
+    manifests = fx.manifest_set(tools.root / "manifests")
+    env = {"OUTPUT_DIR": str(tools.root / "outputs"), "PYTHON": str(bare)}
+    result = tools.run(SCRIPT, "dev", "nwh-analytics-dev", "hipaa-dev-gke", fx.REGION, str(manifests), IMAGE, env=env)
+    assert result.returncode == 1
+    assert "manifest parse:" in result.reason and "PyYAML is not installed" in result.reason
+    assert tools.calls("kubectl") == []
