@@ -241,30 +241,22 @@ def test_a_failed_rollback_is_reported(tools: FakeTools) -> None:
     assert result.returncode == 1 and result.reason.endswith(", and the rollback failed too")
 
 
-def test_live_pods_on_another_digest_are_rolled_back(tools: FakeTools) -> None:
-    stale = fx.load(STEM, "pods")
-    stale["items"][1]["status"]["containerStatuses"][0]["imageID"] = IMAGE.replace(DIGEST, "9" * 64)
-    answer(tools, pods=stale)
+def test_live_pods_on_another_digest_or_as_root_are_rolled_back(tools: FakeTools) -> None:
+    live = fx.load(STEM, "pods")
+    live["items"][0]["spec"]["securityContext"] = {"runAsUser": 0}
+    live["items"][1]["status"]["containerStatuses"][0]["imageID"] = IMAGE.replace(DIGEST, "9" * 64)
+    answer(tools, pods=live)
     result = run(tools)
     assert result.returncode == 1
-    assert "live pods do not run" in result.reason and "as non-root; rolled back" in result.reason
-    assert tools.evidence_of("deploy-gke")["violations"][0] == (
-        "hipaa-api/deployment/hipaa-api pod hipaa-api-7d9f8b6c5d-m5tzr container api: "
-        f"running image is not sha256:{DIGEST}"
-    )
-    assert tools.called("kubectl", "rollout", "undo", "deployment/hipaa-api")
-
-
-def test_live_pods_running_as_root_are_rolled_back(tools: FakeTools) -> None:
-    rooted = fx.load(STEM, "pods")
-    rooted["items"][0]["spec"]["securityContext"] = {"runAsUser": 0}
-    answer(tools, pods=rooted)
-    result = run(tools)
-    assert result.returncode == 1
-    violations = tools.evidence_of("deploy-gke")["violations"]
-    assert any(v.endswith("container api: runAsNonRoot is not true") for v in violations)
-    assert any(v.endswith("container api: runs as UID 0") for v in violations)
-    assert tools.called("kubectl", "rollout", "undo")
+    assert result.reason == f"deploy-gke-hipaa.sh: FAIL: live pods do not run {IMAGE} as non-root; rolled back"
+    workload = "hipaa-api/deployment/hipaa-api pod hipaa-api-7d9f8b6c5d"
+    assert tools.evidence_of("deploy-gke")["violations"][:-1] == [
+        f"{workload}-x2kq8 container api: runAsNonRoot is not true",
+        f"{workload}-x2kq8 container api: runs as UID 0",
+        f"{workload}-m5tzr container api: running image is not sha256:{DIGEST}",
+    ]
+    assert tools.called("kubectl", "rollout", "undo", "deployment/hipaa-api", "hipaa-api")
+    assert not (tools.root / "outputs" / "api-url").exists()
 
 
 def test_no_live_pods_fail_and_roll_back(tools: FakeTools) -> None:

@@ -121,13 +121,6 @@ def test_all_three_restores_pass_and_everything_is_cleaned_up(tools: FakeTools) 
     assert evidence["status"] == "pass" and evidence["checked"] == 10
 
 
-def test_an_empty_source_table_proves_nothing(tools: FakeTools) -> None:
-    answer(tools, fingerprint=[{"row_count": "0", "checksum": None}])
-    result = run(tools)
-    assert result.returncode == 1
-    assert "empty at the snapshot time" in tools.evidence_of("backup-restore")["violations"][0]
-
-
 def test_every_copy_without_cmek_and_every_mismatch_is_listed(tools: FakeTools) -> None:
     # One run breaks every rule on the passing path; the evidence must name each of them.
     other_key = "projects/nwh-analytics-dev/locations/us-central1/keyRings/other/cryptoKeys/k"
@@ -165,11 +158,18 @@ def test_every_copy_without_cmek_and_every_mismatch_is_listed(tools: FakeTools) 
     assert cleaned_up(tools)
 
 
-def test_an_unversioned_bucket_fails_without_writing_a_probe(tools: FakeTools) -> None:
-    answer(tools, bucket=fx.with_value(fx.load(STEM, "bucket"), "versioning_enabled", False))
+def test_an_empty_source_table_and_an_unversioned_bucket_prove_nothing(tools: FakeTools) -> None:
+    answer(
+        tools,
+        fingerprint=[{"row_count": "0", "checksum": None}],
+        bucket=fx.with_value(fx.load(STEM, "bucket"), "versioning_enabled", False),
+    )
     result = run(tools)
     assert result.returncode == 1
-    assert "object versioning is off" in tools.evidence_of("backup-restore")["violations"][0]
+    assert tools.evidence_of("backup-restore")["violations"] == [
+        "table hipaa_dev_curated.claims: empty at the snapshot time, so the restore proves nothing",
+        "bucket nwh-analytics-dev-raw: object versioning is off, so no prior version can be restored",
+    ]
     assert not tools.called("gcloud", "storage", "cp")
     assert not tools.called("gcloud", "storage", "rm")
 
