@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tests.scripts.fakes import FakeTools
+from tests.scripts.fakes import FakeTools, Result
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECTS = {"dev": "nwh-analytics-dev", "staging": "nwh-analytics-stg", "prod": "nwh-analytics-prd"}
@@ -104,3 +104,67 @@ def manifest_set(target: Path, mutate: Callable[[list[dict[str, Any]]], None] | 
 
 def find(documents: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     return next(d for d in documents if d["kind"] == kind and d["metadata"]["name"] == name)
+
+
+DROP = object()  # as an edit's value: delete the key (or, with an empty path, the whole object)
+Edit = tuple[str, str, tuple[str | int, ...], Any]
+
+
+def edited(edits: list[Edit]) -> Callable[[list[dict[str, Any]]], None]:
+    """A manifest mutation for `manifest_set`: (kind, name, path, value) edits; a list index one past
+    the end appends."""
+
+    def apply(documents: list[dict[str, Any]]) -> None:
+        for kind, name, path, value in edits:
+            target = find(documents, kind, name)
+            if not path:
+                documents.remove(target)
+                continue
+            node: Any = target
+            for part in path[:-1]:
+                node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
+            last = path[-1]
+            if value is DROP:
+                del node[last]
+            elif isinstance(node, list) and last == len(node):
+                node.append(value)
+            else:
+                node[last] = value
+
+    return apply
+
+
+GKE_DIGEST = "4f1c0b7e9a2d3c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
+GKE_IMAGE = f"us-central1-docker.pkg.dev/nwh-analytics-dev/hipaa-dev-images/hipaa-api@sha256:{GKE_DIGEST}"
+
+
+def gke_answers(tools: FakeTools, *, pods: Any = None, service: Any = None) -> None:
+    """gcloud and kubectl as deploy-gke-hipaa.sh meets them on a healthy cluster."""
+    tools.on(
+        "gcloud",
+        ["container", "clusters", "get-credentials"],
+        stderr="Fetching cluster endpoint and auth data.\nkubeconfig entry generated for hipaa-dev-gke.\n",
+    )
+    tools.on(
+        "kubectl",
+        ["apply", "--dry-run=server"],
+        stdout="deployment.apps/hipaa-api serverside-applied (server dry run)\n",
+    )
+    tools.on("kubectl", ["apply", "--server-side"], stdout="deployment.apps/hipaa-api serverside-applied\n")
+    tools.on("kubectl", ["rollout", "status"], stdout='deployment "hipaa-api" successfully rolled out\n')
+    tools.on("kubectl", ["rollout", "undo"], stdout="deployment.apps/hipaa-api rolled back\n")
+    tools.on("kubectl", ["get", "pods"], stdout=load("deploy-gke-hipaa", "pods") if pods is None else pods)
+    tools.on("kubectl", ["get", "service"], stdout=load("deploy-gke-hipaa", "service") if service is None else service)
+
+
+def gke_deploy(
+    tools: FakeTools,
+    environment: str = "dev",
+    mutate: Callable[[list[dict[str, Any]]], None] | None = None,
+    image: str = GKE_IMAGE,
+    **env: str,
+) -> Result:
+    """Runs deploy-gke-hipaa.sh on the synthetic manifest set (changed by `mutate`)."""
+    manifests = manifest_set(tools.root / "manifests", mutate)
+    arguments = (environment, PROJECTS[environment], f"hipaa-{environment}-gke", REGION, str(manifests), image)
+    return tools.run("deploy-gke-hipaa.sh", *arguments, env={"OUTPUT_DIR": str(tools.root / "outputs"), **env})
