@@ -168,3 +168,49 @@ def gke_deploy(
     manifests = manifest_set(tools.root / "manifests", mutate)
     arguments = (environment, PROJECTS[environment], f"hipaa-{environment}-gke", REGION, str(manifests), image)
     return tools.run("deploy-gke-hipaa.sh", *arguments, env={"OUTPUT_DIR": str(tools.root / "outputs"), **env})
+
+
+def backup_names(environment: str = "dev") -> dict[str, str]:
+    project = PROJECTS[environment]
+    backups = f"{project}:hipaa_{environment}_backups"
+    return {
+        "curated": f"{project}:hipaa_{environment}_curated",
+        "backups": backups,
+        "snapshot": f"{backups}.claims_snap_b123",
+        "restored": f"{backups}.claims_restore_b123",
+        "probe": f"gs://{project}-raw/backup-restore-test/b123/probe.txt",
+        "disk_snapshot": f"hipaa-{environment}-master-restore-test-b123",
+    }
+
+
+def backup_answers(tools: FakeTools, environment: str = "dev", **override: Any) -> None:
+    """Every call test-backup-restore.sh makes, answered from the fixtures unless `override` names the answer."""
+
+    def fixture(name: str) -> Any:
+        key = name.replace("-", "_")
+        return override[key] if key in override else load("test-backup-restore", name, environment)
+
+    n = backup_names(environment)
+    tools.on("bq", ["show", "--format=json", n["curated"]], stdout=fixture("dataset"))
+    tools.on("bq", ["show", "--format=json", n["backups"]], stdout=fixture("backups-dataset"))
+    tools.on("bq", ["ls", "--format=json"], stdout=fixture("tables"))
+    tools.on("bq", ["cp", "--snapshot"], stdout="Table snapshot created.\n")
+    tools.on("bq", ["cp", "--restore"], stdout="Table restored.\n")
+    tools.on("bq", ["show", "--format=json", n["snapshot"]], stdout=fixture("snapshot"))
+    tools.on("bq", ["show", "--format=json", n["restored"]], stdout=fixture("restored"))
+    tools.on("bq", ["query", "--format=json"], stdout=fixture("fingerprint"))
+    tools.on("bq", ["rm", "-f", "-t"])
+    tools.on("gcloud", ["storage", "buckets", "describe"], stdout=fixture("bucket"))
+    tools.on("gcloud", ["storage", "cp"], stderr="Copying file://v1 to gs://...\n  Completed files 1/1\n")
+    tools.on("gcloud", ["storage", "objects", "list"], stdout=fixture("probe-versions"))
+    tools.on("gcloud", ["storage", "objects", "describe"], stdout=fixture("probe-restored"))
+    tools.on("gcloud", ["storage", "rm", "--all-versions"], stderr="Removing objects:\n")
+    tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=fixture("cluster"))
+    tools.on("gcloud", ["compute", "instances", "describe"], stdout=fixture("master-instance"))
+    tools.on(
+        "gcloud",
+        ["compute", "disks", "snapshot"],
+        stderr="Creating snapshot(s) hipaa-dev-master-restore-test-b123...done.\n",
+    )
+    tools.on("gcloud", ["compute", "snapshots", "describe"], stdout=fixture("disk-snapshot"))
+    tools.on("gcloud", ["compute", "snapshots", "delete"], stderr="Deleted [...].\n")

@@ -32,58 +32,12 @@ def args(environment: str) -> tuple[str, ...]:
     )
 
 
-def names(environment: str = "dev") -> dict[str, str]:
-    project = fx.PROJECTS[environment]
-    backups = f"{project}:hipaa_{environment}_backups"
-    return {
-        "curated": f"{project}:hipaa_{environment}_curated",
-        "backups": backups,
-        "snapshot": f"{backups}.claims_snap_b123",
-        "restored": f"{backups}.claims_restore_b123",
-        "probe": f"gs://{project}-raw/backup-restore-test/b123/probe.txt",
-        "disk_snapshot": f"hipaa-{environment}-master-restore-test-b123",
-    }
-
-
-def answer(tools: FakeTools, environment: str = "dev", **override: Any) -> None:
-    """Every call the script makes, answered from the fixtures unless `override` names the answer."""
-
-    def fixture(name: str) -> Any:
-        key = name.replace("-", "_")
-        return override[key] if key in override else fx.load(STEM, name, environment)
-
-    n = names(environment)
-    tools.on("bq", ["show", "--format=json", n["curated"]], stdout=fixture("dataset"))
-    tools.on("bq", ["show", "--format=json", n["backups"]], stdout=fixture("backups-dataset"))
-    tools.on("bq", ["ls", "--format=json"], stdout=fixture("tables"))
-    tools.on("bq", ["cp", "--snapshot"], stdout="Table snapshot created.\n")
-    tools.on("bq", ["cp", "--restore"], stdout="Table restored.\n")
-    tools.on("bq", ["show", "--format=json", n["snapshot"]], stdout=fixture("snapshot"))
-    tools.on("bq", ["show", "--format=json", n["restored"]], stdout=fixture("restored"))
-    tools.on("bq", ["query", "--format=json"], stdout=fixture("fingerprint"))
-    tools.on("bq", ["rm", "-f", "-t"])
-    tools.on("gcloud", ["storage", "buckets", "describe"], stdout=fixture("bucket"))
-    tools.on("gcloud", ["storage", "cp"], stderr="Copying file://v1 to gs://...\n  Completed files 1/1\n")
-    tools.on("gcloud", ["storage", "objects", "list"], stdout=fixture("probe-versions"))
-    tools.on("gcloud", ["storage", "objects", "describe"], stdout=fixture("probe-restored"))
-    tools.on("gcloud", ["storage", "rm", "--all-versions"], stderr="Removing objects:\n")
-    tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=fixture("cluster"))
-    tools.on("gcloud", ["compute", "instances", "describe"], stdout=fixture("master-instance"))
-    tools.on(
-        "gcloud",
-        ["compute", "disks", "snapshot"],
-        stderr="Creating snapshot(s) hipaa-dev-master-restore-test-b123...done.\n",
-    )
-    tools.on("gcloud", ["compute", "snapshots", "describe"], stdout=fixture("disk-snapshot"))
-    tools.on("gcloud", ["compute", "snapshots", "delete"], stderr="Deleted [...].\n")
-
-
 def run(tools: FakeTools, environment: str = "dev", **env: str) -> Result:
     return tools.run(SCRIPT, *args(environment), env=env)
 
 
 def cleaned_up(tools: FakeTools, environment: str = "dev") -> bool:
-    n = names(environment)
+    n = fx.backup_names(environment)
     return (
         tools.called("bq", "rm", n["snapshot"])
         and tools.called("bq", "rm", n["restored"])
@@ -99,11 +53,11 @@ def cleaned_up(tools: FakeTools, environment: str = "dev") -> bool:
 
 
 def test_all_three_restores_pass_and_everything_is_cleaned_up(tools: FakeTools) -> None:
-    answer(tools)
+    fx.backup_answers(tools)
     result = run(tools)
     assert result.returncode == 0, result.stderr
     assert result.reason == "test-backup-restore.sh: PASS: backup-restore: 10 checked, 0 violations"
-    n = names()
+    n = fx.backup_names()
     assert tools.called(
         "bq", "cp", "--snapshot", "--no_clobber", "nwh-analytics-dev:hipaa_dev_curated.claims", n["snapshot"]
     )
@@ -125,7 +79,7 @@ def test_every_copy_without_cmek_and_every_mismatch_is_listed(tools: FakeTools) 
     # One run breaks every rule on the passing path; the evidence must name each of them.
     other_key = "projects/nwh-analytics-dev/locations/us-central1/keyRings/other/cryptoKeys/k"
     tools.on("bq", ["query", "--format=json"], stdout=fx.load(STEM, "fingerprint"), times=1)
-    answer(
+    fx.backup_answers(
         tools,
         fingerprint=[{"row_count": "1203", "checksum": "881726354019283746"}],
         backups_dataset=fx.without(fx.load(STEM, "backups-dataset"), "defaultEncryptionConfiguration"),
@@ -143,7 +97,7 @@ def test_every_copy_without_cmek_and_every_mismatch_is_listed(tools: FakeTools) 
     assert result.returncode == 1
     assert result.reason == "test-backup-restore.sh: FAIL: backup-restore: 9 violation(s) in 10 checked"
     ring = fx.keyring("dev")
-    n = names()
+    n = fx.backup_names()
     assert tools.evidence_of("backup-restore")["violations"] == [
         f"dataset hipaa_dev_backups: default key is not a CMEK key from {ring}",
         f"snapshot {n['snapshot']}: not encrypted with a CMEK key from {ring}",
@@ -159,7 +113,7 @@ def test_every_copy_without_cmek_and_every_mismatch_is_listed(tools: FakeTools) 
 
 
 def test_an_empty_source_table_and_an_unversioned_bucket_prove_nothing(tools: FakeTools) -> None:
-    answer(
+    fx.backup_answers(
         tools,
         fingerprint=[{"row_count": "0", "checksum": None}],
         bucket=fx.with_value(fx.load(STEM, "bucket"), "versioning_enabled", False),
@@ -176,7 +130,7 @@ def test_an_empty_source_table_and_an_unversioned_bucket_prove_nothing(tools: Fa
 
 def test_a_failed_snapshot_creates_nothing_to_clean(tools: FakeTools) -> None:
     tools.on("bq", ["cp", "--snapshot"], exit=1, stderr="BigQuery error in cp operation: Access Denied: Table claims\n")
-    answer(tools)
+    fx.backup_answers(tools)
     result = run(tools)
     assert result.returncode == 1
     assert "snapshot claims: bq failed (exit 1): BigQuery error in cp operation: Access Denied" in result.reason
@@ -192,11 +146,13 @@ def test_a_late_failure_still_removes_what_was_created(tools: FakeTools) -> None
         stderr="ERROR: (gcloud.compute.disks.snapshot) Quota 'SNAPSHOTS' exceeded\n",
     )
     tools.on("gcloud", ["compute", "snapshots", "delete"], exit=1, stderr="ERROR: not found\n")
-    answer(tools)
+    fx.backup_answers(tools)
     result = run(tools)
     assert result.returncode == 1
     assert "FAIL: snapshot disk hipaa-dev-dataproc-m: gcloud failed (exit 1)" in result.stderr
-    assert tools.called("bq", "rm", names()["snapshot"]) and tools.called("bq", "rm", names()["restored"])
+    assert tools.called("bq", "rm", fx.backup_names()["snapshot"]) and tools.called(
+        "bq", "rm", fx.backup_names()["restored"]
+    )
     assert tools.called("gcloud", "storage", "rm", "--all-versions")
     assert result.reason.endswith(
         "WARNING: could not delete disk snapshot hipaa-dev-master-restore-test-b123; remove it by hand"
@@ -214,7 +170,7 @@ def test_a_late_failure_still_removes_what_was_created(tools: FakeTools) -> None
     ],
 )
 def test_empty_or_malformed_answers_fail_closed(tools: FakeTools, override: dict[str, Any], reason: str) -> None:
-    answer(tools, **override)
+    fx.backup_answers(tools, **override)
     result = run(tools)
     assert result.returncode == 1 and reason in result.stderr
     assert tools.evidence_of("backup-restore")["status"] == "fail"
@@ -222,18 +178,18 @@ def test_empty_or_malformed_answers_fail_closed(tools: FakeTools, override: dict
 
 def test_a_failed_cleanup_after_good_restores_fails_the_gate(tools: FakeTools) -> None:
     tools.on("bq", ["rm", "-f", "-t"], exit=1, stderr="BigQuery error in rm operation: Access Denied\n")
-    answer(tools)
+    fx.backup_answers(tools)
     result = run(tools)
     assert result.returncode == 1
     assert tools.evidence_of("backup-restore")["violations"] == [
-        f"cleanup: could not delete table {names()['snapshot']}",
-        f"cleanup: could not delete table {names()['restored']}",
+        f"cleanup: could not delete table {fx.backup_names()['snapshot']}",
+        f"cleanup: could not delete table {fx.backup_names()['restored']}",
     ]
 
 
 def test_prod_without_approval_creates_nothing(tools: FakeTools) -> None:
     tools.approve_build("PENDING")
-    answer(tools, "prod")
+    fx.backup_answers(tools, "prod")
     result = run(tools, "prod")
     assert result.returncode == 1 and "approval state is PENDING" in result.reason
     assert tools.calls("bq") == []
@@ -242,7 +198,7 @@ def test_prod_without_approval_creates_nothing(tools: FakeTools) -> None:
 
 def test_prod_with_approval_runs_on_the_chosen_table(tools: FakeTools) -> None:
     tools.approve_build()
-    answer(tools, "prod")
+    fx.backup_answers(tools, "prod")
     result = run(tools, "prod", BACKUP_SOURCE_TABLE="claims")
     assert result.returncode == 0, result.stderr
     assert not tools.called("bq", "ls")
