@@ -82,7 +82,8 @@ rollback() {
   kubectl rollout undo "$1" -n "$2" >/dev/null 2>&1
 }
 
-while read -r ref namespace; do
+# Loops that run tools read their list from fd 3, so no tool can swallow the list on stdin.
+while read -r ref namespace <&3; do
   [[ -n "$ref" ]] || continue
   if ! kubectl rollout status "$ref" -n "$namespace" --timeout="$ROLLOUT_TIMEOUT" >/dev/null 2>"${workdir}/rollout.err"; then
     why=$(head -c 200 "${workdir}/rollout.err" | head -n 1)
@@ -93,7 +94,7 @@ while read -r ref namespace; do
   fi
   checked 1
   log "rollout of ${namespace}/${ref} complete"
-done < <(jq -r --argjson kinds "$ROLLABLE" \
+done 3< <(jq -r --argjson kinds "$ROLLABLE" \
   '.[] | select(.kind | IN($kinds[])) | "\(.kind | ascii_downcase)/\(.metadata.name) \(.metadata.namespace)"' \
   <<<"$rendered")
 
@@ -107,7 +108,7 @@ api_workloads=$(jq -c --arg image "$IMAGE" --argjson kinds "$ROLLABLE" '[.[]
 [[ "$(jq length <<<"$api_workloads")" -gt 0 ]] ||
   die "no Deployment, StatefulSet or DaemonSet runs ${IMAGE}; nothing to verify"
 
-while read -r ref namespace selector; do
+while read -r ref namespace selector <&3; do
   [[ -n "$selector" ]] || die "${namespace}/${ref} has no matchLabels selector; cannot find its pods"
   pods=""
   capture_json pods "pods of ${namespace}/${ref}" kubectl get pods -n "$namespace" -l "$selector" -o json
@@ -132,13 +133,13 @@ while read -r ref namespace selector; do
   while IFS= read -r problem; do
     [[ -z "$problem" ]] || violation "${namespace}/${ref} ${problem}"
   done < <(jq -r '.violations[]' <<<"$report")
-done < <(jq -r '.[] | "\(.ref) \(.namespace) \(.selector)"' <<<"$api_workloads")
+done 3< <(jq -r '.[] | "\(.ref) \(.namespace) \(.selector)"' <<<"$api_workloads")
 
 if ((${#VIOLATIONS[@]} > 0)); then
-  while read -r ref namespace; do
+  while read -r ref namespace <&3; do
     rollback "$ref" "$namespace" || log "could not roll back ${namespace}/${ref}"
-  done < <(jq -r '.[] | "\(.ref) \(.namespace)"' <<<"$api_workloads")
-  die "live pods do not run ${IMAGE} as non-root; rolled back"
+  done 3< <(jq -r '.[] | "\(.ref) \(.namespace)"' <<<"$api_workloads")
+  die "live pods failed the digest and non-root checks; rolled back"
 fi
 
 # --- 5. the API's internal URL for the DAST step --------------------------------------------------

@@ -31,6 +31,9 @@ run_quiet "pulumi login" pulumi login "$BACKEND_URL"
 
 workdir=""
 make_workdir workdir
+# Not through capture_json: pulumi exits non-zero on a mandatory policy violation, and its events
+# are still needed to name the violation in the evidence. Every check capture_json makes (exit code,
+# empty output, malformed JSON) is made below.
 rc=0
 log "pulumi up --stack ${ENVIRONMENT} with policy pack ${POLICY_PACK##*/}"
 pulumi up --stack "$ENVIRONMENT" --cwd "$PROJECT_ROOT" --yes --skip-preview=false \

@@ -86,7 +86,7 @@ def test_live_pods_on_another_digest_or_as_root_are_rolled_back(tools: FakeTools
     fx.gke_answers(tools, pods=live)
     result = fx.gke_deploy(tools)
     assert result.returncode == 1
-    assert result.reason == f"deploy-gke-hipaa.sh: FAIL: live pods do not run {IMAGE} as non-root; rolled back"
+    assert result.reason == "deploy-gke-hipaa.sh: FAIL: live pods failed the digest and non-root checks; rolled back"
     workload = "hipaa-api/deployment/hipaa-api pod hipaa-api-7d9f8b6c5d"
     assert tools.evidence_of("deploy-gke")["violations"][:-1] == [
         f"{workload}-x2kq8 container api: runAsNonRoot is not true",
