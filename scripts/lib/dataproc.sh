@@ -110,18 +110,25 @@ dataproc_require_connector_image() {
 
 # dataproc_run_pyspark PROJECT REGION CLUSTER MAIN_PY_URI BIGQUERY_DATASET: submits the job with the
 # wheel from $OUTPUT_DIR/spark-wheel, waits for it, and dies unless it ends DONE. Driver output is
-# never fetched or printed (it may hold data): only the job id and states are logged.
+# never fetched or printed (it may hold data): only the job id and states are logged. The image's
+# BigQuery connector is used, unless BIGQUERY_CONNECTOR_JAR names a pinned one mirrored inside the
+# perimeter (a gs:// .jar).
 dataproc_run_pyspark() {
-  local project=$1 region=$2 cluster=$3 main=$4 dataset=$5 wheel submitted="" job_id
+  local project=$1 region=$2 cluster=$3 main=$4 dataset=$5 wheel submitted="" job_id jars=()
   [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set: no spark-wheel hand-off to read"
   [[ -s "${OUTPUT_DIR}/spark-wheel" ]] || die "${OUTPUT_DIR}/spark-wheel is missing or empty (the wheel build step writes it)"
   wheel=$(head -n 1 "${OUTPUT_DIR}/spark-wheel")
   [[ "$wheel" =~ $RE_GS_URI && "$wheel" == *.whl ]] || die "spark-wheel '${wheel}' is not a gs:// URI of a .whl file"
+  if [[ -n "${BIGQUERY_CONNECTOR_JAR:-}" ]]; then
+    [[ "$BIGQUERY_CONNECTOR_JAR" =~ $RE_GS_URI && "$BIGQUERY_CONNECTOR_JAR" == *.jar ]] ||
+      die "BIGQUERY_CONNECTOR_JAR '${BIGQUERY_CONNECTOR_JAR}' is not a gs:// URI of a .jar file"
+    jars=(--jars="$BIGQUERY_CONNECTOR_JAR")
+  fi
 
   # --async: gcloud would otherwise stream the driver's output into the build log.
   capture_json submitted "submit job" gcloud dataproc jobs submit pyspark "$main" \
     --project="$project" --region="$region" --cluster="$cluster" --async \
-    --py-files="$wheel" \
+    --py-files="$wheel" "${jars[@]}" \
     --labels="environment=${ENVIRONMENT},build=$(run_suffix)" \
     --format=json \
     -- "--project=${project}" "--dataset=${dataset}" "--environment=${ENVIRONMENT}"

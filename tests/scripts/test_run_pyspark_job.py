@@ -120,12 +120,21 @@ def test_prod_without_approval_submits_nothing(tools: FakeTools) -> None:
     assert not tools.called("gcloud", "clusters", "describe")
 
 
-def test_prod_with_approval_runs_the_job(tools: FakeTools) -> None:
+def test_prod_with_approval_runs_the_job_with_a_pinned_connector(tools: FakeTools) -> None:
+    jar = "gs://nwh-analytics-prd-artifacts/jars/spark-3.5-bigquery-0.42.1.jar"
     tools.approve_build()
     answer(tools, "prod")
-    result = run(tools, "prod")
+    result = run(tools, "prod", BIGQUERY_CONNECTOR_JAR=jar)
     assert result.returncode == 0, result.stderr
-    assert "--dataset=hipaa_prod_curated" in submit_call(tools)
+    submit = submit_call(tools)
+    assert "--dataset=hipaa_prod_curated" in submit and f"--jars={jar}" in submit
+
+
+def test_a_connector_that_is_not_a_gcs_jar_is_refused(tools: FakeTools) -> None:
+    answer(tools)
+    result = run(tools, BIGQUERY_CONNECTOR_JAR="https://repo1.maven.org/spark-bigquery.jar")
+    assert result.returncode == 1 and "BIGQUERY_CONNECTOR_JAR" in result.reason
+    assert not tools.called("gcloud", "jobs", "submit")
 
 
 def test_submit_failure_fails_with_the_tool_error(tools: FakeTools) -> None:
