@@ -33,11 +33,13 @@ case "$existing" in
     dataproc_create_cluster "$PROJECT" "$REGION" "$CLUSTER" "$KEYRING" "$SUBNET" "${lifecycle[@]}"
     ;;
   1)
-    # Network, encryption, identity and shielding are fixed at creation; what can drift is updated.
+    # Network, encryption, identity and shielding are fixed at creation; the idle policy can drift
+    # and is set to the environment's (the same as infra/dataproc.py). Labels are left alone: a
+    # cluster created by `pulumi up` keeps the labels Pulumi gave it.
     if [[ -n "$idle_ttl" ]]; then lifecycle=(--delete-max-idle="$DATAPROC_DEV_IDLE"); else lifecycle=(--no-delete-max-idle); fi
     log "updating cluster ${CLUSTER}"
     run_quiet "update cluster ${CLUSTER}" gcloud dataproc clusters update "$CLUSTER" \
-      --project="$PROJECT" --region="$REGION" --update-labels="$(dataproc_labels)" "${lifecycle[@]}"
+      --project="$PROJECT" --region="$REGION" "${lifecycle[@]}"
     ;;
   *) die "cluster list: ${existing} clusters named ${CLUSTER}" ;;
 esac
