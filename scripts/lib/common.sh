@@ -366,3 +366,36 @@ check_perimeter() {
           | "perimeter \($name): does not restrict \($service)"])}' \
     --arg name "$name" --arg number "$number" --argjson required "$REQUIRED_RESTRICTED_SERVICES"
 }
+
+# --- deploy helpers (deploy-scripts block: deploy-vertex, backup-restore, dataproc scripts) -------
+
+# env_keyring PROJECT_ID REGION: the environment's keyring as infra/naming.py::keyring_path names it.
+env_keyring() {
+  printf 'projects/%s/locations/%s/keyRings/hipaa-%s-keyring' "$1" "$2" "${ENVIRONMENT:?ENVIRONMENT is not set}"
+}
+
+# kms_key_in_keyring KEY KEYRING: whether KEY is a crypto key (or one of its versions) of KEYRING.
+kms_key_in_keyring() {
+  local rest=${1#"$2/cryptoKeys/"}
+  [[ -n "$2" && "$rest" != "$1" && "$rest" =~ ^[A-Za-z0-9_-]{1,63}(/cryptoKeyVersions/[0-9]+)?$ ]]
+}
+
+# run_suffix: a short lowercase id from BUILD_ID, so names of scratch resources trace back to the build.
+run_suffix() {
+  local id=${BUILD_ID:-local}
+  id=${id,,}
+  id=${id//[^a-z0-9]/}
+  [[ -n "$id" ]] || id=local
+  printf '%s' "${id:0:8}"
+}
+
+# json_fields JSON WHAT 'FILTER' VAR...: one jq run for several values. FILTER yields an array with
+# one entry per VAR; each VAR gets its entry as text ("" for null, "true"/"false" for booleans).
+# Dies naming WHAT when the JSON does not have the shape FILTER expects.
+json_fields() {
+  local __json=$1 __what=$2 __filter=$3 __line
+  shift 3
+  __line=$(jq -r "${__filter} | map(if . == null then \"\" else tostring end) | join(\"\\u001f\")" <<<"$__json" 2>/dev/null) ||
+    die "${__what}: unexpected JSON shape"
+  IFS=$'\x1f' read -r "$@" <<<"$__line"
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Deploys the API to the environment's private GKE cluster. Before anything is applied, the
+# manifests (parsed with a YAML parser) must put every workload in a Namespace that enforces the
+# restricted Pod Security Standard and has a default-deny NetworkPolicy, meet the restricted
+# profile themselves and pin every image by digest; the image placeholder is replaced with
+# IMAGE_REF_WITH_DIGEST. Then: server-side apply (namespaces, a server dry run, the rest), wait
+# for each rollout (undo and fail on a failed one), prove the live pods run the digest as
+# non-root, and hand the API's internal URL to later steps in $OUTPUT_DIR/api-url.
+#
+# Credentials use the cluster's internal endpoint (--internal-ip): infra/gke.py gives staging and
+# prod a private endpoint only and lists the private build pool among the authorized networks, so
+# kubectl never talks to a public address (dev's public endpoint is not used either). The DNS
+# endpoint is not enabled by infra/gke.py, so --dns-endpoint would have nothing to reach.
+set -Eeuo pipefail
+SCRIPT_NAME=deploy-gke-hipaa.sh
+USAGE="deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_REF_WITH_DIGEST"
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
+readonly PLACEHOLDER="hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+readonly FIELD_MANAGER=hipaa-pipeline
+readonly ROLLABLE='["Deployment", "StatefulSet", "DaemonSet"]'
+
+require_args 6 "$@"
+require_environment "$1"
+require_match PROJECT_ID "$2" "$RE_PROJECT"
+require_match GKE_CLUSTER "$3" "$RE_NAME"
+require_match REGION "$4" "$RE_REGION"
+[[ -d "$5" ]] || usage_error "MANIFEST_DIR='$5' is not a directory"
+require_match IMAGE_REF_WITH_DIGEST "$6" "$RE_IMAGE_DIGEST"
+[[ "$6" != *@sha256:0000000000000000000000000000000000000000000000000000000000000000 ]] ||
+  usage_error "IMAGE_REF_WITH_DIGEST='$6' is malformed: the placeholder digest, not a pushed image"
+PROJECT=$2 CLUSTER=$3 REGION=$4 MANIFEST_DIR=$5 IMAGE=$6
+DIGEST=${IMAGE##*@sha256:}
+PYTHON=${PYTHON:-python3}
+ROLLOUT_TIMEOUT=${GKE_ROLLOUT_TIMEOUT:-300s}
+require_match GKE_ROLLOUT_TIMEOUT "$ROLLOUT_TIMEOUT" '^[0-9]{1,5}[smh]$'
+
+require_tool gcloud kubectl jq "$PYTHON"
+gate_begin deploy-gke "gcloud/kubectl/jq"
+require_prod_approval
+[[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set: nowhere to hand the API URL to later steps"
+
+workdir=""
+make_workdir workdir
+
+# --- 1. the manifests, checked before anything is applied --------------------------------------
+manifests=""
+capture_json_array manifests "manifest parse" "$PYTHON" "${LIB_DIR}/manifests_to_json.py" "$MANIFEST_DIR"
+objects=$(jq length <<<"$manifests")
+((objects > 0)) || die "no Kubernetes objects under ${MANIFEST_DIR}"
+uses=$(jq --arg placeholder "$PLACEHOLDER" '[.. | strings | select(. == $placeholder)] | length' <<<"$manifests")
+((uses > 0)) || die "no manifest names the image placeholder ${PLACEHOLDER}; nothing would run the new image"
+rendered=$(jq --arg placeholder "$PLACEHOLDER" --arg image "$IMAGE" \
+  'walk(if . == $placeholder then $image else . end)' <<<"$manifests")
+log "${objects} objects; image placeholder replaced in ${uses} place(s)"
+
+problems=$(jq -f "${LIB_DIR}/restricted-manifests.jq" <<<"$rendered") || die "manifest checks could not run"
+checked "$objects"
+while IFS= read -r problem; do
+  [[ -z "$problem" ]] || violation "$problem"
+done < <(jq -r '.[]' <<<"$problems")
+((${#VIOLATIONS[@]} == 0)) || die "manifest set breaks ${#VIOLATIONS[@]} rule(s); nothing applied"
+
+jq '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind == "Namespace")]}' <<<"$rendered" >"${workdir}/namespaces.json"
+jq '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind != "Namespace")]}' <<<"$rendered" >"${workdir}/objects.json"
+
+# --- 2. apply -------------------------------------------------------------------------------------
+export KUBECONFIG="${workdir}/kubeconfig"
+run_quiet "cluster credentials" gcloud container clusters get-credentials "$CLUSTER" \
+  --project="$PROJECT" --region="$REGION" --internal-ip
+# Namespaces first, so their Pod Security labels are in force when the server checks the rest.
+run_quiet "apply namespaces" kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f "${workdir}/namespaces.json"
+run_quiet "server dry run" kubectl apply --server-side --dry-run=server --field-manager="$FIELD_MANAGER" \
+  -f "${workdir}/objects.json"
+run_quiet "apply" kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f "${workdir}/objects.json"
+
+# --- 3. rollouts: a failed one is undone and fails the deploy -------------------------------------
+# rollback REF NAMESPACE: undo the last rollout of REF (kind/name); false when the undo fails.
+rollback() {
+  kubectl rollout undo "$1" -n "$2" >/dev/null 2>&1
+}
+
+# Loops that run tools read their list from fd 3, so no tool can swallow the list on stdin.
+while read -r ref namespace <&3; do
+  [[ -n "$ref" ]] || continue
+  if ! kubectl rollout status "$ref" -n "$namespace" --timeout="$ROLLOUT_TIMEOUT" >/dev/null 2>"${workdir}/rollout.err"; then
+    why=$(head -c 200 "${workdir}/rollout.err" | head -n 1)
+    if rollback "$ref" "$namespace"; then
+      die "rollout of ${namespace}/${ref} failed${why:+ (${why})}; rolled back to the previous revision"
+    fi
+    die "rollout of ${namespace}/${ref} failed${why:+ (${why})}, and the rollback failed too"
+  fi
+  checked 1
+  log "rollout of ${namespace}/${ref} complete"
+done 3< <(jq -r --argjson kinds "$ROLLABLE" \
+  '.[] | select(.kind | IN($kinds[])) | "\(.kind | ascii_downcase)/\(.metadata.name) \(.metadata.namespace)"' \
+  <<<"$rendered")
+
+# --- 4. the live pods of every workload running the image -----------------------------------------
+api_workloads=$(jq -c --arg image "$IMAGE" --argjson kinds "$ROLLABLE" '[.[]
+  | select(.kind | IN($kinds[]))
+  | select(any(.spec.template.spec.containers[]?; .image == $image))
+  | {ref: "\(.kind | ascii_downcase)/\(.metadata.name)", namespace: .metadata.namespace,
+     labels: (.spec.template.metadata.labels // {}),
+     selector: (.spec.selector.matchLabels // {} | to_entries | map("\(.key)=\(.value)") | join(","))}]' <<<"$rendered")
+[[ "$(jq length <<<"$api_workloads")" -gt 0 ]] ||
+  die "no Deployment, StatefulSet or DaemonSet runs ${IMAGE}; nothing to verify"
+
+while read -r ref namespace selector <&3; do
+  [[ -n "$selector" ]] || die "${namespace}/${ref} has no matchLabels selector; cannot find its pods"
+  pods=""
+  capture_json pods "pods of ${namespace}/${ref}" kubectl get pods -n "$namespace" -l "$selector" -o json
+  report=$(jq --arg image "$IMAGE" --arg digest "$DIGEST" '
+    def effective($c; $p; $key): if ($c | has($key)) then $c[$key] else $p[$key] end;
+    [(.items // [])[] | select(.metadata.deletionTimestamp == null)] as $pods
+    | {pods: ($pods | length), violations: [$pods[]
+        | . as $pod | .metadata.name as $name | (.spec.securityContext // {}) as $psc
+        | (if .status.phase != "Running" then "pod \($name): phase is \(.status.phase // "unknown"), not Running" else empty end),
+          (if any(.spec.containers[]; .image == $image) | not then "pod \($name): does not run the deployed image" else empty end),
+          (.spec.containers[] | select(.image == $image) | .name as $c
+            | ([($pod.status.containerStatuses // [])[] | select(.name == $c) | .imageID // ""] | first // "") as $id
+            | if ($id | endswith("@sha256:" + $digest)) then empty
+              else "pod \($name) container \($c): running image is not sha256:\($digest)" end),
+          (.spec.containers[] | (.securityContext // {}) as $sc | .name as $c
+            | (if effective($sc; $psc; "runAsNonRoot") != true then "pod \($name) container \($c): runAsNonRoot is not true" else empty end),
+              (if effective($sc; $psc; "runAsUser") == 0 then "pod \($name) container \($c): runs as UID 0" else empty end))]}' \
+    <<<"$pods") || die "pods of ${namespace}/${ref}: unexpected JSON shape"
+  count=$(jq -r '.pods' <<<"$report")
+  ((count > 0)) || violation "${namespace}/${ref}: no live pods found for selector ${selector}"
+  checked "$count"
+  while IFS= read -r problem; do
+    [[ -z "$problem" ]] || violation "${namespace}/${ref} ${problem}"
+  done < <(jq -r '.violations[]' <<<"$report")
+done 3< <(jq -r '.[] | "\(.ref) \(.namespace) \(.selector)"' <<<"$api_workloads")
+
+if ((${#VIOLATIONS[@]} > 0)); then
+  while read -r ref namespace <&3; do
+    rollback "$ref" "$namespace" || log "could not roll back ${namespace}/${ref}"
+  done 3< <(jq -r '.[] | "\(.ref) \(.namespace)"' <<<"$api_workloads")
+  die "live pods failed the digest and non-root checks; rolled back"
+fi
+
+# --- 5. the API's internal URL for the DAST step --------------------------------------------------
+read -r api_namespace api_labels < <(jq -r '.[0] | "\(.namespace) \(.labels | tojson)"' <<<"$api_workloads")
+service=$(jq -r --arg ns "$api_namespace" --argjson labels "$api_labels" '[.[]
+  | select(.kind == "Service" and .metadata.namespace == $ns)
+  | select((.spec.selector // {}) as $s | ($s | length) > 0 and all($s | to_entries[]; $labels[.key] == .value))
+  | .metadata.name][0] // ""' <<<"$rendered")
+[[ -n "$service" ]] || die "no Service in ${api_namespace} selects the API pods; no URL to hand on"
+live=""
+capture_json live "service ${api_namespace}/${service}" kubectl get service "$service" -n "$api_namespace" -o json
+read -r type port port_name address < <(jq -r '[
+    (.spec.type // "ClusterIP"), (.spec.ports[0].port // ""), (.spec.ports[0].name // "-"),
+    (.status.loadBalancer.ingress[0].ip // "-")] | map(tostring) | join(" ")' <<<"$live")
+[[ "$port" =~ ^[0-9]+$ ]] || die "service ${api_namespace}/${service}: no port"
+scheme=http
+[[ "$port" != 443 && "$port_name" != https* ]] || scheme=https
+if [[ "$type" == LoadBalancer ]]; then
+  [[ "$address" =~ ^[0-9.]+$ ]] || die "service ${api_namespace}/${service}: internal load balancer has no address yet"
+  url="${scheme}://${address}:${port}"
+else
+  url="${scheme}://${service}.${api_namespace}.svc.cluster.local:${port}"
+fi
+checked 1
+mkdir -p "$OUTPUT_DIR"
+printf '%s\n' "$url" >"${OUTPUT_DIR}/api-url"
+log "API URL ${url} written to ${OUTPUT_DIR}/api-url"
+gate_finish

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Dataproc helpers for deploy-dataproc-hipaa.sh, run-pyspark-job.sh and run-dataproc-integration.sh:
+# sourced after common.sh, never run. The cluster shape is written here once, so the deployed
+# cluster and the integration test cluster cannot drift apart (and both follow infra/dataproc.py).
+# shellcheck shell=bash
+
+# Same image line as infra/dataproc.py. Images 2.1 and later ship the Spark BigQuery connector, so
+# jobs need no connector jar from gs://spark-lib, a bucket outside the VPC-SC perimeter.
+readonly DATAPROC_IMAGE_VERSION=2.2-debian12
+readonly DATAPROC_MIN_CONNECTOR_IMAGE=2.1
+# The keyring's key for disks (infra/kms.py names it <purpose>-cmek).
+readonly DATAPROC_DISK_KEY=compute-cmek
+# dev clusters are ephemeral: deleted after 30 idle minutes (infra/dataproc.py DEV_IDLE_DELETE_TTL).
+# shellcheck disable=SC2034  # used by the scripts that source this file
+readonly DATAPROC_DEV_IDLE=30m
+readonly DATAPROC_DEV_IDLE_TTL=1800s
+readonly DATAPROC_JOB_STATES_RUNNING=" STATE_UNSPECIFIED PENDING SETUP_DONE RUNNING CANCEL_PENDING CANCEL_STARTED ATTEMPT_FAILURE "
+
+# dataproc_service_account PROJECT_ID: the cluster's dedicated, least-privilege identity.
+dataproc_service_account() {
+  printf 'hipaa-%s-dataproc@%s.iam.gserviceaccount.com' "$ENVIRONMENT" "$1"
+}
+
+dataproc_labels() {
+  printf 'compliance=hipaa,data-classification=phi,environment=%s,managed-by=cloud-build' "$ENVIRONMENT"
+}
+
+# dataproc_idle_ttl: the idle-delete TTL the environment's long-lived cluster must have ("" for none).
+dataproc_idle_ttl() {
+  if [[ "$ENVIRONMENT" == dev ]]; then printf '%s' "$DATAPROC_DEV_IDLE_TTL"; fi
+}
+
+# dataproc_count_clusters VAR PROJECT REGION CLUSTER: how many clusters of that name exist (0 or 1).
+dataproc_count_clusters() {
+  local __into=$1 project=$2 region=$3 cluster=$4 clusters=""
+  capture_json_array clusters "cluster list" gcloud dataproc clusters list \
+    --project="$project" --region="$region" --filter="clusterName=${cluster}" --format=json
+  printf -v "$__into" '%s' "$(jq --arg name "$cluster" '[.[] | select(.clusterName == $name)] | length' <<<"$clusters")"
+}
+
+# dataproc_create_cluster PROJECT REGION CLUSTER KEYRING SUBNET [FLAG...]: a private, CMEK-encrypted,
+# shielded cluster under its own service account, no component gateway; FLAGs add lifecycle limits.
+dataproc_create_cluster() {
+  local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5
+  shift 5
+  log "creating cluster ${cluster} in ${region}"
+  run_quiet "create cluster ${cluster}" gcloud dataproc clusters create "$cluster" \
+    --project="$project" --region="$region" \
+    --image-version="$DATAPROC_IMAGE_VERSION" \
+    --no-address --subnet="$subnet" \
+    --gce-pd-kms-key="${keyring}/cryptoKeys/${DATAPROC_DISK_KEY}" \
+    --shielded-secure-boot --shielded-vtpm --shielded-integrity-monitoring \
+    --service-account="$(dataproc_service_account "$project")" --scopes=cloud-platform \
+    --metadata=block-project-ssh-keys=true --tags=dataproc \
+    --labels="$(dataproc_labels)" \
+    "$@"
+}
+
+# dataproc_verify_cluster PROJECT REGION CLUSTER KEYRING SUBNET IDLE_TTL: checks the live cluster
+# (`clusters describe`, kept in DATAPROC_CLUSTER_JSON) and records a violation for every HIPAA
+# property it lacks.
+DATAPROC_CLUSTER_JSON=""
+dataproc_verify_cluster() {
+  local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5 idle_ttl=$6 described=""
+  local state internal key boot vtpm integrity account subnet_uri gateway ttl
+  capture_json described "describe cluster ${cluster}" gcloud dataproc clusters describe "$cluster" \
+    --project="$project" --region="$region" --format=json
+  DATAPROC_CLUSTER_JSON=$described
+  json_fields "$described" "describe cluster ${cluster}" '[
+      (.status.state // "UNKNOWN"),
+      (.config.gceClusterConfig.internalIpOnly // false),
+      .config.encryptionConfig.gcePdKmsKeyName,
+      (.config.gceClusterConfig.shieldedInstanceConfig.enableSecureBoot // false),
+      (.config.gceClusterConfig.shieldedInstanceConfig.enableVtpm // false),
+      (.config.gceClusterConfig.shieldedInstanceConfig.enableIntegrityMonitoring // false),
+      .config.gceClusterConfig.serviceAccount,
+      .config.gceClusterConfig.subnetworkUri,
+      (.config.endpointConfig.enableHttpPortAccess // false),
+      .config.lifecycleConfig.idleDeleteTtl
+    ]' state internal key boot vtpm integrity account subnet_uri gateway ttl
+
+  checked 8
+  [[ "$state" == RUNNING ]] || violation "cluster ${cluster}: state is ${state}, not RUNNING"
+  [[ "$internal" == true ]] || violation "cluster ${cluster}: internalIpOnly is not true (VMs get public IPs)"
+  kms_key_in_keyring "$key" "$keyring" ||
+    violation "cluster ${cluster}: disk key '${key:-none}' is not a CMEK key from ${keyring}"
+  [[ "$boot" == true && "$vtpm" == true && "$integrity" == true ]] ||
+    violation "cluster ${cluster}: shielded VM secure boot, vTPM and integrity monitoring are not all on"
+  [[ "$account" == "$(dataproc_service_account "$project")" ]] ||
+    violation "cluster ${cluster}: runs as '${account:-default compute account}', not $(dataproc_service_account "$project")"
+  [[ "$subnet_uri" == */projects/"$project"/regions/"$region"/subnetworks/"$subnet" ]] ||
+    violation "cluster ${cluster}: not on subnet ${subnet} of ${project}"
+  [[ "$gateway" != true ]] || violation "cluster ${cluster}: component gateway is on (web UIs behind a Google proxy)"
+  [[ "$ttl" == "$idle_ttl" ]] ||
+    violation "cluster ${cluster}: idle-delete TTL is '${ttl:-none}', expected '${idle_ttl:-none}' in ${ENVIRONMENT}"
+}
+
+# dataproc_require_connector_image CLUSTER: the cluster dataproc_verify_cluster just described must
+# run an image with the BigQuery connector (2.1 or later): no jar is fetched from outside the perimeter.
+dataproc_require_connector_image() {
+  local cluster=$1 image major minor
+  [[ -n "$DATAPROC_CLUSTER_JSON" ]] || die "cluster ${cluster}: not described yet"
+  image=$(jq -r '.config.softwareConfig.imageVersion // ""' <<<"$DATAPROC_CLUSTER_JSON")
+  [[ "$image" =~ ^([0-9]+)\.([0-9]+) ]] || die "cluster ${cluster}: image version '${image}' is not readable"
+  major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
+  checked 1
+  ((major > 2 || (major == 2 && minor >= 1))) ||
+    violation "cluster ${cluster}: image ${image} predates ${DATAPROC_MIN_CONNECTOR_IMAGE} and has no BigQuery connector"
+}
+
+# dataproc_run_pyspark PROJECT REGION CLUSTER MAIN_PY_URI BIGQUERY_DATASET: submits the job with the
+# wheel from $OUTPUT_DIR/spark-wheel, waits for it, and dies unless it ends DONE. Driver output is
+# never fetched or printed (it may hold data): only the job id and states are logged. The image's
+# BigQuery connector is used, unless BIGQUERY_CONNECTOR_JAR names a pinned one mirrored inside the
+# perimeter (a gs:// .jar).
+dataproc_run_pyspark() {
+  local project=$1 region=$2 cluster=$3 main=$4 dataset=$5 wheel submitted="" job_id jars=()
+  [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set: no spark-wheel hand-off to read"
+  [[ -s "${OUTPUT_DIR}/spark-wheel" ]] || die "${OUTPUT_DIR}/spark-wheel is missing or empty (the wheel build step writes it)"
+  wheel=$(head -n 1 "${OUTPUT_DIR}/spark-wheel")
+  [[ "$wheel" =~ $RE_GS_URI && "$wheel" == *.whl ]] || die "spark-wheel '${wheel}' is not a gs:// URI of a .whl file"
+  if [[ -n "${BIGQUERY_CONNECTOR_JAR:-}" ]]; then
+    [[ "$BIGQUERY_CONNECTOR_JAR" =~ $RE_GS_URI && "$BIGQUERY_CONNECTOR_JAR" == *.jar ]] ||
+      die "BIGQUERY_CONNECTOR_JAR '${BIGQUERY_CONNECTOR_JAR}' is not a gs:// URI of a .jar file"
+    jars=(--jars="$BIGQUERY_CONNECTOR_JAR")
+  fi
+
+  # --async: gcloud would otherwise stream the driver's output into the build log.
+  capture_json submitted "submit job" gcloud dataproc jobs submit pyspark "$main" \
+    --project="$project" --region="$region" --cluster="$cluster" --async \
+    --py-files="$wheel" "${jars[@]}" \
+    --labels="environment=${ENVIRONMENT},build=$(run_suffix)" \
+    --format=json \
+    -- "--project=${project}" "--dataset=${dataset}" "--environment=${ENVIRONMENT}"
+  job_id=$(jq -r '.reference.jobId // ""' <<<"$submitted")
+  [[ "$job_id" =~ ^[A-Za-z0-9_-]{1,100}$ ]] || die "submit job: no job id in the response"
+  log "submitted job ${job_id} to ${cluster}"
+  dataproc_wait_job "$project" "$region" "$job_id"
+}
+
+# dataproc_wait_job PROJECT REGION JOB_ID: polls until the job ends; DONE passes, anything else dies.
+# DATAPROC_POLL_SECONDS (default 20) and DATAPROC_JOB_TIMEOUT_SECONDS (default 7200) tune the wait.
+dataproc_wait_job() {
+  local project=$1 region=$2 job_id=$3 job="" state waited=0
+  local interval=${DATAPROC_POLL_SECONDS:-20} timeout=${DATAPROC_JOB_TIMEOUT_SECONDS:-7200}
+  [[ "$interval" =~ ^[0-9]+$ && "$timeout" =~ ^[0-9]+$ ]] || die "DATAPROC_POLL_SECONDS and DATAPROC_JOB_TIMEOUT_SECONDS must be whole seconds"
+  while :; do
+    capture_json job "job ${job_id} status" gcloud dataproc jobs describe "$job_id" \
+      --project="$project" --region="$region" --format=json
+    state=$(jq -r '.status.state // ""' <<<"$job")
+    [[ -n "$state" ]] || die "job ${job_id} status: no status.state in the response"
+    case "$state" in
+      DONE)
+        checked 1
+        log "job ${job_id} finished: DONE"
+        return 0
+        ;;
+      ERROR | CANCELLED) die "job ${job_id} ended ${state}, not DONE (driver output withheld from this log; see the job in the console)" ;;
+    esac
+    [[ "$DATAPROC_JOB_STATES_RUNNING" == *" ${state} "* ]] || die "job ${job_id} is in unknown state '${state}'"
+    if ((waited >= timeout)); then
+      gcloud dataproc jobs kill "$job_id" --project="$project" --region="$region" --quiet >/dev/null 2>&1 ||
+        log "could not cancel job ${job_id}"
+      die "job ${job_id} did not finish within ${timeout}s (last state ${state}); cancelled"
+    fi
+    sleep "$interval"
+    waited=$((waited + (interval > 0 ? interval : 1)))
+  done
+}

@@ -1,0 +1,189 @@
+"""deploy-gke-hipaa.sh: server-side apply, rollout undone on failure, live pods proven, URL handed on.
+
+The refusals of bad manifests and images live in test_deploy_gke_hipaa_manifests.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.scripts import deploy_fixtures as fx
+from tests.scripts.fakes import FakeTools
+
+SCRIPT = "deploy-gke-hipaa.sh"
+STEM = "deploy-gke-hipaa"
+USAGE = "usage: deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_REF_WITH_DIGEST"
+DIGEST = fx.GKE_DIGEST
+IMAGE = fx.GKE_IMAGE
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> FakeTools:
+    return FakeTools(tmp_path)
+
+
+def kubectl_verbs(tools: FakeTools) -> list[str]:
+    return [" ".join(c.argv[:2]) + (" dry-run" if "--dry-run=server" in c.argv else "") for c in tools.calls("kubectl")]
+
+
+def test_compliant_manifests_deploy_and_hand_on_the_internal_url(tools: FakeTools) -> None:
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 0, result.stderr
+    # 7 manifest objects, 1 rollout, 2 live pods, 1 URL.
+    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 11 checked, 0 violations"
+    assert tools.called("gcloud", "get-credentials", "hipaa-dev-gke", "--internal-ip", "--region=us-central1")
+    assert kubectl_verbs(tools) == [
+        "apply --server-side",
+        "apply --server-side dry-run",
+        "apply --server-side",
+        "rollout status",
+        "get pods",
+        "get service",
+    ]
+    assert tools.called("kubectl", "rollout", "status", "deployment/hipaa-api", "hipaa-api", "--timeout=300s")
+    assert tools.called("kubectl", "get", "pods", "-l", "app.kubernetes.io/name=hipaa-api")
+    assert "image placeholder replaced in 1 place(s)" in result.stderr
+    assert (tools.root / "outputs" / "api-url").read_text() == "http://10.10.0.41:80\n"
+    evidence = tools.evidence_of("deploy-gke")
+    assert evidence["status"] == "pass" and evidence["checked"] == 11
+
+
+def test_a_failed_rollout_is_undone_and_fails(tools: FakeTools) -> None:
+    tools.on(
+        "kubectl",
+        ["rollout", "status"],
+        exit=1,
+        stderr='error: deployment "hipaa-api" exceeded its progress deadline\n',
+        times=1,
+    )
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    assert result.reason == (
+        "deploy-gke-hipaa.sh: FAIL: rollout of hipaa-api/deployment/hipaa-api failed (error: deployment"
+        ' "hipaa-api" exceeded its progress deadline); rolled back to the previous revision'
+    )
+    assert tools.called("kubectl", "rollout", "undo", "deployment/hipaa-api", "hipaa-api")
+    assert not tools.called("kubectl", "get", "pods")
+    assert not (tools.root / "outputs" / "api-url").exists()
+
+
+def test_a_failed_rollback_is_reported(tools: FakeTools) -> None:
+    tools.on("kubectl", ["rollout", "status"], exit=1, stderr="error: timed out waiting for the condition\n")
+    tools.on("kubectl", ["rollout", "undo"], exit=1, stderr="error: no rollout history found\n")
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1 and result.reason.endswith(", and the rollback failed too")
+
+
+def test_live_pods_on_another_digest_or_as_root_are_rolled_back(tools: FakeTools) -> None:
+    live = fx.load(STEM, "pods")
+    live["items"][0]["spec"]["securityContext"] = {"runAsUser": 0}
+    live["items"][1]["status"]["containerStatuses"][0]["imageID"] = IMAGE.replace(DIGEST, "9" * 64)
+    fx.gke_answers(tools, pods=live)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    assert result.reason == "deploy-gke-hipaa.sh: FAIL: live pods failed the digest and non-root checks; rolled back"
+    workload = "hipaa-api/deployment/hipaa-api pod hipaa-api-7d9f8b6c5d"
+    assert tools.evidence_of("deploy-gke")["violations"][:-1] == [
+        f"{workload}-x2kq8 container api: runAsNonRoot is not true",
+        f"{workload}-x2kq8 container api: runs as UID 0",
+        f"{workload}-m5tzr container api: running image is not sha256:{DIGEST}",
+    ]
+    assert tools.called("kubectl", "rollout", "undo", "deployment/hipaa-api", "hipaa-api")
+    assert not (tools.root / "outputs" / "api-url").exists()
+
+
+def test_no_live_pods_fail_and_roll_back(tools: FakeTools) -> None:
+    fx.gke_answers(tools, pods={"apiVersion": "v1", "items": [], "kind": "List", "metadata": {"resourceVersion": ""}})
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    assert (
+        "hipaa-api/deployment/hipaa-api: no live pods found for selector app.kubernetes.io/name=hipaa-api"
+        in (tools.evidence_of("deploy-gke")["violations"])
+    )
+    assert tools.called("kubectl", "rollout", "undo")
+
+
+def test_credentials_failure_applies_nothing(tools: FakeTools) -> None:
+    tools.on(
+        "gcloud",
+        ["get-credentials"],
+        exit=1,
+        stderr="ERROR: (gcloud.container.clusters.get-credentials) ResponseError: code=403\n",
+    )
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    assert (
+        "cluster credentials: gcloud failed (exit 1): ERROR: (gcloud.container.clusters.get-credentials)"
+        in result.reason
+    )
+    assert tools.calls("kubectl") == []
+
+
+def test_server_dry_run_rejection_applies_nothing_more(tools: FakeTools) -> None:
+    tools.on(
+        "kubectl",
+        ["apply", "--dry-run=server"],
+        exit=1,
+        stderr='Error from server (Forbidden): pods "hipaa-api" is forbidden: violates PodSecurity\n',
+    )
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert (
+        result.returncode == 1
+        and "server dry run: kubectl failed (exit 1): Error from server (Forbidden)" in result.reason
+    )
+    assert kubectl_verbs(tools) == ["apply --server-side", "apply --server-side dry-run"]
+
+
+@pytest.mark.parametrize(
+    ("pods", "reason"),
+    [
+        ("", "pods of hipaa-api/deployment/hipaa-api: kubectl printed nothing"),
+        ('{"items": [', "pods of hipaa-api/deployment/hipaa-api: kubectl printed malformed JSON"),
+        ('{"items": {"a": 1}}', "pods of hipaa-api/deployment/hipaa-api: unexpected JSON shape"),
+    ],
+)
+def test_empty_or_malformed_pod_list_fails_closed(tools: FakeTools, pods: str, reason: str) -> None:
+    fx.gke_answers(tools, pods=pods)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1 and reason in result.reason
+    assert not (tools.root / "outputs" / "api-url").exists()
+
+
+def test_internal_load_balancer_without_an_address_fails(tools: FakeTools) -> None:
+    fx.gke_answers(tools, service=fx.with_value(fx.load(STEM, "service"), "status.loadBalancer", {}))
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1 and "internal load balancer has no address yet" in result.reason
+
+
+def test_prod_without_approval_touches_no_cluster(tools: FakeTools) -> None:
+    tools.approve_build("REJECTED")
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools, "prod")
+    assert result.returncode == 1 and "approval state is REJECTED" in result.reason
+    assert tools.calls("kubectl") == []
+    assert not tools.called("gcloud", "get-credentials")
+
+
+def test_prod_with_approval_deploys(tools: FakeTools) -> None:
+    tools.approve_build()
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools, "prod")
+    assert result.returncode == 0, result.stderr
+    assert tools.called("gcloud", "get-credentials", "hipaa-prod-gke", "--project=nwh-analytics-prd", "--internal-ip")
+
+
+def test_a_missing_manifest_dir_exits_2(tools: FakeTools) -> None:
+    result = tools.run(SCRIPT, "dev", "nwh-analytics-dev", "hipaa-dev-gke", fx.REGION, str(tools.root / "none"), IMAGE)
+    assert result.returncode == 2 and "MANIFEST_DIR=" in result.stderr and result.reason == USAGE
+
+
+def test_missing_argument_exits_2(tools: FakeTools) -> None:
+    result = tools.run(SCRIPT, "dev", "nwh-analytics-dev", "hipaa-dev-gke", fx.REGION)
+    assert result.returncode == 2 and "expected 6 arguments, got 4" in result.stderr and result.reason == USAGE

@@ -1,0 +1,221 @@
+"""run-dataproc-integration.sh: ephemeral CMEK test cluster, sample job, BQML bar, cluster always deleted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.scripts import deploy_fixtures as fx
+from tests.scripts.fakes import FakeTools, Result
+
+SCRIPT = "run-dataproc-integration.sh"
+STEM = "run-dataproc-integration"
+USAGE = (
+    "usage: run-dataproc-integration.sh ENV PROJECT_ID DATAPROC_REGION KMS_KEYRING SUBNET BIGQUERY_DATASET MAIN_PY_URI"
+)
+FAST = {"DATAPROC_POLL_SECONDS": "0"}
+
+
+@pytest.fixture
+def tools(tmp_path: Path) -> FakeTools:
+    return FakeTools(tmp_path)
+
+
+def args(environment: str) -> tuple[str, ...]:
+    return (
+        environment,
+        fx.PROJECTS[environment],
+        fx.REGION,
+        fx.keyring(environment),
+        f"hipaa-{environment}-private",
+        f"hipaa_{environment}_curated",
+        f"gs://{fx.PROJECTS[environment]}-artifacts/jobs/sample_job.py",
+    )
+
+
+def integration_cluster(environment: str) -> Any:
+    return fx.load(STEM, "cluster", environment)
+
+
+def answer(
+    tools: FakeTools,
+    environment: str = "dev",
+    *,
+    described: Any = None,
+    final_state: str = "DONE",
+    metrics: Any = None,
+) -> None:
+    job = fx.load(STEM, "job", environment)
+    tools.on("gcloud", ["dataproc", "clusters", "create"], stderr="Waiting for cluster creation operation...done.\n")
+    tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=described or integration_cluster(environment))
+    tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout=job)
+    tools.on("gcloud", ["dataproc", "jobs", "describe"], stdout=fx.with_value(job, "status.state", final_state))
+    tools.on("bq", ["query", "--format=json"], stdout=fx.load(STEM, "ml-evaluate") if metrics is None else metrics)
+    tools.on("gcloud", ["dataproc", "clusters", "delete"], stderr="Deleted [hipaa-dev-dataproc-it-b123].\n")
+
+
+def run(tools: FakeTools, environment: str = "dev", **env: str) -> Result:
+    return tools.run(SCRIPT, *args(environment), env={"OUTPUT_DIR": fx.wheel_hand_off(tools), **FAST, **env})
+
+
+def deleted(tools: FakeTools, environment: str = "dev") -> bool:
+    return tools.called("gcloud", "dataproc", "clusters", "delete", f"hipaa-{environment}-dataproc-it-b123")
+
+
+def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> None:
+    answer(tools)
+    result = run(tools)
+    assert result.returncode == 0, result.stderr
+    assert result.reason == "run-dataproc-integration.sh: PASS: dataproc-integration: 10 checked, 0 violations"
+    create = next(c.argv for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "clusters", "create"])
+    assert create[3] == "hipaa-dev-dataproc-it-b123"
+    for flag in (
+        "--no-address",
+        "--subnet=hipaa-dev-private",
+        f"--gce-pd-kms-key={fx.keyring('dev')}/cryptoKeys/compute-cmek",
+        "--shielded-secure-boot",
+        "--delete-max-idle=30m",
+        "--delete-max-age=3h",
+    ):
+        assert flag in create, flag
+    assert tools.called(
+        "bq", "query", "SELECT * FROM ML.EVALUATE(MODEL `nwh-analytics-dev.hipaa_dev_curated.integration_model`)"
+    )
+    assert deleted(tools)
+    evidence = tools.evidence_of("dataproc-integration")
+    assert evidence["status"] == "pass" and evidence["checked"] == 10
+
+
+def test_model_below_the_bar_fails_and_still_deletes_the_cluster(tools: FakeTools) -> None:
+    answer(tools, metrics=[{"roc_auc": "0.61", "log_loss": "0.69"}])
+    result = run(tools)
+    assert result.returncode == 1
+    assert result.reason == "run-dataproc-integration.sh: FAIL: dataproc-integration: 1 violation(s) in 10 checked"
+    assert tools.evidence_of("dataproc-integration")["violations"] == [
+        "model integration_model: roc_auc=0.61 misses the minimum 0.7"
+    ]
+    assert deleted(tools)
+
+
+def test_error_metric_is_a_maximum(tools: FakeTools) -> None:
+    answer(tools)
+    result = run(tools, BQML_METRIC="log_loss", BQML_THRESHOLD="0.3")
+    assert result.returncode == 1
+    assert tools.evidence_of("dataproc-integration")["violations"] == [
+        "model integration_model: log_loss=0.3518240061349712 misses the maximum 0.3"
+    ]
+
+
+def test_failed_sample_job_fails_and_deletes_the_cluster(tools: FakeTools) -> None:
+    answer(tools, final_state="ERROR")
+    result = run(tools)
+    assert result.returncode == 1 and "ended ERROR, not DONE" in result.reason
+    assert not tools.called("bq", "query")
+    assert deleted(tools)
+
+
+def test_create_failure_still_tries_to_delete_a_half_created_cluster(tools: FakeTools) -> None:
+    tools.on(
+        "gcloud",
+        ["dataproc", "clusters", "create"],
+        exit=1,
+        stderr="ERROR: (gcloud.dataproc.clusters.create) Operation timed out\n",
+    )
+    tools.on("gcloud", ["dataproc", "clusters", "delete"], exit=1, stderr="NOT_FOUND\n")
+    result = run(tools)
+    assert result.returncode == 1
+    assert "FAIL: create cluster hipaa-dev-dataproc-it-b123: gcloud failed (exit 1)" in result.stderr
+    assert deleted(tools)
+    assert result.reason.endswith("WARNING: test cluster hipaa-dev-dataproc-it-b123 was not deleted (or never created)")
+    assert tools.evidence_of("dataproc-integration")["status"] == "fail"
+
+
+def test_non_compliant_test_cluster_runs_no_job(tools: FakeTools) -> None:
+    answer(tools, described=fx.with_value(integration_cluster("dev"), "config.encryptionConfig", {}))
+    result = run(tools)
+    assert result.returncode == 1
+    assert "test cluster hipaa-dev-dataproc-it-b123 is not compliant; sample job not run" in result.reason
+    assert not tools.called("gcloud", "jobs", "submit")
+    assert deleted(tools)
+
+
+def test_failed_delete_after_a_good_run_fails_the_gate(tools: FakeTools) -> None:
+    answer(tools)
+    tools.rules["gcloud"] = [r for r in tools.rules["gcloud"] if "delete" not in r["match"]]
+    tools.on("gcloud", ["dataproc", "clusters", "delete"], exit=1, stderr="PERMISSION_DENIED\n")
+    result = run(tools)
+    assert result.returncode == 1
+    assert tools.evidence_of("dataproc-integration")["violations"] == [
+        "test cluster hipaa-dev-dataproc-it-b123: delete failed; remove it by hand"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("metrics", "reason"),
+    [
+        ("", "evaluate model integration_model: bq printed nothing"),
+        ('[{"roc_auc": "0.9"', "bq printed malformed JSON"),
+        ([{"precision": "0.9"}], "metric roc_auc is missing or not a number"),
+    ],
+)
+def test_empty_or_malformed_evaluation_fails_closed(tools: FakeTools, metrics: Any, reason: str) -> None:
+    answer(tools, metrics=metrics)
+    result = run(tools)
+    assert result.returncode == 1 and reason in result.reason
+    assert tools.evidence_of("dataproc-integration")["status"] == "fail"
+    assert deleted(tools)
+
+
+def test_prod_without_approval_creates_nothing(tools: FakeTools) -> None:
+    tools.on("gcloud", ["builds", "describe"], stdout={"id": "b-123", "status": "PENDING"})
+    answer(tools, "prod")
+    result = run(tools, "prod")
+    assert result.returncode == 1 and "approval state is NONE, not APPROVED" in result.reason
+    assert not tools.called("gcloud", "clusters", "create")
+    assert not tools.called("gcloud", "jobs", "submit")
+
+
+def test_prod_with_approval_runs_in_the_prod_perimeter(tools: FakeTools) -> None:
+    tools.approve_build()
+    answer(tools, "prod")
+    result = run(tools, "prod")
+    assert result.returncode == 0, result.stderr
+    assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", "--subnet=hipaa-prod-private")
+    assert deleted(tools, "prod")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"BQML_THRESHOLD": "high"}, "BQML_THRESHOLD='high' is malformed"),
+        ({"BQML_MODEL": "m`; DROP"}, "BQML_MODEL="),
+        ({"BQML_METRIC": "ROC AUC"}, "BQML_METRIC="),
+    ],
+)
+def test_malformed_model_settings_exit_2(tools: FakeTools, env: dict[str, str], named: str) -> None:
+    result = tools.run(SCRIPT, *args("dev"), env=env)
+    assert result.returncode == 2 and named in result.stderr and result.reason == USAGE
+    assert tools.calls() == []
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "named"),
+    [
+        (3, "hipaa-dev-keyring", "KMS_KEYRING="),
+        (6, "gs://b-x/job.jar", "MAIN_PY_URI="),
+        (5, "1-bad", "BIGQUERY_DATASET="),
+    ],
+)
+def test_malformed_argument_exits_2(tools: FakeTools, position: int, value: str, named: str) -> None:
+    bad = list(args("dev"))
+    bad[position] = value
+    result = tools.run(SCRIPT, *bad)
+    assert result.returncode == 2 and named in result.stderr and result.reason == USAGE
+    assert tools.calls() == []
+
+
+def test_missing_argument_exits_2(tools: FakeTools) -> None:
+    result = tools.run(SCRIPT, *args("dev")[:6])
+    assert result.returncode == 2 and result.reason == USAGE
