@@ -262,3 +262,68 @@ require_prod_approval() {
   [[ "$state" == APPROVED ]] || die "prod deploy refused: build ${BUILD_ID} approval state is ${state}, not APPROVED"
   log "build ${BUILD_ID} is approved for prod"
 }
+
+# === Scanner helpers (added with the scanner scripts; used by several run-*.sh) ===============
+#
+# Scanners are never trusted by their exit code alone: each writes a machine-readable report
+# into a private work directory, the report must exist, be non-empty and well-formed JSON of the
+# expected shape, and the gate decides from what the report says.
+
+# The repository the scripts belong to (the pipeline runs them from /workspace, tests from a copy).
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034  # read by the scripts that source this file
+readonly REPO_ROOT
+
+# run_scanner RC_VAR OUT ERR CMD [ARGS...]: run CMD with stdout into OUT and stderr into ERR and
+# keep its exit code in RC_VAR instead of failing: the caller tells findings from tool errors.
+run_scanner() {
+  local __rc_var=$1 __out=$2 __err=$3 __rc=0
+  shift 3
+  "$@" >"$__out" 2>"$__err" || __rc=$?
+  printf -v "$__rc_var" '%s' "$__rc"
+}
+
+# first_line FILE: the first non-blank line of FILE, at most 200 characters (for a reason line).
+first_line() {
+  [[ -s "$1" ]] || return 0
+  grep -m 1 -v '^[[:space:]]*$' "$1" | head -c 200 || true
+}
+
+# tool_failed WHAT TOOL RC ERRFILE: die naming the tool, its exit code and its first stderr line.
+tool_failed() {
+  local detail
+  detail=$(first_line "$4")
+  die "${1}: ${2} failed (exit ${3})${detail:+: ${detail}}"
+}
+
+# require_report WHAT FILE JQ_SHAPE: FILE must exist, be non-empty, parse as JSON and satisfy the
+# jq filter JQ_SHAPE (which must yield true); fails closed naming WHAT otherwise.
+require_report() {
+  local what=$1 file=$2 shape=$3
+  [[ -e "$file" ]] || die "${what}: report ${file##*/} is missing"
+  [[ -s "$file" ]] || die "${what}: report ${file##*/} is empty"
+  jq -e . "$file" >/dev/null 2>&1 || die "${what}: report ${file##*/} is malformed JSON"
+  jq -e "$shape" "$file" >/dev/null 2>&1 || die "${what}: report ${file##*/} does not have the expected shape"
+}
+
+# require_fresh WHAT EPOCH_SECONDS MAX_DAYS: refuse data older than MAX_DAYS (or from the future).
+require_fresh() {
+  local what=$1 stamp=$2 max_days=$3 now age_days
+  [[ "$stamp" =~ ^[0-9]+$ ]] || die "${what}: no valid timestamp in its metadata"
+  now=$(date -u +%s)
+  ((stamp <= now + 3600)) || die "${what}: timestamp lies in the future"
+  age_days=$(((now - stamp) / 86400))
+  ((age_days <= max_days)) || die "${what}: ${age_days} days old, older than the ${max_days} days allowed"
+}
+
+# requirement_files VAR: the pinned requirement files of the repository (as the Makefile installs
+# them), as paths relative to REPO_ROOT, into the array VAR. Fails when there are none.
+requirement_files() {
+  local -n __files=$1
+  local file
+  __files=()
+  for file in "$REPO_ROOT"/requirements.txt "$REPO_ROOT"/requirements/*.txt; do
+    [[ -f "$file" ]] && __files+=("${file#"$REPO_ROOT"/}")
+  done
+  ((${#__files[@]} > 0)) || die "no pinned requirement files under ${REPO_ROOT}"
+}

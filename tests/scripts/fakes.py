@@ -43,6 +43,8 @@ FAKED_TOOLS = (
     "mypy",
     "bandit",
     "pip-audit",
+    "safety",
+    "ruff",
     "pytest",
     "curl",
 )
