@@ -66,10 +66,8 @@ require_report pylint "$work/pylint.json" \
   '(.messages | type == "array") and (.statistics.score | type == "number")
    and (.statistics.modulesLinted | type == "number")'
 (($(jq '.statistics.modulesLinted' "$work/pylint.json") > 0)) || die "pylint: linted no module"
-while IFS= read -r finding; do
-  violation "$finding"
-done < <(jq -r '.messages[] | select(.type == "error" or .type == "fatal")
-  | "pylint: \(.path):\(.line) \(.messageId) \(.symbol)"' "$work/pylint.json")
+violations_from pylint "$work/pylint.json" '.messages[] | select(.type == "error" or .type == "fatal")
+  | "pylint: \(.path):\(.line) \(.messageId) \(.symbol)"'
 score=$(jq -r '.statistics.score' "$work/pylint.json")
 if awk -v s="$score" -v min="$PYLINT_MIN_SCORE" 'BEGIN { exit !(s < min) }'; then
   violation "pylint: score ${score} is below ${PYLINT_MIN_SCORE}"
@@ -111,14 +109,13 @@ require_report bandit "$work/bandit.json" \
   '(.results | type == "array") and (.errors | type == "array") and (.metrics | type == "object")'
 (($(jq '[.metrics | keys[] | select(. != "_totals")] | length' "$work/bandit.json") > 0)) ||
   die "bandit: scanned no file"
-while IFS= read -r finding; do
-  violation "$finding"
-done < <(jq -r '
+# shellcheck disable=SC2016  # $names in the quotes are jq variables
+violations_from bandit "$work/bandit.json" '
   def rank: . as $level | {"LOW": 1, "MEDIUM": 2, "HIGH": 3} | .[$level // ""] // 0;
   (.errors[] | "bandit: could not scan \(.filename)"),
   (.results[] | select((.issue_severity | rank) >= 2 and (.issue_confidence | rank) >= 2)
     | "bandit: \(.filename):\(.line_number) \(.test_id) \(.test_name) (\(.issue_severity) severity, \(.issue_confidence) confidence)")
-' "$work/bandit.json")
+'
 if ((rc == 1)) && (($(jq '.results | length' "$work/bandit.json") == 0)); then
   violation "bandit: exit 1 (issues found) but its report lists none"
 fi
@@ -158,13 +155,12 @@ for index in "${!requirements[@]}"; do
   [[ "$(jq -r '.report_meta.local_database_path // ""' "$report")" == */safety-db ]] ||
     die "safety ${file}: the report was not made from the mirrored database"
   (($(jq '.report_meta.packages_found // 0' "$report") > 0)) || die "safety ${file}: found no package to audit"
-  while IFS= read -r finding; do
-    violation "$finding"
-  done < <(jq -r --arg file "$file" '
+  # shellcheck disable=SC2016  # $names in the quotes are jq variables
+  violations_from "safety ${file}" "$report" '
     def cve: (.CVE // "no CVE") | if type == "object" then (.name // "no CVE") else . end;
     (.vulnerabilities[] | "safety: \($file): \(.package_name)==\(.analyzed_version) vulnerability \(.vulnerability_id) (\(cve))"),
     ((.ignored_vulnerabilities // [])[] | "safety: \($file): \(.package_name) vulnerability \(.vulnerability_id) was ignored; exceptions are not allowed")
-  ' "$report")
+  ' --arg file "$file"
   if ((rc == 64)) && (($(jq '.vulnerabilities | length' "$report") == 0)); then
     violation "safety: ${file}: exit 64 (vulnerabilities found) but its report lists none"
   fi

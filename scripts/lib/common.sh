@@ -327,3 +327,19 @@ requirement_files() {
   done
   ((${#__files[@]} > 0)) || die "no pinned requirement files under ${REPO_ROOT}"
 }
+
+# violations_from WHAT FILE FILTER [JQ_ARGS...]: record every line the jq FILTER prints over FILE
+# as a violation and set VIOLATIONS_ADDED to their number. A jq error fails the gate: a filter
+# that cannot run must never read as "no findings".
+VIOLATIONS_ADDED=0
+violations_from() {
+  local what=$1 file=$2 filter=$3 lines line
+  shift 3
+  lines=$(jq -r "$@" "$filter" "$file" 2>/dev/null) || die "${what}: could not read the report ${file##*/}"
+  VIOLATIONS_ADDED=0
+  while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    violation "$line"
+    VIOLATIONS_ADDED=$((VIOLATIONS_ADDED + 1))
+  done <<<"$lines"
+}
