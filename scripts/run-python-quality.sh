@@ -78,27 +78,7 @@ rc=0
 run_scanner rc "$work/mypy.txt" "$work/mypy.err" mypy --strict --no-pretty --no-color-output \
   --show-error-codes "${SOURCE_DIRS[@]}"
 ((rc <= 1)) || tool_failed mypy mypy "$rc" "$work/mypy.err"
-summary=$(grep -v '^[[:space:]]*$' "$work/mypy.txt" | tail -n 1 || true)
-re_success='^Success: no issues found in ([0-9]+) source files?$'
-re_found='^Found ([0-9]+) errors? in [0-9]+ files? \(checked ([0-9]+) source files?\)$'
-if [[ "$summary" =~ $re_success ]]; then
-  ((rc == 0)) || die "mypy: exit ${rc} contradicts its success summary"
-  ((BASH_REMATCH[1] > 0)) || die "mypy: checked no source file"
-elif [[ "$summary" =~ $re_found ]]; then
-  errors=${BASH_REMATCH[1]}
-  listed=0
-  re_error='^(.+):([0-9]+): error: .*\[([a-z0-9-]+)\]$'
-  while IFS= read -r line; do
-    # Only the place and the error code: mypy messages can quote literal values from the code.
-    if [[ "$line" =~ $re_error ]]; then
-      violation "mypy: ${BASH_REMATCH[1]}:${BASH_REMATCH[2]} [${BASH_REMATCH[3]}]"
-      listed=$((listed + 1))
-    fi
-  done <"$work/mypy.txt"
-  ((listed > 0)) || violation "mypy: ${errors} errors reported"
-else
-  die "mypy: output has no summary line (empty or malformed)"
-fi
+mypy_verdict mypy "$rc" "$work/mypy.txt"
 
 # --- Bandit -----------------------------------------------------------------------------------
 rc=0

@@ -343,3 +343,31 @@ violations_from() {
     VIOLATIONS_ADDED=$((VIOLATIONS_ADDED + 1))
   done <<<"$lines"
 }
+
+# mypy_verdict WHAT RC OUTPUT_FILE: judge a `mypy --no-pretty --show-error-codes` run from its
+# plain output. Exit 0 needs "Success: no issues found in N source files" with N > 0; exit 1 needs
+# "Found N errors ..." and records each error by place and code only (mypy messages can quote
+# literal values from the code); anything else is a tool error or malformed output.
+mypy_verdict() {
+  local what=$1 rc=$2 output=$3 summary errors listed=0 line
+  local re_success='^Success: no issues found in ([0-9]+) source files?$'
+  local re_found='^Found ([0-9]+) errors? in [0-9]+ files? \(checked ([0-9]+) source files?\)$'
+  local re_error='^(.+):([0-9]+): error: .*\[([a-z0-9-]+)\]$'
+  summary=$(grep -v '^[[:space:]]*$' "$output" | tail -n 1 || true)
+  if [[ "$summary" =~ $re_success ]]; then
+    ((rc == 0)) || die "${what}: exit ${rc} contradicts its success summary"
+    ((BASH_REMATCH[1] > 0)) || die "${what}: checked no source file"
+  elif [[ "$summary" =~ $re_found ]]; then
+    errors=${BASH_REMATCH[1]}
+    ((rc == 1)) || die "${what}: exit ${rc} contradicts its error summary"
+    while IFS= read -r line; do
+      if [[ "$line" =~ $re_error ]]; then
+        violation "${what}: ${BASH_REMATCH[1]}:${BASH_REMATCH[2]} [${BASH_REMATCH[3]}]"
+        listed=$((listed + 1))
+      fi
+    done <"$output"
+    ((listed > 0)) || violation "${what}: ${errors} errors reported"
+  else
+    die "${what}: output has no summary line (empty or malformed)"
+  fi
+}
