@@ -65,10 +65,10 @@ run_scanner rc "$work/pylint.out" "$work/pylint.err" pylint --recursive=y --scor
 require_report pylint "$work/pylint.json" \
   '(.messages | type == "array") and (.statistics.score | type == "number")
    and (.statistics.modulesLinted | type == "number")'
-(($(jq '.statistics.modulesLinted' "$work/pylint.json") > 0)) || die "pylint: linted no module"
+read -r linted score < <(jq -r '[.statistics.modulesLinted, .statistics.score] | @tsv' "$work/pylint.json")
+((linted > 0)) || die "pylint: linted no module"
 violations_from pylint "$work/pylint.json" '.messages[] | select(.type == "error" or .type == "fatal")
   | "pylint: \(.path):\(.line) \(.messageId) \(.symbol)"'
-score=$(jq -r '.statistics.score' "$work/pylint.json")
 if awk -v s="$score" -v min="$PYLINT_MIN_SCORE" 'BEGIN { exit !(s < min) }'; then
   violation "pylint: score ${score} is below ${PYLINT_MIN_SCORE}"
 fi
@@ -87,8 +87,9 @@ run_scanner rc "$work/bandit.out" "$work/bandit.err" bandit -r "${SOURCE_DIRS[@]
 ((rc <= 1)) || tool_failed bandit bandit "$rc" "$work/bandit.err"
 require_report bandit "$work/bandit.json" \
   '(.results | type == "array") and (.errors | type == "array") and (.metrics | type == "object")'
-(($(jq '[.metrics | keys[] | select(. != "_totals")] | length' "$work/bandit.json") > 0)) ||
-  die "bandit: scanned no file"
+read -r scanned issues < <(jq -r '[([.metrics | keys[] | select(. != "_totals")] | length), (.results | length)]
+  | @tsv' "$work/bandit.json")
+((scanned > 0)) || die "bandit: scanned no file"
 # shellcheck disable=SC2016  # $names in the quotes are jq variables
 violations_from bandit "$work/bandit.json" '
   def rank: . as $level | {"LOW": 1, "MEDIUM": 2, "HIGH": 3} | .[$level // ""] // 0;
@@ -96,7 +97,7 @@ violations_from bandit "$work/bandit.json" '
   (.results[] | select((.issue_severity | rank) >= 2 and (.issue_confidence | rank) >= 2)
     | "bandit: \(.filename):\(.line_number) \(.test_id) \(.test_name) (\(.issue_severity) severity, \(.issue_confidence) confidence)")
 '
-if ((rc == 1)) && (($(jq '.results | length' "$work/bandit.json") == 0)); then
+if ((rc == 1 && issues == 0)); then
   violation "bandit: exit 1 (issues found) but its report lists none"
 fi
 checked "${#py_files[@]}"
@@ -131,17 +132,18 @@ for index in "${!requirements[@]}"; do
   [[ "$rc" == 0 || "$rc" == 64 ]] || tool_failed "safety ${file}" safety "$rc" "$work/safety.err"
   require_report "safety ${file}" "$report" \
     '(.vulnerabilities | type == "array") and (.report_meta | type == "object")'
+  read -r database packages listed < <(jq -r '[(.report_meta.local_database_path // "none"),
+    (.report_meta.packages_found // 0), (.vulnerabilities | length)] | @tsv' "$report")
   # A report made without --db (or with an API key) names no local database: it came from the internet.
-  [[ "$(jq -r '.report_meta.local_database_path // ""' "$report")" == */safety-db ]] ||
-    die "safety ${file}: the report was not made from the mirrored database"
-  (($(jq '.report_meta.packages_found // 0' "$report") > 0)) || die "safety ${file}: found no package to audit"
+  [[ "$database" == */safety-db ]] || die "safety ${file}: the report was not made from the mirrored database"
+  ((packages > 0)) || die "safety ${file}: found no package to audit"
   # shellcheck disable=SC2016  # $names in the quotes are jq variables
   violations_from "safety ${file}" "$report" '
     def cve: (.CVE // "no CVE") | if type == "object" then (.name // "no CVE") else . end;
     (.vulnerabilities[] | "safety: \($file): \(.package_name)==\(.analyzed_version) vulnerability \(.vulnerability_id) (\(cve))"),
     ((.ignored_vulnerabilities // [])[] | "safety: \($file): \(.package_name) vulnerability \(.vulnerability_id) was ignored; exceptions are not allowed")
   ' --arg file "$file"
-  if ((rc == 64)) && (($(jq '.vulnerabilities | length' "$report") == 0)); then
+  if ((rc == 64 && listed == 0)); then
     violation "safety: ${file}: exit 64 (vulnerabilities found) but its report lists none"
   fi
   checked 1

@@ -299,11 +299,15 @@ tool_failed() {
 # require_report WHAT FILE JQ_SHAPE: FILE must exist, be non-empty, parse as JSON and satisfy the
 # jq filter JQ_SHAPE (which must yield true); fails closed naming WHAT otherwise.
 require_report() {
-  local what=$1 file=$2 shape=$3
+  local what=$1 file=$2 shape=$3 errors
   [[ -e "$file" ]] || die "${what}: report ${file##*/} is missing"
   [[ -s "$file" ]] || die "${what}: report ${file##*/} is empty"
-  jq -e . "$file" >/dev/null 2>&1 || die "${what}: report ${file##*/} is malformed JSON"
-  jq -e "$shape" "$file" >/dev/null 2>&1 || die "${what}: report ${file##*/} does not have the expected shape"
+  # One jq run: --slurp reads every document (exactly one is allowed), a parse error is malformed
+  # JSON, a shape filter that is false or cannot apply (try ... catch false) is the wrong shape.
+  if ! errors=$(jq -e -s "length == 1 and (.[0] | try (${shape}) catch false)" "$file" 2>&1 >/dev/null); then
+    [[ "$errors" != *"parse error"* ]] || die "${what}: report ${file##*/} is malformed JSON"
+    die "${what}: report ${file##*/} does not have the expected shape"
+  fi
 }
 
 # require_fresh WHAT EPOCH_SECONDS MAX_DAYS: refuse data older than MAX_DAYS (or from the future).
