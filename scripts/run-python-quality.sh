@@ -62,13 +62,16 @@ rc=0
 run_scanner rc "$work/pylint.out" "$work/pylint.err" pylint --recursive=y --score=y \
   --output-format=json2 --output "$work/pylint.json" --fail-under="$PYLINT_MIN_SCORE" "${SOURCE_DIRS[@]}"
 ((rc < 32)) || tool_failed pylint pylint "$rc" "$work/pylint.err"
-require_report pylint "$work/pylint.json" \
+pylint_lines=""
+read_report pylint_lines pylint "$work/pylint.json" \
   '(.messages | type == "array") and (.statistics.score | type == "number")
-   and (.statistics.modulesLinted | type == "number")'
-read -r linted score < <(jq -r '[.statistics.modulesLinted, .statistics.score] | @tsv' "$work/pylint.json")
+   and (.statistics.modulesLinted | type == "number")' \
+  '([.statistics.modulesLinted, .statistics.score] | @tsv),
+   (.messages[] | select(.type == "error" or .type == "fatal")
+     | "pylint: \(.path):\(.line) \(.messageId) \(.symbol)")'
+IFS=$'\t' read -r linted score <<<"${pylint_lines%%$'\n'*}"
 ((linted > 0)) || die "pylint: linted no module"
-violations_from pylint "$work/pylint.json" '.messages[] | select(.type == "error" or .type == "fatal")
-  | "pylint: \(.path):\(.line) \(.messageId) \(.symbol)"'
+[[ "$pylint_lines" != *$'\n'* ]] || record_violations "${pylint_lines#*$'\n'}"
 if awk -v s="$score" -v min="$PYLINT_MIN_SCORE" 'BEGIN { exit !(s < min) }'; then
   violation "pylint: score ${score} is below ${PYLINT_MIN_SCORE}"
 fi
@@ -85,18 +88,18 @@ rc=0
 run_scanner rc "$work/bandit.out" "$work/bandit.err" bandit -r "${SOURCE_DIRS[@]}" -f json \
   -o "$work/bandit.json" --severity-level medium --confidence-level medium -q
 ((rc <= 1)) || tool_failed bandit bandit "$rc" "$work/bandit.err"
-require_report bandit "$work/bandit.json" \
-  '(.results | type == "array") and (.errors | type == "array") and (.metrics | type == "object")'
-read -r scanned issues < <(jq -r '[([.metrics | keys[] | select(. != "_totals")] | length), (.results | length)]
-  | @tsv' "$work/bandit.json")
-((scanned > 0)) || die "bandit: scanned no file"
-# shellcheck disable=SC2016  # $names in the quotes are jq variables
-violations_from bandit "$work/bandit.json" '
+bandit_lines=""
+# shellcheck disable=SC2016  # $level in the quotes is a jq variable
+read_report bandit_lines bandit "$work/bandit.json" \
+  '(.results | type == "array") and (.errors | type == "array") and (.metrics | type == "object")' '
   def rank: . as $level | {"LOW": 1, "MEDIUM": 2, "HIGH": 3} | .[$level // ""] // 0;
+  ([([.metrics | keys[] | select(. != "_totals")] | length), (.results | length)] | @tsv),
   (.errors[] | "bandit: could not scan \(.filename)"),
   (.results[] | select((.issue_severity | rank) >= 2 and (.issue_confidence | rank) >= 2)
-    | "bandit: \(.filename):\(.line_number) \(.test_id) \(.test_name) (\(.issue_severity) severity, \(.issue_confidence) confidence)")
-'
+    | "bandit: \(.filename):\(.line_number) \(.test_id) \(.test_name) (\(.issue_severity) severity, \(.issue_confidence) confidence)")'
+IFS=$'\t' read -r scanned issues <<<"${bandit_lines%%$'\n'*}"
+((scanned > 0)) || die "bandit: scanned no file"
+[[ "$bandit_lines" != *$'\n'* ]] || record_violations "${bandit_lines#*$'\n'}"
 if ((rc == 1 && issues == 0)); then
   violation "bandit: exit 1 (issues found) but its report lists none"
 fi
@@ -112,37 +115,42 @@ copy_database() (cd "$db" && gcloud storage cp -r "${SAFETY_DB_URI}/*" .)
 rc=0
 run_scanner rc "$work/copy.out" "$work/copy.err" copy_database
 ((rc == 0)) || tool_failed "safety database" "gcloud storage cp" "$rc" "$work/copy.err"
+meta=""
 for name in insecure.json insecure_full.json; do
-  require_report "safety database ${name}" "$db/$name" \
-    '(.meta | type == "object") and (.vulnerable_packages | type == "object")'
-  schema=$(jq -r '.meta.schema_version // "none"' "$db/$name")
+  read_report meta "safety database ${name}" "$db/$name" \
+    '(.meta | type == "object") and (.vulnerable_packages | type == "object")' \
+    '[(.meta.schema_version // "none"), (.meta.timestamp // "none")] | @tsv'
+  IFS=$'\t' read -r schema stamp <<<"$meta"
   [[ "$schema" == "$SAFETY_DB_SCHEMA" ]] ||
     die "safety database ${name}: schema ${schema}, Safety 3.2 reads ${SAFETY_DB_SCHEMA} only"
-  require_fresh "safety database ${name}" "$(jq -r '.meta.timestamp // ""' "$db/$name")" "$SAFETY_DB_MAX_AGE_DAYS"
+  require_fresh "safety database ${name}" "$stamp" "$SAFETY_DB_MAX_AGE_DAYS"
 done
 
 # shellcheck disable=SC2329  # invoked through run_scanner
 safety_check() (cd "$work" && env -u SAFETY_API_KEY safety --disable-optional-telemetry check --db "$db" \
   --output json --save-json "$1" --disable-audit-and-monitor -r "$REPO_ROOT/$2")
+lines=""
 for index in "${!requirements[@]}"; do
   file=${requirements[index]}
   report="$work/safety-${index}.json"
   rc=0
   run_scanner rc "$work/safety.out" "$work/safety.err" safety_check "$report" "$file"
   [[ "$rc" == 0 || "$rc" == 64 ]] || tool_failed "safety ${file}" safety "$rc" "$work/safety.err"
-  require_report "safety ${file}" "$report" \
-    '(.vulnerabilities | type == "array") and (.report_meta | type == "object")'
-  read -r database packages listed < <(jq -r '[(.report_meta.local_database_path // "none"),
-    (.report_meta.packages_found // 0), (.vulnerabilities | length)] | @tsv' "$report")
-  # A report made without --db (or with an API key) names no local database: it came from the internet.
-  [[ "$database" == */safety-db ]] || die "safety ${file}: the report was not made from the mirrored database"
-  ((packages > 0)) || die "safety ${file}: found no package to audit"
+  # One read: the figures on the first line, then one line per finding.
   # shellcheck disable=SC2016  # $names in the quotes are jq variables
-  violations_from "safety ${file}" "$report" '
+  read_report lines "safety ${file}" "$report" \
+    '(.vulnerabilities | type == "array") and (.report_meta | type == "object")' '
     def cve: (.CVE // "no CVE") | if type == "object" then (.name // "no CVE") else . end;
+    ([(.report_meta.local_database_path // "none"), (.report_meta.packages_found // 0),
+      (.vulnerabilities | length)] | @tsv),
     (.vulnerabilities[] | "safety: \($file): \(.package_name)==\(.analyzed_version) vulnerability \(.vulnerability_id) (\(cve))"),
     ((.ignored_vulnerabilities // [])[] | "safety: \($file): \(.package_name) vulnerability \(.vulnerability_id) was ignored; exceptions are not allowed")
   ' --arg file "$file"
+  IFS=$'\t' read -r database packages listed <<<"${lines%%$'\n'*}"
+  # A report made without --db (or with an API key) names no local database: it came from the internet.
+  [[ "$database" == */safety-db ]] || die "safety ${file}: the report was not made from the mirrored database"
+  ((packages > 0)) || die "safety ${file}: found no package to audit"
+  [[ "$lines" != *$'\n'* ]] || record_violations "${lines#*$'\n'}"
   if ((rc == 64 && listed == 0)); then
     violation "safety: ${file}: exit 64 (vulnerabilities found) but its report lists none"
   fi

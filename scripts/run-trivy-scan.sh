@@ -50,22 +50,28 @@ common_flags=(--severity "$SEVERITIES" --exit-code "$FINDINGS_EXIT" --list-all-p
 # shellcheck disable=SC2329  # invoked through run_scanner
 trivy_in_workdir() (cd "$work" && trivy "$@")
 
-# scan WHAT REPORT LABEL TRIVY_ARGS...: run one scan, check its report, record what it found.
+# scan WHAT REPORT LABEL EXPECTED_ARTIFACT TRIVY_ARGS...: run one scan, check its report (about
+# EXPECTED_ARTIFACT when that is not empty), record what it found.
 scan() {
-  local what=$1 report=$2 label=$3 rc=0 packages listed
-  shift 3
+  local what=$1 report=$2 label=$3 expected_artifact=$4 rc=0 packages listed lines artifact
+  shift 4
   run_scanner rc "$work/trivy.out" "$work/trivy.err" trivy_in_workdir "$1" --output "$report" "${@:2}"
   [[ "$rc" == 0 || "$rc" == "$FINDINGS_EXIT" ]] || tool_failed "$what" trivy "$rc" "$work/trivy.err"
-  require_report "$what" "$report" '.Results | type == "array"'
-  packages=$(jq '[.Results[] | (.Packages // [])[]] | length' "$report")
+  # One read: artifact and package count on the first line, then one line per HIGH/CRITICAL.
+  # shellcheck disable=SC2016  # $name in the quotes is a jq variable
+  read_report lines "$what" "$report" '.Results | type == "array"' '
+    ([(.ArtifactName // ""), ([.Results[] | (.Packages // [])[]] | length)] | @tsv),
+    (.Results[] | (.Vulnerabilities // [])[]
+      | select(.Severity == "HIGH" or .Severity == "CRITICAL")
+      | "trivy: \($name): \(.PkgName) \(.InstalledVersion) \(.VulnerabilityID) (\(.Severity))")
+  ' --arg name "$label"
+  IFS=$'\t' read -r artifact packages <<<"${lines%%$'\n'*}"
+  [[ -z "$expected_artifact" || "$artifact" == "$expected_artifact" ]] ||
+    die "${what}: the report is not about ${expected_artifact}"
   ((packages > 0)) || die "${what}: Trivy found no package to check"
   checked "$packages"
-  # shellcheck disable=SC2016  # $names in the quotes are jq variables
-  violations_from "$what" "$report" '
-    .Results[] | (.Vulnerabilities // [])[]
-    | select(.Severity == "HIGH" or .Severity == "CRITICAL")
-    | "trivy: \($name): \(.PkgName) \(.InstalledVersion) \(.VulnerabilityID) (\(.Severity))"
-  ' --arg name "$label"
+  VIOLATIONS_ADDED=0
+  [[ "$lines" != *$'\n'* ]] || record_violations "${lines#*$'\n'}"
   listed=$VIOLATIONS_ADDED
   if ((rc == FINDINGS_EXIT && listed == 0)); then
     violation "trivy: ${label}: exit ${FINDINGS_EXIT} (findings) but the report lists no HIGH or CRITICAL vulnerability"
@@ -73,9 +79,7 @@ scan() {
   log "${what}: ${packages} packages, ${listed} HIGH/CRITICAL vulnerabilities"
 }
 
-scan "trivy image" "$work/image.json" "$IMAGE_REF" image "${common_flags[@]}" "$IMAGE_REF"
-[[ "$(jq -r '.ArtifactName // ""' "$work/image.json")" == "$IMAGE_REF" ]] ||
-  die "trivy image: the report is not about ${IMAGE_REF}"
+scan "trivy image" "$work/image.json" "$IMAGE_REF" "$IMAGE_REF" image "${common_flags[@]}" "$IMAGE_REF"
 
 requirements=()
 requirement_files requirements
@@ -83,7 +87,7 @@ for index in "${!requirements[@]}"; do
   file=${requirements[index]}
   mkdir -p "$work/req-${index}"
   cp "$REPO_ROOT/$file" "$work/req-${index}/requirements.txt"
-  scan "trivy ${file}" "$work/req-${index}.json" "$file" fs --scanners vuln "${common_flags[@]}" "$work/req-${index}"
+  scan "trivy ${file}" "$work/req-${index}.json" "$file" "" fs --scanners vuln "${common_flags[@]}" "$work/req-${index}"
 done
 
 gate_finish

@@ -375,3 +375,35 @@ mypy_verdict() {
     die "${what}: output has no summary line (empty or malformed)"
   fi
 }
+
+# read_report VAR WHAT FILE SHAPE FILTER [JQ_ARGS...]: require_report and a read of the report in
+# one jq run (jq's start-up is most of a scanner script's time): FILE must hold one JSON document
+# for which SHAPE is true; FILTER's raw output over it goes into VAR. Fails closed naming WHAT.
+read_report() {
+  local __var=$1 what=$2 file=$3 shape=$4 filter=$5 __out __errors __stderr
+  shift 5
+  [[ -e "$file" ]] || die "${what}: report ${file##*/} is missing"
+  [[ -s "$file" ]] || die "${what}: report ${file##*/} is empty"
+  __stderr=$(mktemp)
+  if ! __out=$(jq -r -s "$@" "if length != 1 then error(\"@shape\") else .[0] end
+      | if (try (${shape}) catch false) then (${filter}) else error(\"@shape\") end" "$file" 2>"$__stderr"); then
+    __errors=$(head -c 300 "$__stderr")
+    rm -f "$__stderr"
+    [[ "$__errors" != *"parse error"* ]] || die "${what}: report ${file##*/} is malformed JSON"
+    [[ "$__errors" != *"@shape"* ]] || die "${what}: report ${file##*/} does not have the expected shape"
+    die "${what}: could not read the report ${file##*/}"
+  fi
+  rm -f "$__stderr"
+  printf -v "$__var" '%s' "$__out"
+}
+
+# record_violations LINES: every non-empty line of LINES is a violation; VIOLATIONS_ADDED counts them.
+record_violations() {
+  local line
+  VIOLATIONS_ADDED=0
+  while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    violation "$line"
+    VIOLATIONS_ADDED=$((VIOLATIONS_ADDED + 1))
+  done <<<"$1"
+}

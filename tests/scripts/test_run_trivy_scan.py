@@ -108,7 +108,10 @@ def test_tool_error_fails(tools: FakeTools, code: int) -> None:
         ({"@--output": ""}, "report image.json is empty"),
         ({"@--output": '{"SchemaVersion": 2, "Results": ['}, "report image.json is malformed JSON"),
         ({"@--output": '{"SchemaVersion": 2, "ArtifactName": "x"}'}, "image.json does not have the expected shape"),
-        ({"@--output": '{"SchemaVersion": 2, "Results": []}'}, "trivy image: Trivy found no package to check"),
+        (
+            {"@--output": fx.dumps({"ArtifactName": fx.IMAGE, "Results": []})},
+            "trivy image: Trivy found no package to check",
+        ),
     ],
 )
 def test_missing_empty_or_malformed_report_fails(tools: FakeTools, writes: dict[str, str], reason: str) -> None:
