@@ -40,6 +40,7 @@ PY=${PYTHON:-python3}
 require_tool ruff mypy pulumi jq "$PY"
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
 mkdir -p "$OUTPUT_DIR"
+OUTPUT_DIR=$(cd "$OUTPUT_DIR" && pwd) # the program runs from the repository root below
 preview="$OUTPUT_DIR/preview.json"
 rm -f "$preview" # an earlier build's preview must never be checked as this one's
 work=""

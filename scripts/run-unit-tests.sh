@@ -29,13 +29,14 @@ gate_begin unit-tests "pytest/pytest-cov/jq"
 PY=${PYTHON:-python3}
 require_tool "$PY" jq
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
-results="$OUTPUT_DIR/test-results"
-mkdir -p "$results"
+mkdir -p "$OUTPUT_DIR/test-results"
+results=$(cd "$OUTPUT_DIR/test-results" && pwd) # pytest runs from the repository root below
 junit="$results/junit.xml"
 coverage="$results/coverage.json"
 rm -f "$junit" "$coverage" # a previous run's reports must never be read as this one's
 work=""
 make_workdir work
+cd "$REPO_ROOT"
 
 rc=0
 run_scanner rc "$work/pytest.out" "$work/pytest.err" "$PY" -m pytest --cov "--cov-report=json:${coverage}" \

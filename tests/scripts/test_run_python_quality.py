@@ -35,8 +35,8 @@ def clean(tools: FakeTools) -> FakeTools:
     return tools
 
 
-def run(tools: FakeTools, source: Path, env: str = "prod") -> Result:
-    return tools.run("run-python-quality.sh", env, DB_URI, str(source))
+def run(tools: FakeTools, source: Path, env: str = "prod", extra: dict[str, str] | None = None) -> Result:
+    return tools.run("run-python-quality.sh", env, DB_URI, str(source), env=extra)
 
 
 CHECKED = 2 + len(fx.REQUIREMENT_FILES)
@@ -118,10 +118,13 @@ def test_vulnerable_requirement_fails_naming_file_package_and_cve(tools: FakeToo
     ]
 
 
-def test_safety_runs_without_an_api_key_so_the_mirror_is_used(tools: FakeTools, source: Path) -> None:
-    clean(tools)
-    result = tools.run("run-python-quality.sh", "dev", DB_URI, str(source), env={"SAFETY_API_KEY": "k-123"})
+def test_safety_runs_without_the_api_key_so_the_mirror_is_used(tools: FakeTools, source: Path) -> None:
+    # The fake names a file after $SAFETY_API_KEY as Safety sees it: unset, the name stays literal.
+    seen = tools.root / "key-$SAFETY_API_KEY"
+    tools.on("safety", ["check", "--db"], writes={"@--save-json": fx.text(STEM, "safety-clean.json"), str(seen): "x"})
+    result = run(clean(tools), source, env="dev", extra={"SAFETY_API_KEY": "k-123"})
     assert result.returncode == 0, result.stderr
+    assert seen.exists() and not (tools.root / "key-k-123").exists()
     assert tools.called("safety", "--db", "--disable-audit-and-monitor")
 
 
