@@ -327,7 +327,7 @@ requirement_files() {
   local file
   __files=()
   for file in "$REPO_ROOT"/requirements.txt "$REPO_ROOT"/requirements/*.txt; do
-    [[ -f "$file" ]] && __files+=("${file#"$REPO_ROOT"/}")
+    if [[ -f "$file" ]]; then __files+=("${file#"$REPO_ROOT"/}"); fi
   done
   ((${#__files[@]} > 0)) || die "no pinned requirement files under ${REPO_ROOT}"
 }

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from functools import cache
 from pathlib import Path
@@ -96,15 +97,13 @@ def scripts_copy(root: Path, extra: dict[str, str] | None = None) -> Path:
 @cache
 def preview(stack: str) -> str:
     """A `pulumi preview --json`-shaped document of the real program, from the offline plan."""
-    out = Path(subprocess.run(["mktemp", "-d"], capture_output=True, text=True, check=True).stdout.strip())
-    target = out / "preview.json"
-    subprocess.run(
-        [sys.executable, "-m", "infra", "plan", "--stack", stack, "--json", str(target)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    content = target.read_text(encoding="utf-8")
-    shutil.rmtree(out)
-    return content
+    with tempfile.TemporaryDirectory() as out:
+        target = Path(out) / "preview.json"
+        subprocess.run(
+            [sys.executable, "-m", "infra", "plan", "--stack", stack, "--json", str(target)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return target.read_text(encoding="utf-8")
