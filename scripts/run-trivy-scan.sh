@@ -2,7 +2,7 @@
 # Gate trivy: the pushed image, and the pinned Python requirement files, have no HIGH or CRITICAL
 # vulnerability. Container vulnerabilities block deployment.
 #
-# Trivy 0.6x, offline inside the perimeter: the vulnerability databases come from the ghcr mirror
+# Trivy 0.50 or later, offline inside the perimeter: the vulnerability databases come from the ghcr mirror
 # in Artifact Registry (--db-repository / --java-db-repository, derived from IMAGE_REF's registry
 # host and project and the environment), never from ghcr.io.
 #   --severity HIGH,CRITICAL --list-all-pkgs --format json --output <private file>
