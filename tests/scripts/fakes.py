@@ -45,6 +45,8 @@ FAKED_TOOLS = (
     "mypy",
     "bandit",
     "pip-audit",
+    "safety",
+    "ruff",
     "pytest",
     "curl",
 )
