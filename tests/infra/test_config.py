@@ -68,7 +68,7 @@ def test_stacks_use_distinct_projects() -> None:
         ("repoName", "bad name!", "hipaa:repoName=bad name! is not a valid repository name"),
         ("analystRegions", "[]", "hipaa:analystRegions=[] must be a non-empty list"),
         ("analystRegions", '["North East"]', "hipaa:analystRegions=['North East'] has an invalid facility region code"),
-        ("analystRegions", "[\"x') OR TRUE --\"]", "has an invalid facility region code"),
+        ("analystRegions", '["x\') OR TRUE --"]', "has an invalid facility region code"),
         ("analystRegions", "northeast", "hipaa:analystRegions=northeast must be a non-empty list"),
         (
             "analystRegions",
