@@ -136,6 +136,9 @@ def run_program(stack: str, config: dict[str, str] | None = None, root: Path = P
     asyncio.set_event_loop(asyncio.new_event_loop())
     pulumi.runtime.set_all_config(values)
     monitor = RecordingMonitor(PlanMocks())
+    # The tracked-outputs set outlives set_mocks; a task left by an earlier run belongs to a loop that
+    # never runs again, and waiting on it would hang this run (the SDK's own test decorator clears it too).
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_mocks(PlanMocks(), project=PROJECT_NAME, stack=stack, preview=True, monitor=monitor)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
     program = str(root / "__main__.py")

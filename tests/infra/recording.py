@@ -49,6 +49,9 @@ def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Reso
     """Run `build` (which creates components) to completion; return what it registered."""
     asyncio.set_event_loop(asyncio.new_event_loop())
     mocks = RecordingMocks(pem)
+    # The tracked-outputs set outlives set_mocks; a task left by an earlier run belongs to a loop that
+    # never runs again, and waiting on it would hang this run (the SDK's own test decorator clears it too).
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
 
