@@ -44,6 +44,11 @@ def _service_account_email(argument: str, member: str) -> str:
     return member.removeprefix("serviceAccount:")
 
 
+def _service_account(member: pulumi.Input[str], argument: str) -> pulumi.Output[str]:
+    """The email of a `serviceAccount:` member, for dataset access entries (userByEmail)."""
+    return pulumi.Output.from_input(member).apply(lambda m: _service_account_email(argument, m))
+
+
 class Warehouse(pulumi.ComponentResource):
     def __init__(
         self,
@@ -56,8 +61,9 @@ class Warehouse(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`backup_operators`: members (serviceAccount:...) that snapshot curated tables into backups.
-        `data_processors`: pipeline job identities that read raw and curated tables whole (row and
-        column access; their dataset roles come from the component that owns them)."""
+        `data_processors`: pipeline job identities (serviceAccount:...) that read raw and write curated,
+        whole rows and clear columns. Grant them here rather than with DatasetIamMember elsewhere:
+        the provider warns that DatasetIamMember and DatasetAccess on one dataset overwrite each other."""
         super().__init__("hipaa:data:Warehouse", name, None, opts)
         self.config = config
         self.datasets = {
@@ -90,9 +96,14 @@ class Warehouse(pulumi.ComponentResource):
         self._grant(name, "deidentified", "READER", group=config.analyst_group, suffix="analysts")
         for index, member in enumerate(backup_operators):
             # Snapshot needs read (tables.createSnapshot) on the source and write in the backups dataset.
-            email = pulumi.Output.from_input(member).apply(lambda m: _service_account_email("backup_operators", m))
+            email = _service_account(member, "backup_operators")
             self._grant(name, "curated", "READER", user=email, suffix=f"backup-{index}")
             self._grant(name, "backups", "WRITER", user=email, suffix=f"backup-{index}")
+        for index, member in enumerate(data_processors):
+            # The curation job reads what landed in raw and writes curated.
+            email = _service_account(member, "data_processors")
+            self._grant(name, "raw", "READER", user=email, suffix=f"processor-{index}")
+            self._grant(name, "curated", "WRITER", user=email, suffix=f"processor-{index}")
         self.register_outputs(
             {
                 "datasets": {purpose: dataset.dataset_id for purpose, dataset in self.datasets.items()},

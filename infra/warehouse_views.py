@@ -16,7 +16,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import data_opts, dataset_id
+from infra.naming import child_opts, data_opts, dataset_id
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def authorized_views(
             view=gcp.bigquery.DatasetAccessViewArgs(
                 project_id=config.project_id, dataset_id=deidentified.dataset_id, table_id=view.table_id
             ),
-            opts=pulumi.ResourceOptions(parent=parent),
+            opts=child_opts(parent),
         )
         views[spec.view_id] = view
     return views

@@ -13,7 +13,7 @@ from infra.naming import dataset_id
 from infra.rules import Resource
 from infra.warehouse import Warehouse
 from infra.warehouse_schema import TABLES
-from tests.infra.protection import protected_names
+from tests.infra.protection import ignored_changes, protected_names
 from tests.infra.recording import config_for, of_type, record
 
 DATASET = "gcp:bigquery/dataset:Dataset"
@@ -94,12 +94,20 @@ def test_datasets_start_from_an_owners_only_access_list(stack: str) -> None:
         assert inputs["accesses"] == [{"specialGroup": "projectOwners", "role": "OWNER"}]
 
 
+def test_datasets_leave_later_grants_to_dataset_access_resources() -> None:
+    # Documented pattern: a dataset used with DatasetAccess must ignore its own access list, or they fight.
+    ignored = ignored_changes(lambda: build("prod"))
+    assert all(ignored[f"warehouse-{purpose}"] == ["accesses"] for purpose in PURPOSES)
+
+
 def test_dataset_grants_are_exactly_least_privilege() -> None:
     assert grants("prod") == {
         ("hipaa_prod_curated", "READER", "prod-data-engineers@northwind-health.example"),
         ("hipaa_prod_deidentified", "READER", "prod-analysts@northwind-health.example"),
         ("hipaa_prod_curated", "READER", BUILD),
         ("hipaa_prod_backups", "WRITER", BUILD),
+        ("hipaa_prod_raw", "READER", DATAPROC),
+        ("hipaa_prod_curated", "WRITER", DATAPROC),
     }
 
 
@@ -122,11 +130,21 @@ def test_security_group_gets_no_data_access(stack: str) -> None:
     assert all(security not in json.dumps(r.inputs) for r in built(stack))
 
 
-def test_a_backup_operator_must_be_a_service_account() -> None:
-    def bad() -> None:
-        Warehouse("warehouse", config_for("dev"), bigquery_key_id=KEY, backup_operators=["user:someone@example.test"])
+@pytest.mark.parametrize("argument", ["backup_operators", "data_processors"])
+def test_pipeline_identities_must_be_service_accounts(argument: str) -> None:
+    members: dict[str, list[str]] = {"backup_operators": [], "data_processors": []}
+    members[argument] = ["user:someone@example.test"]
 
-    with pytest.raises(ValueError, match=r"backup_operators: 'user:someone@example\.test' is not a serviceAccount"):
+    def bad() -> None:
+        Warehouse(
+            "warehouse",
+            config_for("dev"),
+            bigquery_key_id=KEY,
+            backup_operators=members["backup_operators"],
+            data_processors=members["data_processors"],
+        )
+
+    with pytest.raises(ValueError, match=rf"{argument}: 'user:someone@example\.test' is not a serviceAccount"):
         record(bad)
 
 
@@ -156,6 +174,7 @@ def test_data_resources_are_protected_in_prod_only() -> None:
     assert not any(dev[name] for name in data)
     # Grants are not data: they stay replaceable in every environment.
     assert not prod["warehouse-curated-engineers"] and not prod["warehouse-deidentified-analysts"]
+    assert not prod["warehouse-curated-processor-0"]
 
 
 def test_phi_tables_exist_in_raw_and_curated_with_explicit_schemas(stack: str) -> None:
