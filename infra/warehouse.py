@@ -66,7 +66,7 @@ class Warehouse(pulumi.ComponentResource):
         the provider warns that DatasetIamMember and DatasetAccess on one dataset overwrite each other."""
         super().__init__("hipaa:data:Warehouse", name, None, opts)
         self.config = config
-        self.datasets = {
+        self.datasets: dict[str, gcp.bigquery.Dataset] = {
             purpose: self._dataset(name, purpose, description, bigquery_key_id)
             for purpose, description in DATASET_PURPOSES.items()
         }

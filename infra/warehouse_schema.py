@@ -39,11 +39,6 @@ class TableSpec:
     columns: tuple[Column, ...]
     clustering: tuple[str, ...]
 
-    @property
-    def tagged(self) -> dict[str, str]:
-        """Column name -> policy tag key, for the PHI columns."""
-        return {c.name: c.tag for c in self.columns if c.tag is not None}
-
 
 def _key(name: str, description: str) -> Column:
     return Column(name, "STRING", description, mode="REQUIRED")

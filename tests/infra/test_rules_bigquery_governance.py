@@ -55,9 +55,10 @@ def test_phi_column_added_without_a_tag_is_caught_by_name() -> None:
     assert ids([*everything_but(TABLE), with_schema(named(TABLE), add_phone)]) == {"BQ-09"}
 
 
-def test_unreadable_schema_fails_closed() -> None:
-    # A real first preview shows a schema that depends on new policy tags as unknown.
-    unknown = changed(named(TABLE), "schema", "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+# A real first preview shows a schema that depends on new policy tags as the unknown-value sentinel.
+@pytest.mark.parametrize("schema", ["04da6b54-80e4-46f7-96ec-b56ff0331ba9", '{"fields": []}', None])
+def test_unreadable_schema_fails_closed(schema: str | None) -> None:
+    unknown = changed(named(TABLE), "schema", schema)
     found = messages([*everything_but(TABLE), unknown])
     assert any("schema is not readable JSON" in m for m in found)
 
