@@ -27,6 +27,9 @@ _ACCESS_POLICY = re.compile(r"^[0-9]{6,20}$")
 _GROUP = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _REPO_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _LOCATION = re.compile(r"^(in:)?[a-z0-9-]+(-locations)?$")
+# Facility region codes as the warehouse stores them in `facility_region` (e.g. `northeast`). The
+# pattern also keeps them safe to quote inside the row access policy's SQL predicate.
+_FACILITY_REGION = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 
 
 class ConfigError(Exception):
@@ -63,6 +66,7 @@ class PlatformConfig:
     engineer_group: str
     security_group: str
     approver_group: str
+    analyst_regions: tuple[str, ...]
 
     @property
     def is_prod(self) -> bool:
@@ -157,6 +161,14 @@ def _parse_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _analyst_regions(reader: _Reader) -> tuple[str, ...]:
+    regions = reader.string_list("analystRegions", _FACILITY_REGION, "facility region code")
+    repeated = sorted({region for region in regions if regions.count(region) > 1})
+    if repeated:
+        raise reader.fail("analystRegions", f"lists a region more than once: {', '.join(repeated)}")
+    return regions
+
+
 def _rotation_problem(days: int) -> str | None:
     if days < 1:
         return "must be at least 1"
@@ -226,6 +238,7 @@ def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
         engineer_group=reader.text("engineerGroup", _GROUP, "group email"),
         security_group=reader.text("securityGroup", _GROUP, "group email"),
         approver_group=reader.text("approverGroup", _GROUP, "group email"),
+        analyst_regions=_analyst_regions(reader),
     )
 
 
@@ -266,4 +279,5 @@ KEYS = (
     "engineerGroup",
     "securityGroup",
     "approverGroup",
+    "analystRegions",
 )

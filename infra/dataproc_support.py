@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.buckets import delete_after, hipaa_bucket
 from infra.config import PlatformConfig
-from infra.naming import bucket_name, child_opts, data_opts, resource_name
+from infra.naming import child_opts, data_opts, resource_name
 
 # roles/dataproc.worker covers the cluster's own staging/temp objects and agent duties; BigQuery
 # access is per dataset (data editor on the datasets jobs write) plus jobUser to run queries.
@@ -63,8 +64,17 @@ class DataprocSupport(pulumi.ComponentResource):
                     opts=child_opts(self),
                 )
             )
-        self.staging_bucket = self._bucket(name, config, "dataproc-staging", storage_key_id)
-        self.temp_bucket = self._bucket(name, config, "dataproc-temp", storage_key_id, TEMP_OBJECT_AGE_DAYS)
+        self.staging_bucket = hipaa_bucket(
+            f"{name}-dataproc-staging", config, purpose="dataproc-staging", key_id=storage_key_id, parent=self
+        )
+        self.temp_bucket = hipaa_bucket(
+            f"{name}-dataproc-temp",
+            config,
+            purpose="dataproc-temp",
+            key_id=storage_key_id,
+            parent=self,
+            lifecycle_rules=[delete_after(TEMP_OBJECT_AGE_DAYS)],
+        )
         self.kerberos_secret: gcp.secretmanager.Secret | None = None
         if kerberos:
             self.kerberos_secret = gcp.secretmanager.Secret(
@@ -113,31 +123,4 @@ class DataprocSupport(pulumi.ComponentResource):
                 "stagingBucket": self.staging_bucket.name,
                 "tempBucket": self.temp_bucket.name,
             }
-        )
-
-    def _bucket(
-        self, name: str, config: PlatformConfig, purpose: str, key_id: pulumi.Input[str], delete_after_days: int = 0
-    ) -> gcp.storage.Bucket:
-        rules = []
-        if delete_after_days:
-            rules.append(
-                gcp.storage.BucketLifecycleRuleArgs(
-                    action=gcp.storage.BucketLifecycleRuleActionArgs(type="Delete"),
-                    condition=gcp.storage.BucketLifecycleRuleConditionArgs(age=delete_after_days),
-                )
-            )
-        return gcp.storage.Bucket(
-            f"{name}-{purpose}",
-            name=bucket_name(config, purpose),
-            project=config.project_id,
-            location=config.region,
-            storage_class="STANDARD",
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
-            encryption=gcp.storage.BucketEncryptionArgs(default_kms_key_name=key_id),
-            versioning=gcp.storage.BucketVersioningArgs(enabled=True),
-            lifecycle_rules=rules,
-            force_destroy=not config.is_prod,
-            labels=config.labels,
-            opts=data_opts(config, self),
         )

@@ -205,6 +205,9 @@ def fresh_event_loop() -> None:
             previous.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         previous.close()
     asyncio.set_event_loop(asyncio.new_event_loop())
+    # The SDK's tracked-outputs set outlives set_mocks; an output left by an earlier run belongs to a
+    # loop that never runs again, and waiting on it would hang this run (pulumi.runtime.test clears it too).
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
 
 
 def run_program(stack: str, config: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> list[Resource]:

@@ -32,6 +32,11 @@ def bucket_name(config: PlatformConfig, purpose: str) -> str:
     return f"{config.project_id}-{purpose}"
 
 
+def access_log_bucket(config: PlatformConfig) -> str:
+    """Receives the usage and storage logs of every other HIPAA bucket (`nwh-analytics-prd-access-logs`)."""
+    return bucket_name(config, "access-logs")
+
+
 def dataset_id(config: PlatformConfig, purpose: str) -> str:
     """BigQuery ids allow no hyphens: `hipaa_prod_curated`."""
     return f"hipaa_{config.environment}_{purpose}"

@@ -32,6 +32,14 @@ def test_prod_values_are_typed() -> None:
     assert config.labels["compliance"] == "hipaa"
 
 
+@pytest.mark.parametrize(
+    ("stack_name", "regions"),
+    [("dev", ("northeast", "midwest", "south", "west")), ("staging", ("northeast", "south")), ("prod", ("northeast",))],
+)
+def test_analyst_regions_narrow_towards_prod(stack_name: str, regions: tuple[str, ...]) -> None:
+    assert build_config(stack_name, raw(stack_name)).analyst_regions == regions
+
+
 def test_stacks_use_distinct_projects() -> None:
     projects = [build_config(s, raw(s)).project_id for s in ("dev", "staging", "prod")]
     assert len(set(projects)) == 3
@@ -58,6 +66,15 @@ def test_stacks_use_distinct_projects() -> None:
         ("allowedLocations", "[]", "hipaa:allowedLocations=[] must be a non-empty list"),
         ("approverGroup", "not-an-email", "hipaa:approverGroup=not-an-email is not a valid group email"),
         ("repoName", "bad name!", "hipaa:repoName=bad name! is not a valid repository name"),
+        ("analystRegions", "[]", "hipaa:analystRegions=[] must be a non-empty list"),
+        ("analystRegions", '["North East"]', "hipaa:analystRegions=['North East'] has an invalid facility region code"),
+        ("analystRegions", '["x\') OR TRUE --"]', "has an invalid facility region code"),
+        ("analystRegions", "northeast", "hipaa:analystRegions=northeast must be a non-empty list"),
+        (
+            "analystRegions",
+            '["south", "south"]',
+            "hipaa:analystRegions=['south', 'south'] lists a region more than once: south",
+        ),
     ],
 )
 def test_bad_value_names_key_and_problem(key: str, value: str, message: str) -> None:
@@ -69,7 +86,9 @@ def test_bad_value_names_key_and_problem(key: str, value: str, message: str) -> 
     assert message in str(error.value)
 
 
-@pytest.mark.parametrize("key", ["projectId", "siemProjectId", "keyRotationDays", "accessPolicyId", "allowedLocations"])
+@pytest.mark.parametrize(
+    "key", ["projectId", "siemProjectId", "keyRotationDays", "accessPolicyId", "allowedLocations", "analystRegions"]
+)
 def test_missing_key_is_named(key: str) -> None:
     values = raw()
     del values[key]

@@ -125,12 +125,31 @@ def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
     buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built("prod")), BUCKET)}
     assert set(buckets) == {"nwh-analytics-prd-dataproc-staging", "nwh-analytics-prd-dataproc-temp"}
     for inputs in buckets.values():
-        assert inputs["encryption"] == {"defaultKmsKeyName": f"{KEYS}/storage-cmek"}
+        assert inputs["encryption"] == {
+            "defaultKmsKeyName": f"{KEYS}/storage-cmek",
+            "googleManagedEncryptionEnforcementConfig": {"restrictionMode": "FullyRestricted"},
+            "customerSuppliedEncryptionEnforcementConfig": {"restrictionMode": "FullyRestricted"},
+        }
         assert inputs["publicAccessPrevention"] == "enforced"
         assert inputs["uniformBucketLevelAccess"] is True
         assert inputs["forceDestroy"] is False
     config = cluster_config()
     assert (config["stagingBucket"], config["tempBucket"]) == tuple(sorted(buckets))
+
+
+def test_buckets_come_from_the_shared_builder_versioned_and_access_logged() -> None:
+    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built("prod")), BUCKET)}
+    for name, inputs in buckets.items():
+        assert inputs["versioning"] == {"enabled": True}
+        assert inputs["logging"] == {"logBucket": "nwh-analytics-prd-access-logs", "logObjectPrefix": name}
+        assert inputs["softDeletePolicy"] == {"retentionDurationSeconds": 90 * 86400}
+
+
+def test_temp_objects_are_deleted_after_30_days() -> None:
+    temp = next(b for b in of_type(list(built("prod")), BUCKET) if b.inputs["name"].endswith("-dataproc-temp"))
+    assert {"action": {"type": "Delete"}, "condition": {"age": 30, "withState": "LIVE"}} in temp.inputs[
+        "lifecycleRules"
+    ]
 
 
 def test_dev_buckets_are_destroyable() -> None:
