@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.bigquery import DATASET, DATASET_ACCESS, DATASET_BINDING, DATASET_MEMBER, RULES, TABLE
 from infra.rules.bigquery_governance import RULES as GOVERNANCE_RULES
-from tests.infra.test_rules_gke import changed
+from tests.infra.recording import changed
 from tests.infra.test_warehouse import built
 
 

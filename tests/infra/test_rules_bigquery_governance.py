@@ -11,7 +11,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.bigquery_governance import RULES
 from infra.rules.sql import NO_PARSER
-from tests.infra.test_rules_gke import changed
+from tests.infra.recording import changed
 from tests.infra.test_warehouse import built
 
 TABLE = "warehouse-curated-patients"

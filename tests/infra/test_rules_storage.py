@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.storage import BUCKET, BUCKET_MEMBER, RULES
 from tests.infra import test_dataproc
-from tests.infra.test_rules_gke import changed
+from tests.infra.recording import changed
 from tests.infra.test_storage import built
 
 

@@ -108,6 +108,7 @@ class FakeTools:
 
     root: Path
     rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.bin = self.root / "fakebin"
@@ -122,6 +123,9 @@ class FakeTools:
         shutil.rmtree(self.answers, ignore_errors=True)
         self.answers.mkdir(parents=True)
         for tool in FAKED_TOOLS:
+            if tool in self.missing:
+                (self.bin / tool).unlink(missing_ok=True)
+                continue
             tool_q = shlex.quote(tool)
             lines = [_PRELUDE.format(tool_q=tool_q)]
             for index, rule in enumerate(self.rules.get(tool, [])):
@@ -179,7 +183,8 @@ class FakeTools:
         """Answer calls of `tool` whose arguments contain `match` in order. Non-str stdout is JSON.
 
         `times` limits how often the rule answers (later rules then take over); `writes` maps a
-        path (`$VAR` expanded, or `@--flag` for the path given after that flag) to file content.
+        path (`$VAR` expanded as bash does, unset to empty; or `@--flag`, the path given after
+        that flag) to file content.
         """
         if tool not in FAKED_TOOLS:
             raise ValueError(f"{tool} is not a faked tool; add it to FAKED_TOOLS")
@@ -190,6 +195,17 @@ class FakeTools:
         if writes:
             rule["writes"] = writes
         self.rules.setdefault(tool, []).append(rule)
+        return self
+
+    def remove(self, tool: str) -> FakeTools:
+        """Take `tool` off PATH for the next runs, as on a machine that lacks it. Only a tool that
+        is not installed on this machine either can be removed: otherwise the real one would run."""
+        if tool not in FAKED_TOOLS:
+            raise ValueError(f"{tool} is not a faked tool")
+        if shutil.which(tool, path=os.environ.get("PATH", "")):
+            raise ValueError(f"{tool} is installed on this machine; removing the fake would run it")
+        self.missing.add(tool)
+        self._write_fakes()
         return self
 
     def approve_build(self, state: str = "APPROVED") -> FakeTools:

@@ -181,7 +181,7 @@ def test_ruff_exit_1_without_findings_fails(tools: FakeTools) -> None:
 
 
 def test_missing_pulumi_fails(tools: FakeTools) -> None:
-    (tools.bin / "pulumi").unlink()
+    tools.remove("pulumi")
     result = run(tools)
     assert result.returncode == 1 and "required tool 'pulumi' is not installed" in result.reason
 

@@ -173,7 +173,7 @@ def test_exit_3_without_a_fail_in_the_report_fails(tools: FakeTools) -> None:
 
 
 def test_missing_prowler_fails(tools: FakeTools) -> None:
-    (tools.bin / "prowler").unlink()
+    tools.remove("prowler")
     result = tools.run("run-prowler-hipaa.sh", "prod", PROJECT)
     assert result.returncode == 1 and "required tool 'prowler' is not installed" in result.reason
 

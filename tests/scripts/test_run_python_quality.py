@@ -119,9 +119,10 @@ def test_vulnerable_requirement_fails_naming_file_package_and_cve(tools: FakeToo
 
 
 def test_safety_runs_without_the_api_key_so_the_mirror_is_used(tools: FakeTools, source: Path) -> None:
-    # The fake names a file after $SAFETY_API_KEY as Safety sees it: unset, the name stays literal.
-    seen = tools.root / "key-$SAFETY_API_KEY"
-    tools.on("safety", ["check", "--db"], writes={"@--save-json": fx.text(STEM, "safety-clean.json"), str(seen): "x"})
+    # The fake names a file after $SAFETY_API_KEY as Safety sees it: unset, it expands to nothing.
+    probe = str(tools.root / "key-$SAFETY_API_KEY")
+    seen = tools.root / "key-"
+    tools.on("safety", ["check", "--db"], writes={"@--save-json": fx.text(STEM, "safety-clean.json"), probe: "x"})
     result = run(clean(tools), source, env="dev", extra={"SAFETY_API_KEY": "k-123"})
     assert result.returncode == 0, result.stderr
     assert seen.exists() and not (tools.root / "key-k-123").exists()
@@ -206,7 +207,7 @@ def test_report_not_made_from_the_mirror_fails(tools: FakeTools, source: Path) -
 
 
 def test_missing_scanner_fails_never_skips(tools: FakeTools, source: Path) -> None:
-    (tools.bin / "bandit").unlink()
+    tools.remove("bandit")
     result = run(clean(tools), source)
     assert result.returncode == 1
     assert result.reason.endswith("required tool 'bandit' is not installed")

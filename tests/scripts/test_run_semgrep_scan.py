@@ -120,7 +120,7 @@ def test_rules_bundle_copy_failure_fails(tools: FakeTools, source: str) -> None:
 
 
 def test_missing_semgrep_fails(tools: FakeTools, source: str) -> None:
-    (tools.bin / "semgrep").unlink()
+    tools.remove("semgrep")
     result = tools.run("run-semgrep-scan.sh", "prod", source)
     assert result.returncode == 1 and "required tool 'semgrep' is not installed" in result.reason
 

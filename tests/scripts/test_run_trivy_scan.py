@@ -131,7 +131,7 @@ def test_report_about_another_image_fails(tools: FakeTools) -> None:
 
 
 def test_missing_trivy_fails(tools: FakeTools) -> None:
-    (tools.bin / "trivy").unlink()
+    tools.remove("trivy")
     result = tools.run("run-trivy-scan.sh", "prod", fx.IMAGE)
     assert result.returncode == 1 and "required tool 'trivy' is not installed" in result.reason
     fx.evidence_failed(tools, GATE)

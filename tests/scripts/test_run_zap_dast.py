@@ -133,7 +133,7 @@ def test_missing_zap_work_directory_fails(tools: FakeTools) -> None:
 
 
 def test_missing_scanner_fails(tools: FakeTools) -> None:
-    (tools.bin / "zap-api-scan.py").unlink()
+    tools.remove("zap-api-scan.py")
     result = run(tools, "prod")
     assert result.returncode == 1 and "required tool 'zap-api-scan.py' is not installed" in result.reason
 

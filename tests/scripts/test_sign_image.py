@@ -117,7 +117,7 @@ def test_attestation_creation_failure_fails(tools: FakeTools) -> None:
 
 
 def test_missing_cosign_fails(tools: FakeTools) -> None:
-    (tools.bin / "cosign").unlink()
+    tools.remove("cosign")
     result = run(tools)
     assert result.returncode == 1 and "required tool 'cosign' is not installed" in result.reason
 
