@@ -91,6 +91,12 @@ class PlanMocks(pulumi.runtime.Mocks):
         if args.token == "gcp:organizations/getProject:getProject":
             project = args.args.get("projectId") or "mock-project"
             return {"number": project_number(project), "projectId": project, "name": project}, []
+        if args.token == "gcp:logging/getProjectCmekSettings:getProjectCmekSettings":
+            # projects.getCmekSettings: the agent that encrypts the project's CMEK log buckets.
+            project = args.args.get("project") or "mock-project"
+            name = f"projects/{project}/cmekSettings"
+            agent = f"service-{project_number(project)}@gcp-sa-logging.iam.gserviceaccount.com"
+            return {"id": name, "name": name, "project": project, "serviceAccountId": agent}, []
         return dict(args.args), []
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pytest
 
-from infra.kms import KEY_USERS
+from infra.kms import KEY_USERS, AgentMismatchError, checked_logging_agent
 from infra.mockrun import project_number
 from tests.conftest import find, one, planned
+from tests.infra.recording import RecordingMocks, config_for
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
 BINDING = "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding"
@@ -70,6 +73,45 @@ def test_pubsub_key_is_granted_to_the_security_projects_agent() -> None:
     security = project_number("nwh-security-prd")
     assert security != project_number("nwh-analytics-prd")
     assert binding.inputs["members"] == [f"serviceAccount:service-{security}@gcp-sa-pubsub.iam.gserviceaccount.com"]
+
+
+def test_logging_key_is_granted_to_the_siem_projects_logging_agent(stack: str) -> None:
+    # The CMEK log bucket lives in the SIEM project; its Cloud Logging agent encrypts with the key.
+    config = config_for(stack)
+    binding = one(planned(stack), BINDING, "kms-logging-users")
+    siem = project_number(config.siem_project_id)
+    assert siem not in (project_number(config.project_id), project_number(config.security_project_id))
+    assert binding.inputs["members"] == [f"serviceAccount:service-{siem}@gcp-sa-logging.iam.gserviceaccount.com"]
+
+
+def test_each_key_has_exactly_one_authoritative_binding() -> None:
+    keys = [b.inputs["cryptoKeyId"].rsplit("/", 1)[-1] for b in find(planned("prod"), BINDING)]
+    assert sorted(keys) == sorted(f"{purpose}-cmek" for purpose in KEY_USERS)
+    assert find(planned("prod"), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") == []
+
+
+class LegacyLoggingAgentMocks(RecordingMocks):
+    """Google reporting an older-format logging agent for the SIEM project."""
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "gcp:logging/getProjectCmekSettings:getProjectCmekSettings":
+            return {"serviceAccountId": "cmek-p123@gcp-sa-logging.iam.gserviceaccount.com"}, []
+        return super().call(args)
+
+
+def test_a_logging_agent_google_does_not_report_is_never_granted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.kms import Kms
+    from tests.infra import recording
+
+    monkeypatch.setattr(recording, "RecordingMocks", LegacyLoggingAgentMocks)
+    with pytest.raises(AgentMismatchError, match="CMEK agent is cmek-p123@gcp-sa-logging"):
+        recording.record(lambda: Kms("kms", config_for("prod")))
+
+
+def test_logging_agent_check_accepts_the_reported_agent() -> None:
+    assert checked_logging_agent("42", "service-42@gcp-sa-logging.iam.gserviceaccount.com") == "42"
+    with pytest.raises(AgentMismatchError, match="unknown"):
+        checked_logging_agent("42", "")
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
