@@ -100,6 +100,7 @@ class Kms(pulumi.ComponentResource):
         )
         protection = "HSM" if config.is_prod else "SOFTWARE"
         self.keys: dict[str, gcp.kms.CryptoKey] = {}
+        self.grants: dict[str, gcp.kms.CryptoKeyIAMBinding] = {}
         for purpose, users in KEY_USERS.items():
             key = gcp.kms.CryptoKey(
                 f"{name}-{purpose}",
@@ -119,7 +120,7 @@ class Kms(pulumi.ComponentResource):
             if any("{l}" in user for user in users):
                 numbers.append(siem_agent_number)
             members = pulumi.Output.all(*numbers).apply(functools.partial(_members, users))
-            gcp.kms.CryptoKeyIAMBinding(
+            self.grants[purpose] = gcp.kms.CryptoKeyIAMBinding(
                 f"{name}-{purpose}-users",
                 crypto_key_id=key.id,
                 role=ENCRYPTER_DECRYPTER,
@@ -149,4 +150,6 @@ class Kms(pulumi.ComponentResource):
         )
 
     def key_id(self, purpose: str) -> pulumi.Output[str]:
-        return self.keys[purpose].id
+        """The key's id, resolving only once its service agents hold it: a CMEK resource created
+        from this waits for the grant instead of failing on a key its agent cannot use yet."""
+        return pulumi.Output.all(self.keys[purpose].id, self.grants[purpose].id).apply(lambda ids: str(ids[0]))
