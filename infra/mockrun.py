@@ -65,6 +65,10 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         )
     elif type_token == "gcp:pubsub/topic:Topic":
         rid = f"projects/{project}/topics/{resource_name}"
+    elif type_token == "gcp:monitoring/notificationChannel:NotificationChannel":
+        # Monitoring assigns the channel's numeric id; a stable one per logical name stands in.
+        rid = f"projects/{project}/notificationChannels/{project_number(name)}"
+        outputs["name"] = rid
     elif type_token == "gcp:storage/bucket:Bucket":
         rid = resource_name
         outputs["url"] = f"gs://{resource_name}"

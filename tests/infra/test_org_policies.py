@@ -182,3 +182,11 @@ def test_component_exposes_policies_by_constraint(mocked: None) -> pulumi.Output
 
     policy = org.policies["compute.vmExternalIpAccess"]
     return pulumi.Output.all(policy.name, policy.parent).apply(check)
+
+
+def test_unknown_constraint_name_is_refused() -> None:
+    from infra.org_constraints import constraint
+
+    assert constraint("compute.requireOsLogin").kind == "enforce"
+    with pytest.raises(KeyError, match=r"compute\.requireOsLoginn"):
+        constraint("compute.requireOsLoginn")
