@@ -148,6 +148,8 @@ def run_program(stack: str, config: dict[str, str] | None = None, root: Path = P
     monitor = RecordingMonitor(PlanMocks())
     pulumi.runtime.set_mocks(PlanMocks(), project=PROJECT_NAME, stack=stack, preview=True, monitor=monitor)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    # set_mocks keeps outputs tracked by earlier runs in this process; stale ones would never resolve.
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
     program = str(root / "__main__.py")
 
     def run() -> None:

@@ -47,16 +47,34 @@ def config_for(environment: str) -> PlatformConfig:
 
 def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Resource]:
     """Run `build` (which creates components) to completion; return what it registered."""
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     mocks = RecordingMocks(pem)
     pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    # set_mocks keeps the tracked outputs of earlier runs; a failed build leaves some that never resolve.
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
 
     def run() -> None:
         build()
 
-    _sync_await(run_pulumi_func(run))
+    try:
+        _sync_await(run_pulumi_func(run))
+    finally:
+        retire_loop(loop)
     return mocks.resources
+
+
+def retire_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what a build left pending (a failed build leaves registrations waiting) and give later
+    tests a fresh loop: a stale registration resumed by a later run would hang it forever."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()
+    asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def only(resources: list[Resource], type_token: str) -> Resource:

@@ -14,7 +14,7 @@ from infra.audit_logging import AuditLogging
 from infra.config import MIN_LOG_RETENTION_DAYS
 from infra.mockrun import PlanMocks, RecordingMonitor, project_number
 from infra.rules import Resource
-from tests.infra.recording import config_for, only, record
+from tests.infra.recording import config_for, only, record, retire_loop
 
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
@@ -79,17 +79,22 @@ def test_log_analytics_stays_off() -> None:
 
 def protected(environment: str) -> set[str]:
     """Logical names of the resources the engine is told to protect (the monitor sees `protect`)."""
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     mocks = PlanMocks()
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project="hipaa", stack=environment, preview=False, monitor=monitor)
     pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
+    pulumi.runtime.settings.SETTINGS.outputs.clear()
     config = config_for(environment)
 
     def build() -> None:
         AuditLogging("audit", config, logging_key_id=logging_key(environment))
 
-    _sync_await(run_pulumi_func(build))
+    try:
+        _sync_await(run_pulumi_func(build))
+    finally:
+        retire_loop(loop)
     return {urn.rsplit("::", 1)[-1] for urn in monitor.protected}
 
 

@@ -132,12 +132,16 @@ def test_component_exposes_key_ids_as_outputs(mocked: None) -> pulumi.Output[Non
     return kms.key_id("storage").apply(check)
 
 
-def test_key_id_resolves_only_after_the_grant_so_cmek_resources_wait_for_it(mocked: None) -> None:
-    from pulumi.runtime.sync_await import _sync_await
-
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
+def test_key_id_resolves_only_after_the_grant_so_cmek_resources_wait_for_it(mocked: None) -> pulumi.Output[None]:
     from infra.kms import Kms
 
     kms = Kms("unit", config_for("prod"))
-    dependencies = _sync_await(kms.key_id("logging").resources())
-    assert kms.grants["logging"] in dependencies
-    assert kms.keys["logging"] in dependencies
+    key_id = kms.key_id("logging")
+
+    def check(dependencies: set[pulumi.Resource]) -> None:
+        assert kms.grants["logging"] in dependencies
+        assert kms.keys["logging"] in dependencies
+
+    dependencies: Any = key_id.resources()  # an awaitable; Output.from_input waits for it
+    return pulumi.Output.from_input(dependencies).apply(check)
