@@ -56,7 +56,7 @@ class AuditLogging(pulumi.ComponentResource):
             retention_days=config.log_retention_days,
             locked=locked,
             cmek_settings=gcp.logging.ProjectBucketConfigCmekSettingsArgs(kms_key_name=logging_key_id),
-            # Log Analytics would expose the logs to BigQuery linked datasets outside the bucket's CMEK.
+            # Log Analytics and its linked BigQuery datasets would open a second read path to the trail.
             enable_analytics=False,
             deletion_policy="PREVENT" if locked else "DELETE",
             opts=data_opts(config, self),

@@ -7,13 +7,14 @@ import re
 from infra.audit_streams import AUDIT_LOG_IDS, AUDIT_LOG_TYPES
 from infra.config import MIN_LOG_RETENTION_DAYS
 from infra.rules import Context, Resource, Rule, dig
-from infra.rules.scope import area_planned
 
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 SINK = "gcp:logging/projectSink:ProjectSink"
 BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 COMPONENT = "hipaa:security:AuditLogging"
+# The stacks the stack rules judge: those planning any of these. Once the component is wired into the
+# platform, adding "hipaa:platform:HipaaPlatform" here makes the whole area mandatory for every stack.
 SCOPE = (COMPONENT, AUDIT_CONFIG, SINK, BUCKET)
 BUCKET_WRITER = "roles/logging.bucketWriter"
 AUDIT = "45 CFR 164.312(b)"
@@ -44,8 +45,6 @@ def _routes_elsewhere(sink: Resource, project: str) -> bool:
 
 
 def audited_and_routed_out(context: Context) -> list[str]:
-    if not area_planned(context, SCOPE):
-        return []
     audited = sorted(
         {
             str(c.inputs.get("project"))
@@ -122,6 +121,7 @@ RULES = [
         AUDIT,
         "every audited project routes its logs to a log bucket in another (SIEM) project",
         stack_check=audited_and_routed_out,
+        scope=SCOPE,
     ),
     Rule(
         "AUD-03",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from infra.rules import Context, Resource, Rule, dig
-from infra.rules.scope import area_planned
 from infra.security_alerts import ALERTS, REQUIRED_ALERTS, SecurityAlert
 
 TOPIC = "gcp:pubsub/topic:Topic"
@@ -15,6 +14,8 @@ CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 METRIC = "gcp:logging/metric:Metric"
 ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 COMPONENT = "hipaa:security:Monitoring"
+# The stacks the stack rules judge: those planning any of these. Once the component is wired into the
+# platform, adding "hipaa:platform:HipaaPlatform" here makes the whole area mandatory for every stack.
 SCOPE = (COMPONENT, ALERT_POLICY, METRIC, CHANNEL)
 INCIDENT = "45 CFR 164.308(a)(6)(ii)"
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]$")
@@ -73,8 +74,6 @@ def _alert_problem(context: Context, security_alert: SecurityAlert) -> str | Non
 
 
 def required_alerts_present(context: Context) -> list[str]:
-    if not area_planned(context, SCOPE):
-        return []
     problems = []
     for security_alert in ALERTS:
         if security_alert.id not in REQUIRED_ALERTS:
@@ -86,8 +85,6 @@ def required_alerts_present(context: Context) -> list[str]:
 
 
 def security_channel_present(context: Context) -> list[str]:
-    if not area_planned(context, SCOPE):
-        return []
     for channel in context.of_type(CHANNEL):
         match = _SECURITY_TOPIC.match(str(dig(channel.inputs, "labels.topic") or ""))
         if channel.inputs.get("type") == "pubsub" and match and match.group(1) != channel.inputs.get("project"):
@@ -137,12 +134,14 @@ RULES = [
         "45 CFR 164.308(a)(1)(ii)(D)",
         "the required security alerts (KMS key, IAM, VPC-SC, audit config, firewall) exist and notify",
         stack_check=required_alerts_present,
+        scope=SCOPE,
     ),
     Rule(
         "MON-05",
         INCIDENT,
         "alerts reach the security team through the security project's hipaa-deployments topic",
         stack_check=security_channel_present,
+        scope=SCOPE,
     ),
     Rule(
         "MON-06",

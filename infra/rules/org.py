@@ -7,10 +7,11 @@ from typing import Any
 
 from infra.org_constraints import CMEK_SERVICES, CONSTRAINTS, Constraint, constraint
 from infra.rules import Context, Resource, Rule, dig
-from infra.rules.scope import area_planned
 
 POLICY = "gcp:orgpolicy/policy:Policy"
 COMPONENT = "hipaa:security:OrgPolicies"
+# The stacks the stack rules judge: those planning any of these. Once the component is wired into the
+# platform, adding "hipaa:platform:HipaaPlatform" here makes the whole area mandatory for every stack.
 SCOPE = (COMPONENT, POLICY)
 RISK = "45 CFR 164.308(a)(1)(ii)(B)"
 # Constraints with a rule of their own; looked up so a rename in the list fails at import.
@@ -51,8 +52,6 @@ def enforces(item: Constraint, resource: Resource) -> str | None:
 
 
 def every_constraint_enforced(context: Context) -> list[str]:
-    if not area_planned(context, SCOPE):
-        return []
     policies = context.of_type(POLICY)
     projects = sorted({str(p.inputs.get("parent")) for p in policies if p.inputs.get("parent")}) or ["(none)"]
     problems = []
@@ -122,6 +121,7 @@ RULES = [
         RISK,
         "every required organization constraint has an enforcing policy on the workload project",
         stack_check=every_constraint_enforced,
+        scope=SCOPE,
     ),
     Rule(
         "ORG-02",
