@@ -48,3 +48,12 @@ def test_out_of_scope_stack_rule_is_reported_not_applicable(monkeypatch: pytest.
     out = io.StringIO()
     _report([resource(AREA)], evaluate([resource(AREA)], "prod", [SCOPED]), out)
     assert "TST-01     FAIL         1" in out.getvalue()
+
+
+def test_unscoped_stack_rule_is_reported_over_the_whole_stack(monkeypatch: pytest.MonkeyPatch) -> None:
+    import infra.__main__ as cli
+
+    monkeypatch.setattr(cli, "all_rules", lambda: [UNSCOPED])
+    out = io.StringIO()
+    _report([resource("gcp:kms/keyRing:KeyRing"), resource(AREA)], [], out)
+    assert "TST-02     PASS         2" in out.getvalue()
