@@ -31,7 +31,7 @@ def _report(resources: Sequence[Resource], findings: list[Finding], out: io.Text
     failed = {f.rule_id for f in findings}
     print(f"{'rule':<10} {'status':<6} {'checked':>7}  {'citation':<28} reason", file=stream)
     for rule in all_rules():
-        checked = sum(counts[t] for t in rule.types) if rule.types else len(resources)
+        checked = rule.in_scope(resources)
         # A rule with nothing to look at is reported as such, never as a pass.
         status = "FAIL" if rule.id in failed else ("PASS" if checked else "n/a")
         print(f"{rule.id:<10} {status:<6} {checked:>7}  {rule.citation:<28} {rule.reason}", file=stream)

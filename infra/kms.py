@@ -11,6 +11,9 @@ from infra.config import PlatformConfig
 from infra.naming import child_opts, data_opts, keyring_name
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+# The Cloud Logging service agent that encrypts a project's CMEK log buckets; `{l}` is the number of
+# the project holding the bucket. Google reports it as `kmsServiceAccountId` (logging settings).
+LOGGING_CMEK_AGENT = "service-{l}@gcp-sa-logging.iam.gserviceaccount.com"
 
 # Service agents that encrypt with each key, as email templates over the project number.
 # The agents are Google-managed identities; granting them (and only them) is what CMEK needs.
@@ -22,7 +25,9 @@ KEY_USERS: dict[str, tuple[str, ...]] = {
         "service-{n}@dataproc-accounts.iam.gserviceaccount.com",
     ),
     "gke": ("service-{n}@container-engine-robot.iam.gserviceaccount.com",),
-    "logging": ("service-{n}@gcp-sa-logging.iam.gserviceaccount.com",),
+    # Log bucket CMEK is applied by the Cloud Logging agent of the project that holds the bucket:
+    # the SIEM project's, not this environment's.
+    "logging": (LOGGING_CMEK_AGENT,),
     "pubsub": ("service-{s}@gcp-sa-pubsub.iam.gserviceaccount.com",),
     "artifacts": ("service-{n}@gcp-sa-artifactregistry.iam.gserviceaccount.com",),
     "vertex": ("service-{n}@gcp-sa-aiplatform.iam.gserviceaccount.com",),
@@ -37,9 +42,29 @@ AGENT_SERVICES = (
 )
 
 
+class AgentMismatchError(Exception):
+    """Google reports a different CMEK agent than the one this program grants."""
+
+
 def _members(users: tuple[str, ...], numbers: list[str]) -> list[str]:
-    """Agent emails for a key; `{n}` is the environment project's number, `{s}` the security project's."""
-    return ["serviceAccount:" + user.format(n=numbers[0], s=numbers[1]) for user in users]
+    """Agent emails for a key: `{n}` environment project, `{s}` security project, `{l}` SIEM project."""
+    named = dict(zip("nsl", numbers, strict=False))
+    return ["serviceAccount:" + user.format(**named) for user in users]
+
+
+def checked_logging_agent(siem_number: str, reported: str) -> str:
+    """The SIEM project's logging CMEK agent, refused unless Google reports that very identity.
+
+    Projects whose agent predates the `service-<number>` format report another email; granting the
+    templated one would leave the log bucket unable to encrypt, so the plan stops here instead.
+    """
+    expected = LOGGING_CMEK_AGENT.format(l=siem_number)
+    if reported != expected:
+        raise AgentMismatchError(
+            f"SIEM project's Cloud Logging CMEK agent is {reported or 'unknown'}, expected {expected}; "
+            "grant the reported agent on the logging key after review"
+        )
+    return siem_number
 
 
 class Kms(pulumi.ComponentResource):
@@ -50,6 +75,13 @@ class Kms(pulumi.ComponentResource):
         self.config = config
         project_number = gcp.organizations.get_project_output(project_id=config.project_id).number
         security_number = gcp.organizations.get_project_output(project_id=config.security_project_id).number
+        siem_number = gcp.organizations.get_project_output(project_id=config.siem_project_id).number
+        # Reading the SIEM project's CMEK settings also provisions its logging agent, which Google
+        # otherwise creates lazily; a grant to an agent that does not exist yet fails.
+        siem_logging = gcp.logging.get_project_cmek_settings_output(project=config.siem_project_id)
+        siem_agent_number = pulumi.Output.all(siem_number, siem_logging.service_account_id).apply(
+            lambda values: checked_logging_agent(str(values[0]), str(values[1] or ""))
+        )
         agents = [
             gcp.projects.ServiceIdentity(
                 f"{name}-agent-{service.split('.')[0]}",
@@ -68,6 +100,7 @@ class Kms(pulumi.ComponentResource):
         )
         protection = "HSM" if config.is_prod else "SOFTWARE"
         self.keys: dict[str, gcp.kms.CryptoKey] = {}
+        self.grants: dict[str, gcp.kms.CryptoKeyIAMBinding] = {}
         for purpose, users in KEY_USERS.items():
             key = gcp.kms.CryptoKey(
                 f"{name}-{purpose}",
@@ -83,8 +116,11 @@ class Kms(pulumi.ComponentResource):
                 labels={**config.labels, "key-purpose": purpose},
                 opts=data_opts(config, self),
             )
-            members = pulumi.Output.all(project_number, security_number).apply(functools.partial(_members, users))
-            gcp.kms.CryptoKeyIAMBinding(
+            numbers = [project_number, security_number]
+            if any("{l}" in user for user in users):
+                numbers.append(siem_agent_number)
+            members = pulumi.Output.all(*numbers).apply(functools.partial(_members, users))
+            self.grants[purpose] = gcp.kms.CryptoKeyIAMBinding(
                 f"{name}-{purpose}-users",
                 crypto_key_id=key.id,
                 role=ENCRYPTER_DECRYPTER,
@@ -114,4 +150,6 @@ class Kms(pulumi.ComponentResource):
         )
 
     def key_id(self, purpose: str) -> pulumi.Output[str]:
-        return self.keys[purpose].id
+        """The key's id, resolving only once its service agents hold it: a CMEK resource created
+        from this waits for the grant instead of failing on a key its agent cannot use yet."""
+        return pulumi.Output.all(self.keys[purpose].id, self.grants[purpose].id).apply(lambda ids: str(ids[0]))

@@ -83,6 +83,10 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         )
     elif type_token == "gcp:pubsub/topic:Topic":
         rid = f"projects/{project}/topics/{resource_name}"
+    elif type_token == "gcp:monitoring/notificationChannel:NotificationChannel":
+        # Monitoring assigns the channel's numeric id; a stable one per logical name stands in.
+        rid = f"projects/{project}/notificationChannels/{project_number(name)}"
+        outputs["name"] = rid
     elif type_token == "gcp:storage/bucket:Bucket":
         rid = resource_name
         outputs["url"] = f"gs://{resource_name}"
@@ -127,6 +131,12 @@ class PlanMocks(pulumi.runtime.Mocks):
             return {"number": project_number(project), "projectId": project, "name": project}, []
         if args.token == KEY_VERSION_CALL:
             return self.key_version(args.args, MOCK_SIGNING_PEM), []
+        if args.token == "gcp:logging/getProjectCmekSettings:getProjectCmekSettings":
+            # projects.getCmekSettings: the agent that encrypts the project's CMEK log buckets.
+            project = args.args.get("project") or "mock-project"
+            name = f"projects/{project}/cmekSettings"
+            agent = f"service-{project_number(project)}@gcp-sa-logging.iam.gserviceaccount.com"
+            return {"id": name, "name": name, "project": project, "serviceAccountId": agent}, []
         return dict(args.args), []
 
     @staticmethod

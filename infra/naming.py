@@ -119,9 +119,27 @@ def attestor_name(config: PlatformConfig) -> str:
     return f"hipaa-{config.environment}-pipeline"
 
 
+# The security team's topic id, fixed by the requirement.
+SECURITY_TOPIC_ID = "hipaa-deployments"
+
+
 def security_topic(config: PlatformConfig) -> str:
     """The security team's topic; the name is fixed by the requirement."""
-    return f"projects/{config.security_project_id}/topics/hipaa-deployments"
+    return f"projects/{config.security_project_id}/topics/{SECURITY_TOPIC_ID}"
+
+
+def log_bucket_id(config: PlatformConfig) -> str:
+    """The SIEM project's log bucket that receives this environment's audit logs."""
+    return resource_name(config, "audit-logs")
+
+
+def log_bucket_path(config: PlatformConfig) -> str:
+    return f"projects/{config.siem_project_id}/locations/{config.region}/buckets/{log_bucket_id(config)}"
+
+
+def siem_sink_name(config: PlatformConfig) -> str:
+    """The environment project's sink that routes its audit logs to the SIEM bucket."""
+    return resource_name(config, "siem-sink")
 
 
 def pulumi_backend_url(config: PlatformConfig) -> str:

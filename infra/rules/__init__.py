@@ -47,7 +47,11 @@ StackCheck = Callable[[Context], "list[str]"]
 
 @dataclass(frozen=True)
 class Rule:
-    """One HIPAA property. `types` empty means a stack rule (`stack_check` over all resources)."""
+    """One HIPAA property. `types` empty means a stack rule (`stack_check` over all resources).
+
+    A stack rule with a `scope` applies only to stacks that plan one of those types (resource or
+    component tokens); with nothing in scope it is reported as not applicable, never as a pass.
+    """
 
     id: str
     citation: str
@@ -55,12 +59,22 @@ class Rule:
     types: tuple[str, ...] = ()
     check: ResourceCheck | None = None
     stack_check: StackCheck | None = None
+    scope: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.check is None) == (self.stack_check is None):
             raise ValueError(f"rule {self.id} needs exactly one of check or stack_check")
         if self.check is not None and not self.types:
             raise ValueError(f"rule {self.id} checks resources but names no resource type")
+        if self.scope and self.stack_check is None:
+            raise ValueError(f"rule {self.id} has a scope but is not a stack rule")
+
+    def in_scope(self, resources: Sequence[Resource]) -> int:
+        """How many planned resources this rule looks at."""
+        watched = set(self.types or self.scope)
+        if not watched:
+            return len(resources)
+        return sum(1 for resource in resources if resource.type in watched)
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,8 @@ def evaluate(resources: Sequence[Resource], environment: str, rules: Iterable[Ru
     findings: list[Finding] = []
     for rule in all_rules() if rules is None else rules:
         if rule.stack_check is not None:
-            findings.extend(Finding(rule.id, rule.citation, "stack", p) for p in rule.stack_check(context))
+            if not rule.scope or rule.in_scope(resources):
+                findings.extend(Finding(rule.id, rule.citation, "stack", p) for p in rule.stack_check(context))
             continue
         for resource in resources:
             if rule.check is not None and resource.type in rule.types:

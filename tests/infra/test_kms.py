@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pytest
 
-from infra.kms import KEY_USERS
+from infra.kms import KEY_USERS, AgentMismatchError, checked_logging_agent
 from infra.mockrun import project_number
 from tests.conftest import find, one, planned
+from tests.infra.recording import RecordingMocks, config_for
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
 BINDING = "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding"
@@ -72,6 +75,45 @@ def test_pubsub_key_is_granted_to_the_security_projects_agent() -> None:
     assert binding.inputs["members"] == [f"serviceAccount:service-{security}@gcp-sa-pubsub.iam.gserviceaccount.com"]
 
 
+def test_logging_key_is_granted_to_the_siem_projects_logging_agent(stack: str) -> None:
+    # The CMEK log bucket lives in the SIEM project; its Cloud Logging agent encrypts with the key.
+    config = config_for(stack)
+    binding = one(planned(stack), BINDING, "kms-logging-users")
+    siem = project_number(config.siem_project_id)
+    assert siem not in (project_number(config.project_id), project_number(config.security_project_id))
+    assert binding.inputs["members"] == [f"serviceAccount:service-{siem}@gcp-sa-logging.iam.gserviceaccount.com"]
+
+
+def test_each_key_has_exactly_one_authoritative_binding() -> None:
+    keys = [b.inputs["cryptoKeyId"].rsplit("/", 1)[-1] for b in find(planned("prod"), BINDING)]
+    assert sorted(keys) == sorted(f"{purpose}-cmek" for purpose in KEY_USERS)
+    assert find(planned("prod"), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") == []
+
+
+class LegacyLoggingAgentMocks(RecordingMocks):
+    """Google reporting an older-format logging agent for the SIEM project."""
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "gcp:logging/getProjectCmekSettings:getProjectCmekSettings":
+            return {"serviceAccountId": "cmek-p123@gcp-sa-logging.iam.gserviceaccount.com"}, []
+        return super().call(args)
+
+
+def test_a_logging_agent_google_does_not_report_is_never_granted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.kms import Kms
+    from tests.infra import recording
+
+    monkeypatch.setattr(recording, "RecordingMocks", LegacyLoggingAgentMocks)
+    with pytest.raises(AgentMismatchError, match="CMEK agent is cmek-p123@gcp-sa-logging"):
+        recording.record(lambda: Kms("kms", config_for("prod")))
+
+
+def test_logging_agent_check_accepts_the_reported_agent() -> None:
+    assert checked_logging_agent("42", "service-42@gcp-sa-logging.iam.gserviceaccount.com") == "42"
+    with pytest.raises(AgentMismatchError, match="unknown"):
+        checked_logging_agent("42", "")
+
+
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_key_ids_as_outputs(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
@@ -88,3 +130,18 @@ def test_component_exposes_key_ids_as_outputs(mocked: None) -> pulumi.Output[Non
         )
 
     return kms.key_id("storage").apply(check)
+
+
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
+def test_key_id_resolves_only_after_the_grant_so_cmek_resources_wait_for_it(mocked: None) -> pulumi.Output[None]:
+    from infra.kms import Kms
+
+    kms = Kms("unit", config_for("prod"))
+    key_id = kms.key_id("logging")
+
+    def check(dependencies: set[pulumi.Resource]) -> None:
+        assert kms.grants["logging"] in dependencies
+        assert kms.keys["logging"] in dependencies
+
+    dependencies: Any = key_id.resources()  # an awaitable; Output.from_input waits for it
+    return pulumi.Output.from_input(dependencies).apply(check)
