@@ -118,8 +118,9 @@ class Delivery(pulumi.ComponentResource):
             description="Cloud Build logs of the HIPAA pipeline (CMEK)",
             retention_days=config.log_retention_days,
             cmek_settings=gcp.logging.ProjectBucketConfigCmekSettingsArgs(kms_key_name=logging_key_id),
-            # Build logs are operational, not the audit trail (that is locked in the SIEM project).
-            locked=False,
+            # Build logs document every deployment (45 CFR 164.316(b)(2)): locked like the audit trail
+            # outside dev; locking is irreversible, so dev stays destroyable.
+            locked=config.environment != "dev",
             opts=child_opts(self),
         )
         bucket_path = (

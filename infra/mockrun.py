@@ -154,6 +154,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.protected: set[str] = set()
         self.order: list[str] = []
         self.inputs: dict[str, dict[str, Any]] = {}
+        self.ignored: dict[str, list[str]] = {}
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -162,6 +163,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self.inputs[response.urn] = dict(rpc.deserialize_properties(request.object))
             if request.protect:
                 self.protected.add(response.urn)
+            if request.ignoreChanges:
+                self.ignored[response.urn] = list(request.ignoreChanges)
         return response
 
     def recorded(self) -> list[Resource]:

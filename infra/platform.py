@@ -5,15 +5,20 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.audit_logging import AuditLogging
 from infra.config import PlatformConfig
 from infra.dataproc import Dataproc
 from infra.delivery import Delivery, trigger_substitutions
 from infra.gke import Gke
 from infra.kms import Kms
+from infra.monitoring import Monitoring
 from infra.network import Network
+from infra.org_policies import OrgPolicies
 from infra.perimeter import Perimeter
 from infra.registry import Registry, signing_public_key
+from infra.storage import Storage
 from infra.vertex import Vertex
+from infra.warehouse import Warehouse
 from pipeline.render import content_hash
 
 
@@ -31,6 +36,10 @@ class HipaaPlatform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, providers={"gcp": provider})
         self.kms = Kms("kms", config, opts=child)
         keys = self.kms.key_id
+        self.org_policies = OrgPolicies("org-policies", config, opts=child)
+        self.audit = AuditLogging("audit", config, logging_key_id=keys("logging"), opts=child)
+        self.storage = Storage("storage", config, storage_key_id=keys("storage"), opts=child)
+        buckets = self.storage.buckets
         self.network = Network("network", config, opts=child)
         network, subnet = self.network.network, self.network.subnet
         self.registry = Registry(
@@ -57,7 +66,8 @@ class HipaaPlatform(pulumi.ComponentResource):
             storage_key_id=keys("storage"),
             secrets_key_id=keys("secrets"),
             subnet_id=subnet.id,
-            opts=child,
+            # Dataproc's own buckets log their access to the storage component's access-log bucket.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.storage])),
         )
         self.vertex = Vertex(
             "vertex",
@@ -78,15 +88,26 @@ class HipaaPlatform(pulumi.ComponentResource):
             signing_key_id=self.kms.signing_key.id,
             substitutions=trigger_substitutions(config),
             pipeline_hash=content_hash(),
+            writable_buckets=[buckets[purpose].name for purpose in ("reports", "artifacts", "backups")],
             act_as=[self.dataproc.support.account.id],
             opts=child,
         )
         identities = self.delivery.identities
+        build = identities.build_account.member
+        self.warehouse = Warehouse(
+            "warehouse",
+            config,
+            bigquery_key_id=keys("bigquery"),
+            backup_operators=[build],
+            data_processors=[self.dataproc.support.account.member],
+            opts=child,
+        )
+        self.monitoring = Monitoring("monitoring", config, pubsub_key_id=keys("pubsub"), publishers=[build], opts=child)
         # The pipeline works inside the perimeter as the build account, and pulumi up as the deployer.
         self.perimeter = Perimeter(
             "perimeter",
             config,
-            ingress_identities=[identities.build_account.member, identities.deployer_account.member],
+            ingress_identities=[build, identities.deployer_account.member],
             opts=child,
         )
         self.register_outputs(

@@ -15,7 +15,8 @@ PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
 COMPONENT = "hipaa:security:AuditLogging"
 # The stacks the stack rules judge: those planning any of these. Once the component is wired into the
 # platform, adding "hipaa:platform:HipaaPlatform" here makes the whole area mandatory for every stack.
-SCOPE = (COMPONENT, AUDIT_CONFIG, SINK, BUCKET)
+# The platform plans every area, so on a platform stack the area is mandatory.
+SCOPE = ("hipaa:platform:HipaaPlatform", COMPONENT, AUDIT_CONFIG, SINK, BUCKET)
 BUCKET_WRITER = "roles/logging.bucketWriter"
 AUDIT = "45 CFR 164.312(b)"
 _DESTINATION_PROJECT = re.compile(r"^logging\.googleapis\.com/projects/([^/]+)/")
@@ -62,7 +63,15 @@ def audited_and_routed_out(context: Context) -> list[str]:
     ]
 
 
+def _exports(sink: Resource) -> bool:
+    """A sink whose destination is in another project: the audit trail's way out to the SIEM."""
+    match = _DESTINATION_PROJECT.match(str(sink.inputs.get("destination") or ""))
+    return match is None or match.group(1) != sink.inputs.get("project")
+
+
 def sink_takes_all_audit_logs(resource: Resource, _: Context) -> str | None:
+    if not _exports(resource):
+        return None  # a route inside the project (e.g. build logs to their CMEK bucket) is not the trail
     if resource.inputs.get("disabled") is True:
         return "sink is disabled"
     active = [e.get("name") for e in resource.inputs.get("exclusions") or [] if e.get("disabled") is not True]

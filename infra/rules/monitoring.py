@@ -16,7 +16,8 @@ ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 COMPONENT = "hipaa:security:Monitoring"
 # The stacks the stack rules judge: those planning any of these. Once the component is wired into the
 # platform, adding "hipaa:platform:HipaaPlatform" here makes the whole area mandatory for every stack.
-SCOPE = (COMPONENT, ALERT_POLICY, METRIC, CHANNEL)
+# The platform plans every area, so on a platform stack the area is mandatory.
+SCOPE = ("hipaa:platform:HipaaPlatform", COMPONENT, ALERT_POLICY, METRIC, CHANNEL)
 INCIDENT = "45 CFR 164.308(a)(6)(ii)"
 _REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]$")
 _SECURITY_TOPIC = re.compile(r"^projects/([^/]+)/topics/hipaa-deployments$")

@@ -12,7 +12,8 @@ POLICY = "gcp:orgpolicy/policy:Policy"
 COMPONENT = "hipaa:security:OrgPolicies"
 # The stacks the stack rules judge: those planning any of these. Once the component is wired into the
 # platform, adding "hipaa:platform:HipaaPlatform" here makes the whole area mandatory for every stack.
-SCOPE = (COMPONENT, POLICY)
+# The platform plans every area, so on a platform stack the area is mandatory.
+SCOPE = ("hipaa:platform:HipaaPlatform", COMPONENT, POLICY)
 RISK = "45 CFR 164.308(a)(1)(ii)(B)"
 # Constraints with a rule of their own; looked up so a rename in the list fails at import.
 NON_CMEK = constraint("gcp.restrictNonCmekServices").name

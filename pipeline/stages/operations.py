@@ -6,7 +6,7 @@ from pipeline.model import Stage
 from pipeline.steps import script_step
 from pipeline.substitutions import DATAPROC_CLUSTER, ENV, REGION
 
-BACKUP_BUCKET = "$PROJECT_ID-raw"
+BACKUP_BUCKET = "$PROJECT_ID-backups"
 
 
 def stage(infra: str, dataproc: str, gke: str) -> Stage:

@@ -37,6 +37,23 @@ def config_for(environment: str) -> PlatformConfig:
 def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Resource]:
     """Run `build` (which creates components) to completion; return what it registered, in order,
     with camelCase inputs and the protect flag, through the same monitor the offline plan uses."""
+    return monitored(build, pem).recorded()
+
+
+def protected_names(build: Callable[[], object]) -> dict[str, bool]:
+    """Logical name -> protect flag for every resource `build` registers (components included)."""
+    monitor = monitored(build)
+    return {urn.split("::")[-1]: urn in monitor.protected for urn in monitor.order}
+
+
+def ignored_changes(build: Callable[[], object]) -> dict[str, list[str]]:
+    """Logical name -> the properties whose changes Pulumi ignores for that resource."""
+    monitor = monitored(build)
+    return {urn.split("::")[-1]: monitor.ignored.get(urn, []) for urn in monitor.order}
+
+
+def monitored(build: Callable[[], object], pem: str | None = TEST_PEM) -> RecordingMonitor:
+    """Run `build` under the mock engine; the monitor holds every registration and its options."""
     fresh_event_loop()
     mocks = RecordingMocks(pem)
     monitor = RecordingMonitor(mocks)
@@ -47,7 +64,7 @@ def record(build: Callable[[], object], pem: str | None = TEST_PEM) -> list[Reso
         build()
 
     _sync_await(run_pulumi_func(run))
-    return monitor.recorded()
+    return monitor
 
 
 def only(resources: list[Resource], type_token: str) -> Resource:

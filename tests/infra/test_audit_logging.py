@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 
 import pulumi
 import pytest
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from infra.audit_logging import AuditLogging
 from infra.config import MIN_LOG_RETENTION_DAYS
-from infra.mockrun import PlanMocks, RecordingMonitor, project_number
+from infra.mockrun import project_number
 from infra.rules import Resource
-from tests.infra.recording import config_for, only, record, retire_loop
+from tests.infra.recording import config_for, only, protected_names, record
 
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
@@ -79,23 +76,9 @@ def test_log_analytics_stays_off() -> None:
 
 def protected(environment: str) -> set[str]:
     """Logical names of the resources the engine is told to protect (the monitor sees `protect`)."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    mocks = PlanMocks()
-    monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project="hipaa", stack=environment, preview=False, monitor=monitor)
-    pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
-    pulumi.runtime.settings.SETTINGS.outputs.clear()
     config = config_for(environment)
-
-    def build() -> None:
-        AuditLogging("audit", config, logging_key_id=logging_key(environment))
-
-    try:
-        _sync_await(run_pulumi_func(build))
-    finally:
-        retire_loop(loop)
-    return {urn.rsplit("::", 1)[-1] for urn in monitor.protected}
+    flags = protected_names(lambda: AuditLogging("audit", config, logging_key_id=logging_key(environment)))
+    return {name for name, flag in flags.items() if flag}
 
 
 def test_bucket_is_protected_in_prod_and_destroyable_in_dev() -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.audit import AUDIT_CONFIG, BUCKET, PROJECT_MEMBER, RULES, SINK
+from tests.infra.recording import changed
 from tests.infra.test_audit_logging import built
-from tests.infra.test_rules_gke import changed
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -142,3 +142,15 @@ def test_unconditioned_or_broad_bucket_writer_is_caught(expression: str | None) 
 
 def test_other_project_roles_are_not_this_rules_business() -> None:
     assert violations(PROJECT_MEMBER, "role", "roles/logging.viewer") == set()
+
+
+def test_a_route_inside_the_project_is_not_judged_as_the_audit_export() -> None:
+    """The build-log sink keeps build logs in the project's own CMEK bucket; AUD-03 judges exports."""
+    sink = component(SINK)
+    local = changed(
+        changed(sink, "destination", "logging.googleapis.com/projects/nwh-analytics-prd/locations/us/buckets/b"),
+        "filter",
+        'resource.type="build"',
+    )
+    assert {f.rule_id for f in evaluate([local], "prod", [r for r in RULES if r.id == "AUD-03"])} == set()
+    assert violations(SINK, "filter", 'resource.type="build"') >= {"AUD-03"}

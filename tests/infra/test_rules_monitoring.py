@@ -9,8 +9,8 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.monitoring import ALERT_POLICY, CHANNEL, METRIC, RULES, TOPIC, TOPIC_BINDING, TOPIC_MEMBER
 from infra.security_alerts import REQUIRED_ALERTS
+from tests.infra.recording import changed
 from tests.infra.test_monitoring import built
-from tests.infra.test_rules_gke import changed
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:

@@ -8,8 +8,8 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.org import POLICY, RULES
+from tests.infra.recording import changed
 from tests.infra.test_org_policies import built
-from tests.infra.test_rules_gke import changed
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:

@@ -11,8 +11,7 @@ import pytest
 from infra.naming import bucket_name, compliance_bucket
 from infra.rules import Resource
 from infra.storage import Storage
-from tests.infra.protection import protected_names
-from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.recording import config_for, of_type, only, protected_names, record
 
 BUCKET = "gcp:storage/bucket:Bucket"
 STORAGE_KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/storage-cmek"

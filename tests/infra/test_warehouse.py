@@ -12,8 +12,7 @@ import pytest
 from infra.naming import dataset_id
 from infra.rules import Resource
 from infra.warehouse import Warehouse
-from tests.infra.protection import ignored_changes, protected_names
-from tests.infra.recording import config_for, of_type, record
+from tests.infra.recording import config_for, ignored_changes, of_type, protected_names, record
 
 DATASET = "gcp:bigquery/dataset:Dataset"
 ACCESS = "gcp:bigquery/datasetAccess:DatasetAccess"
