@@ -67,14 +67,7 @@ def test_formatter_drops_fields_outside_the_allow_list() -> None:
 
 
 def test_configure_logging_writes_json_and_silences_the_access_log(capsys: pytest.CaptureFixture[str]) -> None:
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    try:
-        configure_logging()
-        logging.getLogger(LOGGER).info("started", extra={"event": "startup"})
-        assert json.loads(capsys.readouterr().out.strip())["event"] == "startup"
-        assert logging.getLogger("uvicorn.access").disabled
-    finally:
-        root.handlers[:], level = saved
-        root.setLevel(level)
-        logging.getLogger("uvicorn.access").disabled = False
+    configure_logging()
+    logging.getLogger(LOGGER).info("started", extra={"event": "startup"})
+    assert json.loads(capsys.readouterr().out.strip())["event"] == "startup"
+    assert logging.getLogger("uvicorn.access").disabled
