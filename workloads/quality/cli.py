@@ -59,9 +59,16 @@ def document(status: str, args: argparse.Namespace | None, report: Report | None
     }
 
 
-def write(path: Path | None, content: dict[str, Any]) -> None:
-    if path is not None:
+def write(path: Path | None, content: dict[str, Any]) -> bool:
+    """Whether the report was written (or none was asked for); a report that cannot be written is an error."""
+    if path is None:
+        return True
+    try:
         path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        print(f"data-quality: ERROR: cannot write {path}: {error.strerror}", file=sys.stderr)
+        return False
+    return True
 
 
 def main(argv: Sequence[str], source_factory: Callable[[argparse.Namespace], TableSource] | None = None) -> int:
@@ -84,7 +91,8 @@ def main(argv: Sequence[str], source_factory: Callable[[argparse.Namespace], Tab
         print(f"{state} {table.table}: {table.evaluated} expectations, {len(table.failed)} failed", file=sys.stderr)
         for failure in table.failed:
             print(f"  failed: {failure.expectation} column={failure.column}", file=sys.stderr)
-    write(args.json, document("pass" if report.success else "fail", args, report, None))
+    if not write(args.json, document("pass" if report.success else "fail", args, report, None)):
+        return ERROR
     return PASS if report.success else FAIL
 
 

@@ -65,6 +65,12 @@ def test_connection_failure_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "data-quality: ERROR: ConnectionError" in capsys.readouterr().err
 
 
+def test_unwritable_report_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "missing-dir" / "quality.json"
+    assert main([*ARGS, "--json", str(out)], source_factory=lambda args: PandasSource()) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
 def test_explicit_deidentified_dataset(tmp_path: Path) -> None:
     _, report = run(tmp_path, PandasSource(), "--deidentified-dataset", "custom_deid")
     assert report["datasets"]["deidentified"] == "custom_deid"
