@@ -20,7 +20,7 @@ ARGS = [
     "--output-dataset=hipaa_prod_deidentified",
     "--materialization-dataset=hipaa_prod_staging",
     f"--hmac-key-version={VERSION}",
-    "--min-cell-size=2",
+    "--min-cell-size=12",
 ]
 
 
@@ -44,13 +44,13 @@ def key_for(version: str) -> bytes:
 
 
 def test_reads_the_source_and_writes_both_tables(spark: SparkSession) -> None:
-    io = FakeTableIO(spark.createDataFrame([encounter(n) for n in range(3)], ENCOUNTER_SCHEMA))
+    io = FakeTableIO(spark.createDataFrame([encounter(n) for n in range(12)], ENCOUNTER_SCHEMA))
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 0
     assert io.reads[0]["table"] == "nwh-analytics-prd.hipaa_prod_curated.encounters"
     assert io.reads[0]["materializationDataset"] == "hipaa_prod_staging"
     rows = io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{ROWS_TABLE}"]
     cells = io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{AGGREGATES_TABLE}"]
-    assert rows.count() == 3 and [c.encounter_count for c in cells.collect()] == [3]
+    assert rows.count() == 12 and [c.encounter_count for c in cells.collect()] == [12]
 
 
 def test_empty_source_fails_and_writes_nothing(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
@@ -74,9 +74,10 @@ def test_key_errors_fail_the_job(spark: SparkSession, caplog: pytest.LogCaptureF
     [
         ("--materialization-dataset=hipaa_prod_deidentified", "--materialization-dataset must differ"),
         ("--output-dataset=hipaa_prod_curated", "--output-dataset must differ"),
+        ("--min-cell-size=10", "never lower it below 11"),
     ],
 )
-def test_datasets_must_be_kept_apart(override: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unsafe_arguments_are_refused(override: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         parse_args([*ARGS, override])
     assert exited.value.code == 2 and message in capsys.readouterr().err

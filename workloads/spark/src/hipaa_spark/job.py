@@ -53,6 +53,8 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
     parsed = parser.parse_args(list(argv))
     if parsed.materialization_dataset == parsed.output_dataset:
         parser.error("--materialization-dataset must differ from --output-dataset: it holds identified rows")
+    if parsed.min_cell_size < MIN_CELL_SIZE:
+        parser.error(f"--min-cell-size may raise the suppression floor, never lower it below {MIN_CELL_SIZE}")
     if parsed.dataset == parsed.output_dataset:
         parser.error("--output-dataset must differ from --dataset: de-identified data lives apart")
     return JobArgs(
@@ -83,7 +85,7 @@ def run(spark: SparkSession, args: JobArgs, key: bytes, io: TableIO) -> dict[str
     encounters = io.read(spark, source_options)
     if encounters.isEmpty():
         raise RuntimeError(f"{args.dataset}.{args.source_table} has no rows: nothing to de-identify")
-    written = {}
+    written: dict[str, int] = {}
     for table, frame in transform(encounters, key, args.min_cell_size).items():
         output = frame.cache()
         io.write(output, write_options(args.project, args.output_dataset, table, args.kms_key))
