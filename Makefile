@@ -7,6 +7,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt)
+# Tools whose pins clash with the project's (Checkov) get their own virtualenv.
+TOOLS_VENV := .venv-tools
+TOOLS_REQUIREMENTS := $(wildcard requirements/tools/*.txt)
 
 .PHONY: plan test lint typecheck shellcheck unit render check clean
 
@@ -15,6 +18,13 @@ $(VENV)/.installed: $(REQUIREMENTS)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt \
 		-r requirements.txt $(foreach f,$(filter-out requirements/constraints.txt,$(wildcard requirements/*.txt)),-r $(f))
+	touch $@
+
+$(TOOLS_VENV)/.installed: $(TOOLS_REQUIREMENTS)
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements/tools/constraints.txt -r requirements/tools/checkov.txt
 	touch $@
 
 plan: $(VENV)/.installed
@@ -30,7 +40,7 @@ typecheck: $(VENV)/.installed
 shellcheck: $(VENV)/.installed
 	$(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh)
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed $(TOOLS_VENV)/.installed
 	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=85
 
 test: lint typecheck shellcheck unit
@@ -42,4 +52,4 @@ check: $(VENV)/.installed
 	$(PY) -m pipeline check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

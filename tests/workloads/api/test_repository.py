@@ -1,0 +1,73 @@
+"""The BigQuery repository over a fake client: parameterized SQL, suppression floor, row mapping, readiness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from google.api_core.exceptions import GoogleAPIError
+from google.cloud import bigquery
+
+from hipaa_api.repository import BigQueryAggregates
+
+TABLE = "nwh-analytics-prd.hipaa_prod_deidentified.facility_monthly_encounters"
+ROW = {
+    "facility_id": "FAC-001",
+    "service_month": date(2024, 3, 1),
+    "patient_zip3": "941",
+    "encounter_count": 14,
+    "patient_count": 9,
+    "total_charges": 4200,
+    "mean_length_of_stay_days": 2.25,
+}
+
+
+@dataclass
+class Job:
+    rows: list[dict[str, Any]]
+
+    def result(self, *, timeout: float) -> list[dict[str, Any]]:
+        return self.rows
+
+
+@dataclass
+class FakeClient:
+    rows: list[dict[str, Any]] = field(default_factory=lambda: [ROW])
+    queries: list[tuple[str, bigquery.QueryJobConfig]] = field(default_factory=list)
+    table_error: Exception | None = None
+
+    def query(self, query: str, *, job_config: bigquery.QueryJobConfig, timeout: float) -> Job:
+        self.queries.append((query, job_config))
+        return Job(self.rows)
+
+    def get_table(self, table: str, *, timeout: float) -> object:
+        assert table == TABLE
+        if self.table_error is not None:
+            raise self.table_error
+        return object()
+
+
+def test_query_is_parameterized_and_enforces_the_cell_floor() -> None:
+    client = FakeClient()
+    BigQueryAggregates(client, TABLE).monthly_encounters("FAC-001", date(2024, 1, 1), date(2024, 6, 1))
+    ((sql, config),) = client.queries
+    assert f"FROM `{TABLE}`" in sql and "FAC-001" not in sql
+    assert "encounter_count >= @min_cell_size" in sql
+    params = {p.name: (p.type_, p.value) for p in config.query_parameters}
+    assert params == {
+        "facility_id": ("STRING", "FAC-001"),
+        "first_month": ("DATE", date(2024, 1, 1)),
+        "last_month": ("DATE", date(2024, 6, 1)),
+        "min_cell_size": ("INT64", 11),
+    }
+
+
+def test_rows_become_models() -> None:
+    (item,) = BigQueryAggregates(FakeClient(), TABLE).monthly_encounters("FAC-001", date(2024, 3, 1), date(2024, 3, 1))
+    assert (item.service_month, item.total_charges, item.encounter_count) == ("2024-03", 4200.0, 14)
+
+
+def test_ready_when_the_table_is_reachable() -> None:
+    assert BigQueryAggregates(FakeClient(), TABLE).ready()
+    assert not BigQueryAggregates(FakeClient(table_error=GoogleAPIError("denied")), TABLE).ready()

@@ -1,0 +1,95 @@
+"""The job end to end over a fake table IO: arguments, both outputs, counts, failure on empty input."""
+
+from __future__ import annotations
+
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+
+from hipaa_spark.job import AGGREGATES_TABLE, ROWS_TABLE, main, parse_args
+from tests.workloads.spark.conftest import ENCOUNTER_SCHEMA, TEST_KEY, encounter
+
+MAIN_PY = Path(__file__).resolve().parents[3] / "workloads" / "spark" / "main.py"
+VERSION = "projects/nwh-analytics-prd/secrets/hipaa-prod-mrn-hmac-key/versions/1"
+ARGS = [
+    "--project=nwh-analytics-prd",
+    "--dataset=hipaa_prod_curated",
+    "--output-dataset=hipaa_prod_deidentified",
+    "--materialization-dataset=hipaa_prod_staging",
+    f"--hmac-key-version={VERSION}",
+    "--min-cell-size=12",
+]
+
+
+@dataclass
+class FakeTableIO:
+    source: DataFrame
+    reads: list[dict[str, str]] = field(default_factory=list)
+    writes: dict[str, DataFrame] = field(default_factory=dict)
+
+    def read(self, spark: SparkSession, options: dict[str, str]) -> DataFrame:
+        self.reads.append(options)
+        return self.source
+
+    def write(self, frame: DataFrame, options: dict[str, str]) -> None:
+        self.writes[options["table"]] = frame
+
+
+def key_for(version: str) -> bytes:
+    assert version == VERSION
+    return TEST_KEY
+
+
+def test_reads_the_source_and_writes_both_tables(spark: SparkSession) -> None:
+    io = FakeTableIO(spark.createDataFrame([encounter(n) for n in range(12)], ENCOUNTER_SCHEMA))
+    assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 0
+    assert io.reads[0]["table"] == "nwh-analytics-prd.hipaa_prod_curated.encounters"
+    assert io.reads[0]["materializationDataset"] == "hipaa_prod_staging"
+    rows = io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{ROWS_TABLE}"]
+    cells = io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{AGGREGATES_TABLE}"]
+    assert rows.count() == 12 and [c.encounter_count for c in cells.collect()] == [12]
+
+
+def test_empty_source_fails_and_writes_nothing(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
+    io = FakeTableIO(spark.createDataFrame([], ENCOUNTER_SCHEMA))
+    assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
+    assert io.writes == {}
+    assert "has no rows" in caplog.text
+
+
+def test_key_errors_fail_the_job(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
+    def refuse(version: str) -> bytes:
+        raise ValueError(f"hmac key {version}: payload checksum mismatch")
+
+    io = FakeTableIO(spark.createDataFrame([encounter(1)], ENCOUNTER_SCHEMA))
+    assert main(ARGS, spark=spark, io=io, key_reader=refuse) == 1
+    assert "FAIL: hmac key" in caplog.text and io.reads == []
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("--materialization-dataset=hipaa_prod_deidentified", "--materialization-dataset must differ"),
+        ("--output-dataset=hipaa_prod_curated", "--output-dataset must differ"),
+        ("--min-cell-size=10", "never lower it below 11"),
+    ],
+)
+def test_unsafe_arguments_are_refused(override: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_args([*ARGS, override])
+    assert exited.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_missing_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_args(ARGS[1:])
+    assert exited.value.code == 2 and "--project" in capsys.readouterr().err
+
+
+def test_main_file_runs_the_job_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_path(str(MAIN_PY), run_name="__main__")
+    assert exited.value.code == 2 and "--hmac-key-version" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""What the pipeline builds, scans, signs and deploys: PySpark job, API, manifests, data-quality suite."""
