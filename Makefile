@@ -38,12 +38,15 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
 shellcheck: $(VENV)/.installed
-	$(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh)
+	printf '%s\n' $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) | \
+		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
 
 unit: $(VENV)/.installed $(TOOLS_VENV)/.installed
-	$(PY) -m pytest --cov --cov-report=term --cov-fail-under=85
+	$(PY) -m pytest -n auto --cov --cov-report=term --cov-fail-under=85
 
-test: lint typecheck shellcheck unit
+# The four checks are independent: run them side by side, each one's output kept together.
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed
+	$(MAKE) --no-print-directory --output-sync=target -j 4 lint typecheck shellcheck unit
 
 render: $(VENV)/.installed
 	$(PY) -m pipeline render

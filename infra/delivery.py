@@ -176,4 +176,5 @@ class Delivery(pulumi.ComponentResource):
 
     @property
     def build_member(self) -> pulumi.Output[str]:
-        return self.identities.build_account.member
+        member: pulumi.Output[str] = self.identities.build_account.member
+        return member

@@ -30,13 +30,14 @@ def first_pem(keys: Sequence[gcp.kms.outputs.GetKMSCryptoKeyVersionPublicKeyResu
     """The key version's PEM; an attestor without a key would admit nothing, so fail loudly."""
     if not keys or not keys[0].pem:
         raise ValueError("signing key version returned no public key")
-    return keys[0].pem
+    return str(keys[0].pem)
 
 
 def signing_public_key(signing_key_id: pulumi.Input[str]) -> pulumi.Output[str]:
     """The PEM of the Cosign/Binary Authorization signing key's first version, read from Cloud KMS."""
     version = gcp.kms.get_kms_crypto_key_version_output(crypto_key=signing_key_id, version=SIGNING_KEY_VERSION)
-    return version.public_keys.apply(first_pem)
+    pem: pulumi.Output[str] = version.public_keys.apply(first_pem)
+    return pem
 
 
 def cleanup_policies() -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgs]:
@@ -92,7 +93,7 @@ class Registry(pulumi.ComponentResource):
             cleanup_policy_dry_run=False,
             labels=config.labels,
             opts=data_opts(config, self),
-            **common,  # type: ignore[arg-type]
+            **common,
         )
         self.mirrors = [
             gcp.artifactregistry.Repository(
@@ -106,7 +107,7 @@ class Registry(pulumi.ComponentResource):
                 ),
                 labels=config.labels,
                 opts=child_opts(self),
-                **common,  # type: ignore[arg-type]
+                **common,
             )
             for upstream, uri in DOCKER_UPSTREAMS.items()
         ]
@@ -123,7 +124,7 @@ class Registry(pulumi.ComponentResource):
             ),
             labels=config.labels,
             opts=child_opts(self),
-            **common,  # type: ignore[arg-type]
+            **common,
         )
         self.note = gcp.containeranalysis.Note(
             f"{name}-attestation-note",

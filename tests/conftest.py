@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import os
+import pickle
+import shutil
+import tempfile
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -14,8 +21,42 @@ from infra.rules import Resource
 
 @functools.cache
 def planned(stack: str) -> tuple[Resource, ...]:
-    """Every resource the real program registers for a stack, from its own Pulumi.<stack>.yaml."""
-    return tuple(run_program(stack))
+    """Every resource the real program registers for a stack, from its own Pulumi.<stack>.yaml.
+
+    Planned once per test run: under pytest-xdist the first worker to ask plans the stack and the
+    others read its result (one run's workers share PYTEST_XDIST_TESTRUNUID; nothing outlives it).
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        return tuple(run_program(stack))
+    shared = _shared_plans(run)
+    shared.mkdir(exist_ok=True)
+    target = shared / f"{stack}.pickle"
+    with (shared / f"{stack}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            resources: tuple[Resource, ...] = pickle.loads(target.read_bytes())  # noqa: S301 - written by this run
+            return resources
+        resources = tuple(run_program(stack))
+        target.write_bytes(pickle.dumps(resources))
+        return resources
+
+
+def _shared_plans(run: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"hipaa-plans-{run}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On the xdist controller, fix the run id the workers get, so it can remove their shared plans."""
+    controller = not hasattr(config, "workerinput")
+    if controller and getattr(config.option, "numprocesses", None) and config.option.testrunuid is None:
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = getattr(config.option, "testrunuid", None)
+    if run and not hasattr(config, "workerinput"):
+        shutil.rmtree(_shared_plans(run), ignore_errors=True)
 
 
 def find(resources: tuple[Resource, ...], type_token: str, name: str | None = None) -> list[Resource]:

@@ -107,18 +107,27 @@ is_prod() {
 capture_json() {
   local __var=$1 __what=$2
   shift 2
-  local __out
+  _capture_checked "$__var" "$__what" true "" "$@"
+}
+
+# _capture_checked VAR WHAT FILTER EXPECTED CMD [ARGS...]: one jq run both parses the output and
+# tests FILTER on it: exit 1 means valid JSON that fails FILTER, anything else non-zero is malformed.
+_capture_checked() {
+  local __var=$1 __what=$2 __filter=$3 __expected=$4 __out __rc=0
+  shift 4
   _run_or_die "$__what" __out "$@"
   [[ -n "${__out//[[:space:]]/}" ]] || die "${__what}: $1 printed nothing"
-  jq -e . >/dev/null 2>&1 <<<"$__out" || die "${__what}: $1 printed malformed JSON"
+  jq -e "$__filter" >/dev/null 2>&1 <<<"$__out" || __rc=$?
+  ((__rc != 1)) || die "${__what}: expected ${__expected}"
+  ((__rc == 0)) || die "${__what}: $1 printed malformed JSON"
   printf -v "$__var" '%s' "$__out"
 }
 
 # capture_json_array VAR WHAT CMD [ARGS...]: as capture_json, and the JSON must be an array.
 capture_json_array() {
-  local __what=$2
-  capture_json "$@"
-  jq -e 'type == "array"' >/dev/null <<<"${!1}" || die "${__what}: expected a JSON array"
+  local __var=$1 __what=$2
+  shift 2
+  _capture_checked "$__var" "$__what" 'type == "array"' "a JSON array" "$@"
 }
 
 # capture_text VAR WHAT CMD [ARGS...]: run CMD, keep its stdout in VAR; fail when it exits non-zero.
@@ -212,25 +221,21 @@ violation() {
 }
 
 _write_evidence() {
-  local status=$1 violations_json
+  local status=$1 finished_at
   _GATE_DONE=1
-  if ((${#VIOLATIONS[@]} > 0)); then
-    violations_json=$(printf '%s\n' "${VIOLATIONS[@]}" | jq -R . | jq -s .)
-  else
-    violations_json='[]'
-  fi
+  TZ=UTC printf -v finished_at '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  # One jq run: the violations arrive as positional arguments, so no message is ever parsed as JSON.
   jq -n \
     --arg gate "$_GATE_ID" \
     --arg status "$status" \
     --arg environment "${ENVIRONMENT:-unknown}" \
     --arg build_id "${BUILD_ID:-local}" \
     --argjson checked "$CHECKED" \
-    --argjson violations "$violations_json" \
     --arg tool "$_GATE_TOOL" \
-    --arg finished_at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --arg finished_at "$finished_at" \
     '{gate: $gate, status: $status, environment: $environment, build_id: $build_id,
-      checked: $checked, violations: $violations, tool: $tool, finished_at: $finished_at}' \
-    >"${EVIDENCE_DIR}/${_GATE_ID}.json"
+      checked: $checked, violations: $ARGS.positional, tool: $tool, finished_at: $finished_at}' \
+    --args "${VIOLATIONS[@]}" >"${EVIDENCE_DIR}/${_GATE_ID}.json"
 }
 
 # gate_finish: pass only when something was checked and nothing was violated; exits either way.

@@ -276,4 +276,5 @@ def test_component_exposes_the_subnet_id_other_components_attach_to(mocked: None
     def check(subnet_id: str) -> None:
         assert subnet_id == "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
 
-    return network.subnet.id.apply(check)
+    checked: pulumi.Output[None] = network.subnet.id.apply(check)
+    return checked

@@ -172,4 +172,5 @@ def test_component_exposes_the_perimeter_name_the_pipeline_validates(mocked: Non
     def check(name: str) -> None:
         assert name == "accessPolicies/482915736021/servicePerimeters/hipaa_prod_perimeter"
 
-    return component.perimeter.name.apply(check)
+    checked: pulumi.Output[None] = component.perimeter.name.apply(check)
+    return checked

@@ -141,8 +141,6 @@ class FakeTools:
         def answer(suffix: str) -> Path:
             return self.answers / f"{tool}.{index}.{suffix}"
 
-        answer("out").write_text(rule["stdout"], encoding="utf-8")
-        answer("err").write_text(rule["stderr"], encoding="utf-8")
         counter = answer("left")
         if rule.get("times") is not None:
             counter.write_text(str(rule["times"]), encoding="utf-8")
@@ -159,8 +157,11 @@ class FakeTools:
                 # Any other path, with $VAR expanded as the caller's environment has it.
                 escaped = path.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`")
                 body.append(f'  cat {shlex.quote(str(source))} >"{escaped}"')
-        body.append(f"  cat {shlex.quote(str(answer('out')))}")
-        body.append(f"  cat {shlex.quote(str(answer('err')))} >&2")
+        # printf is a bash builtin: the answer is printed without starting another process.
+        if rule["stdout"]:
+            body.append(f"  printf '%s' {shlex.quote(rule['stdout'])}")
+        if rule["stderr"]:
+            body.append(f"  printf '%s' {shlex.quote(rule['stderr'])} >&2")
         body.append(f"  exit {int(rule['exit'])}")
         count = len(rule["match"])
         return (

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from infra.resources import to_preview
+from tests.conftest import planned
 from tests.scripts.fakes import PROJECT_ROOT, SCRIPTS, FakeTools
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -96,14 +95,6 @@ def scripts_copy(root: Path, extra: dict[str, str] | None = None) -> Path:
 
 @cache
 def preview(stack: str) -> str:
-    """A `pulumi preview --json`-shaped document of the real program, from the offline plan."""
-    with tempfile.TemporaryDirectory() as out:
-        target = Path(out) / "preview.json"
-        subprocess.run(
-            [sys.executable, "-m", "infra", "plan", "--stack", stack, "--json", str(target)],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            check=True,
-            timeout=120,
-        )
-        return target.read_text(encoding="utf-8")
+    """A `pulumi preview --json`-shaped document of the real program: what `python -m infra plan
+    --json` writes, from the offline plan the infra tests share (planned once per test process)."""
+    return json.dumps(to_preview(list(planned(stack))), indent=2, sort_keys=True)
