@@ -61,7 +61,7 @@ GATES: tuple[Gate, ...] = (
     ),
     Gate(
         "python-quality",
-        "Pylint, Mypy, Bandit and pip-audit over the Python code and its dependencies",
+        "Pylint, Mypy, Bandit and Safety (mirrored database) over the Python code and its dependencies",
         "run-python-quality.sh",
         ("164.308(a)(1)(ii)(B)", "164.308(a)(5)(ii)(B)", "164.312(c)(1)"),
     ),

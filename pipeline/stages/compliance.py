@@ -14,7 +14,7 @@ from pipeline.substitutions import ENV, REGION
 
 PHI_DETECTION = "phi-detection"
 # Who may hold which role, per environment; validate-access-controls.sh compares bindings to it.
-ALLOWLIST_FILE = "policies/iam-allowlist.${_ENVIRONMENT}.json"
+ALLOWLIST_FILE = "security/iam-allowlist/${_ENVIRONMENT}.json"
 
 
 _VALIDATIONS: tuple[tuple[str, str, tuple[str, ...], int], ...] = (

@@ -22,5 +22,6 @@ def stage() -> Stage:
         (ENV, "${_SECURITY_PROJECT_ID}", REPORT_URI),
         wait_for=(COMPLIANCE_REPORT,),
         timeout=300,
+        extra_env=("COMMIT_SHA=$COMMIT_SHA",),  # the message names the commit that was built
     )
     return Stage("report and notify", (report, notify))
