@@ -92,4 +92,5 @@ def missing_test(citation: str) -> str | None:
 
 def requirement_rows(prompt_text: str) -> list[tuple[str, list[str]]]:
     """(id, cells after the id) of every requirement table row of prompt.md."""
-    return [(match[0], [cell.strip() for cell in match[1].split("|")]) for match in REQUIREMENT_ROW.findall(prompt_text)]
+    rows = REQUIREMENT_ROW.findall(prompt_text)
+    return [(row_id, [cell.strip() for cell in cells.split("|")]) for row_id, cells in rows]
