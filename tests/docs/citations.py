@@ -32,7 +32,7 @@ def tracked_files() -> tuple[str, ...]:
 
 @functools.cache
 def top_level_names() -> frozenset[str]:
-    return frozenset(name.split("/", 1)[0] for name in tracked_files())
+    return frozenset(name.split("/", 1)[0] for name in (*tracked_files(), *DOCUMENTS))
 
 
 def cited_tests(document_text: str) -> list[str]:
