@@ -11,7 +11,7 @@ REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt)
 TOOLS_VENV := .venv-tools
 TOOLS_REQUIREMENTS := $(wildcard requirements/tools/*.txt)
 
-.PHONY: plan test lint typecheck shellcheck unit render check clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ render: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(PY) -m pipeline check
+
+# The README's generated sections (resources per stack, pipeline DAG); tests/docs fails when they are stale.
+readme: $(VENV)/.installed
+	$(PY) -m infra readme
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

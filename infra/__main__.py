@@ -1,4 +1,4 @@
-"""`python -m infra plan --stack <env> [--json PATH]` and `python -m infra check PREVIEW_JSON`.
+"""`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, `python -m infra readme`.
 
 Exit codes (contract): 0 no violation, 1 a violation, 2 bad config, input or usage.
 """
@@ -76,6 +76,28 @@ def _check(path: str) -> int:
     return 1 if findings else 0
 
 
+def _readme(path: str, check_only: bool) -> int:
+    from infra.mockrun import run_program
+    from infra.readme import ReadmeError, sections, update
+
+    readme = Path(path)
+    try:
+        text = readme.read_text(encoding="utf-8")
+        new = update(text, sections({stack: run_program(stack) for stack in ENVIRONMENTS}))
+    except (OSError, ReadmeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if check_only:
+        if new != text:
+            print(f"{path}: generated sections are stale; run `make readme`", file=sys.stderr)
+            return 1
+        print(f"{path}: generated sections are current")
+        return 0
+    readme.write_text(new, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,7 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan.add_argument("--json", dest="json_path", help="write pulumi-preview-shaped JSON here")
     check = commands.add_parser("check", help="check the rules over a saved pulumi preview --json")
     check.add_argument("preview_json")
+    readme = commands.add_parser("readme", help="regenerate the README's generated sections from the plans")
+    readme.add_argument("--path", default="README.md")
+    readme.add_argument("--check", action="store_true", help="exit 1 when a generated section is stale")
     args = parser.parse_args(argv)
+    if args.command == "readme":
+        return _readme(args.path, args.check)
     if args.command == "plan":
         return _plan(args.stack, args.json_path)
     return _check(args.preview_json)
