@@ -157,3 +157,14 @@ def test_nodes_are_shielded_cmek_and_use_the_gke_metadata_server() -> None:
 
 def test_nodes_auto_upgrade_and_auto_repair() -> None:
     assert pool()["management"] == {"autoRepair": True, "autoUpgrade": True}
+
+
+def test_dns_endpoint_admits_iam_credentials_only(stack: str) -> None:
+    assert cluster(stack)["controlPlaneEndpointsConfig"] == {
+        "dnsEndpointConfig": {
+            "allowExternalTraffic": True,
+            "enableK8sTokensViaDns": False,
+            "enableK8sCertsViaDns": False,
+        },
+        "ipEndpointsConfig": {"enabled": True},
+    }
