@@ -55,15 +55,11 @@ def control_plane_endpoints() -> gcp.container.ClusterControlPlaneEndpointsConfi
 def authorized_networks(
     config: PlatformConfig,
 ) -> list[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs]:
-    """Only the private subnet and the private build pool may reach the IP-based endpoints. The pool
-    sits behind a peering of its own, so the pipeline uses the DNS endpoint; its range stays listed
-    so an operator's internal-IP fallback from a pool VM is not silently refused by a missing entry."""
+    """Only the private subnet may reach the IP-based endpoints. The build pool is not listed: it sits
+    behind a peering of its own, cannot reach them, and deploys through the DNS endpoint instead."""
     return [
         gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
             cidr_block=config.ranges.primary, display_name="private-subnet"
-        ),
-        gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
-            cidr_block=config.ranges.build_pool, display_name="private-build-pool"
         ),
     ]
 
