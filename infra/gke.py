@@ -6,7 +6,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import child_opts, data_opts, gke_cluster_name, resource_name
+from infra.naming import child_opts, data_opts, gke_cluster_name, resource_name, workload_pool
 
 # Secondary ranges the Network component creates on the private subnet.
 PODS_RANGE = "gke-pods"
@@ -28,16 +28,38 @@ def release_channel(config: PlatformConfig) -> str:
     return "STABLE" if config.is_prod else "REGULAR"
 
 
+def workload_pool_of(identity: gcp.container.outputs.ClusterWorkloadIdentityConfig | None) -> str:
+    """The pool the cluster reports; a cluster without one cannot give pods an identity."""
+    if identity is None or not identity.workload_pool:
+        raise ValueError("the GKE cluster has no Workload Identity pool")
+    return str(identity.workload_pool)
+
+
+def control_plane_endpoints() -> gcp.container.ClusterControlPlaneEndpointsConfigArgs:
+    """The DNS-based endpoint, for the private build pool: the pool reaches the VPC through peering,
+    the IP-based private endpoint sits behind a second peering, and GCP peering is not transitive.
+    Every call through the DNS endpoint is a Google API call: IAM (container.clusters.connect) and
+    the VPC-SC perimeter, which restricts container.googleapis.com, decide who gets through. Only
+    IAM-issued tokens are accepted there; Kubernetes-signed tokens and client certificates are not."""
+    return gcp.container.ClusterControlPlaneEndpointsConfigArgs(
+        dns_endpoint_config=gcp.container.ClusterControlPlaneEndpointsConfigDnsEndpointConfigArgs(
+            allow_external_traffic=True,
+            enable_k8s_tokens_via_dns=False,
+            enable_k8s_certs_via_dns=False,
+        ),
+        # The IP-based endpoints stay for the nodes and the private subnet, limited as configured below.
+        ip_endpoints_config=gcp.container.ClusterControlPlaneEndpointsConfigIpEndpointsConfigArgs(enabled=True),
+    )
+
+
 def authorized_networks(
     config: PlatformConfig,
 ) -> list[gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs]:
-    """Only the private subnet and the private build pool may reach the control plane."""
+    """Only the private subnet may reach the IP-based endpoints. The build pool is not listed: it sits
+    behind a peering of its own, cannot reach them, and deploys through the DNS endpoint instead."""
     return [
         gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
             cidr_block=config.ranges.primary, display_name="private-subnet"
-        ),
-        gcp.container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(
-            cidr_block=config.ranges.build_pool, display_name="private-build-pool"
         ),
     ]
 
@@ -98,8 +120,9 @@ class Gke(pulumi.ComponentResource):
                 services_secondary_range_name=SERVICES_RANGE,
                 stack_type="IPV4",
             ),
+            control_plane_endpoints_config=control_plane_endpoints(),
             workload_identity_config=gcp.container.ClusterWorkloadIdentityConfigArgs(
-                workload_pool=f"{config.project_id}.svc.id.goog"
+                workload_pool=workload_pool(config)
             ),
             enable_shielded_nodes=True,
             binary_authorization=gcp.container.ClusterBinaryAuthorizationArgs(
@@ -129,6 +152,8 @@ class Gke(pulumi.ComponentResource):
             resource_labels=config.labels,
             opts=data_opts(config, self),
         )
+        # The pool exists once the cluster does: grants to its members wait for this output.
+        self.workload_pool: pulumi.Output[str] = self.cluster.workload_identity_config.apply(workload_pool_of)
         self.node_pool = gcp.container.NodePool(
             f"{name}-pool",
             name="hardened",

@@ -145,3 +145,23 @@ def siem_sink_name(config: PlatformConfig) -> str:
 def pulumi_backend_url(config: PlatformConfig) -> str:
     """Pulumi state lives in the security project, out of reach of the workloads it describes."""
     return f"gs://{config.security_project_id}-pulumi-state"
+
+
+# The API's identity, shared by infra/api_identity.py and workloads/k8s/ (namespace, KSA, annotation).
+API_NAMESPACE = "hipaa-api"
+API_KUBERNETES_SERVICE_ACCOUNT = "hipaa-api"
+
+
+def workload_pool(config: PlatformConfig) -> str:
+    """The cluster's Workload Identity pool: one per project."""
+    return f"{config.project_id}.svc.id.goog"
+
+
+def api_service_account_id(config: PlatformConfig) -> str:
+    """The API's Google service account (`hipaa-prod-api`)."""
+    return resource_name(config, "api")
+
+
+def api_service_account_email(config: PlatformConfig) -> str:
+    """What workloads/k8s/serviceaccount.yaml annotates the KSA with (`iam.gke.io/gcp-service-account`)."""
+    return f"{api_service_account_id(config)}@{config.project_id}.iam.gserviceaccount.com"

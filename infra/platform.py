@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
+from infra.api_identity import ApiIdentity
 from infra.audit_logging import AuditLogging
 from infra.config import PlatformConfig
 from infra.dataproc import Dataproc
@@ -100,6 +101,13 @@ class HipaaPlatform(pulumi.ComponentResource):
             bigquery_key_id=keys("bigquery"),
             backup_operators=[build],
             data_processors=[self.dataproc.support.account.member],
+            opts=child,
+        )
+        self.api_identity = ApiIdentity(
+            "api-identity",
+            config,
+            workload_pool=self.gke.workload_pool,
+            deidentified_dataset_id=self.warehouse.datasets["deidentified"].dataset_id,
             opts=child,
         )
         self.monitoring = Monitoring("monitoring", config, pubsub_key_id=keys("pubsub"), publishers=[build], opts=child)

@@ -22,8 +22,9 @@ UNTAGGED_MAX_AGE = f"{30 * 86400}s"
 SIGNING_KEY_VERSION = 1
 # The algorithm of kms.signing_key (EC_SIGN_P256_SHA256) as Binary Authorization names it.
 SIGNATURE_ALGORITHM = "ECDSA_P256_SHA256"
-# Upstreams the pipeline's tool images come from (Docker Hub and GHCR), mirrored inside the perimeter.
-DOCKER_UPSTREAMS = {"dockerhub": None, "ghcr": "https://ghcr.io"}
+# Upstreams mirrored inside the perimeter: the pipeline's tool images (Docker Hub, GHCR) and the API
+# image's bases (python on Docker Hub, distroless on gcr.io); the no-egress pool pulls only from these.
+DOCKER_UPSTREAMS = {"dockerhub": None, "ghcr": "https://ghcr.io", "gcr": "https://gcr.io"}
 
 
 def first_pem(keys: Sequence[gcp.kms.outputs.GetKMSCryptoKeyVersionPublicKeyResult] | None) -> str:
@@ -105,6 +106,9 @@ class Registry(pulumi.ComponentResource):
                 remote_repository_config=gcp.artifactregistry.RepositoryRemoteRepositoryConfigArgs(
                     docker_repository=_docker_upstream(uri)
                 ),
+                # A cache is bounded like our own images; a deleted copy is fetched again on the next pull.
+                cleanup_policies=cleanup_policies(),
+                cleanup_policy_dry_run=False,
                 labels=config.labels,
                 opts=child_opts(self),
                 **common,
@@ -122,6 +126,8 @@ class Registry(pulumi.ComponentResource):
                     public_repository="PYPI"
                 )
             ),
+            cleanup_policies=cleanup_policies(),
+            cleanup_policy_dry_run=False,
             labels=config.labels,
             opts=child_opts(self),
             **common,

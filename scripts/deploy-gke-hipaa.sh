@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Deploys the API to the environment's private GKE cluster. Before anything is applied, the
-# manifests (parsed with a YAML parser) must put every workload in a Namespace that enforces the
-# restricted Pod Security Standard and has a default-deny NetworkPolicy, meet the restricted
-# profile themselves and pin every image by digest; the image placeholder is replaced with
-# IMAGE_REF_WITH_DIGEST. Then: server-side apply (namespaces, a server dry run, the rest), wait
-# for each rollout (undo and fail on a failed one), prove the live pods run the digest as
-# non-root, and hand the API's internal URL to later steps in $OUTPUT_DIR/api-url.
+# Deploys the API to the environment's private GKE cluster. The manifests are rendered, never
+# patched by hand: in a parsed copy (YAML parser, then JSON) __PROJECT_ID__ and __ENVIRONMENT__ are
+# filled and the image placeholder is replaced with IMAGE_REF_WITH_DIGEST (the build step's
+# $OUTPUT_DIR/api-image); a placeholder left unfilled refuses the deploy. Before anything is applied
+# the rendered set must put every workload in a Namespace that enforces the restricted Pod Security
+# Standard and has a default-deny NetworkPolicy, meet the restricted profile itself and pin every
+# image by digest. Then: server-side apply (namespaces, a server dry run, the rest), wait for each
+# rollout (undo and fail on a failed one), prove the live pods run the digest as non-root, and hand
+# the API's internal URL to later steps in $OUTPUT_DIR/api-url. The rendered set, as applied, is
+# kept in $OUTPUT_DIR/gke-manifests.json.
 #
-# Credentials use the cluster's internal endpoint (--internal-ip): infra/gke.py gives staging and
-# prod a private endpoint only and lists the private build pool among the authorized networks, so
-# kubectl never talks to a public address (dev's public endpoint is not used either). The DNS
-# endpoint is not enabled by infra/gke.py, so --dns-endpoint would have nothing to reach.
+# Credentials use the cluster's DNS-based endpoint (--dns-endpoint): the private build pool reaches
+# the VPC through a peering, the IP-based private endpoint lies behind a second one, and peering is
+# not transitive. The DNS endpoint is a Google API: IAM (container.clusters.connect) and the VPC-SC
+# perimeter gate it, and infra/gke.py lets it accept IAM credentials only.
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-gke-hipaa.sh
 USAGE="deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_REF_WITH_DIGEST"
@@ -20,6 +23,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
 readonly PLACEHOLDER="hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"
 readonly FIELD_MANAGER=hipaa-pipeline
+# Any __NAME__ left after rendering: a value the manifests expect and nobody filled in.
+readonly UNFILLED='__[A-Z_]+__'
 readonly ROLLABLE='["Deployment", "StatefulSet", "DaemonSet"]'
 
 require_args 6 "$@"
@@ -52,9 +57,18 @@ objects=$(jq length <<<"$manifests")
 ((objects > 0)) || die "no Kubernetes objects under ${MANIFEST_DIR}"
 uses=$(jq --arg placeholder "$PLACEHOLDER" '[.. | strings | select(. == $placeholder)] | length' <<<"$manifests")
 ((uses > 0)) || die "no manifest names the image placeholder ${PLACEHOLDER}; nothing would run the new image"
-rendered=$(jq --arg placeholder "$PLACEHOLDER" --arg image "$IMAGE" \
-  'walk(if . == $placeholder then $image else . end)' <<<"$manifests")
-log "${objects} objects; image placeholder replaced in ${uses} place(s)"
+# Keys and values alike; the project and environment were validated above, so they are plain text.
+rendered=$(jq --arg placeholder "$PLACEHOLDER" --arg image "$IMAGE" --arg project "$PROJECT" --arg env "$ENVIRONMENT" '
+  def fill: gsub("__PROJECT_ID__"; $project) | gsub("__ENVIRONMENT__"; $env);
+  walk(if . == $placeholder then $image
+       elif type == "string" then fill
+       elif type == "object" then with_entries(.key |= fill)
+       else . end)' <<<"$manifests") || die "manifests could not be rendered"
+unfilled=$(jq -r --arg re "$UNFILLED" \
+  '[.. | (strings, (objects | keys[])) | match($re; "g").string] | unique | join(" ")' <<<"$rendered") ||
+  die "manifests could not be searched for placeholders"
+[[ -z "$unfilled" ]] || die "manifests keep unfilled placeholder(s) ${unfilled}; nothing applied"
+log "${objects} objects rendered for ${PROJECT} (${ENVIRONMENT}); image placeholder replaced in ${uses} place(s)"
 
 problems=$(jq -f "${LIB_DIR}/restricted-manifests.jq" <<<"$rendered") || die "manifest checks could not run"
 checked "$objects"
@@ -63,13 +77,15 @@ while IFS= read -r problem; do
 done < <(jq -r '.[]' <<<"$problems")
 ((${#VIOLATIONS[@]} == 0)) || die "manifest set breaks ${#VIOLATIONS[@]} rule(s); nothing applied"
 
+mkdir -p "$OUTPUT_DIR"
+printf '%s\n' "$rendered" >"${OUTPUT_DIR}/gke-manifests.json"
 jq '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind == "Namespace")]}' <<<"$rendered" >"${workdir}/namespaces.json"
 jq '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind != "Namespace")]}' <<<"$rendered" >"${workdir}/objects.json"
 
 # --- 2. apply -------------------------------------------------------------------------------------
 export KUBECONFIG="${workdir}/kubeconfig"
 run_quiet "cluster credentials" gcloud container clusters get-credentials "$CLUSTER" \
-  --project="$PROJECT" --region="$REGION" --internal-ip
+  --project="$PROJECT" --region="$REGION" --dns-endpoint
 # Namespaces first, so their Pod Security labels are in force when the server checks the rest.
 run_quiet "apply namespaces" kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f "${workdir}/namespaces.json"
 run_quiet "server dry run" kubectl apply --server-side --dry-run=server --field-manager="$FIELD_MANAGER" \
@@ -164,7 +180,6 @@ else
   url="${scheme}://${service}.${api_namespace}.svc.cluster.local:${port}"
 fi
 checked 1
-mkdir -p "$OUTPUT_DIR"
 printf '%s\n' "$url" >"${OUTPUT_DIR}/api-url"
 log "API URL ${url} written to ${OUTPUT_DIR}/api-url"
 gate_finish

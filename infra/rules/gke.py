@@ -10,6 +10,7 @@ ACCESS = "45 CFR 164.312(a)(1)"
 INTEGRITY = "45 CFR 164.312(c)(1)"
 ENCRYPTION = "45 CFR 164.312(a)(2)(iv)"
 AUDIT = "45 CFR 164.312(b)"
+AUTHENTICATION = "45 CFR 164.312(d)"
 
 
 def private_nodes(resource: Resource, _: Context) -> str | None:
@@ -33,6 +34,19 @@ def authorized_networks_only(resource: Resource, _: Context) -> str | None:
         return "control plane is authorized for 0.0.0.0/0"
     if dig(resource.inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled") is not False:
         return "control plane admits Google Cloud public IP ranges"
+    return None
+
+
+def dns_endpoint_iam_gated(resource: Resource, _: Context) -> str | None:
+    """The pipeline reaches the control plane over the DNS endpoint (the private pool cannot reach the
+    IP-based private endpoint through two peerings), so it must be on; a DNS endpoint is only IAM-
+    and VPC-SC-gated while it refuses Kubernetes-signed tokens and client certificates."""
+    dns = dig(resource.inputs, "controlPlaneEndpointsConfig.dnsEndpointConfig") or {}
+    if dns.get("allowExternalTraffic") is not True:
+        return "DNS-based control-plane endpoint is off: the private build pool cannot reach the control plane"
+    bypasses = [key for key in ("enableK8sTokensViaDns", "enableK8sCertsViaDns") if dns.get(key) is not False]
+    if bypasses:
+        return f"DNS endpoint does not refuse non-IAM credentials ({', '.join(bypasses)} not false)"
     return None
 
 
@@ -156,5 +170,12 @@ RULES = [
         "nodes auto-upgrade and auto-repair",
         (NODE_POOL,),
         node_auto_maintenance,
+    ),
+    Rule(
+        "GKE-15",
+        AUTHENTICATION,
+        "control plane reached over the DNS endpoint, with IAM credentials only (no Kubernetes tokens or certs)",
+        (CLUSTER,),
+        dns_endpoint_iam_gated,
     ),
 ]

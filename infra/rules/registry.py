@@ -23,8 +23,7 @@ def immutable_tags(resource: Resource, _: Context) -> str | None:
 
 
 def cleanup_enforced(resource: Resource, _: Context) -> str | None:
-    if resource.inputs.get("mode") == "REMOTE_REPOSITORY":
-        return None
+    # Remote caches too: what they hold is as much an inventory to bound as our own images.
     if not resource.inputs.get("cleanupPolicies") or resource.inputs.get("cleanupPolicyDryRun") is not False:
         return "repository has no enforced cleanup policy"
     return None
@@ -64,7 +63,7 @@ RULES = [
     Rule(
         "REG-03",
         "45 CFR 164.308(a)(1)(ii)(B)",
-        "cleanup policies are enforced, not dry run",
+        "cleanup policies are enforced, not dry run, on our repositories and the upstream caches",
         (REPOSITORY,),
         cleanup_enforced,
     ),

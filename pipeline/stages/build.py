@@ -2,6 +2,13 @@
 
 Both builds hand their results on through $OUTPUT_DIR (`spark-wheel`, `api-image`). The image is
 signed only after Trivy passed it, so an attestation never exists for an image that failed the scan.
+
+The private pool has no route out, so the image build reads everything through Artifact Registry:
+its bases from the Docker Hub and gcr.io pull-through mirrors (same digests as upstream), its Python
+packages from the PyPI mirror, whose short-lived token reaches pip as a BuildKit secret (a private
+netrc file, mounted for one RUN and never written to a layer or the build log). The images
+repository has immutable tags, so the tag is unique per build (`<SHORT_SHA>-<BUILD_ID>`) and still
+names the commit; the full commit is the image's `org.opencontainers.image.revision` label.
 """
 
 from __future__ import annotations
@@ -10,11 +17,25 @@ from collections.abc import Sequence
 
 from pipeline.model import Stage
 from pipeline.steps import API_IMAGE_REF, script_step, shell_step
-from pipeline.substitutions import API_IMAGE_TAG, ARTIFACTS_PREFIX, ATTESTOR, DOCKERHUB_MIRROR, ENV, SIGNING_KEY
+from pipeline.substitutions import (
+    API_IMAGE_TAG,
+    ARTIFACTS_PREFIX,
+    ATTESTOR,
+    DOCKERHUB_MIRROR,
+    ENV,
+    GCR_MIRROR,
+    PYPI_MIRROR,
+    SIGNING_KEY,
+)
 
 SPARK_WHEEL = "build-spark-wheel"
 API_IMAGE = "build-api-image"
 IMAGE_SIGNING = "image-signing"
+# The Dockerfile's base-registry arguments: the public default and the mirror path that serves it.
+BASE_REGISTRIES = {
+    "PYTHON_REGISTRY": f"{DOCKERHUB_MIRROR}/library",  # docker.io/library (official images)
+    "DISTROLESS_REGISTRY": f"{GCR_MIRROR}/distroless",  # gcr.io/distroless
+}
 
 
 def build_stage(after: str, venv: str) -> Stage:
@@ -29,12 +50,20 @@ def build_stage(after: str, venv: str) -> Stage:
         wait_for=(venv,),
         timeout=600,
     )
+    pypi_host = PYPI_MIRROR.removeprefix("https://").split("/", 1)[0]
+    build_args = " ".join(
+        f'--build-arg "{name}={value}"' for name, value in {**BASE_REGISTRIES, "PIP_INDEX_URL": PYPI_MIRROR}.items()
+    )
     image = shell_step(
         API_IMAGE,
         (
-            f'set -Eeuo pipefail; mkdir -p "$$OUTPUT_DIR"; ref="{API_IMAGE_TAG}"',
+            f'set -Eeuo pipefail; mkdir -p "$$OUTPUT_DIR"; ref="{API_IMAGE_TAG}"; [[ -n "$SHORT_SHA" ]] ||'
+            " { echo 'build-api-image: no commit (SHORT_SHA) to tag the image with' >&2; exit 1; }",
+            "export NETRC=$$(mktemp); trap 'rm -f \"$$NETRC\"' EXIT; "
+            f"printf 'machine %s login oauth2accesstoken password %s\\n' \"{pypi_host}\""
+            ' "$$(gcloud auth print-access-token)" >"$$NETRC"',
             'gcloud auth configure-docker "${_DATAPROC_REGION}-docker.pkg.dev" --quiet',
-            f'docker build --pull --build-arg "BASE_REGISTRY={DOCKERHUB_MIRROR}"'
+            f'DOCKER_BUILDKIT=1 docker build --pull --secret "id=netrc,src=$$NETRC" {build_args}'
             ' --label "org.opencontainers.image.revision=$COMMIT_SHA" -t "$$ref" workloads/api',
             'docker push "$$ref" && docker inspect --format \'{{index .RepoDigests 0}}\' "$$ref"'
             ' >"$$OUTPUT_DIR/api-image"',

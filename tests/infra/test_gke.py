@@ -57,13 +57,12 @@ def test_private_endpoint_in_staging_and_prod_public_only_in_dev() -> None:
     assert cluster("dev")["privateClusterConfig"]["enablePrivateEndpoint"] is False  # type: ignore[index]
 
 
-def test_master_authorized_networks_are_the_subnet_and_build_pool_only(stack: str) -> None:
+def test_master_authorized_networks_are_the_private_subnet_only(stack: str) -> None:
     config = config_for(stack)
     networks = cluster(stack)["masterAuthorizedNetworksConfig"]
     assert networks == {
         "cidrBlocks": [
             {"cidrBlock": config.ranges.primary, "displayName": "private-subnet"},
-            {"cidrBlock": config.ranges.build_pool, "displayName": "private-build-pool"},
         ],
         "gcpPublicCidrsAccessEnabled": False,
         "privateEndpointEnforcementEnabled": True,
@@ -157,3 +156,14 @@ def test_nodes_are_shielded_cmek_and_use_the_gke_metadata_server() -> None:
 
 def test_nodes_auto_upgrade_and_auto_repair() -> None:
     assert pool()["management"] == {"autoRepair": True, "autoUpgrade": True}
+
+
+def test_dns_endpoint_admits_iam_credentials_only(stack: str) -> None:
+    assert cluster(stack)["controlPlaneEndpointsConfig"] == {
+        "dnsEndpointConfig": {
+            "allowExternalTraffic": True,
+            "enableK8sTokensViaDns": False,
+            "enableK8sCertsViaDns": False,
+        },
+        "ipEndpointsConfig": {"enabled": True},
+    }

@@ -43,6 +43,7 @@ def test_every_repository_uses_the_artifacts_key() -> None:
         "hipaa-prod-images",
         "hipaa-prod-dockerhub-mirror",
         "hipaa-prod-ghcr-mirror",
+        "hipaa-prod-gcr-mirror",
         "hipaa-prod-pypi-mirror",
     }
 
@@ -60,6 +61,20 @@ def test_image_repository_has_immutable_tags_and_enforced_cleanup() -> None:
             "condition": {"tagState": "UNTAGGED", "olderThan": "2592000s"},
         },
     ]
+
+
+def test_every_repository_is_labelled_and_cleaned_up_for_real() -> None:
+    # The upstream caches too: their contents are bounded like our own images.
+    for repo_id, repo in repos().items():
+        assert repo["labels"] == config_for("prod").labels, repo_id
+        assert repo["cleanupPolicyDryRun"] is False, repo_id
+        assert [p["id"] for p in repo["cleanupPolicies"]] == ["keep-recent", "delete-old-untagged"], repo_id  # type: ignore[attr-defined]
+
+
+def test_the_api_images_distroless_base_has_a_gcr_mirror() -> None:
+    gcr = repos()["hipaa-prod-gcr-mirror"]
+    assert (gcr["format"], gcr["mode"]) == ("DOCKER", "REMOTE_REPOSITORY")
+    assert gcr["remoteRepositoryConfig"] == {"dockerRepository": {"customRepository": {"uri": "https://gcr.io"}}}
 
 
 def test_remote_mirrors_proxy_docker_hub_ghcr_and_pypi() -> None:

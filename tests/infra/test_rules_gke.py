@@ -42,6 +42,10 @@ def test_component_is_compliant_in_every_environment(stack: str) -> None:
         ("datapathProvider", "LEGACY_DATAPATH", "GKE-07"),
         ("loggingConfig.enableComponents", ["SYSTEM_COMPONENTS"], "GKE-08"),
         ("deletionProtection", False, "GKE-09"),
+        ("controlPlaneEndpointsConfig", None, "GKE-15"),
+        ("controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic", False, "GKE-15"),
+        ("controlPlaneEndpointsConfig.dnsEndpointConfig.enableK8sTokensViaDns", True, "GKE-15"),
+        ("controlPlaneEndpointsConfig.dnsEndpointConfig.enableK8sCertsViaDns", None, "GKE-15"),
     ],
 )
 def test_cluster_violation_is_caught(path: str, value: Any, rule: str) -> None:

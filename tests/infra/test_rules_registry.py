@@ -46,6 +46,15 @@ def test_remote_mirror_needs_cmek_but_not_immutable_tags() -> None:
     mirror = next(r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY")
     assert ids([mirror]) == set()
     assert ids([changed(mirror, "kmsKeyName", None)]) == {"REG-01"}
+    assert ids([changed(mirror, "dockerConfig", None)]) == set()
+
+
+@pytest.mark.parametrize(("path", "value"), [("cleanupPolicies", None), ("cleanupPolicyDryRun", True)])
+def test_every_remote_mirror_needs_an_enforced_cleanup_policy(path: str, value: Any) -> None:
+    mirrors = [r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY"]
+    assert len(mirrors) == 4
+    for mirror in mirrors:
+        assert ids([changed(mirror, path, value)]) == {"REG-03"}
 
 
 @pytest.mark.parametrize(

@@ -138,6 +138,12 @@ GKE_DIGEST = "4f1c0b7e9a2d3c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
 GKE_IMAGE = f"us-central1-docker.pkg.dev/nwh-analytics-dev/hipaa-dev-images/hipaa-api@sha256:{GKE_DIGEST}"
 
 
+def rendered_manifests(tools: FakeTools) -> list[dict[str, Any]]:
+    """The manifest set deploy-gke-hipaa.sh rendered and applied ($OUTPUT_DIR/gke-manifests.json)."""
+    documents: list[dict[str, Any]] = json.loads((tools.root / "outputs" / "gke-manifests.json").read_text())
+    return documents
+
+
 def gke_answers(tools: FakeTools, *, pods: Any = None, service: Any = None) -> None:
     """gcloud and kubectl as deploy-gke-hipaa.sh meets them on a healthy cluster."""
     tools.on(
@@ -162,10 +168,12 @@ def gke_deploy(
     environment: str = "dev",
     mutate: Callable[[list[dict[str, Any]]], None] | None = None,
     image: str = GKE_IMAGE,
+    manifests: Path | None = None,
     **env: str,
 ) -> Result:
-    """Runs deploy-gke-hipaa.sh on the synthetic manifest set (changed by `mutate`)."""
-    manifests = manifest_set(tools.root / "manifests", mutate)
+    """Runs deploy-gke-hipaa.sh on the synthetic manifest set (changed by `mutate`), or on `manifests`."""
+    if manifests is None:
+        manifests = manifest_set(tools.root / "manifests", mutate)
     arguments = (environment, PROJECTS[environment], f"hipaa-{environment}-gke", REGION, str(manifests), image)
     return tools.run("deploy-gke-hipaa.sh", *arguments, env={"OUTPUT_DIR": str(tools.root / "outputs"), **env})
 

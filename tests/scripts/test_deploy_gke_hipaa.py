@@ -5,12 +5,14 @@ The refusals of bad manifests and images live in test_deploy_gke_hipaa_manifests
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.scripts import deploy_fixtures as fx
-from tests.scripts.fakes import FakeTools
+from tests.scripts.fakes import PROJECT_ROOT, FakeTools
 
 SCRIPT = "deploy-gke-hipaa.sh"
 STEM = "deploy-gke-hipaa"
@@ -34,7 +36,9 @@ def test_compliant_manifests_deploy_and_hand_on_the_internal_url(tools: FakeTool
     assert result.returncode == 0, result.stderr
     # 7 manifest objects, 1 rollout, 2 live pods, 1 URL.
     assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 11 checked, 0 violations"
-    assert tools.called("gcloud", "get-credentials", "hipaa-dev-gke", "--internal-ip", "--region=us-central1")
+    # The DNS endpoint: the private pool cannot reach the IP-based private endpoint through two peerings.
+    assert tools.called("gcloud", "get-credentials", "hipaa-dev-gke", "--dns-endpoint", "--region=us-central1")
+    assert not tools.called("gcloud", "--internal-ip")
     assert kubectl_verbs(tools) == [
         "apply --server-side",
         "apply --server-side dry-run",
@@ -45,7 +49,7 @@ def test_compliant_manifests_deploy_and_hand_on_the_internal_url(tools: FakeTool
     ]
     assert tools.called("kubectl", "rollout", "status", "deployment/hipaa-api", "hipaa-api", "--timeout=300s")
     assert tools.called("kubectl", "get", "pods", "-l", "app.kubernetes.io/name=hipaa-api")
-    assert "image placeholder replaced in 1 place(s)" in result.stderr
+    assert "rendered for nwh-analytics-dev (dev); image placeholder replaced in 1 place(s)" in result.stderr
     assert (tools.root / "outputs" / "api-url").read_text() == "http://10.10.0.41:80\n"
     evidence = tools.evidence_of("deploy-gke")
     assert evidence["status"] == "pass" and evidence["checked"] == 11
@@ -176,7 +180,7 @@ def test_prod_with_approval_deploys(tools: FakeTools) -> None:
     fx.gke_answers(tools)
     result = fx.gke_deploy(tools, "prod")
     assert result.returncode == 0, result.stderr
-    assert tools.called("gcloud", "get-credentials", "hipaa-prod-gke", "--project=nwh-analytics-prd", "--internal-ip")
+    assert tools.called("gcloud", "get-credentials", "hipaa-prod-gke", "--project=nwh-analytics-prd", "--dns-endpoint")
 
 
 def test_a_missing_manifest_dir_exits_2(tools: FakeTools) -> None:
@@ -187,3 +191,40 @@ def test_a_missing_manifest_dir_exits_2(tools: FakeTools) -> None:
 def test_missing_argument_exits_2(tools: FakeTools) -> None:
     result = tools.run(SCRIPT, "dev", "nwh-analytics-dev", "hipaa-dev-gke", fx.REGION)
     assert result.returncode == 2 and "expected 6 arguments, got 4" in result.stderr and result.reason == USAGE
+
+
+def test_placeholders_are_filled_in_the_applied_copy_and_the_sources_stay_untouched(tools: FakeTools) -> None:
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 0, result.stderr
+    rendered = fx.rendered_manifests(tools)
+    account = fx.find(rendered, "ServiceAccount", "hipaa-api")
+    assert account["metadata"]["annotations"] == {
+        "iam.gke.io/gcp-service-account": "hipaa-dev-api@nwh-analytics-dev.iam.gserviceaccount.com"
+    }
+    container = fx.find(rendered, "Deployment", "hipaa-api")["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == IMAGE
+    assert container["env"] == [
+        {"name": "HIPAA_API_PROJECT", "value": "nwh-analytics-dev"},
+        {"name": "HIPAA_API_DATASET", "value": "hipaa_dev_deidentified"},
+    ]
+    source = (tools.root / "manifests" / "api.yaml").read_text(encoding="utf-8")
+    assert "__PROJECT_ID__" in source and "hipaa-api@sha256:" + "0" * 64 in source
+
+
+def test_the_repository_manifests_render_to_the_environments_identity_and_deploy(tools: FakeTools) -> None:
+    tools.approve_build()
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools, "prod", manifests=PROJECT_ROOT / "workloads" / "k8s")
+    assert result.returncode == 0, result.stderr
+    # 9 manifest objects, 1 rollout, 2 live pods, 1 URL.
+    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 13 checked, 0 violations"
+    rendered = fx.rendered_manifests(tools)
+    assert re.search(r"__[A-Z_]+__", json.dumps(rendered)) is None
+    account = fx.find(rendered, "ServiceAccount", "hipaa-api")["metadata"]["annotations"]
+    assert account["iam.gke.io/gcp-service-account"] == "hipaa-prod-api@nwh-analytics-prd.iam.gserviceaccount.com"
+    pod = fx.find(rendered, "Deployment", "hipaa-api")["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "hipaa-api" and pod["containers"][0]["image"] == IMAGE
+    assert {e["name"]: e["value"] for e in pod["containers"][0]["env"]}["HIPAA_API_DATASET"] == (
+        "hipaa_prod_deidentified"
+    )

@@ -119,6 +119,61 @@ def test_a_violating_manifest_set_is_refused_before_anything_is_applied(
     assert not tools.called("gcloud", "get-credentials")
 
 
+@pytest.mark.parametrize(
+    ("edits", "unfilled"),
+    [
+        pytest.param(
+            [(*API, (*POD, "containers", 0, "env", 2), {"name": "HIPAA_API_REGION", "value": "__REGION__"})],
+            "__REGION__",
+            id="value",
+        ),
+        pytest.param(
+            [
+                (*NS, ("metadata", "labels", "team-__TEAM__"), "analytics"),
+                ("ServiceAccount", "hipaa-api", ("metadata", "annotations", "owner"), "__OWNER__@__DOMAIN__"),
+            ],
+            "__DOMAIN__ __OWNER__ __TEAM__",
+            id="key-and-value",
+        ),
+    ],
+)
+def test_an_unfilled_placeholder_is_refused_before_anything_is_applied(
+    tools: FakeTools, edits: list[fx.Edit], unfilled: str
+) -> None:
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools, mutate=fx.edited(edits))
+    assert result.returncode == 1
+    reason = f"manifests keep unfilled placeholder(s) {unfilled}; nothing applied"
+    assert result.reason == f"deploy-gke-hipaa.sh: FAIL: {reason}"
+    assert tools.evidence_of("deploy-gke")["status"] == "fail"
+    assert tools.calls() == []
+    assert not (tools.root / "outputs" / "gke-manifests.json").exists()
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "us-central1-docker.pkg.dev/nwh-analytics-dev/hipaa-dev-images/fluent-bit:3.1",
+        "us-central1-docker.pkg.dev/nwh-analytics-dev/hipaa-dev-images/fluent-bit@sha256:" + "a" * 40,
+        "us-central1-docker.pkg.dev/nwh-analytics-dev/hipaa-dev-images/fluent-bit",
+    ],
+)
+def test_a_manifest_image_not_pinned_by_digest_is_refused(tools: FakeTools, image: str) -> None:
+    sidecar = {
+        "name": "logs",
+        "image": image,
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+    }
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools, mutate=fx.edited([(*API, (*POD, "containers", 1), sidecar)]))
+    assert result.returncode == 1
+    assert result.reason == "deploy-gke-hipaa.sh: FAIL: manifest set breaks 1 rule(s); nothing applied"
+    assert tools.evidence_of("deploy-gke")["violations"][:-1] == [
+        "Deployment hipaa-api/hipaa-api container logs: image is not pinned by digest"
+    ]
+    assert tools.calls() == []
+
+
 def test_malformed_yaml_is_refused_naming_the_file(tools: FakeTools) -> None:
     fx.gke_answers(tools)
     (tools.root / "manifests").mkdir()
