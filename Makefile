@@ -11,7 +11,7 @@ REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt)
 TOOLS_VENV := .venv-tools
 TOOLS_REQUIREMENTS := $(wildcard requirements/tools/*.txt)
 
-.PHONY: plan test lint typecheck shellcheck unit render check clean
+.PHONY: plan test lint typecheck shellcheck unit render check allowlist clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ render: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(PY) -m pipeline check
+
+# The IAM allow-lists are generated from each stack's offline plan; never edit them by hand.
+allowlist: $(VENV)/.installed
+	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
