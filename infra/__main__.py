@@ -111,6 +111,38 @@ def _allowlist(stack: str, check_only: bool) -> int:
     return 0
 
 
+def _monitoring_export(check_only: bool) -> int:
+    from infra import monitoring_export
+    from infra.allowlist import stack_platform_config
+    from infra.config import ConfigError
+
+    files: dict[str, str] = {}
+    for stack in ENVIRONMENTS:
+        resources = planned_resources(stack)
+        if isinstance(resources, int):
+            return resources
+        try:
+            files.update(monitoring_export.export(resources, stack_platform_config(stack)))
+        except (monitoring_export.ExportError, ConfigError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    if check_only:
+        stale = monitoring_export.differences(files)
+        if stale:
+            more = f" and {len(stale) - 1} more" if len(stale) > 1 else ""
+            print(
+                f"monitoring/{stale[0]}{more}: differ from the definitions exported from infra/; "
+                "run python -m infra monitoring-export",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"monitoring/: {len(files)} definitions match infra/")
+        return 0
+    monitoring_export.write(files)
+    print(f"wrote {len(files)} definitions under monitoring/")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -122,7 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     allow = commands.add_parser("allowlist", help="write security/iam-allowlist/<stack>.json from the plan")
     allow.add_argument("--stack", required=True, choices=ENVIRONMENTS)
     allow.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
+    export = commands.add_parser("monitoring-export", help="write monitoring/<env>/ from the Monitoring component")
+    export.add_argument("--check", action="store_true", help="exit 1 when a committed definition differs")
     args = parser.parse_args(argv)
+    if args.command == "monitoring-export":
+        return _monitoring_export(args.check)
     if args.command == "plan":
         return _plan(args.stack, args.json_path)
     if args.command == "allowlist":
