@@ -11,7 +11,7 @@ REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt)
 TOOLS_VENV := .venv-tools
 TOOLS_REQUIREMENTS := $(wildcard requirements/tools/*.txt)
 
-.PHONY: plan test lint typecheck shellcheck unit render check readme clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ check: $(VENV)/.installed
 # The README's generated sections (resources per stack, pipeline DAG); tests/docs fails when they are stale.
 readme: $(VENV)/.installed
 	$(PY) -m infra readme
+
+# The IAM allow-lists are generated from each stack's offline plan; never edit them by hand.
+allowlist: $(VENV)/.installed
+	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,6 +1,9 @@
-"""`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, `python -m infra readme`.
+"""`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
+artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
+`python -m infra monitoring-export [--check]` and `python -m infra readme [--check]`.
 
-Exit codes (contract): 0 no violation, 1 a violation, 2 bad config, input or usage.
+Exit codes (contract): 0 no violation, 1 a violation (or, with --check, a committed file that differs
+from the generated one), 2 bad config, input or usage.
 """
 
 from __future__ import annotations
@@ -40,10 +43,10 @@ def _report(resources: Sequence[Resource], findings: list[Finding], out: io.Text
     print(f"\n{len(all_rules())} rules, {len(findings)} violations", file=stream)
 
 
-def _plan(stack: str, json_path: str | None) -> int:
+def planned_resources(stack: str) -> list[Resource] | int:
+    """The stack's offline plan, or the exit code when its config is refused."""
     from infra.mockrun import run_program
 
-    started = time.monotonic()
     captured = io.StringIO()
     try:
         with contextlib.redirect_stderr(captured):
@@ -56,6 +59,14 @@ def _plan(stack: str, json_path: str | None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     sys.stderr.write(captured.getvalue())
+    return resources
+
+
+def _plan(stack: str, json_path: str | None) -> int:
+    started = time.monotonic()
+    resources = planned_resources(stack)
+    if isinstance(resources, int):
+        return resources
     findings = evaluate(resources, stack)
     _report(resources, findings)
     print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s")
@@ -98,6 +109,62 @@ def _readme(path: str, check_only: bool) -> int:
     return 0
 
 
+def _allowlist(stack: str, check_only: bool) -> int:
+    from infra import allowlist
+    from infra.config import ConfigError
+
+    resources = planned_resources(stack)
+    if isinstance(resources, int):
+        return resources
+    try:
+        generated = allowlist.render(allowlist.build_allowlist(resources, allowlist.stack_platform_config(stack)))
+    except (allowlist.AllowlistError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if check_only:
+        problem = allowlist.check(stack, generated)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+        print(f"{allowlist.allowlist_path(stack).name}: matches the plan of stack {stack}")
+        return 0
+    allowlist.allowlist_path(stack).write_text(generated, encoding="utf-8")
+    print(f"wrote {allowlist.allowlist_path(stack)}")
+    return 0
+
+
+def _monitoring_export(check_only: bool) -> int:
+    from infra import monitoring_export
+    from infra.allowlist import stack_platform_config
+    from infra.config import ConfigError
+
+    files: dict[str, str] = {}
+    for stack in ENVIRONMENTS:
+        resources = planned_resources(stack)
+        if isinstance(resources, int):
+            return resources
+        try:
+            files.update(monitoring_export.export(resources, stack_platform_config(stack)))
+        except (monitoring_export.ExportError, ConfigError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    if check_only:
+        stale = monitoring_export.differences(files)
+        if stale:
+            more = f" and {len(stale) - 1} more" if len(stale) > 1 else ""
+            print(
+                f"monitoring/{stale[0]}{more}: differ from the definitions exported from infra/; "
+                "run python -m infra monitoring-export",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"monitoring/: {len(files)} definitions match infra/")
+        return 0
+    monitoring_export.write(files)
+    print(f"wrote {len(files)} definitions under monitoring/")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,11 +176,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     readme = commands.add_parser("readme", help="regenerate the README's generated sections from the plans")
     readme.add_argument("--path", default="README.md")
     readme.add_argument("--check", action="store_true", help="exit 1 when a generated section is stale")
+    allow = commands.add_parser("allowlist", help="write security/iam-allowlist/<stack>.json from the plan")
+    allow.add_argument("--stack", required=True, choices=ENVIRONMENTS)
+    allow.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
+    export = commands.add_parser("monitoring-export", help="write monitoring/<env>/ from the Monitoring component")
+    export.add_argument("--check", action="store_true", help="exit 1 when a committed definition differs")
     args = parser.parse_args(argv)
     if args.command == "readme":
         return _readme(args.path, args.check)
+    if args.command == "monitoring-export":
+        return _monitoring_export(args.check)
     if args.command == "plan":
         return _plan(args.stack, args.json_path)
+    if args.command == "allowlist":
+        return _allowlist(args.stack, args.check)
     return _check(args.preview_json)
 
 

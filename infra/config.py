@@ -66,6 +66,8 @@ class PlatformConfig:
     engineer_group: str
     security_group: str
     approver_group: str
+    # The only group that may hold owner/editor/viewer on the project, for emergencies (allow-list).
+    break_glass_group: str
     analyst_regions: tuple[str, ...]
 
     @property
@@ -238,6 +240,7 @@ def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
         engineer_group=reader.text("engineerGroup", _GROUP, "group email"),
         security_group=reader.text("securityGroup", _GROUP, "group email"),
         approver_group=reader.text("approverGroup", _GROUP, "group email"),
+        break_glass_group=reader.text("breakGlassGroup", _GROUP, "group email"),
         analyst_regions=_analyst_regions(reader),
     )
 
@@ -279,5 +282,6 @@ KEYS = (
     "engineerGroup",
     "securityGroup",
     "approverGroup",
+    "breakGlassGroup",
     "analystRegions",
 )

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Monitoring gate: the HIPAA log-based metrics (monitoring/metrics/*.json) and their alert
-# policies (monitoring/policies/*.json) exist in the environment project and notify the security
-# team through a Pub/Sub channel to projects/SECURITY_PROJECT_ID/topics/hipaa-deployments.
+# Monitoring gate: the HIPAA log-based metrics (monitoring/ENV/metrics/*.json) and their alert
+# policies (monitoring/ENV/policies/*.json) exist in the environment project and notify the security
+# team through a Pub/Sub channel to projects/SECURITY_PROJECT_ID/topics/hipaa-deployments. The
+# definitions are exported from the Monitoring component (python -m infra monitoring-export), so
+# they name the same objects `pulumi up` creates and this gate verifies what Pulumi made.
 #
 # Idempotent: lists what exists, creates only what is missing (the channel from
-# monitoring/channels/hipaa-deployments.json), then lists again and fails when anything is still
+# monitoring/ENV/channels/hipaa-deployments.json), then lists again and fails when anything is still
 # missing, disabled, not notifying the channel, or differs from the shipped definition. Existing
 # objects are never changed or re-enabled here: a disabled alert or a changed filter is someone's
 # decision that the security team must see, so it fails the gate instead.
@@ -26,8 +28,8 @@ TOPIC="projects/${SECURITY_PROJECT}/topics/hipaa-deployments"
 gate_begin monitoring "gcloud/jq"
 require_tool gcloud jq
 # MONITORING_DIR only for tests of broken definitions; the pipeline uses the repository's.
-DEFINITIONS=$(cd "${MONITORING_DIR:-$(dirname "${BASH_SOURCE[0]}")/../monitoring}" 2>/dev/null && pwd) ||
-  die "monitoring definitions not found"
+DEFINITIONS=$(cd "${MONITORING_DIR:-$(dirname "${BASH_SOURCE[0]}")/../monitoring/${ENVIRONMENT}}" 2>/dev/null && pwd) ||
+  die "monitoring definitions for ${ENVIRONMENT} not found"
 
 # --- The shipped definitions: read and checked before anything is created --------------------
 shopt -s nullglob
@@ -38,16 +40,19 @@ channel_file="$DEFINITIONS/channels/hipaa-deployments.json"
 [[ -f "$channel_file" ]] || die "missing channel definition ${channel_file}"
 metric_defs=$(jq -c -n '[inputs | {name, filter}]' "${metric_files[@]}" 2>/dev/null) ||
   die "metric definitions under ${DEFINITIONS}/metrics: malformed JSON"
+# Each policy's metric types: a shipped log metric (logging.googleapis.com/user/NAME) or a built-in
+# metric such as logging.googleapis.com/exports/error_count.
 policy_defs=$(jq -c -n '[inputs | {file: input_filename, displayName,
-    metrics: [.conditions[]?.conditionThreshold.filter // ""
-              | capture("logging\\.googleapis\\.com/user/(?<m>[A-Za-z0-9_.-]+)").m]}]' "${policy_files[@]}" 2>/dev/null) ||
-  die "policy definitions under ${DEFINITIONS}/policies: malformed JSON"
+    types: [.conditions[]?.conditionThreshold.filter // "" | capture("metric\\.type=\"(?<t>[^\"]+)\"").t]}]' \
+  "${policy_files[@]}" 2>/dev/null) || die "policy definitions under ${DEFINITIONS}/policies: malformed JSON"
 problem=$(jq -r -n --argjson metrics "$metric_defs" --argjson policies "$policy_defs" '
   [($metrics[] | select((.name | type) != "string" or (.filter | type) != "string" or .filter == "")
     | "metric definition \(.name // "without a name"): needs a name and a filter"),
-   ($policies[] | select((.displayName | type) != "string" or (.metrics | length) == 0
-                         or any(.metrics[]; . as $m | $metrics | map(.name) | index($m) | not))
-    | "policy definition \(.displayName // "without a displayName"): must alert on a shipped log metric")]
+   ($policies[] | select((.displayName | type) != "string" or (.types | length) == 0
+                         or any(.types[]; startswith("logging.googleapis.com/user/")
+                                and (ltrimstr("logging.googleapis.com/user/") as $m
+                                     | $metrics | map(.name) | index($m) | not)))
+    | "policy definition \(.displayName // "without a displayName"): must alert on a shipped log metric or a built-in metric")]
   | first // ""')
 [[ -z "$problem" ]] || die "$problem"
 
@@ -123,19 +128,20 @@ judge "monitoring of ${PROJECT}" \
        ($metric_defs[] | .name as $name | $present[$name] as $metric
         | if $metric == null then "log metric \($name): missing after configuring"
           elif $metric.disabled == true then "log metric \($name): disabled"
-          elif $metric.filter != .filter then "log metric \($name): filter differs from monitoring/metrics/\($name).json"
+          elif $metric.filter != .filter then "log metric \($name): filter differs from monitoring/\($env)/metrics/\($name).json"
           else empty end),
-       (.policies as $policies | $policy_defs[] | .displayName as $title | .metrics as $uses
+       (.policies as $policies | $policy_defs[] | .displayName as $title | .types as $uses
         | [$policies[] | select(.displayName == $title)] as $found
         | if ($found | length) == 0 then "alert policy \($title): missing after configuring"
           else $found[]
             | (select(.enabled != true) | "alert policy \($title): disabled"),
               (select((.notificationChannels // []) | index($channel) | not)
                | "alert policy \($title): does not notify the channel to \($topic)"),
-              (select([.conditions[]?.conditionThreshold.filter // "" | $uses[] as $m
-                       | select(contains("logging.googleapis.com/user/" + $m))] | length == 0)
-               | "alert policy \($title): no longer alerts on its log metric")
+              (select(. as $policy | any($uses[]; . as $type
+                       | [$policy.conditions[]?.conditionThreshold.filter // ""
+                          | select(contains("metric.type=\"" + $type + "\""))] | length == 0))
+               | "alert policy \($title): no longer alerts on its metric")
           end)]}' \
-  --arg channel "$channel" --arg topic "$TOPIC" --argjson metric_defs "$metric_defs" --argjson policy_defs "$policy_defs"
+  --arg channel "$channel" --arg topic "$TOPIC" --arg env "$ENVIRONMENT" --argjson metric_defs "$metric_defs" --argjson policy_defs "$policy_defs"
 
 gate_finish

@@ -27,8 +27,12 @@ SCRIPT = "configure-monitoring.sh"
 STEM = "configure-monitoring"
 GATE = "monitoring"
 USAGE = "configure-monitoring.sh ENV PROJECT_ID SECURITY_PROJECT_ID"
-DEFINITIONS = PROJECT_ROOT / "monitoring"
+# Exported from infra/monitoring.py per environment (python -m infra monitoring-export).
+DEFINITIONS = PROJECT_ROOT / "monitoring" / "prod"
 METRICS = sorted(p.stem for p in (DEFINITIONS / "metrics").glob("*.json"))
+POLICIES = sorted(p.stem for p in (DEFINITIONS / "policies").glob("*.json"))
+# The one policy on a built-in metric rather than a shipped log metric.
+BUILT_IN = "logging.googleapis.com/exports/error_count"
 TOPIC = f"projects/{SECURITY_PROJECT}/topics/hipaa-deployments"
 CHANNELS = ["beta", "monitoring", "channels", "list", "--project", PROJECT]
 METRIC_LIST = ["logging", "metrics", "list", "--project", PROJECT]
@@ -63,7 +67,8 @@ def tools(tmp_path: Path) -> FakeTools:
 
 def test_configured_project_passes_without_creating_anything(tools: FakeTools) -> None:
     evidence = passed(run(tools, configured()), GATE)
-    assert evidence["checked"] == 1 + 2 * len(METRICS) == 15
+    # the channel, 8 log metrics, 9 policies (one on the built-in exports/error_count metric)
+    assert evidence["checked"] == 1 + len(METRICS) + len(POLICIES) == 18
     assert not any("create" in call.argv for call in tools.calls("gcloud"))
 
 
@@ -110,6 +115,10 @@ def _drifted(s: Scenario) -> None:
     policy(s, METRICS[1])["notificationChannels"] = ["projects/nwh-analytics-prd/notificationChannels/1"]
     condition = policy(s, METRICS[2])["conditions"][0]["conditionThreshold"]
     condition["filter"] = 'metric.type="logging.googleapis.com/user/something-else"'
+    export_failure = policy(s, BUILT_IN)["conditions"][0]["conditionThreshold"]
+    export_failure["filter"] = (
+        'metric.type="logging.googleapis.com/exports/byte_count" AND resource.type="logging_sink"'
+    )
 
 
 def _title(metric: str) -> str:
@@ -130,9 +139,10 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
     "drifted": (
         _drifted,
         [
-            f"log metric {METRICS[0]}: filter differs from monitoring/metrics/{METRICS[0]}.json",
+            f"log metric {METRICS[0]}: filter differs from monitoring/prod/metrics/{METRICS[0]}.json",
+            "alert policy [HIPAA prod] Audit log export to the SIEM project failing: no longer alerts on its metric",
             f"alert policy {_title(METRICS[1])}: does not notify the channel to {TOPIC}",
-            f"alert policy {_title(METRICS[2])}: no longer alerts on its log metric",
+            f"alert policy {_title(METRICS[2])}: no longer alerts on its metric",
         ],
     ),
 }
@@ -178,7 +188,9 @@ def test_a_policy_on_an_unshipped_metric_is_refused_before_any_call(tools: FakeT
     (definitions / "metrics" / f"{METRICS[0]}.json").unlink()
     result = run(tools, configured(), env={"MONITORING_DIR": str(definitions)})
     failed(result, GATE)
-    assert result.reason.endswith(f"policy definition {_title(METRICS[0])}: must alert on a shipped log metric")
+    assert result.reason.endswith(
+        f"policy definition {_title(METRICS[0])}: must alert on a shipped log metric or a built-in metric"
+    )
     assert tools.calls() == []
 
 

@@ -26,7 +26,7 @@ STEM = "validate-access-controls"
 GATE = "access-controls"
 USAGE = "validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
 ALLOWLISTS = PROJECT_ROOT / "security" / "iam-allowlist"
-ACCOUNTS = [f"hipaa-prod-{n}@{PROJECT}.iam.gserviceaccount.com" for n in ("build", "gke-nodes", "dataproc")]
+ACCOUNTS = [f"hipaa-prod-{n}@{PROJECT}.iam.gserviceaccount.com" for n in ("cloudbuild", "gke-nodes", "dataproc")]
 BUCKETS = (f"{PROJECT}-raw", f"{PROJECT}-reports")
 DATASETS = ("hipaa_prod_curated", "hipaa_prod_deidentified")
 
@@ -66,8 +66,8 @@ def tools(tmp_path: Path) -> FakeTools:
 
 def test_compliant_project_passes_against_the_shipped_prod_allowlist(tools: FakeTools) -> None:
     evidence = passed(run(tools, compliant()), GATE)
-    # 20 (role, member) grants, 3 service accounts, 2 buckets, 2 datasets
-    assert evidence["checked"] == 27
+    # 18 (role, member) grants, 3 service accounts, 2 buckets, 2 datasets
+    assert evidence["checked"] == 25
     assert tools.called("gcloud", "iam", "service-accounts", "keys", "list", "--managed-by", "user")
 
 
