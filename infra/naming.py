@@ -145,3 +145,28 @@ def siem_sink_name(config: PlatformConfig) -> str:
 def pulumi_backend_url(config: PlatformConfig) -> str:
     """Pulumi state lives in the security project, out of reach of the workloads it describes."""
     return f"gs://{config.security_project_id}-pulumi-state"
+
+
+def mrn_hmac_secret_id(config: PlatformConfig) -> str:
+    """The Secret Manager secret holding the key the PySpark job pseudonymizes MRNs with."""
+    return resource_name(config, "mrn-hmac-key")
+
+
+def mrn_hmac_secret_path(config: PlatformConfig) -> str:
+    """`projects/P/secrets/<id>`; the job is handed one pinned version below it, never `latest`."""
+    return f"projects/{config.project_id}/secrets/{mrn_hmac_secret_id(config)}"
+
+
+def deidentified_dataset(config: PlatformConfig) -> str:
+    """Where the PySpark job writes its de-identified tables (`hipaa_prod_deidentified`)."""
+    return dataset_id(config, "deidentified")
+
+
+def materialization_dataset(config: PlatformConfig) -> str:
+    """Short-lived dataset where the BigQuery connector materializes views it reads (identified rows)."""
+    return dataset_id(config, "materialization")
+
+
+def vertex_model_id(config: PlatformConfig) -> str:
+    """The Vertex AI Model Registry id BigQuery ML registers the validated model under."""
+    return resource_name(config, "model")
