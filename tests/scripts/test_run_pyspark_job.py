@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from infra.naming import dataset_id, deidentified_dataset, keyring_path, materialization_dataset, mrn_hmac_secret_path
+from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
 
@@ -95,6 +97,23 @@ def test_job_on_a_compliant_cluster_runs_to_done_and_passes(tools: FakeTools) ->
     assert len([c for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "jobs", "describe"]]) == 3
     evidence = tools.evidence_of("pyspark-job")
     assert evidence["status"] == "pass" and evidence["checked"] == 11
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_the_job_gets_the_names_infra_gives_its_datasets_key_and_secret(tools: FakeTools, environment: str) -> None:
+    config = config_for(environment)
+    tools.approve_build()
+    answer(tools, environment)
+    assert run(tools, environment).returncode == 0
+    submit = submit_call(tools)
+    assert submit[submit.index("--") + 1 :] == [
+        f"--project={config.project_id}",
+        f"--dataset={dataset_id(config, 'curated')}",
+        f"--output-dataset={deidentified_dataset(config)}",
+        f"--materialization-dataset={materialization_dataset(config)}",
+        f"--hmac-key-version={mrn_hmac_secret_path(config)}/versions/2",
+        f"--kms-key={keyring_path(config)}/cryptoKeys/bigquery-cmek",
+    ]
 
 
 def test_the_job_arguments_parse_with_the_jobs_own_parser(tools: FakeTools) -> None:

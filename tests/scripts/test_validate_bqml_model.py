@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from infra.naming import deidentified_dataset, vertex_model_id
+from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
 
@@ -190,7 +192,9 @@ def test_prod_with_approval_registers_the_prod_model(tools: FakeTools) -> None:
     result = run(tools, "prod")
     assert result.returncode == 0, result.stderr
     train = queries(tools)[1]
-    assert "vertex_ai_model_id = 'hipaa-prod-model'" in train
+    config = config_for("prod")
+    assert f"vertex_ai_model_id = '{vertex_model_id(config)}'" in train
+    assert f"`{config.project_id}.{deidentified_dataset(config)}.encounter_volume_model`" in train
     assert f"kms_key_name = '{fx.keyring('prod')}/cryptoKeys/bigquery-cmek'" in train
 
 
