@@ -165,3 +165,28 @@ def api_service_account_id(config: PlatformConfig) -> str:
 def api_service_account_email(config: PlatformConfig) -> str:
     """What workloads/k8s/serviceaccount.yaml annotates the KSA with (`iam.gke.io/gcp-service-account`)."""
     return f"{api_service_account_id(config)}@{config.project_id}.iam.gserviceaccount.com"
+
+
+def mrn_hmac_secret_id(config: PlatformConfig) -> str:
+    """The Secret Manager secret holding the key the PySpark job pseudonymizes MRNs with."""
+    return resource_name(config, "mrn-hmac-key")
+
+
+def mrn_hmac_secret_path(config: PlatformConfig) -> str:
+    """`projects/P/secrets/<id>`; the job is handed one pinned version below it, never `latest`."""
+    return f"projects/{config.project_id}/secrets/{mrn_hmac_secret_id(config)}"
+
+
+def deidentified_dataset(config: PlatformConfig) -> str:
+    """Where the PySpark job writes its de-identified tables (`hipaa_prod_deidentified`)."""
+    return dataset_id(config, "deidentified")
+
+
+def materialization_dataset(config: PlatformConfig) -> str:
+    """Short-lived dataset where the BigQuery connector materializes views it reads (identified rows)."""
+    return dataset_id(config, "materialization")
+
+
+def vertex_model_id(config: PlatformConfig) -> str:
+    """The Vertex AI Model Registry id BigQuery ML registers the validated model under."""
+    return resource_name(config, "model")

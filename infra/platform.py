@@ -13,6 +13,7 @@ from infra.delivery import Delivery, trigger_substitutions
 from infra.gke import Gke
 from infra.kms import Kms
 from infra.monitoring import Monitoring
+from infra.mrn_hmac_secret import MrnHmacSecret
 from infra.network import Network
 from infra.org_policies import OrgPolicies
 from infra.perimeter import Perimeter
@@ -70,6 +71,13 @@ class HipaaPlatform(pulumi.ComponentResource):
             # Dataproc's own buckets log their access to the storage component's access-log bucket.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.storage])),
         )
+        self.mrn_hmac_secret = MrnHmacSecret(
+            "mrn-hmac",
+            config,
+            secrets_key_id=keys("secrets"),
+            accessor=self.dataproc.support.account.member,
+            opts=child,
+        )
         self.vertex = Vertex(
             "vertex",
             config,
@@ -124,6 +132,7 @@ class HipaaPlatform(pulumi.ComponentResource):
                 "network": network.id,
                 "gkeCluster": self.gke.cluster.name,
                 "dataprocCluster": self.dataproc.cluster.name,
+                "mrnHmacSecret": self.mrn_hmac_secret.secret.name,
                 "trigger": self.delivery.trigger.id,
                 "perimeter": self.perimeter.perimeter.name,
             }

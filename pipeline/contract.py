@@ -53,6 +53,8 @@ DEPLOYING_SCRIPTS: frozenset[str] = frozenset(
         "deploy-vertex-model.sh",
         "run-pyspark-job.sh",
         "run-dataproc-integration.sh",
+        # Creates (replaces) a BigQuery ML model and registers it in Vertex AI.
+        "validate-bqml-model.sh",
     }
 )
 

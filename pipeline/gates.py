@@ -91,8 +91,14 @@ GATES: tuple[Gate, ...] = (
     ),
     Gate(
         "dataproc-integration",
-        "Ephemeral Dataproc test cluster (VPC-SC, CMEK), sample PySpark job, BigQuery ML validation",
+        "Ephemeral Dataproc test cluster (VPC-SC, CMEK), sample PySpark job with the pinned HMAC key version",
         "run-dataproc-integration.sh",
+        ("164.312(c)(1)", "164.312(a)(2)(iv)"),
+    ),
+    Gate(
+        "bqml-model",
+        "BigQuery ML model on the de-identified aggregates: CMEK, Vertex AI Model Registry, ML.EVALUATE bar",
+        "validate-bqml-model.sh",
         ("164.312(c)(1)", "164.312(a)(2)(iv)"),
     ),
     Gate(

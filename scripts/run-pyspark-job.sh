@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Submits the de-identification PySpark job to the environment's cluster and waits for it. Refuses
-# a cluster that is not private, CMEK-encrypted and shielded, or whose image lacks the BigQuery
-# connector. Only the job id and its states are logged: driver output may hold data.
+# Submits the de-identification PySpark job to the environment's cluster and waits for it to end DONE.
+# Refuses a cluster that is not private, CMEK-encrypted and shielded, or whose image lacks the BigQuery
+# connector, and a secret hipaa-ENV-mrn-hmac-key without exactly one enabled version (the job gets
+# that version pinned). Reads BIGQUERY_DATASET, writes hipaa_ENV_deidentified. Only the job id and its
+# states are logged: driver output may hold data.
 set -Eeuo pipefail
 SCRIPT_NAME=run-pyspark-job.sh
 USAGE="run-pyspark-job.sh ENV PROJECT_ID DATAPROC_REGION CLUSTER MAIN_PY_URI BIGQUERY_DATASET"
@@ -25,10 +27,13 @@ gate_begin pyspark-job "gcloud/jq"
 require_prod_approval
 
 # The job processes PHI: the cluster must meet the same rules deploy-dataproc-hipaa.sh enforced.
-dataproc_verify_cluster "$PROJECT" "$REGION" "$CLUSTER" "$(env_keyring "$PROJECT" "$REGION")" \
+KEYRING=$(env_keyring "$PROJECT" "$REGION")
+dataproc_verify_cluster "$PROJECT" "$REGION" "$CLUSTER" "$KEYRING" \
   "hipaa-${ENVIRONMENT}-private" "$(dataproc_idle_ttl)"
 dataproc_require_connector_image "$CLUSTER"
 ((${#VIOLATIONS[@]} == 0)) || die "cluster ${CLUSTER} is not compliant; job not submitted"
 
-dataproc_run_pyspark "$PROJECT" "$REGION" "$CLUSTER" "$MAIN_PY" "$DATASET"
+HMAC_KEY_VERSION=""
+dataproc_hmac_key_version HMAC_KEY_VERSION "$PROJECT"
+dataproc_run_pyspark "$PROJECT" "$REGION" "$CLUSTER" "$MAIN_PY" "$DATASET" "$KEYRING" "$HMAC_KEY_VERSION"
 gate_finish

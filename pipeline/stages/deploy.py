@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.model import Stage
+from pipeline.stages.testing import BQML_MODEL
 from pipeline.steps import API_IMAGE_REF, script_step
 from pipeline.substitutions import BACKEND_URL, DATAPROC_CLUSTER, ENV, MAIN_PY_URI, REGION, SUBNET
 
@@ -24,7 +25,11 @@ DEPLOY_GKE = "deploy-gke"
 
 def stage(gates: Sequence[str], integration: str) -> Stage:
     infra = script_step(
-        DEPLOY_INFRA, "deploy-infra.sh", (ENV, BACKEND_URL), wait_for=(*gates, integration), timeout=3600
+        DEPLOY_INFRA,
+        "deploy-infra.sh",
+        (ENV, BACKEND_URL),
+        wait_for=(*gates, integration, BQML_MODEL),
+        timeout=3600,
     )
     dataproc = script_step(
         DEPLOY_DATAPROC,
@@ -39,12 +44,15 @@ def stage(gates: Sequence[str], integration: str) -> Stage:
         (ENV, "$PROJECT_ID", REGION, DATAPROC_CLUSTER, MAIN_PY_URI, "${_BIGQUERY_DATASET}"),
         wait_for=(DEPLOY_DATAPROC,),
         timeout=3600,
+        # The script cancels a job still running after 50 minutes, before the step itself is killed.
+        extra_env=("DATAPROC_JOB_TIMEOUT_SECONDS=3000",),
     )
     vertex = script_step(
         "deploy-vertex",
         "deploy-vertex-model.sh",
         (ENV, "$PROJECT_ID", REGION, "hipaa-${_ENVIRONMENT}-endpoint", "hipaa-${_ENVIRONMENT}-model"),
-        wait_for=(DEPLOY_INFRA,),
+        # The model is the one validate-bqml-model.sh trained, evaluated and registered.
+        wait_for=(DEPLOY_INFRA, BQML_MODEL),
         timeout=2400,
     )
     gke = script_step(

@@ -108,13 +108,49 @@ dataproc_require_connector_image() {
     violation "cluster ${cluster}: image ${image} predates ${DATAPROC_MIN_CONNECTOR_IMAGE} and has no BigQuery connector"
 }
 
-# dataproc_run_pyspark PROJECT REGION CLUSTER MAIN_PY_URI BIGQUERY_DATASET: submits the job with the
-# wheel from $OUTPUT_DIR/spark-wheel, waits for it, and dies unless it ends DONE. Driver output is
-# never fetched or printed (it may hold data): only the job id and states are logged. The image's
-# BigQuery connector is used, unless BIGQUERY_CONNECTOR_JAR names a pinned one mirrored inside the
-# perimeter (a gs:// .jar).
+# The datasets the job writes, as infra/naming.py names them: de-identified tables for analysts, and a
+# short-lived dataset where the BigQuery connector materializes views it reads (identified rows).
+dataproc_output_dataset() {
+  printf 'hipaa_%s_deidentified' "$ENVIRONMENT"
+}
+dataproc_materialization_dataset() {
+  printf 'hipaa_%s_materialization' "$ENVIRONMENT"
+}
+
+# dataproc_hmac_key_version VAR PROJECT: the one ENABLED version of the MRN HMAC key secret
+# (infra/mrn_hmac_secret.py), pinned by number: `latest` would re-key every pseudonym the day someone
+# adds a version. No enabled version, or several (a rotation half done), fails closed. Only version
+# names and states are read; `gcloud secrets versions list` never returns payloads.
+dataproc_hmac_key_version() {
+  local __into=$1 project=$2 secret versions="" enabled count number
+  secret="hipaa-${ENVIRONMENT}-mrn-hmac-key"
+  capture_json_array versions "secret ${secret} versions" gcloud secrets versions list "$secret" \
+    --project="$project" --format=json
+  enabled=$(jq -r '[.[] | select(type == "object" and .state == "ENABLED") | .name // "" | tostring] | length, .[]' \
+    <<<"$versions" 2>/dev/null) || die "secret ${secret} versions: unexpected JSON shape"
+  count=${enabled%%$'\n'*}
+  ((count > 0)) || die "secret ${secret} has no enabled version; add the key once: openssl rand 64 | gcloud secrets versions add ${secret} --project=${project} --data-file=-"
+  ((count == 1)) || die "secret ${secret} has ${count} enabled versions; disable all but the one the job must use (a new version re-keys every pseudonym)"
+  number=${enabled#*$'\n'}
+  number=${number##*/versions/}
+  [[ "$number" =~ ^[1-9][0-9]*$ ]] || die "secret ${secret} versions: enabled version has no numeric name"
+  checked 1
+  log "MRN HMAC key: ${secret} version ${number}"
+  printf -v "$__into" 'projects/%s/secrets/%s/versions/%s' "$project" "$secret" "$number"
+}
+
+# dataproc_run_pyspark PROJECT REGION CLUSTER MAIN_PY_URI BIGQUERY_DATASET KEYRING HMAC_KEY_VERSION
+# (from dataproc_hmac_key_version): submits the job with
+# the wheel from $OUTPUT_DIR/spark-wheel and the arguments hipaa_spark/job.py requires (source dataset,
+# output and materialization datasets, the pinned HMAC key version, the BigQuery CMEK key for the
+# tables it creates), waits for it, and dies unless it ends DONE. Driver output is never fetched or
+# printed (it may hold data): only the job id and states are logged. The image's BigQuery connector is
+# used, unless BIGQUERY_CONNECTOR_JAR names a pinned one mirrored inside the perimeter (a gs:// .jar).
 dataproc_run_pyspark() {
-  local project=$1 region=$2 cluster=$3 main=$4 dataset=$5 wheel submitted="" job_id jars=()
+  local project=$1 region=$2 cluster=$3 main=$4 dataset=$5 keyring=$6 hmac_version=$7 wheel submitted="" job_id
+  local jars=()
+  [[ "$dataset" != "$(dataproc_output_dataset)" && "$dataset" != "$(dataproc_materialization_dataset)" ]] ||
+    die "BIGQUERY_DATASET ${dataset} is where the job writes; it must read from another dataset"
   [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set: no spark-wheel hand-off to read"
   [[ -s "${OUTPUT_DIR}/spark-wheel" ]] || die "${OUTPUT_DIR}/spark-wheel is missing or empty (the wheel build step writes it)"
   wheel=$(head -n 1 "${OUTPUT_DIR}/spark-wheel")
@@ -131,7 +167,9 @@ dataproc_run_pyspark() {
     --py-files="$wheel" "${jars[@]}" \
     --labels="environment=${ENVIRONMENT},build=$(run_suffix)" \
     --format=json \
-    -- "--project=${project}" "--dataset=${dataset}" "--environment=${ENVIRONMENT}"
+    -- "--project=${project}" "--dataset=${dataset}" \
+    "--output-dataset=$(dataproc_output_dataset)" "--materialization-dataset=$(dataproc_materialization_dataset)" \
+    "--hmac-key-version=${hmac_version}" "--kms-key=${keyring}/cryptoKeys/bigquery-cmek"
   job_id=$(jq -r '.reference.jobId // ""' <<<"$submitted")
   [[ "$job_id" =~ ^[A-Za-z0-9_-]{1,100}$ ]] || die "submit job: no job id in the response"
   log "submitted job ${job_id} to ${cluster}"

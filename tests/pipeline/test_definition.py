@@ -120,6 +120,7 @@ def test_every_deploy_waits_for_every_pre_deploy_gate() -> None:
             deploys.append(step_id)
             assert set(PRE_DEPLOY_GATES) <= ancestors(deps, step_id), step_id
     assert sorted(deploys) == [
+        "bqml-model",
         "dataproc-integration",
         "deploy-dataproc",
         "deploy-gke",

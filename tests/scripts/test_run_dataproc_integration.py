@@ -1,4 +1,4 @@
-"""run-dataproc-integration.sh: ephemeral CMEK test cluster, sample job, BQML bar, cluster always deleted."""
+"""run-dataproc-integration.sh: ephemeral CMEK test cluster, the job with its real arguments, cluster always deleted."""
 
 from __future__ import annotations
 
@@ -45,14 +45,15 @@ def answer(
     *,
     described: Any = None,
     final_state: str = "DONE",
-    metrics: Any = None,
+    versions: Any = None,
 ) -> None:
     job = fx.load(STEM, "job", environment)
+    key_versions = fx.load(STEM, "secret-versions", environment) if versions is None else versions
+    tools.on("gcloud", ["secrets", "versions", "list", f"hipaa-{environment}-mrn-hmac-key"], stdout=key_versions)
     tools.on("gcloud", ["dataproc", "clusters", "create"], stderr="Waiting for cluster creation operation...done.\n")
     tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=described or integration_cluster(environment))
     tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout=job)
     tools.on("gcloud", ["dataproc", "jobs", "describe"], stdout=fx.with_value(job, "status.state", final_state))
-    tools.on("bq", ["query", "--format=json"], stdout=fx.load(STEM, "ml-evaluate") if metrics is None else metrics)
     tools.on("gcloud", ["dataproc", "clusters", "delete"], stderr="Deleted [hipaa-dev-dataproc-it-b123].\n")
 
 
@@ -68,7 +69,7 @@ def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> 
     answer(tools)
     result = run(tools)
     assert result.returncode == 0, result.stderr
-    assert result.reason == "run-dataproc-integration.sh: PASS: dataproc-integration: 10 checked, 0 violations"
+    assert result.reason == "run-dataproc-integration.sh: PASS: dataproc-integration: 11 checked, 0 violations"
     create = next(c.argv for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "clusters", "create"])
     assert create[3] == "hipaa-dev-dataproc-it-b123"
     for flag in (
@@ -80,43 +81,46 @@ def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> 
         "--delete-max-age=3h",
     ):
         assert flag in create, flag
-    assert tools.called(
-        "bq", "query", "SELECT * FROM ML.EVALUATE(MODEL `nwh-analytics-dev.hipaa_dev_curated.integration_model`)"
-    )
+    submit = next(c.argv for c in tools.calls("gcloud") if c.argv[:4] == ["dataproc", "jobs", "submit", "pyspark"])
+    assert submit[submit.index("--") + 1 :] == [
+        "--project=nwh-analytics-dev",
+        "--dataset=hipaa_dev_curated",
+        "--output-dataset=hipaa_dev_deidentified",
+        "--materialization-dataset=hipaa_dev_materialization",
+        "--hmac-key-version=projects/nwh-analytics-dev/secrets/hipaa-dev-mrn-hmac-key/versions/2",
+        f"--kms-key={fx.keyring('dev')}/cryptoKeys/bigquery-cmek",
+    ]
+    assert f"--py-files={fx.WHEEL}" in submit
     assert deleted(tools)
     evidence = tools.evidence_of("dataproc-integration")
-    assert evidence["status"] == "pass" and evidence["checked"] == 10
+    assert evidence["status"] == "pass" and evidence["checked"] == 11
 
 
-def test_model_below_the_bar_fails_and_still_deletes_the_cluster(tools: FakeTools) -> None:
-    answer(tools, metrics=[{"roc_auc": "0.61", "log_loss": "0.69"}])
+@pytest.mark.parametrize(
+    ("versions", "reason"),
+    [
+        ([], "secret hipaa-dev-mrn-hmac-key has no enabled version"),
+        ("", "secret hipaa-dev-mrn-hmac-key versions: gcloud printed nothing"),
+        ('[{"name": "projects/1/secrets/', "secret hipaa-dev-mrn-hmac-key versions: gcloud printed malformed JSON"),
+    ],
+)
+def test_without_a_usable_key_version_no_cluster_is_created(tools: FakeTools, versions: Any, reason: str) -> None:
+    answer(tools, versions=versions)
     result = run(tools)
-    assert result.returncode == 1
-    assert result.reason == "run-dataproc-integration.sh: FAIL: dataproc-integration: 1 violation(s) in 10 checked"
-    assert tools.evidence_of("dataproc-integration")["violations"] == [
-        "model integration_model: roc_auc=0.61 misses the minimum 0.7"
-    ]
-    assert deleted(tools)
-
-
-def test_error_metric_is_a_maximum(tools: FakeTools) -> None:
-    answer(tools)
-    result = run(tools, BQML_METRIC="log_loss", BQML_THRESHOLD="0.3")
-    assert result.returncode == 1
-    assert tools.evidence_of("dataproc-integration")["violations"] == [
-        "model integration_model: log_loss=0.3518240061349712 misses the maximum 0.3"
-    ]
+    assert result.returncode == 1 and reason in result.reason
+    assert not tools.called("gcloud", "clusters", "create")
+    assert tools.evidence_of("dataproc-integration")["status"] == "fail"
 
 
 def test_failed_sample_job_fails_and_deletes_the_cluster(tools: FakeTools) -> None:
     answer(tools, final_state="ERROR")
     result = run(tools)
     assert result.returncode == 1 and "ended ERROR, not DONE" in result.reason
-    assert not tools.called("bq", "query")
     assert deleted(tools)
 
 
 def test_create_failure_still_tries_to_delete_a_half_created_cluster(tools: FakeTools) -> None:
+    tools.on("gcloud", ["secrets", "versions", "list"], stdout=fx.load(STEM, "secret-versions"))
     tools.on(
         "gcloud",
         ["dataproc", "clusters", "create"],
@@ -152,22 +156,6 @@ def test_failed_delete_after_a_good_run_fails_the_gate(tools: FakeTools) -> None
     ]
 
 
-@pytest.mark.parametrize(
-    ("metrics", "reason"),
-    [
-        ("", "evaluate model integration_model: bq printed nothing"),
-        ('[{"roc_auc": "0.9"', "bq printed malformed JSON"),
-        ([{"precision": "0.9"}], "metric roc_auc is missing or not a number"),
-    ],
-)
-def test_empty_or_malformed_evaluation_fails_closed(tools: FakeTools, metrics: Any, reason: str) -> None:
-    answer(tools, metrics=metrics)
-    result = run(tools)
-    assert result.returncode == 1 and reason in result.reason
-    assert tools.evidence_of("dataproc-integration")["status"] == "fail"
-    assert deleted(tools)
-
-
 def test_prod_without_approval_creates_nothing(tools: FakeTools) -> None:
     tools.on("gcloud", ["builds", "describe"], stdout={"id": "b-123", "status": "PENDING"})
     answer(tools, "prod")
@@ -184,20 +172,6 @@ def test_prod_with_approval_runs_in_the_prod_perimeter(tools: FakeTools) -> None
     assert result.returncode == 0, result.stderr
     assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", "--subnet=hipaa-prod-private")
     assert deleted(tools, "prod")
-
-
-@pytest.mark.parametrize(
-    ("env", "named"),
-    [
-        ({"BQML_THRESHOLD": "high"}, "BQML_THRESHOLD='high' is malformed"),
-        ({"BQML_MODEL": "m`; DROP"}, "BQML_MODEL="),
-        ({"BQML_METRIC": "ROC AUC"}, "BQML_METRIC="),
-    ],
-)
-def test_malformed_model_settings_exit_2(tools: FakeTools, env: dict[str, str], named: str) -> None:
-    result = tools.run(SCRIPT, *args("dev"), env=env)
-    assert result.returncode == 2 and named in result.stderr and result.reason == USAGE
-    assert tools.calls() == []
 
 
 @pytest.mark.parametrize(

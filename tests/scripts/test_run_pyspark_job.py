@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from infra.naming import dataset_id, deidentified_dataset, keyring_path, materialization_dataset, mrn_hmac_secret_path
+from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
 
@@ -40,12 +42,24 @@ def cluster(environment: str) -> Any:
     return fx.dataproc_cluster(STEM, environment, idle_ttl="1800s" if environment == "dev" else None)
 
 
+def key_versions(tools: FakeTools, environment: str = "dev", versions: Any = None) -> None:
+    """`gcloud secrets versions list` of the MRN HMAC key: version 2 enabled, version 1 disabled."""
+    answer_ = fx.load(STEM, "secret-versions", environment) if versions is None else versions
+    tools.on("gcloud", ["secrets", "versions", "list", f"hipaa-{environment}-mrn-hmac-key"], stdout=answer_)
+
+
 def answer(
-    tools: FakeTools, environment: str = "dev", *, described: Any = None, states: tuple[str, ...] = ("DONE",)
+    tools: FakeTools,
+    environment: str = "dev",
+    *,
+    described: Any = None,
+    states: tuple[str, ...] = ("DONE",),
+    versions: Any = None,
 ) -> None:
     tools.on(
         "gcloud", ["dataproc", "clusters", "describe"], stdout=cluster(environment) if described is None else described
     )
+    key_versions(tools, environment, versions)
     tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout=job(environment, "PENDING"))
     for state in states[:-1]:
         tools.on("gcloud", ["dataproc", "jobs", "describe"], stdout=job(environment, state), times=1)
@@ -66,24 +80,116 @@ def test_job_on_a_compliant_cluster_runs_to_done_and_passes(tools: FakeTools) ->
     answer(tools, states=("RUNNING", "RUNNING", "DONE"))
     result = run(tools)
     assert result.returncode == 0, result.stderr
-    assert result.reason == "run-pyspark-job.sh: PASS: pyspark-job: 10 checked, 0 violations"
+    assert result.reason == "run-pyspark-job.sh: PASS: pyspark-job: 11 checked, 0 violations"
     submit = submit_call(tools)
     assert f"--py-files={fx.WHEEL}" in submit and "--async" in submit and "--format=json" in submit
+    # Exactly the arguments hipaa_spark/job.py requires; the key version is pinned, never `latest`.
     assert submit[submit.index("--") + 1 :] == [
         "--project=nwh-analytics-dev",
         "--dataset=hipaa_dev_curated",
-        "--environment=dev",
+        "--output-dataset=hipaa_dev_deidentified",
+        "--materialization-dataset=hipaa_dev_materialization",
+        "--hmac-key-version=projects/nwh-analytics-dev/secrets/hipaa-dev-mrn-hmac-key/versions/2",
+        f"--kms-key={fx.keyring('dev')}/cryptoKeys/bigquery-cmek",
     ]
     # The 2.2 image ships the BigQuery connector; no jar from gs://spark-lib outside the perimeter.
     assert not any(flag.startswith("--jars") for flag in submit)
     assert len([c for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "jobs", "describe"]]) == 3
     evidence = tools.evidence_of("pyspark-job")
-    assert evidence["status"] == "pass" and evidence["checked"] == 10
+    assert evidence["status"] == "pass" and evidence["checked"] == 11
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_the_job_gets_the_names_infra_gives_its_datasets_key_and_secret(tools: FakeTools, environment: str) -> None:
+    config = config_for(environment)
+    tools.approve_build()
+    answer(tools, environment)
+    assert run(tools, environment).returncode == 0
+    submit = submit_call(tools)
+    assert submit[submit.index("--") + 1 :] == [
+        f"--project={config.project_id}",
+        f"--dataset={dataset_id(config, 'curated')}",
+        f"--output-dataset={deidentified_dataset(config)}",
+        f"--materialization-dataset={materialization_dataset(config)}",
+        f"--hmac-key-version={mrn_hmac_secret_path(config)}/versions/2",
+        f"--kms-key={keyring_path(config)}/cryptoKeys/bigquery-cmek",
+    ]
+
+
+def test_the_job_arguments_parse_with_the_jobs_own_parser(tools: FakeTools) -> None:
+    job_module = pytest.importorskip("hipaa_spark.job")
+    answer(tools, "prod")
+    tools.approve_build()
+    assert run(tools, "prod").returncode == 0
+    submit = submit_call(tools)
+    parsed = job_module.parse_args(submit[submit.index("--") + 1 :])
+    assert parsed.hmac_key_version == "projects/nwh-analytics-prd/secrets/hipaa-prod-mrn-hmac-key/versions/2"
+    assert (parsed.dataset, parsed.output_dataset) == ("hipaa_prod_curated", "hipaa_prod_deidentified")
+    assert parsed.materialization_dataset == "hipaa_prod_materialization"
+
+
+def disabled(environment: str = "dev") -> Any:
+    return [fx.with_value(v, "state", "DISABLED") for v in fx.load(STEM, "secret-versions", environment)]
+
+
+@pytest.mark.parametrize(
+    ("versions", "reason"),
+    [
+        ([], "secret hipaa-dev-mrn-hmac-key has no enabled version; add the key once"),
+        ("disabled", "secret hipaa-dev-mrn-hmac-key has no enabled version"),
+        ("two-enabled", "secret hipaa-dev-mrn-hmac-key has 2 enabled versions; disable all but the one"),
+        (
+            [{"state": "ENABLED", "name": "projects/1/secrets/hipaa-dev-mrn-hmac-key/versions/latest"}],
+            "no numeric name",
+        ),
+    ],
+)
+def test_no_single_enabled_key_version_submits_nothing(tools: FakeTools, versions: Any, reason: str) -> None:
+    if versions == "disabled":
+        versions = disabled()
+    elif versions == "two-enabled":
+        versions = [fx.with_value(v, "state", "ENABLED") for v in fx.load(STEM, "secret-versions")]
+    answer(tools, versions=versions)
+    result = run(tools)
+    assert result.returncode == 1 and reason in result.reason
+    assert not tools.called("gcloud", "jobs", "submit")
+    assert tools.evidence_of("pyspark-job")["status"] == "fail"
+
+
+@pytest.mark.parametrize(
+    ("stdout", "exit_code", "reason"),
+    [
+        ("", 0, "secret hipaa-dev-mrn-hmac-key versions: gcloud printed nothing"),
+        ('[{"state": "ENAB', 0, "secret hipaa-dev-mrn-hmac-key versions: gcloud printed malformed JSON"),
+        ('{"state": "ENABLED"}', 0, "secret hipaa-dev-mrn-hmac-key versions: expected a JSON array"),
+        ("", 1, "secret hipaa-dev-mrn-hmac-key versions: gcloud failed (exit 1): ERROR: PERMISSION_DENIED"),
+    ],
+)
+def test_key_version_listing_that_fails_or_is_malformed_submits_nothing(
+    tools: FakeTools, stdout: str, exit_code: int, reason: str
+) -> None:
+    tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=cluster("dev"))
+    tools.on(
+        "gcloud", ["secrets", "versions", "list"], stdout=stdout, exit=exit_code, stderr="ERROR: PERMISSION_DENIED\n"
+    )
+    result = run(tools)
+    assert result.returncode == 1 and reason in result.reason
+    assert not tools.called("gcloud", "jobs", "submit")
+
+
+def test_the_job_never_reads_the_dataset_it_writes(tools: FakeTools) -> None:
+    answer(tools)
+    bad = list(args("dev"))
+    bad[5] = "hipaa_dev_deidentified"
+    result = tools.run(SCRIPT, *bad, env={"OUTPUT_DIR": fx.wheel_hand_off(tools), **FAST})
+    assert result.returncode == 1 and "it must read from another dataset" in result.reason
+    assert not tools.called("gcloud", "jobs", "submit")
 
 
 def test_failed_job_fails_without_printing_driver_output(tools: FakeTools) -> None:
     failed = fx.with_value(job("dev", "ERROR"), "status.details", f"Traceback: {fx.DRIVER_LINE}")
     tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=cluster("dev"))
+    key_versions(tools)
     tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout=job("dev", "PENDING"))
     tools.on("gcloud", ["dataproc", "jobs", "describe"], stdout=failed)
     result = run(tools)
@@ -139,6 +245,7 @@ def test_a_connector_that_is_not_a_gcs_jar_is_refused(tools: FakeTools) -> None:
 
 def test_submit_failure_fails_with_the_tool_error(tools: FakeTools) -> None:
     tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=cluster("dev"))
+    key_versions(tools)
     tools.on(
         "gcloud",
         ["dataproc", "jobs", "submit"],
@@ -161,6 +268,7 @@ def test_submit_failure_fails_with_the_tool_error(tools: FakeTools) -> None:
 )
 def test_empty_or_malformed_job_status_fails_closed(tools: FakeTools, status: str, reason: str) -> None:
     tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=cluster("dev"))
+    key_versions(tools)
     tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout=job("dev", "PENDING"))
     tools.on("gcloud", ["dataproc", "jobs", "describe"], stdout=status)
     result = run(tools)
@@ -170,6 +278,7 @@ def test_empty_or_malformed_job_status_fails_closed(tools: FakeTools, status: st
 
 def test_submit_response_without_a_job_id_fails(tools: FakeTools) -> None:
     tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=cluster("dev"))
+    key_versions(tools)
     tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout={"status": {"state": "PENDING"}})
     result = run(tools)
     assert result.returncode == 1 and "submit job: no job id in the response" in result.reason
