@@ -12,8 +12,9 @@ from infra.config import PlatformConfig
 from infra.naming import child_opts, data_opts, resource_name
 
 # roles/dataproc.worker covers the cluster's own staging/temp objects and agent duties; BigQuery
-# access is per dataset (data editor on the datasets jobs write) plus jobUser to run queries.
-PROJECT_ROLES = ("roles/dataproc.worker", "roles/bigquery.jobUser")
+# access is per dataset (granted by the Warehouse) plus jobUser to run queries and readSessionUser
+# for the connector's Storage Read API sessions.
+PROJECT_ROLES = ("roles/dataproc.worker", "roles/bigquery.jobUser", "roles/bigquery.readSessionUser")
 DATASET_ROLE = "roles/bigquery.dataEditor"
 TEMP_OBJECT_AGE_DAYS = 30
 

@@ -109,6 +109,7 @@ class HipaaPlatform(pulumi.ComponentResource):
             bigquery_key_id=keys("bigquery"),
             backup_operators=[build],
             data_processors=[self.dataproc.support.account.member],
+            model_trainers=[build],
             opts=child,
         )
         self.api_identity = ApiIdentity(

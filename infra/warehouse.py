@@ -4,6 +4,7 @@ raw       landed PHI, read and written by the pipeline only
 curated   cleaned PHI (the pipeline's `_BIGQUERY_DATASET`); engineers read it, masked except MRNs
 deidentified  authorized views over curated; the only dataset analysts can read
 backups   table snapshots and restore-test scratch tables, expiring by default
+materialization  where the Spark BigQuery connector materializes what it reads; identified rows, kept a day
 
 Every dataset is CMEK-encrypted and starts from an explicit access list (project owners only), so
 BigQuery never adds its default projectReaders/projectWriters grants; each further grant is one
@@ -28,14 +29,18 @@ DATASET_PURPOSES = {
     "curated": "Cleaned PHI the pipeline jobs and data-quality suites work on.",
     "deidentified": "Authorized views without identifiers; the analysts' only dataset.",
     "backups": "Table snapshots and restore-test scratch tables; they expire by default.",
+    "materialization": "Temporary tables the Spark BigQuery connector reads through; they expire after a day.",
 }
 PHI_DATASETS = ("raw", "curated")
 DAY_MS = 86_400_000
 # Snapshots and restored scratch tables are PHI copies: they expire unless someone keeps them on purpose.
 BACKUP_TABLE_EXPIRATION_DAYS = {"dev": 1, "staging": 7, "prod": 30}
+# Materialized reads are identified rows the job needs only while it runs.
+MATERIALIZATION_TABLE_EXPIRATION_DAYS = 1
 # The longest time travel BigQuery offers: deleted or overwritten rows stay restorable for 7 days.
 TIME_TRAVEL_HOURS = "168"
 FULL_ACCESS_FILTER = "TRUE"
+PROCESSOR_ACCESS = {"raw": "READER", "curated": "WRITER", "deidentified": "WRITER", "materialization": "WRITER"}
 
 
 def _service_account_email(argument: str, member: str) -> str:
@@ -58,11 +63,13 @@ class Warehouse(pulumi.ComponentResource):
         bigquery_key_id: pulumi.Input[str],
         backup_operators: Sequence[pulumi.Input[str]] = (),
         data_processors: Sequence[pulumi.Input[str]] = (),
+        model_trainers: Sequence[pulumi.Input[str]] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`backup_operators`: members (serviceAccount:...) that snapshot curated tables into backups.
         `data_processors`: pipeline job identities (serviceAccount:...) that read raw and write curated,
-        whole rows and clear columns. Grant them here rather than with DatasetIamMember elsewhere:
+        whole rows and clear columns, write the de-identified outputs and materialize their reads.
+        `model_trainers`: members that train BigQuery ML models over the de-identified tables. Grant them here rather than with DatasetIamMember elsewhere:
         the provider warns that DatasetIamMember and DatasetAccess on one dataset overwrite each other."""
         super().__init__("hipaa:data:Warehouse", name, None, opts)
         self.config = config
@@ -100,10 +107,15 @@ class Warehouse(pulumi.ComponentResource):
             self._grant(name, "curated", "READER", user=email, suffix=f"backup-{index}")
             self._grant(name, "backups", "WRITER", user=email, suffix=f"backup-{index}")
         for index, member in enumerate(data_processors):
-            # The curation job reads what landed in raw and writes curated.
+            # The jobs read what landed in raw, write curated, and publish de-identified tables; the
+            # connector stages its reads of curated in the materialization dataset.
             email = _service_account(member, "data_processors")
-            self._grant(name, "raw", "READER", user=email, suffix=f"processor-{index}")
-            self._grant(name, "curated", "WRITER", user=email, suffix=f"processor-{index}")
+            for purpose, role in PROCESSOR_ACCESS.items():
+                self._grant(name, purpose, role, user=email, suffix=f"processor-{index}")
+        for index, member in enumerate(model_trainers):
+            # CREATE MODEL writes the model into the dataset it reads its training rows from.
+            email = _service_account(member, "model_trainers")
+            self._grant(name, "deidentified", "WRITER", user=email, suffix=f"trainer-{index}")
         self.register_outputs(
             {
                 "datasets": {purpose: dataset.dataset_id for purpose, dataset in self.datasets.items()},
@@ -114,7 +126,10 @@ class Warehouse(pulumi.ComponentResource):
 
     def _dataset(self, name: str, purpose: str, description: str, key_id: pulumi.Input[str]) -> gcp.bigquery.Dataset:
         config = self.config
-        expiration = BACKUP_TABLE_EXPIRATION_DAYS[config.environment] * DAY_MS if purpose == "backups" else None
+        expiration = {
+            "backups": BACKUP_TABLE_EXPIRATION_DAYS[config.environment] * DAY_MS,
+            "materialization": MATERIALIZATION_TABLE_EXPIRATION_DAYS * DAY_MS,
+        }.get(purpose)
         return gcp.bigquery.Dataset(
             f"{name}-{purpose}",
             dataset_id=dataset_id(config, purpose),

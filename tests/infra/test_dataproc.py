@@ -53,10 +53,10 @@ def test_dedicated_service_account() -> None:
     assert gce["serviceAccountScopes"] == ["https://www.googleapis.com/auth/cloud-platform"]
 
 
-def test_service_account_roles_are_worker_job_user_and_dataset_editor_only() -> None:
+def test_service_account_roles_are_worker_job_user_read_session_and_dataset_editor_only() -> None:
     resources = list(built("prod"))
     project_roles = sorted(r.inputs["role"] for r in of_type(resources, "gcp:projects/iAMMember:IAMMember"))
-    assert project_roles == ["roles/bigquery.jobUser", "roles/dataproc.worker"]
+    assert project_roles == ["roles/bigquery.jobUser", "roles/bigquery.readSessionUser", "roles/dataproc.worker"]
     dataset = only(resources, "gcp:bigquery/datasetIamMember:DatasetIamMember")
     assert (dataset.inputs["datasetId"], dataset.inputs["role"]) == (DATASET, "roles/bigquery.dataEditor")
 

@@ -21,7 +21,7 @@ ROW_POLICY = "gcp:bigquery/rowAccessPolicy:RowAccessPolicy"
 KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/bigquery-cmek"
 BUILD = "hipaa-prod-build@nwh-analytics-prd.iam.gserviceaccount.com"
 DATAPROC = "hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
-PURPOSES = ("raw", "curated", "deidentified", "backups")
+PURPOSES = ("raw", "curated", "deidentified", "backups", "materialization")
 TABLE_IDS = ("patients", "encounters", "observations")
 ROW_POLICY_IDS = ("analyst_regions", "full_access")
 DAY_MS = 86_400_000
@@ -34,6 +34,7 @@ def build(environment: str, processors: tuple[str, ...] = (f"serviceAccount:{DAT
         bigquery_key_id=KEY,
         backup_operators=[f"serviceAccount:{BUILD}"],
         data_processors=list(processors),
+        model_trainers=[f"serviceAccount:{BUILD}"],
     )
 
 
@@ -104,9 +105,17 @@ def test_dataset_grants_are_exactly_least_privilege() -> None:
         ("hipaa_prod_deidentified", "READER", "prod-analysts@northwind-health.example"),
         ("hipaa_prod_curated", "READER", BUILD),
         ("hipaa_prod_backups", "WRITER", BUILD),
+        ("hipaa_prod_deidentified", "WRITER", BUILD),
         ("hipaa_prod_raw", "READER", DATAPROC),
         ("hipaa_prod_curated", "WRITER", DATAPROC),
+        ("hipaa_prod_deidentified", "WRITER", DATAPROC),
+        ("hipaa_prod_materialization", "WRITER", DATAPROC),
     }
+
+
+def test_materialized_reads_expire_after_a_day(stack: str) -> None:
+    # The connector stages identified rows there; they must not outlive the job by much.
+    assert datasets(stack)["materialization"]["defaultTableExpirationMs"] == DAY_MS
 
 
 def test_analysts_read_only_the_deidentified_dataset(stack: str) -> None:
@@ -128,9 +137,9 @@ def test_security_group_gets_no_data_access(stack: str) -> None:
     assert all(security not in json.dumps(r.inputs) for r in built(stack))
 
 
-@pytest.mark.parametrize("argument", ["backup_operators", "data_processors"])
+@pytest.mark.parametrize("argument", ["backup_operators", "data_processors", "model_trainers"])
 def test_pipeline_identities_must_be_service_accounts(argument: str) -> None:
-    members: dict[str, list[str]] = {"backup_operators": [], "data_processors": []}
+    members: dict[str, list[str]] = {"backup_operators": [], "data_processors": [], "model_trainers": []}
     members[argument] = ["user:someone@example.test"]
 
     def bad() -> None:
@@ -140,6 +149,7 @@ def test_pipeline_identities_must_be_service_accounts(argument: str) -> None:
             bigquery_key_id=KEY,
             backup_operators=members["backup_operators"],
             data_processors=members["data_processors"],
+            model_trainers=members["model_trainers"],
         )
 
     with pytest.raises(ValueError, match=rf"{argument}: 'user:someone@example\.test' is not a serviceAccount"):

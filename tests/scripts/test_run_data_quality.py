@@ -45,7 +45,7 @@ def report(status: str, *tables: dict[str, Any], error: str | None = None) -> st
 GOOD = report(
     "pass",
     table("hipaa_prod_curated.encounters", 12),
-    table("hipaa_prod_deidentified.encounters_deidentified", 16),
+    table("hipaa_prod_deidentified.encounters_safe_harbor", 16),
     table("hipaa_prod_deidentified.facility_monthly_encounters", 13),
 )
 

@@ -20,7 +20,7 @@ class Table:
 
 
 ENCOUNTERS = Table("curated", "encounters")
-DEIDENTIFIED_ROWS = Table("deidentified", "encounters_deidentified")
+DEIDENTIFIED_ROWS = Table("deidentified", "encounters_safe_harbor")
 AGGREGATES = Table("deidentified", "facility_monthly_encounters")
 TABLES = (ENCOUNTERS, DEIDENTIFIED_ROWS, AGGREGATES)
 

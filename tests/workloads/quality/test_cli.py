@@ -48,7 +48,7 @@ def test_failure_exits_1_and_names_rule_not_value(tmp_path: Path, capsys: pytest
         {"expectation": "expect_column_values_to_not_match_regex", "column": "diagnosis_code"}
     ]
     err = capsys.readouterr().err
-    assert "FAIL synthetic_deidentified.encounters_deidentified" in err
+    assert "FAIL synthetic_deidentified.encounters_safe_harbor" in err
     assert RAW_SSN not in err and RAW_SSN not in json.dumps(report)
 
 

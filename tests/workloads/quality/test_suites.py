@@ -25,7 +25,7 @@ def test_clean_tables_pass() -> None:
     assert report.success
     assert [(t.table, t.rows) for t in report.tables] == [
         ("synthetic_curated.encounters", 3),
-        ("synthetic_deidentified.encounters_deidentified", 3),
+        ("synthetic_deidentified.encounters_safe_harbor", 3),
         ("synthetic_deidentified.facility_monthly_encounters", 3),
     ]
     assert all(t.evaluated >= 8 for t in report.tables)

@@ -18,7 +18,7 @@ from hipaa_spark.safe_harbor import MIN_CELL_SIZE, restricted_zip3
 
 LOG = logging.getLogger("hipaa_spark")
 SOURCE_TABLE = "encounters"
-ROWS_TABLE = "encounters_deidentified"
+ROWS_TABLE = "encounters_safe_harbor"
 AGGREGATES_TABLE = "facility_monthly_encounters"
 
 
