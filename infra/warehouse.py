@@ -101,6 +101,15 @@ class Warehouse(pulumi.ComponentResource):
         )
         self._grant(name, "curated", "READER", group=config.engineer_group, suffix="engineers")
         self._grant(name, "deidentified", "READER", group=config.analyst_group, suffix="analysts")
+        for suffix, group in (("engineers", config.engineer_group), ("analysts", config.analyst_group)):
+            # Dataset READER lets a group see tables; running a query is a job billed to the project.
+            gcp.projects.IAMMember(
+                f"{name}-{suffix}-job-user",
+                project=config.project_id,
+                role="roles/bigquery.jobUser",
+                member=f"group:{group}",
+                opts=child_opts(self),
+            )
         for index, member in enumerate(backup_operators):
             # Snapshot needs read (tables.createSnapshot) on the source and write in the backups dataset.
             email = _service_account(member, "backup_operators")

@@ -202,3 +202,14 @@ def test_component_exposes_datasets_by_purpose(mocked: None) -> pulumi.Output[No
     return pulumi.Output.all(
         warehouse.datasets["curated"].dataset_id, warehouse.datasets["deidentified"].dataset_id
     ).apply(check)
+
+
+def test_reader_groups_may_run_queries_and_nothing_more_on_the_project(stack: str) -> None:
+    config = config_for(stack)
+    project_grants = {
+        (r.inputs["role"], r.inputs["member"]) for r in built(stack) if r.type == "gcp:projects/iAMMember:IAMMember"
+    }
+    assert project_grants == {
+        ("roles/bigquery.jobUser", f"group:{config.engineer_group}"),
+        ("roles/bigquery.jobUser", f"group:{config.analyst_group}"),
+    }
