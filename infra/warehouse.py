@@ -69,8 +69,9 @@ class Warehouse(pulumi.ComponentResource):
         """`backup_operators`: members (serviceAccount:...) that snapshot curated tables into backups.
         `data_processors`: pipeline job identities (serviceAccount:...) that read raw and write curated,
         whole rows and clear columns, write the de-identified outputs and materialize their reads.
-        `model_trainers`: members that train BigQuery ML models over the de-identified tables. Grant them here rather than with DatasetIamMember elsewhere:
-        the provider warns that DatasetIamMember and DatasetAccess on one dataset overwrite each other."""
+        `model_trainers`: members that train BigQuery ML models over the de-identified tables.
+        Grant them here rather than with DatasetIamMember elsewhere: the provider warns that
+        DatasetIamMember and DatasetAccess on one dataset overwrite each other."""
         super().__init__("hipaa:data:Warehouse", name, None, opts)
         self.config = config
         self.datasets: dict[str, gcp.bigquery.Dataset] = {
