@@ -59,6 +59,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_shared_plans(run), ignore_errors=True)
 
 
+# Tests that pay a start-up cost once per worker (a JVM for Spark, Great Expectations' context)
+# share one worker under `--dist loadgroup`: the cost is paid once per run instead of once per worker.
+_WORKER_GROUPS = {"tests/workloads/spark/": "spark-jvm", "tests/workloads/quality/": "great-expectations"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, group in _WORKER_GROUPS.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
 def find(resources: tuple[Resource, ...], type_token: str, name: str | None = None) -> list[Resource]:
     """Resources of a type (and, given, a logical name) out of a plan."""
     return [r for r in resources if r.type == type_token and (name is None or r.name == name)]
