@@ -18,7 +18,6 @@ ROW = {
     "patient_zip3": "941",
     "encounter_count": 14,
     "patient_count": 9,
-    "total_charges": 4200,
     "mean_length_of_stay_days": 2.25,
 }
 
@@ -65,7 +64,7 @@ def test_query_is_parameterized_and_enforces_the_cell_floor() -> None:
 
 def test_rows_become_models() -> None:
     (item,) = BigQueryAggregates(FakeClient(), TABLE).monthly_encounters("FAC-001", date(2024, 3, 1), date(2024, 3, 1))
-    assert (item.service_month, item.total_charges, item.encounter_count) == ("2024-03", 4200.0, 14)
+    assert (item.service_month, item.patient_count, item.encounter_count) == ("2024-03", 9, 14)
 
 
 def test_ready_when_the_table_is_reachable() -> None:

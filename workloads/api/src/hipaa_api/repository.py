@@ -18,7 +18,6 @@ COLUMNS = (
     "patient_zip3",
     "encounter_count",
     "patient_count",
-    "total_charges",
     "mean_length_of_stay_days",
 )
 
@@ -49,7 +48,6 @@ def to_model(row: Mapping[str, Any]) -> MonthlyEncounters:
         patient_zip3=row["patient_zip3"],
         encounter_count=row["encounter_count"],
         patient_count=row["patient_count"],
-        total_charges=float(row["total_charges"]),
         mean_length_of_stay_days=row["mean_length_of_stay_days"],
     )
 
