@@ -6,9 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from google.api_core.exceptions import GoogleAPIError
+from google.auth.exceptions import RefreshError, TransportError
 from google.cloud import bigquery
+from requests import ConnectionError as RequestsConnectionError
+from requests import Timeout
 
+from hipaa_api.app import create_app
 from hipaa_api.repository import BigQueryAggregates
 
 TABLE = "nwh-analytics-prd.hipaa_prod_deidentified.facility_monthly_encounters"
@@ -69,4 +75,20 @@ def test_rows_become_models() -> None:
 
 def test_ready_when_the_table_is_reachable() -> None:
     assert BigQueryAggregates(FakeClient(), TABLE).ready()
-    assert not BigQueryAggregates(FakeClient(table_error=GoogleAPIError("denied")), TABLE).ready()
+
+
+UNREACHABLE = [
+    GoogleAPIError("denied"),
+    RefreshError("metadata server: no token"),  # type: ignore[no-untyped-call]
+    TransportError("metadata server unreachable"),  # type: ignore[no-untyped-call]
+    RequestsConnectionError("bigquery.googleapis.com: connection refused"),
+    Timeout("read timed out"),
+]
+
+
+@pytest.mark.parametrize("error", UNREACHABLE, ids=lambda e: type(e).__name__)
+def test_api_auth_and_transport_errors_make_readiness_503(error: Exception) -> None:
+    repo = BigQueryAggregates(FakeClient(table_error=error), TABLE)
+    assert not repo.ready()
+    response = TestClient(create_app(repo), raise_server_exceptions=False).get("/readyz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable"})
