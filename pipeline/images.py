@@ -41,8 +41,8 @@ IMAGES: dict[str, Image] = {
         "/pulumi/bin/.",
         "pulumi version",
     ),
-    "checkov": Image(f"{DOCKERHUB_MIRROR}/bridgecrew/checkov:3.2.334", "Checkov on manifests and Dockerfiles"),
-    "semgrep": Image(f"{DOCKERHUB_MIRROR}/semgrep/semgrep:1.99.0", "SAST with the repository's rules"),
+    "checkov": Image(f"{DOCKERHUB_MIRROR}/bridgecrew/checkov:3.3.30", "Checkov on manifests and Dockerfiles"),
+    "semgrep": Image(f"{DOCKERHUB_MIRROR}/semgrep/semgrep:1.185.0", "SAST with the repository's rules"),
     "prowler": Image(f"{DOCKERHUB_MIRROR}/toniblyx/prowler:5.0.0", "Prowler hipaa_gcp compliance scan"),
     "zap": Image(f"{GHCR_MIRROR}/zaproxy/zaproxy:2.15.0", "OWASP ZAP DAST of the internal API"),
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # data-quality gate: the Great Expectations suites of workloads/quality against the BigQuery tables
-# (curated encounters, the de-identified rows and aggregates). A failed expectation, a suite that cannot
+# (curated patients and encounters, the de-identified rows and aggregates). A failed expectation, a suite that cannot
 # run, or a table with no rows blocks the build. Evidence names tables and rules, never data values.
 set -Eeuo pipefail
 SCRIPT_NAME=run-data-quality.sh

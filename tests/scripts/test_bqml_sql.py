@@ -26,7 +26,6 @@ AGGREGATE_COLUMNS = {
     "patient_zip3",
     "encounter_count",
     "patient_count",
-    "total_charges",
     "mean_length_of_stay_days",
 }
 

@@ -44,6 +44,7 @@ def report(status: str, *tables: dict[str, Any], error: str | None = None) -> st
 
 GOOD = report(
     "pass",
+    table("hipaa_prod_curated.patients", 7),
     table("hipaa_prod_curated.encounters", 12),
     table("hipaa_prod_deidentified.encounters_safe_harbor", 16),
     table("hipaa_prod_deidentified.facility_monthly_encounters", 13),
@@ -74,17 +75,17 @@ def test_pass_counts_every_expectation(tools: FakeTools) -> None:
     result = run(tools, *ARGS)
     assert result.returncode == 0, result.stderr
     evidence = tools.evidence_of("data-quality")
-    assert evidence["status"] == "pass" and evidence["checked"] == 41 and evidence["violations"] == []
+    assert evidence["status"] == "pass" and evidence["checked"] == 48 and evidence["violations"] == []
     assert evidence["tool"] == "great_expectations" and evidence["environment"] == "prod"
     argv = python_argv(tools)
     assert argv[:6] == ["-m", "workloads.quality", "--project", "nwh-analytics-prd", "--dataset", "hipaa_prod_curated"]
     assert argv[6] == "--json"
-    assert result.reason == "run-data-quality.sh: PASS: data-quality: 41 checked, 0 violations"
+    assert result.reason == "run-data-quality.sh: PASS: data-quality: 48 checked, 0 violations"
 
 
 def test_failed_expectations_block_and_are_named(tools: FakeTools) -> None:
     failed: list[dict[str, Any]] = [
-        {"expectation": "expect_column_values_to_not_match_regex", "column": "diagnosis_code"},
+        {"expectation": "expect_column_values_to_not_match_regex", "column": "primary_diagnosis_code"},
         {"expectation": "expect_compound_columns_to_be_unique", "column": None, "partial_unexpected_list": [RAW_SSN]},
     ]
     body = report("fail", table("hipaa_prod_curated.encounters"), table("d.t", failed=failed))
@@ -93,7 +94,7 @@ def test_failed_expectations_block_and_are_named(tools: FakeTools) -> None:
     evidence = tools.evidence_of("data-quality")
     assert evidence["status"] == "fail" and evidence["checked"] == 24
     assert evidence["violations"] == [
-        "d.t: expect_column_values_to_not_match_regex failed on column diagnosis_code",
+        "d.t: expect_column_values_to_not_match_regex failed on column primary_diagnosis_code",
         "d.t: expect_compound_columns_to_be_unique failed",
     ]
     assert RAW_SSN not in result.stderr and RAW_SSN not in json.dumps(evidence)

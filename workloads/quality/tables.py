@@ -19,10 +19,12 @@ class Table:
     name: str
 
 
+# The curated tables infra/warehouse_schema.py creates, then the Spark job's two outputs.
+PATIENTS = Table("curated", "patients")
 ENCOUNTERS = Table("curated", "encounters")
 DEIDENTIFIED_ROWS = Table("deidentified", "encounters_safe_harbor")
 AGGREGATES = Table("deidentified", "facility_monthly_encounters")
-TABLES = (ENCOUNTERS, DEIDENTIFIED_ROWS, AGGREGATES)
+TABLES = (PATIENTS, ENCOUNTERS, DEIDENTIFIED_ROWS, AGGREGATES)
 
 
 def deidentified_dataset_for(curated: str) -> str | None:

@@ -15,7 +15,6 @@ def cell(month: str, zip3: str = "941", count: int = 12) -> MonthlyEncounters:
         patient_zip3=zip3,
         encounter_count=count,
         patient_count=count - 2,
-        total_charges=1234.5,
         mean_length_of_stay_days=2.5,
     )
 

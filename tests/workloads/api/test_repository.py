@@ -6,9 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
 from google.api_core.exceptions import GoogleAPIError
+from google.auth.exceptions import RefreshError, TransportError
 from google.cloud import bigquery
+from requests import ConnectionError as RequestsConnectionError
+from requests import Timeout
 
+from hipaa_api.app import create_app
 from hipaa_api.repository import BigQueryAggregates
 
 TABLE = "nwh-analytics-prd.hipaa_prod_deidentified.facility_monthly_encounters"
@@ -18,7 +24,6 @@ ROW = {
     "patient_zip3": "941",
     "encounter_count": 14,
     "patient_count": 9,
-    "total_charges": 4200,
     "mean_length_of_stay_days": 2.25,
 }
 
@@ -65,9 +70,25 @@ def test_query_is_parameterized_and_enforces_the_cell_floor() -> None:
 
 def test_rows_become_models() -> None:
     (item,) = BigQueryAggregates(FakeClient(), TABLE).monthly_encounters("FAC-001", date(2024, 3, 1), date(2024, 3, 1))
-    assert (item.service_month, item.total_charges, item.encounter_count) == ("2024-03", 4200.0, 14)
+    assert (item.service_month, item.patient_count, item.encounter_count) == ("2024-03", 9, 14)
 
 
 def test_ready_when_the_table_is_reachable() -> None:
     assert BigQueryAggregates(FakeClient(), TABLE).ready()
-    assert not BigQueryAggregates(FakeClient(table_error=GoogleAPIError("denied")), TABLE).ready()
+
+
+UNREACHABLE = [
+    GoogleAPIError("denied"),
+    RefreshError("metadata server: no token"),  # type: ignore[no-untyped-call]
+    TransportError("metadata server unreachable"),  # type: ignore[no-untyped-call]
+    RequestsConnectionError("bigquery.googleapis.com: connection refused"),
+    Timeout("read timed out"),
+]
+
+
+@pytest.mark.parametrize("error", UNREACHABLE, ids=lambda e: type(e).__name__)
+def test_api_auth_and_transport_errors_make_readiness_503(error: Exception) -> None:
+    repo = BigQueryAggregates(FakeClient(table_error=error), TABLE)
+    assert not repo.ready()
+    response = TestClient(create_app(repo), raise_server_exceptions=False).get("/readyz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable"})

@@ -1,4 +1,4 @@
-"""Synthetic tables shaped like the BigQuery ones (masked curated view, de-identified rows, aggregates)."""
+"""Synthetic tables shaped like the BigQuery ones (curated patients and encounters, de-identified outputs)."""
 
 from __future__ import annotations
 
@@ -11,22 +11,43 @@ import pandas as pd
 from great_expectations.core.batch_definition import BatchDefinition
 from great_expectations.data_context.data_context.abstract_data_context import AbstractDataContext
 
-from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS, Table
+from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS, PATIENTS, Table
 
 
-def curated(rows: int = 3) -> pd.DataFrame:
-    """As the pipeline identity reads the curated table: policy-tagged columns come back masked."""
+def patients(rows: int = 3) -> pd.DataFrame:
+    """Curated patients as infra/warehouse_schema.py defines them; made-up values (000 SSNs, 555 phones)."""
+    return pd.DataFrame(
+        {
+            "patient_id": [f"PAT-{n:05d}" for n in range(rows)],
+            "mrn": [f"MRN-{n:06d}" for n in range(rows)],
+            "ssn": [f"000-00-{n:04d}" for n in range(rows)],
+            "given_name": ["Test"] * rows,
+            "family_name": [f"Patient {n}" for n in range(rows)],
+            "date_of_birth": [date(1980, 1, 1)] * rows,
+            "sex": ["F"] * rows,
+            "postal_code": ["94110"] * rows,
+            "phone": ["555-0100"] * rows,
+            "email": [f"patient{n}@example.test" for n in range(rows)],
+            "facility_id": ["FAC-001"] * rows,
+            "facility_region": ["west"] * rows,
+            "ingestion_date": [date(2024, 6, 1)] * rows,
+        }
+    )
+
+
+def encounters(rows: int = 3) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "encounter_id": [f"ENC-{n:05d}" for n in range(rows)],
-            "patient_mrn": [hashlib.sha256(f"MRN-{n}".encode()).hexdigest() for n in range(rows)],
-            "patient_name": [""] * rows,
-            "ssn": [f"XXXXX{n:04d}" for n in range(rows)],
-            "email": ["XXXXX@example.test"] * rows,
-            "birth_date": [date(1980, 1, 1)] * rows,
+            "patient_id": [f"PAT-{n:05d}" for n in range(rows)],
+            "facility_id": ["FAC-001"] * rows,
+            "facility_region": ["west"] * rows,
+            "encounter_class": ["inpatient", "outpatient", "emergency"][:rows] + ["inpatient"] * max(0, rows - 3),
+            "primary_diagnosis_code": ["J10.1"] * rows,
             "admit_date": [date(2024, 3, 1)] * rows,
             "discharge_date": [date(2024, 3, 4)] * rows,
-            "facility_id": ["FAC-001"] * rows,
+            "length_of_stay_days": [3] * rows,
+            "ingestion_date": [date(2024, 6, 1)] * rows,
         }
     )
 
@@ -41,8 +62,8 @@ def deidentified(rows: int = 3) -> pd.DataFrame:
             "admit_year": [2024] * rows,
             "discharge_year": [2024] * rows,
             "length_of_stay_days": [3] * rows,
-            "diagnosis_code": ["J10.1"] * rows,
-            "total_charge": [100.0] * rows,
+            "encounter_class": ["inpatient"] * rows,
+            "primary_diagnosis_code": ["J10.1"] * rows,
         }
     )
 
@@ -55,7 +76,6 @@ def aggregates() -> pd.DataFrame:
             "patient_zip3": ["941", "941", "000"],
             "encounter_count": [12, 11, 40],
             "patient_count": [10, 11, 31],
-            "total_charges": [1200.0, 1100.0, 4000.0],
             "mean_length_of_stay_days": [2.5, 3.0, 1.0],
         }
     )
@@ -66,7 +86,12 @@ class PandasSource:
     """The tests' stand-in for BigQuery: one in-memory frame per table."""
 
     frames: dict[Table, pd.DataFrame] = field(
-        default_factory=lambda: {ENCOUNTERS: curated(), DEIDENTIFIED_ROWS: deidentified(), AGGREGATES: aggregates()}
+        default_factory=lambda: {
+            PATIENTS: patients(),
+            ENCOUNTERS: encounters(),
+            DEIDENTIFIED_ROWS: deidentified(),
+            AGGREGATES: aggregates(),
+        }
     )
 
     def label(self, table: Table) -> str:

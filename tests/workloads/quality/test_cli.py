@@ -14,7 +14,7 @@ import pytest
 from tests.workloads.quality.synthetic import PandasSource
 from workloads.quality.cli import main, parse_args
 from workloads.quality.runner import BigQuerySource, TableSource
-from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS
+from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS, PATIENTS
 
 ARGS = ["--project", "nwh-analytics-prd", "--dataset", "hipaa_prod_curated"]
 RAW_SSN = "000-12-3456"  # synthetic, never a real number
@@ -35,17 +35,17 @@ def test_pass(tmp_path: Path) -> None:
     code, report = run(tmp_path, PandasSource())
     assert code == 0 and report["status"] == "pass" and report["error"] is None
     assert report["datasets"] == {"curated": "hipaa_prod_curated", "deidentified": "hipaa_prod_deidentified"}
-    assert [t["failed"] for t in report["tables"]] == [[], [], []]
+    assert [t["failed"] for t in report["tables"]] == [[], [], [], []]
     assert all(t["evaluated"] > 0 and t["rows"] == 3 for t in report["tables"])
 
 
 def test_failure_exits_1_and_names_rule_not_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = PandasSource()
-    source.frames[DEIDENTIFIED_ROWS].at[1, "diagnosis_code"] = RAW_SSN
+    source.frames[DEIDENTIFIED_ROWS].at[1, "primary_diagnosis_code"] = RAW_SSN
     code, report = run(tmp_path, source)
     assert code == 1 and report["status"] == "fail"
-    assert report["tables"][1]["failed"] == [
-        {"expectation": "expect_column_values_to_not_match_regex", "column": "diagnosis_code"}
+    assert report["tables"][2]["failed"] == [
+        {"expectation": "expect_column_values_to_not_match_regex", "column": "primary_diagnosis_code"}
     ]
     err = capsys.readouterr().err
     assert "FAIL synthetic_deidentified.encounters_safe_harbor" in err
@@ -111,5 +111,6 @@ def test_module_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_bigquery_source_names_tables_by_dataset() -> None:
     source = BigQuerySource("nwh-analytics-prd", {"curated": "hipaa_prod_curated", "deidentified": "hipaa_prod_deid"})
+    assert source.label(PATIENTS) == "hipaa_prod_curated.patients"
     assert source.label(ENCOUNTERS) == "hipaa_prod_curated.encounters"
     assert source.label(AGGREGATES) == "hipaa_prod_deid.facility_monthly_encounters"

@@ -10,7 +10,7 @@ import pytest
 
 from tests.workloads.quality.synthetic import PandasSource
 from workloads.quality.runner import Failure, QualityError, validate
-from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS, TABLES, Table
+from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS, PATIENTS, TABLES, Table
 
 TODAY = date(2026, 1, 15)
 
@@ -24,11 +24,12 @@ def test_clean_tables_pass() -> None:
     report = validate(PandasSource(), TABLES, TODAY)
     assert report.success
     assert [(t.table, t.rows) for t in report.tables] == [
+        ("synthetic_curated.patients", 3),
         ("synthetic_curated.encounters", 3),
         ("synthetic_deidentified.encounters_safe_harbor", 3),
         ("synthetic_deidentified.facility_monthly_encounters", 3),
     ]
-    assert all(t.evaluated >= 8 for t in report.tables)
+    assert all(t.evaluated >= 7 for t in report.tables)
 
 
 def set_value(column: str, value: str | int | date | None, row: int = 0) -> Callable[[pd.DataFrame], None]:
@@ -48,12 +49,16 @@ def add_column(column: str, value: str) -> Callable[[pd.DataFrame], None]:
 @pytest.mark.parametrize(
     ("table", "change", "expectation", "column"),
     [
+        (PATIENTS, set_value("patient_id", "PAT-00001"), "expect_column_values_to_be_unique", "patient_id"),
+        (PATIENTS, set_value("mrn", "MRN-000001"), "expect_column_values_to_be_unique", "mrn"),
+        (PATIENTS, set_value("mrn", None), "expect_column_values_to_not_be_null", "mrn"),
+        (PATIENTS, set_value("facility_region", None), "expect_column_values_to_not_be_null", "facility_region"),
+        (PATIENTS, set_value("date_of_birth", date(2030, 1, 1)), "expect_column_values_to_be_between", "date_of_birth"),
         (ENCOUNTERS, set_value("encounter_id", "ENC-00001"), "expect_column_values_to_be_unique", "encounter_id"),
         (ENCOUNTERS, set_value("encounter_id", None), "expect_column_values_to_not_be_null", "encounter_id"),
-        (ENCOUNTERS, set_value("ssn", "000-12-3456"), "expect_column_values_to_match_regex", "ssn"),
-        (ENCOUNTERS, set_value("patient_name", "Test Patient"), "expect_column_values_to_match_regex", "patient_name"),
-        (ENCOUNTERS, set_value("email", "someone@example.test"), "expect_column_values_to_match_regex", "email"),
-        (ENCOUNTERS, set_value("birth_date", date(2030, 1, 1)), "expect_column_values_to_be_between", "birth_date"),
+        (ENCOUNTERS, set_value("patient_id", None), "expect_column_values_to_not_be_null", "patient_id"),
+        (ENCOUNTERS, set_value("encounter_class", "home"), "expect_column_values_to_be_in_set", "encounter_class"),
+        (ENCOUNTERS, set_value("length_of_stay_days", -1), "expect_column_values_to_be_between", "length_of_stay_days"),
         (ENCOUNTERS, set_value("admit_date", date(1999, 12, 31)), "expect_column_values_to_be_between", "admit_date"),
         (
             ENCOUNTERS,
@@ -64,9 +69,9 @@ def add_column(column: str, value: str) -> Callable[[pd.DataFrame], None]:
         (DEIDENTIFIED_ROWS, add_column("patient_name", ""), "expect_table_columns_to_match_set", None),
         (
             DEIDENTIFIED_ROWS,
-            set_value("diagnosis_code", "000-12-3456"),
+            set_value("primary_diagnosis_code", "000-12-3456"),
             "expect_column_values_to_not_match_regex",
-            "diagnosis_code",
+            "primary_diagnosis_code",
         ),
         (DEIDENTIFIED_ROWS, set_value("patient_zip3", "94110"), "expect_column_values_to_match_regex", "patient_zip3"),
         (DEIDENTIFIED_ROWS, set_value("patient_zip3", "036"), "expect_column_values_to_not_be_in_set", "patient_zip3"),
@@ -106,6 +111,6 @@ def test_zero_rows_is_an_error_not_a_pass() -> None:
 
 def test_missing_column_is_an_error() -> None:
     source = PandasSource()
-    source.frames[ENCOUNTERS] = source.frames[ENCOUNTERS].drop(columns=["ssn"])
+    source.frames[PATIENTS] = source.frames[PATIENTS].drop(columns=["mrn"])
     with pytest.raises(QualityError, match="could not be evaluated"):
         validate(source, TABLES, TODAY)

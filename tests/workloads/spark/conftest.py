@@ -10,27 +10,24 @@ from datetime import date
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.types import DateType, DoubleType, StringType, StructField, StructType
+from pyspark.sql.types import DateType, StringType, StructField, StructType
 
 # At least 32 bytes, like the real key; synthetic, never used outside tests.
 TEST_KEY = b"synthetic-test-key-0123456789abcdef"
 
-ENCOUNTER_SCHEMA = StructType(
+# The joined source (hipaa_spark.source.SOURCE_COLUMNS) that deidentify and aggregate take.
+SOURCE_SCHEMA = StructType(
     [
         StructField("encounter_id", StringType()),
-        StructField("patient_mrn", StringType()),
-        StructField("patient_name", StringType()),
-        StructField("ssn", StringType()),
-        StructField("phone", StringType()),
-        StructField("email", StringType()),
-        StructField("street_address", StringType()),
-        StructField("zip_code", StringType()),
-        StructField("birth_date", DateType()),
+        StructField("patient_id", StringType()),
+        StructField("facility_id", StringType()),
+        StructField("encounter_class", StringType()),
+        StructField("primary_diagnosis_code", StringType()),
         StructField("admit_date", DateType()),
         StructField("discharge_date", DateType()),
-        StructField("facility_id", StringType()),
-        StructField("diagnosis_code", StringType()),
-        StructField("total_charge", DoubleType()),
+        StructField("mrn", StringType()),
+        StructField("date_of_birth", DateType()),
+        StructField("postal_code", StringType()),
     ]
 )
 
@@ -39,29 +36,24 @@ def encounter(
     number: int,
     *,
     mrn: str = "MRN-0001",
-    zip_code: str | None = "94110",
+    postal_code: str | None = "94110",
     birth: date | None = date(1980, 6, 15),
     admit: date = date(2024, 3, 10),
     discharge: date = date(2024, 3, 12),
     facility: str = "FAC-001",
-    charge: float = 100.0,
 ) -> tuple[object, ...]:
-    """A synthetic encounter row: made-up names and numbers (555 phones, 000-prefixed SSNs)."""
+    """A synthetic joined row (made-up ids and MRNs), in SOURCE_SCHEMA order."""
     return (
         f"ENC-{number:05d}",
-        mrn,
-        f"Test Patient {number}",
-        f"000-00-{number:04d}",
-        "555-0100",
-        f"patient{number}@example.test",
-        f"{number} Synthetic Street",
-        zip_code,
-        birth,
+        f"PAT-{mrn}",
+        facility,
+        "inpatient",
+        "J10.1",
         admit,
         discharge,
-        facility,
-        "J10.1",
-        charge,
+        mrn,
+        birth,
+        postal_code,
     )
 
 
@@ -94,4 +86,4 @@ def spark() -> Iterator[SparkSession]:
 
 @pytest.fixture
 def encounters(spark: SparkSession) -> DataFrame:
-    return spark.createDataFrame([encounter(1), encounter(2, mrn="MRN-0002")], ENCOUNTER_SCHEMA)
+    return spark.createDataFrame([encounter(1), encounter(2, mrn="MRN-0002")], SOURCE_SCHEMA)

@@ -11,21 +11,21 @@ from pyspark.sql import DataFrame, SparkSession
 
 from hipaa_spark.deidentify import DEIDENTIFIED_COLUMNS, deidentify, pseudonymize_mrn
 from hipaa_spark.safe_harbor import restricted_zip3
-from tests.workloads.spark.conftest import ENCOUNTER_SCHEMA, TEST_KEY, encounter
+from tests.workloads.spark.conftest import SOURCE_SCHEMA, TEST_KEY, encounter
 
 
 def rows_of(spark: SparkSession, *rows: tuple[object, ...]) -> DataFrame:
-    return deidentify(spark.createDataFrame(list(rows), ENCOUNTER_SCHEMA), TEST_KEY, restricted_zip3())
+    return deidentify(spark.createDataFrame(list(rows), SOURCE_SCHEMA), TEST_KEY, restricted_zip3())
 
 
 def test_output_has_only_the_allow_listed_columns(encounters: DataFrame) -> None:
-    with_extra = encounters.withColumn("free_text_note", encounters["patient_name"])
+    with_extra = encounters.withColumn("free_text_note", encounters["mrn"])
     assert tuple(deidentify(with_extra, TEST_KEY, restricted_zip3()).columns) == DEIDENTIFIED_COLUMNS
 
 
 def test_no_direct_identifier_value_survives(encounters: DataFrame) -> None:
     source = {value for row in encounters.collect() for value in row.asDict().values() if isinstance(value, str)}
-    identifiers = source - {"FAC-001", "J10.1"}
+    identifiers = source - {"FAC-001", "J10.1", "inpatient"}
     output = {str(v) for row in deidentify(encounters, TEST_KEY, restricted_zip3()).collect() for v in row}
     assert identifiers.isdisjoint(output)
 
@@ -66,6 +66,6 @@ def test_age_is_top_coded_at_90(spark: SparkSession) -> None:
 
 def test_zip_generalization(spark: SparkSession) -> None:
     zips = ["94110", "94110-1234", "941101234", " 10001 ", "03601", "89301-0001", "9411", "ABCDE", None]
-    rows = [encounter(n, zip_code=z) for n, z in enumerate(zips)]
+    rows = [encounter(n, postal_code=z) for n, z in enumerate(zips)]
     got = [r.patient_zip3 for r in rows_of(spark, *rows).collect()]
     assert got == ["941", "941", "941", "100", "000", "000", "000", "000", "000"]

@@ -1,4 +1,4 @@
-"""The job end to end over a fake table IO: arguments, both outputs, counts, failure on empty input."""
+"""The job end to end over a fake table IO holding curated-shaped tables: arguments, outputs, counts, failures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from hipaa_spark.job import AGGREGATES_TABLE, ROWS_TABLE, main, parse_args
-from tests.workloads.spark.conftest import ENCOUNTER_SCHEMA, TEST_KEY, encounter
+from tests.workloads.spark.conftest import TEST_KEY, encounter
+from tests.workloads.spark.curated import curated_frames
 
 MAIN_PY = Path(__file__).resolve().parents[3] / "workloads" / "spark" / "main.py"
 VERSION = "projects/nwh-analytics-prd/secrets/hipaa-prod-mrn-hmac-key/versions/1"
@@ -26,13 +27,15 @@ ARGS = [
 
 @dataclass
 class FakeTableIO:
-    source: DataFrame
+    encounters: DataFrame
+    patients: DataFrame
     reads: list[dict[str, str]] = field(default_factory=list)
     writes: dict[str, DataFrame] = field(default_factory=dict)
 
     def read(self, spark: SparkSession, options: dict[str, str]) -> DataFrame:
         self.reads.append(options)
-        return self.source
+        tables = {"hipaa_prod_curated.encounters": self.encounters, "hipaa_prod_curated.patients": self.patients}
+        return tables[options["table"].split(".", 1)[1]]
 
     def write(self, frame: DataFrame, options: dict[str, str]) -> None:
         self.writes[options["table"]] = frame
@@ -43,28 +46,42 @@ def key_for(version: str) -> bytes:
     return TEST_KEY
 
 
-def test_reads_the_source_and_writes_both_tables(spark: SparkSession) -> None:
-    io = FakeTableIO(spark.createDataFrame([encounter(n) for n in range(12)], ENCOUNTER_SCHEMA))
+def fake_io(spark: SparkSession, rows: list[tuple[object, ...]]) -> FakeTableIO:
+    return FakeTableIO(*curated_frames(spark, rows))
+
+
+def test_reads_both_curated_tables_and_writes_both_outputs(spark: SparkSession) -> None:
+    io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 0
-    assert io.reads[0]["table"] == "nwh-analytics-prd.hipaa_prod_curated.encounters"
-    assert io.reads[0]["materializationDataset"] == "hipaa_prod_staging"
+    assert [r["table"] for r in io.reads] == [
+        "nwh-analytics-prd.hipaa_prod_curated.encounters",
+        "nwh-analytics-prd.hipaa_prod_curated.patients",
+    ]
+    assert {r["materializationDataset"] for r in io.reads} == {"hipaa_prod_staging"}
     rows = io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{ROWS_TABLE}"]
     cells = io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{AGGREGATES_TABLE}"]
-    assert rows.count() == 12 and [c.encounter_count for c in cells.collect()] == [12]
+    assert rows.count() == 12 and [(c.encounter_count, c.patient_count) for c in cells.collect()] == [(12, 3)]
 
 
 def test_empty_source_fails_and_writes_nothing(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
-    io = FakeTableIO(spark.createDataFrame([], ENCOUNTER_SCHEMA))
+    io = fake_io(spark, [])
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
     assert io.writes == {}
-    assert "has no rows" in caplog.text
+    assert "hipaa_prod_curated.encounters joined to patients has no rows" in caplog.text
+
+
+def test_missing_curated_column_fails_the_job(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
+    io = fake_io(spark, [encounter(1)])
+    io.patients = io.patients.drop("date_of_birth")
+    assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
+    assert "FAIL: patients lacks column(s) date_of_birth" in caplog.text and io.writes == {}
 
 
 def test_key_errors_fail_the_job(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
     def refuse(version: str) -> bytes:
         raise ValueError(f"hmac key {version}: payload checksum mismatch")
 
-    io = FakeTableIO(spark.createDataFrame([encounter(1)], ENCOUNTER_SCHEMA))
+    io = fake_io(spark, [encounter(1)])
     assert main(ARGS, spark=spark, io=io, key_reader=refuse) == 1
     assert "FAIL: hmac key" in caplog.text and io.reads == []
 

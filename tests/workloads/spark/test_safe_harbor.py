@@ -34,11 +34,12 @@ def test_empty_list_is_an_error() -> None:
 
 def test_direct_identifiers_include_every_identifying_source_column() -> None:
     assert set(DIRECT_IDENTIFIERS) == {
-        "patient_mrn",
-        "patient_name",
+        "mrn",
         "ssn",
+        "given_name",
+        "family_name",
         "phone",
         "email",
-        "street_address",
+        "patient_id",
         "encounter_id",
     }

@@ -18,7 +18,6 @@ class MonthlyEncounters(BaseModel):
     patient_zip3: str = Field(pattern=r"^[0-9]{3}$", description="three-digit ZIP, 000 where Safe Harbor requires")
     encounter_count: int = Field(ge=MIN_CELL_SIZE)
     patient_count: int = Field(ge=0)
-    total_charges: float
     mean_length_of_stay_days: float | None
 
 

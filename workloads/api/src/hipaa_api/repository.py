@@ -7,18 +7,22 @@ from datetime import date
 from typing import Any, Protocol
 
 from google.api_core.exceptions import GoogleAPIError
+from google.auth.exceptions import GoogleAuthError
 from google.cloud import bigquery
+from requests import RequestException
 
 from hipaa_api.models import MIN_CELL_SIZE, MonthlyEncounters
 
 QUERY_TIMEOUT_SECONDS = 20.0
+# What "cannot reach the table" looks like: an API error, credentials that cannot be obtained or refreshed
+# (metadata server, Workload Identity), or the HTTP transport failing (DNS, connection, timeout).
+UNREACHABLE = (GoogleAPIError, GoogleAuthError, RequestException)
 COLUMNS = (
     "facility_id",
     "service_month",
     "patient_zip3",
     "encounter_count",
     "patient_count",
-    "total_charges",
     "mean_length_of_stay_days",
 )
 
@@ -49,7 +53,6 @@ def to_model(row: Mapping[str, Any]) -> MonthlyEncounters:
         patient_zip3=row["patient_zip3"],
         encounter_count=row["encounter_count"],
         patient_count=row["patient_count"],
-        total_charges=float(row["total_charges"]),
         mean_length_of_stay_days=row["mean_length_of_stay_days"],
     )
 
@@ -83,6 +86,6 @@ class BigQueryAggregates:
     def ready(self) -> bool:
         try:
             self._client.get_table(self._table_id, timeout=5.0)
-        except GoogleAPIError:
+        except UNREACHABLE:
             return False
         return True

@@ -21,7 +21,6 @@ AGGREGATE_COLUMNS = (
     *AGGREGATE_KEYS,
     "encounter_count",
     "patient_count",
-    "total_charges",
     "mean_length_of_stay_days",
 )
 
@@ -40,7 +39,6 @@ def aggregate_by_facility_month(
     cells = rows.groupBy(*AGGREGATE_KEYS).agg(
         sf.count(sf.lit(1)).alias("encounter_count"),
         sf.countDistinct("patient_key").alias("patient_count"),
-        sf.sum("total_charge").alias("total_charges"),
         sf.avg("length_of_stay_days").alias("mean_length_of_stay_days"),
     )
     return cells.where(sf.col("encounter_count") >= min_cell_size).select(*AGGREGATE_COLUMNS)

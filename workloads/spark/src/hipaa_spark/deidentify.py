@@ -1,4 +1,8 @@
-"""Safe Harbor de-identification of encounter rows: plain functions from DataFrame to DataFrame."""
+"""Safe Harbor de-identification of encounter rows: plain functions from DataFrame to DataFrame.
+
+The input is `source.join_patients`' output: curated encounters with the patient's MRN, birth date
+and postal code.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,8 @@ DEIDENTIFIED_COLUMNS = (
     "admit_year",
     "discharge_year",
     "length_of_stay_days",
-    "diagnosis_code",
-    "total_charge",
+    "encounter_class",
+    "primary_diagnosis_code",
 )
 _ZIP = r"^([0-9]{3})[0-9]{2}(-?[0-9]{4})?$"
 
@@ -43,7 +47,7 @@ def pseudonymize_mrn(encounters: DataFrame, key: bytes) -> DataFrame:
         return hmac.new(key, mrn.encode("utf-8"), hashlib.sha256).hexdigest()
 
     keyed = sf.udf(keyed_hash, StringType())
-    return encounters.withColumn("patient_key", keyed(sf.col("patient_mrn")))
+    return encounters.withColumn("patient_key", keyed(sf.col("mrn")))
 
 
 def drop_direct_identifiers(encounters: DataFrame) -> DataFrame:
@@ -57,30 +61,30 @@ def age_in_years(birth: Column, on: Column) -> Column:
 
 def generalize_dates(encounters: DataFrame) -> DataFrame:
     """Dates become years; age at admission is top-coded at 90; birth date (and birth year) go."""
-    age = age_in_years(sf.col("birth_date"), sf.col("admit_date"))
+    age = age_in_years(sf.col("date_of_birth"), sf.col("admit_date"))
     return (
         # when/otherwise, not least(): least() skips nulls and would turn an unknown age into 90.
         encounters.withColumn("age_years", sf.when(age >= AGE_TOP_CODE, sf.lit(AGE_TOP_CODE)).otherwise(age))
         .withColumn("admit_year", sf.year("admit_date"))
         .withColumn("discharge_year", sf.year("discharge_date"))
         .withColumn("length_of_stay_days", sf.datediff("discharge_date", "admit_date"))
-        .drop("birth_date", "admit_date", "discharge_date")
+        .drop("date_of_birth", "admit_date", "discharge_date")
     )
 
 
-def zip3(zip_code: Column, restricted: Iterable[str]) -> Column:
+def zip3(postal_code: Column, restricted: Iterable[str]) -> Column:
     """First three digits of a 5- or 9-digit ZIP; 000 for a restricted prefix or anything unparseable."""
-    prefix = sf.regexp_extract(sf.trim(zip_code), _ZIP, 1)
+    prefix = sf.regexp_extract(sf.trim(postal_code), _ZIP, 1)
     restricted_list = sorted(restricted)
     return (
-        sf.when(zip_code.isNull() | (prefix == ""), sf.lit(SUPPRESSED_ZIP3))
+        sf.when(postal_code.isNull() | (prefix == ""), sf.lit(SUPPRESSED_ZIP3))
         .when(prefix.isin(restricted_list), sf.lit(SUPPRESSED_ZIP3))
         .otherwise(prefix)
     )
 
 
 def generalize_zip(encounters: DataFrame, restricted: Iterable[str]) -> DataFrame:
-    return encounters.withColumn("patient_zip3", zip3(sf.col("zip_code"), restricted)).drop("zip_code")
+    return encounters.withColumn("patient_zip3", zip3(sf.col("postal_code"), restricted)).drop("postal_code")
 
 
 def with_service_month(encounters: DataFrame) -> DataFrame:

@@ -1,4 +1,4 @@
-"""The Dataproc job: read encounters, write Safe Harbor rows and facility-month aggregates."""
+"""The Dataproc job: read curated encounters and patients, write Safe Harbor rows and facility-month aggregates."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from hipaa_spark.bigquery_io import BigQueryIO, TableIO, read_options, write_opt
 from hipaa_spark.deidentify import deidentify
 from hipaa_spark.hmac_key import read_hmac_key
 from hipaa_spark.safe_harbor import MIN_CELL_SIZE, restricted_zip3
+from hipaa_spark.source import ENCOUNTERS_TABLE, PATIENTS_TABLE, join_patients
 
 LOG = logging.getLogger("hipaa_spark")
-SOURCE_TABLE = "encounters"
 ROWS_TABLE = "encounters_safe_harbor"
 AGGREGATES_TABLE = "facility_monthly_encounters"
 
@@ -29,7 +29,8 @@ class JobArgs:
     output_dataset: str
     materialization_dataset: str
     hmac_key_version: str
-    source_table: str
+    encounters_table: str
+    patients_table: str
     min_cell_size: int
     kms_key: str | None
 
@@ -37,7 +38,7 @@ class JobArgs:
 def parse_args(argv: Sequence[str]) -> JobArgs:
     parser = argparse.ArgumentParser(prog="hipaa_spark", description=__doc__)
     parser.add_argument("--project", required=True, help="project holding the datasets (and billed for reads)")
-    parser.add_argument("--dataset", required=True, help="curated dataset to read encounters from")
+    parser.add_argument("--dataset", required=True, help="curated dataset to read encounters and patients from")
     parser.add_argument("--output-dataset", required=True, help="de-identified dataset to write to")
     parser.add_argument(
         "--materialization-dataset", required=True, help="short-lived dataset where views are materialized"
@@ -45,7 +46,8 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
     parser.add_argument(
         "--hmac-key-version", required=True, help="Secret Manager version: projects/P/secrets/S/versions/N"
     )
-    parser.add_argument("--source-table", default=SOURCE_TABLE, help="table or authorized view of encounters")
+    parser.add_argument("--encounters-table", default=ENCOUNTERS_TABLE, help="curated encounters table (or view)")
+    parser.add_argument("--patients-table", default=PATIENTS_TABLE, help="curated patients table (or view)")
     parser.add_argument("--min-cell-size", type=int, default=MIN_CELL_SIZE, help="smallest aggregate cell published")
     parser.add_argument(
         "--kms-key", default=None, help="CMEK for the tables the job creates (else the dataset default)"
@@ -63,16 +65,16 @@ def parse_args(argv: Sequence[str]) -> JobArgs:
         output_dataset=parsed.output_dataset,
         materialization_dataset=parsed.materialization_dataset,
         hmac_key_version=parsed.hmac_key_version,
-        source_table=parsed.source_table,
+        encounters_table=parsed.encounters_table,
+        patients_table=parsed.patients_table,
         min_cell_size=parsed.min_cell_size,
         kms_key=parsed.kms_key,
     )
 
 
-def transform(encounters: DataFrame, key: bytes, min_cell_size: int) -> dict[str, DataFrame]:
-    """The two outputs, by table name. The source is cached: both outputs read it."""
+def transform(source: DataFrame, key: bytes, min_cell_size: int) -> dict[str, DataFrame]:
+    """The two outputs of the joined source (`join_patients`), by table name."""
     restricted = restricted_zip3()
-    source = encounters.cache()
     return {
         ROWS_TABLE: deidentify(source, key, restricted),
         AGGREGATES_TABLE: aggregate_by_facility_month(source, key, restricted, min_cell_size),
@@ -81,12 +83,17 @@ def transform(encounters: DataFrame, key: bytes, min_cell_size: int) -> dict[str
 
 def run(spark: SparkSession, args: JobArgs, key: bytes, io: TableIO) -> dict[str, int]:
     """Read, transform, write; returns rows written per table (counts only, never values)."""
-    source_options = read_options(args.project, args.dataset, args.source_table, args.materialization_dataset)
-    encounters = io.read(spark, source_options)
-    if encounters.isEmpty():
-        raise RuntimeError(f"{args.dataset}.{args.source_table} has no rows: nothing to de-identify")
+
+    def read(table: str) -> DataFrame:
+        return io.read(spark, read_options(args.project, args.dataset, table, args.materialization_dataset))
+
+    # Cached: both outputs read the joined rows.
+    source = join_patients(read(args.encounters_table), read(args.patients_table)).cache()
+    if source.isEmpty():
+        joined = f"{args.dataset}.{args.encounters_table} joined to {args.patients_table}"
+        raise RuntimeError(f"{joined} has no rows: nothing to de-identify")
     written: dict[str, int] = {}
-    for table, frame in transform(encounters, key, args.min_cell_size).items():
+    for table, frame in transform(source, key, args.min_cell_size).items():
         output = frame.cache()
         io.write(output, write_options(args.project, args.output_dataset, table, args.kms_key))
         written[table] = output.count()

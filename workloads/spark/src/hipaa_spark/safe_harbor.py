@@ -6,14 +6,16 @@ import re
 from functools import cache
 from importlib import resources
 
-# Direct identifiers an encounter row may carry; none of them may reach the de-identified dataset.
+# Identifying columns of the curated patients and encounters tables (infra/warehouse_schema.py); none may
+# reach the de-identified dataset. The surrogate ids go too: they would link rows back to curated data.
 DIRECT_IDENTIFIERS = (
-    "patient_mrn",
-    "patient_name",
+    "mrn",
     "ssn",
+    "given_name",
+    "family_name",
     "phone",
     "email",
-    "street_address",
+    "patient_id",
     "encounter_id",
 )
 # Ages over 89 (and any date element that reveals them) collapse into one category, stored as 90.
