@@ -37,6 +37,10 @@ BUILD_ROLES: dict[str, str] = {
     "roles/monitoring.viewer": "configure-monitoring.sh verifies metrics, channels and alert policies",
     "roles/monitoring.alertPolicyEditor": "configure-monitoring.sh re-enables a disabled HIPAA alert policy",
     "roles/serviceusage.serviceUsageConsumer": "gcloud calls are billed to the project",
+    "roles/cloudbuild.builds.viewer": "pool-guard and require_prod_approval run gcloud builds describe",
+    # Cloud Build has no worker-pool IAM resource in pulumi-gcp, so the grant is project-wide; the
+    # project holds exactly one pool (FACTS: callers of a private pool need workerPoolUser).
+    "roles/cloudbuild.workerPoolUser": "every build runs on the private worker pool",
 }
 # Roles in the SIEM project: the audit-log gate checks that entries arrived there, read-only.
 SIEM_ROLES = ("roles/logging.viewer",)

@@ -148,6 +148,9 @@ def test_build_logs_are_routed_to_that_bucket_and_kept_out_of_default() -> None:
 def test_build_account_holds_exactly_the_listed_roles() -> None:
     build = sorted(g.inputs["role"] for g in grants() if g.inputs["member"] == BUILD_MEMBER)
     assert build == sorted([*BUILD_ROLES, "roles/logging.viewer"])  # the second viewer is in the SIEM project
+    project = [g for g in grants() if g.inputs["member"] == BUILD_MEMBER and g.inputs["project"] == "nwh-analytics-prd"]
+    # pool-guard and require_prod_approval describe the build; every build runs on the private pool.
+    assert {"roles/cloudbuild.builds.viewer", "roles/cloudbuild.workerPoolUser"} <= {g.inputs["role"] for g in project}
     siem = [g for g in grants() if g.inputs["project"] == "nwh-siem-prd"]
     assert [(g.inputs["role"], g.inputs["member"]) for g in siem] == [("roles/logging.viewer", BUILD_MEMBER)]
 
