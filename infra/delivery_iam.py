@@ -15,7 +15,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import child_opts, resource_name, role_suffix
+from infra.naming import build_account_id, child_opts, deployer_account_id, role_suffix
 
 # Project-level roles of the build service account, each with the pipeline step that needs it.
 BUILD_ROLES: dict[str, str] = {
@@ -92,7 +92,7 @@ class DeliveryIdentities(pulumi.ComponentResource):
         super().__init__("hipaa:delivery:DeliveryIdentities", name, None, opts)
         self.build_account = gcp.serviceaccount.Account(
             f"{name}-build",
-            account_id=resource_name(config, "cloudbuild"),
+            account_id=build_account_id(config),
             display_name="Cloud Build pipeline (least privilege)",
             description="Runs every step of cloudbuild.yaml; impersonates the deployer only for pulumi up",
             project=config.project_id,
@@ -100,7 +100,7 @@ class DeliveryIdentities(pulumi.ComponentResource):
         )
         self.deployer_account = gcp.serviceaccount.Account(
             f"{name}-deployer",
-            account_id=resource_name(config, "deployer"),
+            account_id=deployer_account_id(config),
             display_name="Pulumi deployer (impersonated by the pipeline for pulumi up only)",
             project=config.project_id,
             opts=child_opts(self),

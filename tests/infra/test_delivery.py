@@ -11,6 +11,7 @@ import pytest
 from infra.delivery import Delivery
 from infra.delivery_iam import BUILD_ROLES, DEPLOYER_ROLES
 from infra.mockrun import project_number
+from infra.naming import deployer_account_email
 from infra.rules import Resource
 from infra.rules.delivery import REQUIRED_SUBSTITUTIONS
 from tests.infra.recording import config_for, of_type, only, record
@@ -174,6 +175,10 @@ def test_only_the_build_account_may_impersonate_the_deployer() -> None:
     members = of_type(list(built("prod")), "gcp:serviceaccount/iAMMember:IAMMember")
     token = [m for m in members if m.inputs["role"] == "roles/iam.serviceAccountTokenCreator"]
     assert len(token) == 1 and token[0].inputs["member"] == BUILD_MEMBER
+    # On the deployer account alone: scripts/deploy-infra.sh impersonates exactly this account.
+    deployer = deployer_account_email(config_for("prod"))
+    assert token[0].inputs["serviceAccountId"] == f"projects/nwh-analytics-prd/serviceAccounts/{deployer}"
+    assert not [g for g in grants() if g.inputs["role"] == "roles/iam.serviceAccountTokenCreator"]
 
 
 def test_signing_key_grants_are_on_the_key_only() -> None:
