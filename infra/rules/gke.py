@@ -128,6 +128,8 @@ def no_alpha_features(resource: Resource, _: Context) -> str | None:
 def prod_deletion_protection(resource: Resource, context: Context) -> str | None:
     if context.is_prod and resource.inputs.get("deletionProtection") is not True:
         return "prod cluster has no deletion protection"
+    if context.is_prod and not resource.protect:
+        return "prod cluster is not protected against deletion (protect=True)"
     return None
 
 
@@ -192,7 +194,7 @@ RULES = [
     Rule(
         "GKE-09",
         "45 CFR 164.308(a)(7)(ii)(A)",
-        "prod cluster has deletion protection",
+        "prod cluster has deletion protection; that provider-only guard is backed by Pulumi protect",
         (CLUSTER,),
         prod_deletion_protection,
     ),

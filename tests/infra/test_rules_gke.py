@@ -75,6 +75,13 @@ def test_no_deletion_protection_is_allowed_in_dev() -> None:
     assert ids([changed(component(CLUSTER, "dev"), "deletionProtection", False)], "dev") == set()
 
 
+def test_prod_cluster_needs_pulumi_protect_behind_the_provider_guard() -> None:
+    cluster = component(CLUSTER)
+    assert cluster.protect is True
+    assert ids([Resource(cluster.type, cluster.name, cluster.urn, cluster.inputs, False)]) == {"GKE-09"}
+    assert component(CLUSTER, "dev").protect is False and ids([component(CLUSTER, "dev")], "dev") == set()
+
+
 @pytest.mark.parametrize(
     ("path", "value", "rule"),
     [
