@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pulumi
 import pulumi_gcp as gcp
 
@@ -39,7 +37,6 @@ class Dataproc(pulumi.ComponentResource):
         storage_key_id: pulumi.Input[str],
         secrets_key_id: pulumi.Input[str],
         subnet_id: pulumi.Input[str],
-        datasets: Sequence[pulumi.Input[str]] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("hipaa:compute:Dataproc", name, None, opts)
@@ -48,7 +45,6 @@ class Dataproc(pulumi.ComponentResource):
             config,
             storage_key_id=storage_key_id,
             secrets_key_id=secrets_key_id,
-            datasets=datasets,
             kerberos=kerberos_enabled(config),
             opts=child_opts(self),
         )

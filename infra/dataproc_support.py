@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pulumi
 import pulumi_gcp as gcp
 
@@ -12,10 +10,10 @@ from infra.config import PlatformConfig
 from infra.naming import child_opts, data_opts, resource_name
 
 # roles/dataproc.worker covers the cluster's own staging/temp objects and agent duties; BigQuery
-# access is per dataset (granted by the Warehouse) plus jobUser to run queries and readSessionUser
-# for the connector's Storage Read API sessions.
+# access is per dataset, granted by the Warehouse as dataset access entries (a DatasetIamMember here
+# and the Warehouse's DatasetAccess on one dataset would overwrite each other), plus jobUser to run
+# queries and readSessionUser for the connector's Storage Read API sessions.
 PROJECT_ROLES = ("roles/dataproc.worker", "roles/bigquery.jobUser", "roles/bigquery.readSessionUser")
-DATASET_ROLE = "roles/bigquery.dataEditor"
 TEMP_OBJECT_AGE_DAYS = 30
 
 
@@ -32,7 +30,6 @@ class DataprocSupport(pulumi.ComponentResource):
         *,
         storage_key_id: pulumi.Input[str],
         secrets_key_id: pulumi.Input[str],
-        datasets: Sequence[pulumi.Input[str]],
         kerberos: bool,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -54,17 +51,6 @@ class DataprocSupport(pulumi.ComponentResource):
             )
             for role in PROJECT_ROLES
         ]
-        for index, dataset in enumerate(datasets):
-            self.grants.append(
-                gcp.bigquery.DatasetIamMember(
-                    f"{name}-sa-dataset-{index}",
-                    project=config.project_id,
-                    dataset_id=dataset,
-                    role=DATASET_ROLE,
-                    member=self.account.member,
-                    opts=child_opts(self),
-                )
-            )
         self.staging_bucket = hipaa_bucket(
             f"{name}-dataproc-staging", config, purpose="dataproc-staging", key_id=storage_key_id, parent=self
         )

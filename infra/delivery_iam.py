@@ -15,7 +15,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import child_opts, resource_name, role_suffix
+from infra.naming import build_account_id, child_opts, deployer_account_id, role_suffix
 
 # Project-level roles of the build service account, each with the pipeline step that needs it.
 BUILD_ROLES: dict[str, str] = {
@@ -37,6 +37,10 @@ BUILD_ROLES: dict[str, str] = {
     "roles/monitoring.viewer": "configure-monitoring.sh verifies metrics, channels and alert policies",
     "roles/monitoring.alertPolicyEditor": "configure-monitoring.sh re-enables a disabled HIPAA alert policy",
     "roles/serviceusage.serviceUsageConsumer": "gcloud calls are billed to the project",
+    "roles/cloudbuild.builds.viewer": "pool-guard and require_prod_approval run gcloud builds describe",
+    # Cloud Build has no worker-pool IAM resource in pulumi-gcp, so the grant is project-wide; the
+    # project holds exactly one pool (FACTS: callers of a private pool need workerPoolUser).
+    "roles/cloudbuild.workerPoolUser": "every build runs on the private worker pool",
 }
 # Roles in the SIEM project: the audit-log gate checks that entries arrived there, read-only.
 SIEM_ROLES = ("roles/logging.viewer",)
@@ -88,7 +92,7 @@ class DeliveryIdentities(pulumi.ComponentResource):
         super().__init__("hipaa:delivery:DeliveryIdentities", name, None, opts)
         self.build_account = gcp.serviceaccount.Account(
             f"{name}-build",
-            account_id=resource_name(config, "cloudbuild"),
+            account_id=build_account_id(config),
             display_name="Cloud Build pipeline (least privilege)",
             description="Runs every step of cloudbuild.yaml; impersonates the deployer only for pulumi up",
             project=config.project_id,
@@ -96,7 +100,7 @@ class DeliveryIdentities(pulumi.ComponentResource):
         )
         self.deployer_account = gcp.serviceaccount.Account(
             f"{name}-deployer",
-            account_id=resource_name(config, "deployer"),
+            account_id=deployer_account_id(config),
             display_name="Pulumi deployer (impersonated by the pipeline for pulumi up only)",
             project=config.project_id,
             opts=child_opts(self),

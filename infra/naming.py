@@ -142,6 +142,20 @@ def siem_sink_name(config: PlatformConfig) -> str:
     return resource_name(config, "siem-sink")
 
 
+def build_account_id(config: PlatformConfig) -> str:
+    """The pipeline's own service account: every Cloud Build step runs as it."""
+    return resource_name(config, "cloudbuild")
+
+
+def deployer_account_id(config: PlatformConfig) -> str:
+    """The account `pulumi preview` and `pulumi up` impersonate (scripts/lib/common.sh names it alike)."""
+    return resource_name(config, "deployer")
+
+
+def deployer_account_email(config: PlatformConfig) -> str:
+    return f"{deployer_account_id(config)}@{config.project_id}.iam.gserviceaccount.com"
+
+
 def pulumi_backend_url(config: PlatformConfig) -> str:
     """Pulumi state lives in the security project, out of reach of the workloads it describes."""
     return f"gs://{config.security_project_id}-pulumi-state"

@@ -1,8 +1,10 @@
-"""VPC Service Controls around the environment project: restricted APIs, named ingress, two narrow egresses.
+"""VPC Service Controls around the environment project: restricted APIs, named ingress, narrow egresses.
 
-Data may leave the perimeter two ways only: the audit log sink into the SIEM project, and the
-publish to the security team's hipaa-deployments topic. Only the identities the caller names (the
-pipeline's service account) may come in, and only to this project's restricted services. dev runs
+Data may leave the perimeter three ways only: the audit log sink into the SIEM project, the publish
+to the security team's hipaa-deployments topic, and the pipeline's own Pulumi state and secrets key
+in the security project (named object and encrypt/decrypt methods only). Only the identities the
+caller names (the pipeline's service accounts) may come in, and only to this project's restricted
+services. dev runs
 the same configuration as a dry run (violations logged, not blocked); staging and prod enforce it.
 """
 
@@ -18,11 +20,14 @@ from infra.config import PlatformConfig
 from infra.naming import data_opts, perimeter_name
 from infra.perimeter_services import (
     IAM_IDENTITY,
+    KMS_SERVICE,
     LOGGING_SERVICE,
     PERIMETER_TYPE,
     PUBSUB_PUBLISH_METHOD,
     PUBSUB_SERVICE,
     RESTRICTED_SERVICES,
+    STATE_METHODS,
+    STORAGE_SERVICE,
     VPC_ACCESSIBLE_SERVICES,
     logging_agent,
     monitoring_notification_agent,
@@ -44,8 +49,8 @@ def checked_identities(identities: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(identities))
 
 
-def _operation(service: str, method: str) -> dict[str, Any]:
-    return {"service_name": service, "method_selectors": [{"method": method}]}
+def _operation(service: str, *methods: str) -> dict[str, Any]:
+    return {"service_name": service, "method_selectors": [{"method": method} for method in methods]}
 
 
 def perimeter_block(
@@ -86,6 +91,18 @@ def perimeter_block(
                     "operations": [_operation(PUBSUB_SERVICE, PUBSUB_PUBLISH_METHOD)],
                 },
             },
+            # pulumi preview and up read and write the stack's state, and its secrets, as the pipeline.
+            *(
+                {
+                    "title": title,
+                    "egress_from": {"identities": list(identities)},
+                    "egress_to": {
+                        "resources": [f"projects/{security_number}"],
+                        "operations": [_operation(service, *STATE_METHODS[service])],
+                    },
+                }
+                for title, service in (("pulumi-state", STORAGE_SERVICE), ("pulumi-secrets-key", KMS_SERVICE))
+            ),
         ],
     }
 

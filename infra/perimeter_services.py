@@ -52,12 +52,31 @@ REQUIRED_SERVICES = (
 )
 VPC_ACCESSIBLE_SERVICES = ("RESTRICTED-SERVICES",)
 
-# Egress: the only two ways data may leave, each to one project, for one purpose.
+# Egress: the only ways data may leave, each to one project, for one purpose.
 LOGGING_SERVICE = "logging.googleapis.com"
 PUBSUB_SERVICE = "pubsub.googleapis.com"
-EGRESS_SERVICES = (LOGGING_SERVICE, PUBSUB_SERVICE)
+STORAGE_SERVICE = "storage.googleapis.com"
+KMS_SERVICE = "cloudkms.googleapis.com"
+EGRESS_SERVICES = (LOGGING_SERVICE, PUBSUB_SERVICE, STORAGE_SERVICE, KMS_SERVICE)
 # The notification to hipaa-deployments is a publish and nothing else.
 PUBSUB_PUBLISH_METHOD = "google.pubsub.v1.Publisher.Publish"
+# Pulumi's state (gs://<security project>-pulumi-state) and the key its secrets are encrypted with
+# live in the security project. The CLI reads, lists, writes and deletes state objects (checkpoints,
+# backups, locks) and encrypts and decrypts secrets; nothing else is needed of either service.
+STATE_METHODS: dict[str, tuple[str, ...]] = {
+    STORAGE_SERVICE: (
+        "google.storage.objects.get",
+        "google.storage.objects.list",
+        "google.storage.objects.create",
+        "google.storage.objects.delete",
+    ),
+    KMS_SERVICE: (
+        "google.cloud.kms.v1.KeyManagementService.Encrypt",
+        "google.cloud.kms.v1.KeyManagementService.Decrypt",
+    ),
+}
+# Every service whose egress is limited to named methods, and those methods.
+EGRESS_METHODS: dict[str, tuple[str, ...]] = {PUBSUB_SERVICE: (PUBSUB_PUBLISH_METHOD,), **STATE_METHODS}
 
 PERIMETER_TYPE = "PERIMETER_TYPE_REGULAR"
 PROJECT_RESOURCE = re.compile(r"^projects/[0-9]+$")

@@ -96,6 +96,16 @@ class Registry(pulumi.ComponentResource):
             opts=data_opts(config, self),
             **common,
         )
+        # Inside a VPC-SC perimeter a remote repository reaches its upstream only when the project's
+        # Artifact Registry VPC-SC policy for that location says ALLOW (the default DENY blocks every
+        # pull); the mirrors fetch public packages only, and what the pool pulls still comes from them.
+        self.vpcsc = gcp.artifactregistry.VpcscConfig(
+            f"{name}-vpcsc-config",
+            project=config.project_id,
+            location=config.region,
+            vpcsc_policy="ALLOW",
+            opts=child_opts(self),
+        )
         self.mirrors = [
             gcp.artifactregistry.Repository(
                 f"{name}-{upstream}-mirror",
@@ -110,7 +120,7 @@ class Registry(pulumi.ComponentResource):
                 cleanup_policies=cleanup_policies(),
                 cleanup_policy_dry_run=False,
                 labels=config.labels,
-                opts=child_opts(self),
+                opts=child_opts(self, depends_on=[self.vpcsc]),
                 **common,
             )
             for upstream, uri in DOCKER_UPSTREAMS.items()
@@ -129,7 +139,7 @@ class Registry(pulumi.ComponentResource):
             cleanup_policies=cleanup_policies(),
             cleanup_policy_dry_run=False,
             labels=config.labels,
-            opts=child_opts(self),
+            opts=child_opts(self, depends_on=[self.vpcsc]),
             **common,
         )
         self.note = gcp.containeranalysis.Note(

@@ -3,7 +3,9 @@
 # pack loaded and a preview first. Reads pulumi's engine events (`--json` prints one event per
 # line) and fails on any policy violation (advisory ones included), any error diagnostic, a failed
 # resource operation, a possibly corrupt state, or a non-zero exit. checked = resources in the
-# update's summary.
+# update's summary. The build account holds no admin role: the provider impersonates the deployer
+# account (GOOGLE_IMPERSONATE_SERVICE_ACCOUNT, set for `pulumi up` alone), while the CLI itself
+# reads the state bucket and the secrets key as the build account.
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-infra.sh
 USAGE="deploy-infra.sh ENV BACKEND_URL"
@@ -21,6 +23,7 @@ POLICY_PACK=${POLICY_PACK_DIR:-${PROJECT_ROOT}/policypack}
 require_tool pulumi jq
 gate_begin deploy-infra "pulumi/jq"
 require_prod_approval
+require_deployer
 
 [[ -f "${POLICY_PACK}/PulumiPolicy.yaml" ]] ||
   die "policy pack ${POLICY_PACK} is missing (no PulumiPolicy.yaml): refusing to deploy without the HIPAA policies"
@@ -35,9 +38,9 @@ make_workdir workdir
 # are still needed to name the violation in the evidence. Every check capture_json makes (exit code,
 # empty output, malformed JSON) is made below.
 rc=0
-log "pulumi up --stack ${ENVIRONMENT} with policy pack ${POLICY_PACK##*/}"
-pulumi up --stack "$ENVIRONMENT" --cwd "$PROJECT_ROOT" --yes --skip-preview=false \
-  --policy-pack "$POLICY_PACK" --json --non-interactive --suppress-outputs \
+log "pulumi up --stack ${ENVIRONMENT} with policy pack ${POLICY_PACK##*/} as ${DEPLOYER_ACCOUNT}"
+GOOGLE_IMPERSONATE_SERVICE_ACCOUNT="$DEPLOYER_ACCOUNT" pulumi up --stack "$ENVIRONMENT" --cwd "$PROJECT_ROOT" \
+  --yes --skip-preview=false --policy-pack "$POLICY_PACK" --json --non-interactive --suppress-outputs \
   --message "Cloud Build ${BUILD_ID:-local}" >"${workdir}/events.jsonl" 2>"${workdir}/stderr" || rc=$?
 first_error=$(head -c 200 "${workdir}/stderr" | head -n 1)
 

@@ -15,7 +15,8 @@
 # or starting "mandatory:", and then re-checks the preview with the same rules (infra/rules) offline.
 # The preview must be of stack ENV (every URN) and must have resources; preview.json stays in
 # OUTPUT_DIR for the deploy step. checked = resources in the preview's steps (not the stack or
-# provider resources).
+# provider resources). The preview reads the cloud as the deployer account the deploy step uses
+# (GOOGLE_IMPERSONATE_SERVICE_ACCOUNT, for the preview alone), so both see the same resources.
 set -Eeuo pipefail
 SCRIPT_NAME=run-iac-validation.sh
 USAGE="run-iac-validation.sh ENV BACKEND_URL"
@@ -36,6 +37,7 @@ require_match BACKEND_URL "$2" "$RE_GS_URI"
 BACKEND_URL=$2
 
 gate_begin iac-validation "ruff/mypy/pulumi/jq"
+require_deployer
 PY=${PYTHON:-python3}
 require_tool ruff mypy pulumi jq "$PY"
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
@@ -73,8 +75,8 @@ mypy_verdict mypy "$rc" "$work/mypy.txt"
 
 run_quiet "pulumi login" pulumi login --non-interactive "$BACKEND_URL"
 rc=0
-run_scanner rc "$preview" "$work/preview.err" pulumi preview --stack "$ENVIRONMENT" --policy-pack policypack \
-  --json --non-interactive
+run_scanner rc "$preview" "$work/preview.err" env GOOGLE_IMPERSONATE_SERVICE_ACCOUNT="$DEPLOYER_ACCOUNT" \
+  pulumi preview --stack "$ENVIRONMENT" --policy-pack policypack --json --non-interactive
 if ((rc != 0)); then
   # The engine's own diagnostics say which resource or policy stopped it, when the JSON made it out.
   if [[ -s "$preview" ]] && jq -e '.diagnostics | type == "array"' "$preview" >/dev/null 2>&1; then

@@ -66,6 +66,8 @@ def no_public_dataset_access(resource: Resource, _: Context) -> str | None:
 def keeps_contents_in_prod(resource: Resource, context: Context) -> str | None:
     if context.is_prod and resource.inputs.get("deleteContentsOnDestroy") is not False:
         return "prod dataset would be destroyed with its tables (deleteContentsOnDestroy is not false)"
+    if context.is_prod and not resource.protect:
+        return "prod dataset is not protected against deletion (protect=True)"
     return None
 
 
@@ -87,6 +89,8 @@ def table_cmek(resource: Resource, _: Context) -> str | None:
 def deletion_protected_in_prod(resource: Resource, context: Context) -> str | None:
     if context.is_prod and resource.inputs.get("deletionProtection") is not True:
         return "prod table has no deletion protection"
+    if context.is_prod and not resource.protect:
+        return "prod table is not protected against deletion (protect=True)"
     return None
 
 
@@ -126,10 +130,22 @@ RULES = [
         (DATASET, DATASET_ACCESS, DATASET_MEMBER, DATASET_BINDING),
         no_public_dataset_access,
     ),
-    Rule("BQ-04", BACKUP, "prod datasets are not destroyed with their tables", (DATASET,), keeps_contents_in_prod),
+    Rule(
+        "BQ-04",
+        BACKUP,
+        "prod datasets are not destroyed with their tables; that provider-only guard is backed by Pulumi protect",
+        (DATASET,),
+        keeps_contents_in_prod,
+    ),
     Rule("BQ-05", BACKUP, "datasets keep the full 7-day time travel window", (DATASET,), full_time_travel),
     Rule("BQ-06", "45 CFR 164.312(a)(2)(iv)", "tables are encrypted with a CMEK key", (TABLE,), table_cmek),
-    Rule("BQ-07", BACKUP, "prod tables and views have deletion protection", (TABLE,), deletion_protected_in_prod),
+    Rule(
+        "BQ-07",
+        BACKUP,
+        "prod tables and views have deletion protection; that provider-only guard is backed by Pulumi protect",
+        (TABLE,),
+        deletion_protected_in_prod,
+    ),
     Rule(
         "BQ-08",
         ACCESS,

@@ -64,6 +64,15 @@ def autoscaling_policy(resource: Resource, _: Context) -> str | None:
     return None if policy else "cluster has no autoscaling policy"
 
 
+def own_buckets(resource: Resource, _: Context) -> str | None:
+    # Unset, Dataproc creates its own staging and temp buckets with Google-managed keys; ours are CMEK
+    # buckets (the storage rules check every bucket of the stack).
+    missing = [key for key in ("stagingBucket", "tempBucket") if not dig(resource.inputs, f"clusterConfig.{key}")]
+    if missing:
+        return f"Dataproc would create its own Google-managed-key buckets: {', '.join(missing)} unset"
+    return None
+
+
 RULES = [
     Rule(
         "DPR-01",
@@ -102,5 +111,12 @@ RULES = [
         "clusters scale through an autoscaling policy",
         (CLUSTER,),
         autoscaling_policy,
+    ),
+    Rule(
+        "DPR-09",
+        "45 CFR 164.312(a)(2)(iv)",
+        "staging and temp buckets are ours (CMEK), not buckets Dataproc creates with Google-managed keys",
+        (CLUSTER,),
+        own_buckets,
     ),
 ]

@@ -87,12 +87,49 @@ def hardened_control_plane(resource: Resource, _: Context) -> str | None:
 def cluster_logging(resource: Resource, _: Context) -> str | None:
     components = set(dig(resource.inputs, "loggingConfig.enableComponents") or [])
     missing = {"SYSTEM_COMPONENTS", "WORKLOADS"} - components
-    return f"cluster does not log {', '.join(sorted(missing))}" if missing else None
+    if missing:
+        return f"cluster does not log {', '.join(sorted(missing))}"
+    if "SYSTEM_COMPONENTS" not in (dig(resource.inputs, "monitoringConfig.enableComponents") or []):
+        return "cluster does not monitor SYSTEM_COMPONENTS"
+    if dig(resource.inputs, "monitoringConfig.managedPrometheus.enabled") is not True:
+        return "Managed Prometheus is off: nothing collects workload metrics"
+    return None
+
+
+def release_channel(resource: Resource, _: Context) -> str | None:
+    channel = dig(resource.inputs, "releaseChannel.channel")
+    if channel in (None, "", "UNSPECIFIED"):
+        return f"cluster is on no release channel ({channel or 'unset'}): security patches are not rolled out"
+    return None
+
+
+def intranode_visibility(resource: Resource, _: Context) -> str | None:
+    if resource.inputs.get("enableIntranodeVisibility") is not True:
+        return "pod-to-pod traffic on one node bypasses the VPC (enableIntranodeVisibility is not true)"
+    return None
+
+
+def security_posture(resource: Resource, _: Context) -> str | None:
+    mode = dig(resource.inputs, "securityPostureConfig.mode")
+    vulnerability = dig(resource.inputs, "securityPostureConfig.vulnerabilityMode")
+    if mode in (None, "", "DISABLED", "MODE_UNSPECIFIED"):
+        return f"security posture mode is {mode or 'unset'}"
+    if vulnerability in (None, "", "VULNERABILITY_DISABLED", "VULNERABILITY_MODE_UNSPECIFIED"):
+        return f"workload vulnerability scanning is {vulnerability or 'unset'}"
+    return None
+
+
+def no_alpha_features(resource: Resource, _: Context) -> str | None:
+    if resource.inputs.get("enableKubernetesAlpha") is not False:
+        return "Kubernetes alpha features are not disabled (enableKubernetesAlpha is not false)"
+    return None
 
 
 def prod_deletion_protection(resource: Resource, context: Context) -> str | None:
     if context.is_prod and resource.inputs.get("deletionProtection") is not True:
         return "prod cluster has no deletion protection"
+    if context.is_prod and not resource.protect:
+        return "prod cluster is not protected against deletion (protect=True)"
     return None
 
 
@@ -146,11 +183,18 @@ RULES = [
         (CLUSTER,),
         hardened_control_plane,
     ),
-    Rule("GKE-08", AUDIT, "cluster logs system components and workloads", (CLUSTER,), cluster_logging),
+    Rule(
+        "GKE-08",
+        AUDIT,
+        "cluster logs system components and workloads and monitors system components; GKE has no WORKLOADS"
+        " monitoring component any more, so Managed Prometheus stands in for workload metrics",
+        (CLUSTER,),
+        cluster_logging,
+    ),
     Rule(
         "GKE-09",
         "45 CFR 164.308(a)(7)(ii)(A)",
-        "prod cluster has deletion protection",
+        "prod cluster has deletion protection; that provider-only guard is backed by Pulumi protect",
         (CLUSTER,),
         prod_deletion_protection,
     ),
@@ -178,4 +222,26 @@ RULES = [
         (CLUSTER,),
         dns_endpoint_iam_gated,
     ),
+    Rule(
+        "GKE-16",
+        "45 CFR 164.308(a)(5)(ii)(B)",
+        "cluster is on a release channel, so control plane and nodes receive security patches",
+        (CLUSTER,),
+        release_channel,
+    ),
+    Rule(
+        "GKE-17",
+        AUDIT,
+        "intranode visibility on: pod-to-pod traffic on one node is seen by flow logs and firewall rules",
+        (CLUSTER,),
+        intranode_visibility,
+    ),
+    Rule(
+        "GKE-18",
+        "45 CFR 164.308(a)(1)(ii)(A)",
+        "security posture and workload vulnerability scanning are on",
+        (CLUSTER,),
+        security_posture,
+    ),
+    Rule("GKE-19", INTEGRITY, "Kubernetes alpha features are disabled", (CLUSTER,), no_alpha_features),
 ]

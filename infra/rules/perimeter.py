@@ -9,12 +9,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from infra.perimeter_services import (
+    EGRESS_METHODS,
     EGRESS_SERVICES,
     IAM_IDENTITY,
+    LOGGING_SERVICE,
     PERIMETER_TYPE,
     PROJECT_RESOURCE,
-    PUBSUB_PUBLISH_METHOD,
-    PUBSUB_SERVICE,
     RESTRICTED_SERVICES,
     VPC_ACCESSIBLE_SERVICES,
 )
@@ -102,11 +102,13 @@ def _egress_policy(policy: Mapping[str, Any], inside: set[str]) -> tuple[list[st
         problems.append(f"egress must name exactly one project outside the perimeter, not {destinations}")
     if len(services) != 1 or not services <= set(EGRESS_SERVICES):
         problems.append(f"egress for {sorted(services)}; only one of {list(EGRESS_SERVICES)} per policy")
-    if PUBSUB_SERVICE in services:
-        methods = {str(m.get("method")) for o in operations for m in _list(o.get("methodSelectors"))}
-        if methods != {PUBSUB_PUBLISH_METHOD}:
-            problems.append(f"Pub/Sub egress allows {sorted(methods)}, not only {PUBSUB_PUBLISH_METHOD}")
     service = next(iter(services)) if len(services) == 1 else None
+    if service in EGRESS_METHODS:
+        # Pub/Sub publishes; Pulumi's state and secrets key: named object and encrypt/decrypt calls.
+        allowed = set(EGRESS_METHODS[service])
+        methods = {str(m.get("method")) for o in operations for m in _list(o.get("methodSelectors"))}
+        if not methods or not methods <= allowed:
+            problems.append(f"{service} egress allows {sorted(methods)}, not only methods of {sorted(allowed)}")
     return problems, service, str(destinations[0]) if len(destinations) == 1 else None
 
 
@@ -122,8 +124,12 @@ def _egress(block: Mapping[str, Any]) -> str | None:
     for service, projects in sorted(destinations.items()):
         if len(projects) > 1:
             problems.append(f"{service} egress reaches {len(projects)} projects, not one")
-    if len(destinations) == 2 and not set.isdisjoint(*destinations.values()):
-        problems.append("log sink and notifications egress to the same project (SIEM and security must differ)")
+    siem = destinations.get(LOGGING_SERVICE, set())
+    security = set().union(*(projects for service, projects in destinations.items() if service != LOGGING_SERVICE))
+    if siem & security:
+        problems.append("log sink egress shares its project with other egress (SIEM and security must differ)")
+    if len(security) > 1:
+        problems.append(f"notifications and Pulumi state egress reach {len(security)} projects, not one")
     return "; ".join(problems) or None
 
 
@@ -192,7 +198,8 @@ RULES = [
     Rule(
         "VPC-04",
         TRANSMISSION,
-        "egress only for the SIEM log sink and the security notifications, one project each, named identities",
+        "egress only for the SIEM log sink, and for notifications and Pulumi state and secrets in the security"
+        " project: named identities and methods",
         (PERIMETER,),
         egress_siem_and_security_only,
     ),

@@ -7,6 +7,7 @@ from infra.rules import Context, Resource, Rule, dig
 REPOSITORY = "gcp:artifactregistry/repository:Repository"
 POLICY = "gcp:binaryauthorization/policy:Policy"
 ATTESTOR = "gcp:binaryauthorization/attestor:Attestor"
+VPCSC_CONFIG = "gcp:artifactregistry/vpcscConfig:VpcscConfig"
 INTEGRITY = "45 CFR 164.312(c)(1)"
 
 
@@ -51,6 +52,23 @@ def attestor_has_kms_key(resource: Resource, _: Context) -> str | None:
     return None
 
 
+def remote_reaches_upstream(context: Context) -> list[str]:
+    """A stack rule: the repository and the VpcscConfig are separate resources (the policy pack
+    shows a resource rule nothing but the resource itself)."""
+    allowed = {
+        (c.inputs.get("project"), c.inputs.get("location"))
+        for c in context.of_type(VPCSC_CONFIG)
+        if c.inputs.get("vpcscPolicy") == "ALLOW"
+    }
+    return [
+        f"{r.urn}: remote repository has no ALLOW VpcscConfig in {r.inputs.get('location')}: "
+        "the perimeter blocks its upstream"
+        for r in context.of_type(REPOSITORY)
+        if r.inputs.get("mode") == "REMOTE_REPOSITORY"
+        and (r.inputs.get("project"), r.inputs.get("location")) not in allowed
+    ]
+
+
 RULES = [
     Rule(
         "REG-01",
@@ -76,5 +94,12 @@ RULES = [
     ),
     Rule(
         "REG-05", INTEGRITY, "the attestor verifies with the Cloud KMS signing key", (ATTESTOR,), attestor_has_kms_key
+    ),
+    Rule(
+        "REG-06",
+        "45 CFR 164.308(a)(1)(ii)(B)",
+        "a remote repository has an ALLOW VPC-SC config in its location, so mirrors serve patched upstreams",
+        stack_check=remote_reaches_upstream,
+        scope=(REPOSITORY,),
     ),
 ]

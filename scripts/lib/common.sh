@@ -379,6 +379,16 @@ env_keyring() {
   printf 'projects/%s/locations/%s/keyRings/hipaa-%s-keyring' "$1" "$2" "${ENVIRONMENT:?ENVIRONMENT is not set}"
 }
 
+# require_deployer: sets DEPLOYER_ACCOUNT to the service account `pulumi preview` and `pulumi up`
+# impersonate, as infra/naming.py::deployer_account_email names it (hipaa-<env>-deployer in the
+# build's project, PROJECT_ID). The build account holds serviceAccountTokenCreator on it alone.
+require_deployer() {
+  [[ "${PROJECT_ID:-}" =~ $RE_PROJECT ]] ||
+    die "PROJECT_ID='${PROJECT_ID:-}' is not a project id: cannot name the deployer account to impersonate"
+  # shellcheck disable=SC2034  # read by the scripts that call this
+  DEPLOYER_ACCOUNT="hipaa-${ENVIRONMENT:?ENVIRONMENT is not set}-deployer@${PROJECT_ID}.iam.gserviceaccount.com"
+}
+
 # kms_key_in_keyring KEY KEYRING: whether KEY is a crypto key (or one of its versions) of KEYRING.
 kms_key_in_keyring() {
   local rest=${1#"$2/cryptoKeys/"}

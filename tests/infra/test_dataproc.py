@@ -16,7 +16,6 @@ BUCKET = "gcp:storage/bucket:Bucket"
 SECRET = "gcp:secretmanager/secret:Secret"
 KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
 SUBNET = "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
-DATASET = "hipaa_prod_curated"
 
 
 @functools.cache
@@ -31,7 +30,6 @@ def built(environment: str) -> tuple[Resource, ...]:
             storage_key_id=f"{KEYS}/storage-cmek",
             secrets_key_id=f"{KEYS}/secrets-cmek",
             subnet_id=SUBNET,
-            datasets=[DATASET],
         )
 
     return tuple(record(build))
@@ -53,12 +51,12 @@ def test_dedicated_service_account() -> None:
     assert gce["serviceAccountScopes"] == ["https://www.googleapis.com/auth/cloud-platform"]
 
 
-def test_service_account_roles_are_worker_job_user_read_session_and_dataset_editor_only() -> None:
+def test_service_account_roles_are_worker_job_user_and_read_session_only() -> None:
     resources = list(built("prod"))
     project_roles = sorted(r.inputs["role"] for r in of_type(resources, "gcp:projects/iAMMember:IAMMember"))
     assert project_roles == ["roles/bigquery.jobUser", "roles/bigquery.readSessionUser", "roles/dataproc.worker"]
-    dataset = only(resources, "gcp:bigquery/datasetIamMember:DatasetIamMember")
-    assert (dataset.inputs["datasetId"], dataset.inputs["role"]) == (DATASET, "roles/bigquery.dataEditor")
+    # Dataset access comes from the Warehouse's access entries only: a DatasetIamMember would clash with them.
+    assert of_type(resources, "gcp:bigquery/datasetIamMember:DatasetIamMember") == []
 
 
 def test_shielded_vms() -> None:

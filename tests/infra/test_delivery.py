@@ -11,6 +11,7 @@ import pytest
 from infra.delivery import Delivery
 from infra.delivery_iam import BUILD_ROLES, DEPLOYER_ROLES
 from infra.mockrun import project_number
+from infra.naming import deployer_account_email
 from infra.rules import Resource
 from infra.rules.delivery import REQUIRED_SUBSTITUTIONS
 from tests.infra.recording import config_for, of_type, only, record
@@ -148,6 +149,9 @@ def test_build_logs_are_routed_to_that_bucket_and_kept_out_of_default() -> None:
 def test_build_account_holds_exactly_the_listed_roles() -> None:
     build = sorted(g.inputs["role"] for g in grants() if g.inputs["member"] == BUILD_MEMBER)
     assert build == sorted([*BUILD_ROLES, "roles/logging.viewer"])  # the second viewer is in the SIEM project
+    project = [g for g in grants() if g.inputs["member"] == BUILD_MEMBER and g.inputs["project"] == "nwh-analytics-prd"]
+    # pool-guard and require_prod_approval describe the build; every build runs on the private pool.
+    assert {"roles/cloudbuild.builds.viewer", "roles/cloudbuild.workerPoolUser"} <= {g.inputs["role"] for g in project}
     siem = [g for g in grants() if g.inputs["project"] == "nwh-siem-prd"]
     assert [(g.inputs["role"], g.inputs["member"]) for g in siem] == [("roles/logging.viewer", BUILD_MEMBER)]
 
@@ -171,6 +175,10 @@ def test_only_the_build_account_may_impersonate_the_deployer() -> None:
     members = of_type(list(built("prod")), "gcp:serviceaccount/iAMMember:IAMMember")
     token = [m for m in members if m.inputs["role"] == "roles/iam.serviceAccountTokenCreator"]
     assert len(token) == 1 and token[0].inputs["member"] == BUILD_MEMBER
+    # On the deployer account alone: scripts/deploy-infra.sh impersonates exactly this account.
+    deployer = deployer_account_email(config_for("prod"))
+    assert token[0].inputs["serviceAccountId"] == f"projects/nwh-analytics-prd/serviceAccounts/{deployer}"
+    assert not [g for g in grants() if g.inputs["role"] == "roles/iam.serviceAccountTokenCreator"]
 
 
 def test_signing_key_grants_are_on_the_key_only() -> None:

@@ -113,9 +113,11 @@ def test_release_channel(environment: str, channel: str) -> None:
 def test_logging_and_monitoring_of_system_and_workloads() -> None:
     inputs = cluster()
     assert inputs["loggingConfig"] == {"enableComponents": ["SYSTEM_COMPONENTS", "WORKLOADS"]}
-    monitoring = inputs["monitoringConfig"]
-    assert monitoring["enableComponents"][0] == "SYSTEM_COMPONENTS"  # type: ignore[index]
-    assert monitoring["managedPrometheus"] == {"enabled": True}  # type: ignore[index]
+    # GKE has no WORKLOADS monitoring component any more: Managed Prometheus collects workload metrics.
+    assert inputs["monitoringConfig"] == {
+        "enableComponents": ["SYSTEM_COMPONENTS", "APISERVER", "SCHEDULER", "CONTROLLER_MANAGER"],
+        "managedPrometheus": {"enabled": True},
+    }
 
 
 def test_security_posture() -> None:

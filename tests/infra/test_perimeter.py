@@ -94,7 +94,7 @@ def test_ingress_only_for_the_given_identities_to_this_project_and_restricted_se
 
 def test_egress_only_the_log_sink_to_siem_and_publish_to_security(stack: str) -> None:
     own = number(stack)
-    assert block(stack)["egressPolicies"] == [
+    assert block(stack)["egressPolicies"][:2] == [
         {
             "title": "audit-log-sink-to-siem",
             "egressFrom": {"identities": [f"serviceAccount:service-{own}@gcp-sa-logging.iam.gserviceaccount.com"]},
@@ -117,6 +117,46 @@ def test_egress_only_the_log_sink_to_siem_and_publish_to_security(stack: str) ->
                     {
                         "serviceName": "pubsub.googleapis.com",
                         "methodSelectors": [{"method": "google.pubsub.v1.Publisher.Publish"}],
+                    }
+                ],
+            },
+        },
+    ]
+
+
+def test_pipeline_reaches_pulumi_state_and_its_secrets_key_in_security_with_named_methods_only(stack: str) -> None:
+    security = f"projects/{number(stack, 'security_project_id')}"
+    assert block(stack)["egressPolicies"][2:] == [
+        {
+            "title": "pulumi-state",
+            "egressFrom": {"identities": [BUILD_SA]},
+            "egressTo": {
+                "resources": [security],
+                "operations": [
+                    {
+                        "serviceName": "storage.googleapis.com",
+                        "methodSelectors": [
+                            {"method": "google.storage.objects.get"},
+                            {"method": "google.storage.objects.list"},
+                            {"method": "google.storage.objects.create"},
+                            {"method": "google.storage.objects.delete"},
+                        ],
+                    }
+                ],
+            },
+        },
+        {
+            "title": "pulumi-secrets-key",
+            "egressFrom": {"identities": [BUILD_SA]},
+            "egressTo": {
+                "resources": [security],
+                "operations": [
+                    {
+                        "serviceName": "cloudkms.googleapis.com",
+                        "methodSelectors": [
+                            {"method": "google.cloud.kms.v1.KeyManagementService.Encrypt"},
+                            {"method": "google.cloud.kms.v1.KeyManagementService.Decrypt"},
+                        ],
                     }
                 ],
             },

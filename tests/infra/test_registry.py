@@ -90,6 +90,14 @@ def test_remote_mirrors_proxy_docker_hub_ghcr_and_pypi() -> None:
     assert pypi["remoteRepositoryConfig"] == {"pythonRepository": {"publicRepository": "PYPI"}}
 
 
+def test_remote_mirrors_may_reach_their_upstreams_through_the_perimeter(stack: str) -> None:
+    config = config_for(stack)
+    vpcsc = only(list(built(stack)), "gcp:artifactregistry/vpcscConfig:VpcscConfig")
+    assert dict(vpcsc.inputs) == {"project": config.project_id, "location": config.region, "vpcscPolicy": "ALLOW"}
+    remote = [r for r in of_type(list(built(stack)), REPO) if r.inputs["mode"] == "REMOTE_REPOSITORY"]
+    assert {r.inputs["location"] for r in remote} == {vpcsc.inputs["location"]}
+
+
 def test_attestor_uses_the_kms_signing_key_version() -> None:
     attestor = only(list(built()), ATTESTOR).inputs
     note = attestor["attestationAuthorityNote"]

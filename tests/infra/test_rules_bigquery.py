@@ -118,5 +118,21 @@ def test_views_need_no_cmek_but_do_need_deletion_protection_in_prod() -> None:
     assert ids([changed(named("warehouse-curated-patients", "dev"), "deletionProtection", False)], "dev") == set()
 
 
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("warehouse-curated", "BQ-04"),
+        ("warehouse-curated-patients", "BQ-07"),
+        ("warehouse-deidentified-patients_deidentified", "BQ-07"),
+    ],
+)
+def test_prod_data_needs_pulumi_protect_behind_the_provider_guard(name: str, rule: str) -> None:
+    resource = named(name)
+    assert resource.protect is True and ids([resource]) == set()
+    unprotected = Resource(resource.type, resource.name, resource.urn, resource.inputs, False)
+    assert ids([unprotected]) == {rule}
+    assert ids([Resource(resource.type, resource.name, resource.urn, named(name, "dev").inputs, False)], "dev") == set()
+
+
 def test_dataset_rules_read_the_dataset_type() -> None:
     assert named("warehouse-raw").type == DATASET

@@ -39,6 +39,9 @@ def test_component_is_compliant_in_every_environment(stack: str) -> None:
         ("clusterConfig.endpointConfig", None, "DPR-06"),
         ("clusterConfig.securityConfig", None, "DPR-07"),
         ("clusterConfig.autoscalingConfig", None, "DPR-08"),
+        ("clusterConfig.stagingBucket", None, "DPR-09"),
+        ("clusterConfig.tempBucket", None, "DPR-09"),
+        ("clusterConfig.tempBucket", "", "DPR-09"),
     ],
 )
 def test_violation_is_caught_in_prod(path: str, value: Any, rule: str) -> None:

@@ -41,6 +41,19 @@ def test_component_is_compliant_in_every_environment(stack: str) -> None:
         ("masterAuth.clientCertificateConfig.issueClientCertificate", True, "GKE-07"),
         ("datapathProvider", "LEGACY_DATAPATH", "GKE-07"),
         ("loggingConfig.enableComponents", ["SYSTEM_COMPONENTS"], "GKE-08"),
+        ("monitoringConfig.enableComponents", ["APISERVER"], "GKE-08"),
+        ("monitoringConfig.managedPrometheus.enabled", False, "GKE-08"),
+        ("monitoringConfig", None, "GKE-08"),
+        ("releaseChannel", None, "GKE-16"),
+        ("releaseChannel.channel", "UNSPECIFIED", "GKE-16"),
+        ("enableIntranodeVisibility", False, "GKE-17"),
+        ("enableIntranodeVisibility", None, "GKE-17"),
+        ("securityPostureConfig", None, "GKE-18"),
+        ("securityPostureConfig.mode", "DISABLED", "GKE-18"),
+        ("securityPostureConfig.vulnerabilityMode", "VULNERABILITY_DISABLED", "GKE-18"),
+        ("securityPostureConfig.vulnerabilityMode", None, "GKE-18"),
+        ("enableKubernetesAlpha", True, "GKE-19"),
+        ("enableKubernetesAlpha", None, "GKE-19"),
         ("deletionProtection", False, "GKE-09"),
         ("controlPlaneEndpointsConfig", None, "GKE-15"),
         ("controlPlaneEndpointsConfig.dnsEndpointConfig.allowExternalTraffic", False, "GKE-15"),
@@ -60,6 +73,13 @@ def test_public_endpoint_is_allowed_in_dev_only() -> None:
 
 def test_no_deletion_protection_is_allowed_in_dev() -> None:
     assert ids([changed(component(CLUSTER, "dev"), "deletionProtection", False)], "dev") == set()
+
+
+def test_prod_cluster_needs_pulumi_protect_behind_the_provider_guard() -> None:
+    cluster = component(CLUSTER)
+    assert cluster.protect is True
+    assert ids([Resource(cluster.type, cluster.name, cluster.urn, cluster.inputs, False)]) == {"GKE-09"}
+    assert component(CLUSTER, "dev").protect is False and ids([component(CLUSTER, "dev")], "dev") == set()
 
 
 @pytest.mark.parametrize(

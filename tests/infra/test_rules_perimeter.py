@@ -46,6 +46,14 @@ def pubsub_egress(block: dict[str, Any]) -> dict[str, Any]:
     return egress(block, "notifications-to-security")
 
 
+def state_egress(block: dict[str, Any]) -> dict[str, Any]:
+    return egress(block, "pulumi-state")
+
+
+def secrets_egress(block: dict[str, Any]) -> dict[str, Any]:
+    return egress(block, "pulumi-secrets-key")
+
+
 def ingress(block: dict[str, Any]) -> dict[str, Any]:
     policy: dict[str, Any] = block["ingressPolicies"][0]
     return policy
@@ -134,6 +142,26 @@ def test_a_perimeter_without_configuration_fails_every_configuration_rule(stack:
                     "egressTo": {**logging_egress(b)["egressTo"], "resources": [OTHER_PROJECT]},
                 }
             ),
+            "VPC-04",
+        ),
+        (lambda b: state_egress(b)["egressTo"]["operations"][0].update(methodSelectors=[{"method": "*"}]), "VPC-04"),
+        (lambda b: state_egress(b)["egressTo"]["operations"][0].update(methodSelectors=[]), "VPC-04"),
+        (
+            lambda b: state_egress(b)["egressTo"]["operations"][0]["methodSelectors"].append(
+                {"method": "google.storage.buckets.setIamPolicy"}
+            ),
+            "VPC-04",
+        ),
+        (
+            lambda b: secrets_egress(b)["egressTo"]["operations"][0]["methodSelectors"].append(
+                {"method": "google.cloud.kms.v1.KeyManagementService.DestroyCryptoKeyVersion"}
+            ),
+            "VPC-04",
+        ),
+        (lambda b: secrets_egress(b)["egressFrom"].update(identityType="ANY_SERVICE_ACCOUNT"), "VPC-04"),
+        (lambda b: state_egress(b)["egressTo"].update(resources=[OTHER_PROJECT]), "VPC-04"),
+        (
+            lambda b: secrets_egress(b)["egressTo"].update(resources=logging_egress(b)["egressTo"]["resources"]),
             "VPC-04",
         ),
         (lambda b: ingress(b)["ingressFrom"].update(identityType="ANY_IDENTITY"), "VPC-05"),

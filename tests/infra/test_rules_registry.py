@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.rules import Resource, evaluate
-from infra.rules.registry import ATTESTOR, POLICY, REPOSITORY, RULES
+from infra.rules.registry import ATTESTOR, POLICY, REPOSITORY, RULES, VPCSC_CONFIG
 from tests.infra.recording import changed
 from tests.infra.test_registry import built
 
@@ -42,19 +42,44 @@ def test_repository_violation_is_caught(path: str, value: Any, rule: str) -> Non
     assert ids([changed(images(), path, value)]) == {rule}
 
 
+def mirrors() -> list[Resource]:
+    return [r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY"]
+
+
 def test_remote_mirror_needs_cmek_but_not_immutable_tags() -> None:
-    mirror = next(r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY")
-    assert ids([mirror]) == set()
-    assert ids([changed(mirror, "kmsKeyName", None)]) == {"REG-01"}
-    assert ids([changed(mirror, "dockerConfig", None)]) == set()
+    mirror, vpcsc = mirrors()[0], component(VPCSC_CONFIG)
+    assert ids([mirror, vpcsc]) == set()
+    assert ids([changed(mirror, "kmsKeyName", None), vpcsc]) == {"REG-01"}
+    assert ids([changed(mirror, "dockerConfig", None), vpcsc]) == set()
 
 
 @pytest.mark.parametrize(("path", "value"), [("cleanupPolicies", None), ("cleanupPolicyDryRun", True)])
 def test_every_remote_mirror_needs_an_enforced_cleanup_policy(path: str, value: Any) -> None:
-    mirrors = [r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY"]
-    assert len(mirrors) == 4
-    for mirror in mirrors:
-        assert ids([changed(mirror, path, value)]) == {"REG-03"}
+    assert len(mirrors()) == 4
+    for mirror in mirrors():
+        assert ids([changed(mirror, path, value), component(VPCSC_CONFIG)]) == {"REG-03"}
+
+
+@pytest.mark.parametrize(
+    "vpcsc",
+    [
+        None,
+        ("vpcscPolicy", "DENY"),
+        ("vpcscPolicy", None),
+        ("location", "us-east1"),
+        ("project", "nwh-analytics-stg"),
+    ],
+)
+def test_every_remote_mirror_needs_an_allow_vpcsc_config_in_its_location(vpcsc: tuple[str, Any] | None) -> None:
+    others = [r for r in built() if r.type != VPCSC_CONFIG]
+    configs = [] if vpcsc is None else [changed(component(VPCSC_CONFIG), *vpcsc)]
+    findings = evaluate(others + configs, "prod", RULES)
+    assert {f.rule_id for f in findings} == {"REG-06"}
+    assert sorted(f.message.split(": ")[0] for f in findings) == sorted(m.urn for m in mirrors())
+
+
+def test_our_own_repository_needs_no_vpcsc_config() -> None:
+    assert ids([images()]) == set()
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from infra.naming import deployer_account_email
+from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
 
@@ -36,13 +38,38 @@ def jsonl(lines: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
+# The fake pulumi leaves a file named after the account its caller asked the provider to impersonate.
+def as_account(command: str) -> dict[str, str]:
+    return {f"$HOME/{command}-as-$GOOGLE_IMPERSONATE_SERVICE_ACCOUNT": ""}
+
+
 def answer(tools: FakeTools, stream: str | None = None, *, exit: int = 0, stderr: str = "") -> None:
-    tools.on("pulumi", ["login"], stdout="Logged in to pulumi-state as builder (gs://nwh-security-dev-pulumi-state)\n")
-    tools.on("pulumi", ["up"], stdout=jsonl(events()) if stream is None else stream, exit=exit, stderr=stderr)
+    tools.on(
+        "pulumi",
+        ["login"],
+        stdout="Logged in to pulumi-state as builder (gs://nwh-security-dev-pulumi-state)\n",
+        writes=as_account("login"),
+    )
+    tools.on(
+        "pulumi",
+        ["up"],
+        stdout=jsonl(events()) if stream is None else stream,
+        exit=exit,
+        stderr=stderr,
+        writes=as_account("up"),
+    )
 
 
 def run(tools: FakeTools, environment: str = "dev", **env: str) -> Result:
-    return tools.run(SCRIPT, environment, STATE[environment], env={"POLICY_PACK_DIR": POLICY_PACK, **env})
+    project = config_for(environment).project_id
+    return tools.run(
+        SCRIPT, environment, STATE[environment], env={"POLICY_PACK_DIR": POLICY_PACK, "PROJECT_ID": project, **env}
+    )
+
+
+def impersonated(tools: FakeTools, command: str) -> list[str]:
+    """The accounts `pulumi <command>` was asked to impersonate ("" when none)."""
+    return sorted(p.name.removeprefix(f"{command}-as-") for p in tools.root.glob(f"{command}-as-*"))
 
 
 def up_call(tools: FakeTools) -> list[str]:
@@ -63,6 +90,28 @@ def test_clean_update_passes_with_the_summary_count(tools: FakeTools) -> None:
     assert up[up.index("--policy-pack") + 1] == POLICY_PACK
     evidence = tools.evidence_of("deploy-infra")
     assert evidence["status"] == "pass" and evidence["checked"] == 147 and evidence["tool"] == "pulumi/jq"
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_update_runs_as_the_deployer_account_and_login_as_the_build(tools: FakeTools, environment: str) -> None:
+    if environment == "prod":
+        tools.approve_build()
+    answer(tools, jsonl(events(environment=environment)))
+    result = run(tools, environment)
+    assert result.returncode == 0, result.stderr
+    deployer = f"hipaa-{environment}-deployer@{config_for(environment).project_id}.iam.gserviceaccount.com"
+    assert deployer == deployer_account_email(config_for(environment))  # the script names it as naming.py does
+    assert impersonated(tools, "up") == [deployer]
+    # The state bucket and the secrets key are read by the CLI as the build account, not the deployer.
+    assert impersonated(tools, "login") == [""]
+
+
+@pytest.mark.parametrize("project", ["", "Not_A_Project", "x"])
+def test_a_malformed_project_id_names_no_deployer_and_never_runs_pulumi(tools: FakeTools, project: str) -> None:
+    answer(tools)
+    result = run(tools, PROJECT_ID=project)
+    assert result.returncode == 1 and "cannot name the deployer account to impersonate" in result.reason
+    assert tools.calls("pulumi") == []
 
 
 def test_an_advisory_policy_violation_fails_even_when_pulumi_succeeds(tools: FakeTools) -> None:

@@ -65,6 +65,23 @@ def test_compliant_program_and_preview_pass_counting_resources(tools: FakeTools)
     assert (tools.root / "outputs" / "preview.json").read_text(encoding="utf-8") == fx.preview("prod")
 
 
+def test_the_preview_runs_as_the_deployer_account(tools: FakeTools) -> None:
+    tools.on(
+        "pulumi", ["preview"], stdout=fx.preview("prod"), writes={"$HOME/as-$GOOGLE_IMPERSONATE_SERVICE_ACCOUNT": ""}
+    )
+    result = run(clean(tools))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tools.root.glob("as-*")] == [
+        "as-hipaa-prod-deployer@nwh-analytics-prd.iam.gserviceaccount.com"
+    ]
+
+
+def test_a_malformed_project_id_stops_before_anything_runs(tools: FakeTools) -> None:
+    result = tools.run("run-iac-validation.sh", "prod", BACKEND, env={"OUTPUT_DIR": str(tools.root), "PROJECT_ID": ""})
+    assert result.returncode == 1 and "cannot name the deployer account to impersonate" in result.reason
+    assert tools.calls("pulumi") == []
+
+
 def test_rule_violation_in_the_preview_fails_through_infra_check(tools: FakeTools) -> None:
     preview = json.loads(fx.preview("prod"))
     key = next(s for s in preview["steps"] if s["newState"]["type"] == "gcp:kms/cryptoKey:CryptoKey")
