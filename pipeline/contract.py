@@ -67,7 +67,12 @@ PRE_DEPLOY_GATES: tuple[str, ...] = tuple(
     g.id for g in GATES if g.script not in DEPLOYING_SCRIPTS and g.id not in POST_DEPLOY_GATES
 )
 
+# Inline shell is glue, not logic: at most five lines, at most eight commands (split on `;`, `&&`,
+# `||` and newlines, so packing commands onto a line does not get round the line limit), and no
+# line over 240 characters unless the whole text is one command (a script call with its arguments).
 MAX_INLINE_SHELL_LINES = 5
+MAX_INLINE_SHELL_COMMANDS = 8
+MAX_INLINE_SHELL_LINE_CHARS = 240
 MAX_STEPS = 100
 MAX_TIMEOUT_SECONDS = 24 * 3600
 # The build's own timeout: above the critical path (checked), well under Cloud Build's 24 h limit.
