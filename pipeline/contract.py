@@ -58,6 +58,18 @@ DEPLOYING_SCRIPTS: frozenset[str] = frozenset(
     }
 )
 
+# Gates that also change the environment: sign-image.sh attests the image (Binary Authorization then
+# admits it to GKE), configure-monitoring.sh creates alert policies, metrics and the channel, and
+# test-backup-restore.sh creates and deletes scratch tables. They stay gates in the graph (image
+# signing must pass before the deploys), but in prod each calls require_prod_approval first, like a
+# deploying script.
+CHANGING_GATE_SCRIPTS: frozenset[str] = frozenset(
+    {"sign-image.sh", "configure-monitoring.sh", "test-backup-restore.sh"}
+)
+
+# Every script that refuses to run in prod unless the build was approved (require_prod_approval).
+APPROVING_SCRIPTS: frozenset[str] = DEPLOYING_SCRIPTS | CHANGING_GATE_SCRIPTS
+
 # Gates that can only look at what was deployed, so they run after the deploys, not before them.
 POST_DEPLOY_GATES: frozenset[str] = frozenset({"monitoring", "backup-restore", "dast"})
 
