@@ -71,7 +71,8 @@ CHANGING_GATE_SCRIPTS: frozenset[str] = frozenset(
 APPROVING_SCRIPTS: frozenset[str] = DEPLOYING_SCRIPTS | CHANGING_GATE_SCRIPTS
 
 # Gates that can only look at what was deployed, so they run after the deploys, not before them.
-POST_DEPLOY_GATES: frozenset[str] = frozenset({"monitoring", "backup-restore", "dast"})
+# phi-log-scan scans the log of every other step, the deploys' included, so it runs after all of them.
+POST_DEPLOY_GATES: frozenset[str] = frozenset({"monitoring", "backup-restore", "dast", "phi-log-scan"})
 
 # Every gate that must pass before anything is deployed: all gates that neither deploy nor inspect
 # the deployment.
