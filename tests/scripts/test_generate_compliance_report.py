@@ -104,6 +104,17 @@ def test_an_upload_that_the_listing_does_not_prove_fails(
     assert result.returncode == 1 and reason in result.reason
 
 
+@pytest.mark.parametrize("printed", ["", "\n", "  \n\t"])
+def test_a_listing_that_prints_nothing_fails(tools: FakeTools, printed: str) -> None:
+    # gcloud exits 0 but prints nothing: nothing proves the upload, so the report step fails.
+    write_all(tools.evidence)
+    uploads_and_listing(tools, printed)
+    result = tools.run(SCRIPT, "prod", BUCKET)
+    assert result.returncode == 1
+    assert result.reason == "generate-compliance-report.sh: FAIL: upload check: gcloud printed nothing"
+    assert tools.called("gcloud", "storage", "objects", "list")
+
+
 def test_a_failed_upload_fails(tools: FakeTools) -> None:
     write_all(tools.evidence)
     tools.on("gcloud", ["storage", "cp"], exit=1, stderr="ERROR: (gcloud.storage.cp) 403 VPC Service Controls")
