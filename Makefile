@@ -9,7 +9,11 @@ STACK ?= dev
 REQUIREMENTS := requirements.txt $(wildcard requirements/*.txt)
 # Tools whose pins clash with the project's (Checkov) get their own virtualenv.
 TOOLS_VENV := .venv-tools
-TOOLS_REQUIREMENTS := $(wildcard requirements/tools/*.txt)
+TOOLS_REQUIREMENTS := requirements/tools/checkov.txt requirements/tools/constraints.txt
+# Semgrep clashes with both the project's pins and Checkov's: a virtualenv of its own, where the
+# healthcare rules test looks for it (.tools/ is not tracked; a fresh clone builds it here).
+SEMGREP_VENV := .tools/semgrep
+SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgrep-constraints.txt
 
 .PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
 
@@ -27,6 +31,14 @@ $(TOOLS_VENV)/.installed: $(TOOLS_REQUIREMENTS)
 		-c requirements/tools/constraints.txt -r requirements/tools/checkov.txt
 	touch $@
 
+$(SEMGREP_VENV)/.installed: $(SEMGREP_REQUIREMENTS)
+	test -x $(SEMGREP_VENV)/bin/python || $(PYTHON) -m venv $(SEMGREP_VENV)
+	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements/tools/semgrep-constraints.txt -r requirements/tools/semgrep.txt
+	$(SEMGREP_VENV)/bin/semgrep --version --metrics=off --disable-version-check >/dev/null
+	touch $@
+
 plan: $(VENV)/.installed
 	$(PY) -m infra plan --stack $(STACK)
 
@@ -41,11 +53,11 @@ shellcheck: $(VENV)/.installed
 	printf '%s\n' $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) | \
 		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
 
-unit: $(VENV)/.installed $(TOOLS_VENV)/.installed
+unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
 	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85
 
 # The four checks are independent: run them side by side, each one's output kept together.
-test: $(VENV)/.installed $(TOOLS_VENV)/.installed
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
 	$(MAKE) --no-print-directory --output-sync=target -j 4 lint typecheck shellcheck unit
 
 render: $(VENV)/.installed
@@ -63,4 +75,4 @@ allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -7,7 +7,7 @@ import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
 from infra.dataproc_support import DataprocSupport, kerberos_secret_version
-from infra.naming import child_opts, dataproc_cluster_name
+from infra.naming import child_opts, dataproc_autoscaling_policy_id, dataproc_cluster_name
 
 IMAGE_VERSION = "2.2-debian12"
 # dev clusters are ephemeral: deleted after 30 idle minutes. Lower environments only.
@@ -51,7 +51,7 @@ class Dataproc(pulumi.ComponentResource):
         self.support = support
         self.policy = gcp.dataproc.AutoscalingPolicy(
             f"{name}-autoscaling",
-            policy_id=f"hipaa-{config.environment}-autoscaling",
+            policy_id=dataproc_autoscaling_policy_id(config),
             project=config.project_id,
             location=config.region,
             worker_config=gcp.dataproc.AutoscalingPolicyWorkerConfigArgs(min_instances=2, max_instances=10),

@@ -50,6 +50,21 @@ def dataproc_cluster_name(config: PlatformConfig) -> str:
     return resource_name(config, "dataproc")
 
 
+def dataproc_autoscaling_policy_id(config: PlatformConfig) -> str:
+    """The Dataproc cluster's autoscaling policy (scripts/lib/dataproc.sh names the same one)."""
+    return resource_name(config, "autoscaling")
+
+
+def dataproc_staging_bucket(config: PlatformConfig) -> str:
+    """The cluster's CMEK staging (config) bucket, instead of Dataproc's default Google-managed one."""
+    return bucket_name(config, "dataproc-staging")
+
+
+def dataproc_temp_bucket(config: PlatformConfig) -> str:
+    """The cluster's CMEK temp bucket (Spark and MapReduce history, job scratch)."""
+    return bucket_name(config, "dataproc-temp")
+
+
 def keyring_name(config: PlatformConfig) -> str:
     return resource_name(config, "keyring")
 

@@ -58,8 +58,21 @@ DEPLOYING_SCRIPTS: frozenset[str] = frozenset(
     }
 )
 
+# Gates that also change the environment: sign-image.sh attests the image (Binary Authorization then
+# admits it to GKE), configure-monitoring.sh creates alert policies, metrics and the channel, and
+# test-backup-restore.sh creates and deletes scratch tables. They stay gates in the graph (image
+# signing must pass before the deploys), but in prod each calls require_prod_approval first, like a
+# deploying script.
+CHANGING_GATE_SCRIPTS: frozenset[str] = frozenset(
+    {"sign-image.sh", "configure-monitoring.sh", "test-backup-restore.sh"}
+)
+
+# Every script that refuses to run in prod unless the build was approved (require_prod_approval).
+APPROVING_SCRIPTS: frozenset[str] = DEPLOYING_SCRIPTS | CHANGING_GATE_SCRIPTS
+
 # Gates that can only look at what was deployed, so they run after the deploys, not before them.
-POST_DEPLOY_GATES: frozenset[str] = frozenset({"monitoring", "backup-restore", "dast"})
+# phi-log-scan scans the log of every other step, the deploys' included, so it runs after all of them.
+POST_DEPLOY_GATES: frozenset[str] = frozenset({"monitoring", "backup-restore", "dast", "phi-log-scan"})
 
 # Every gate that must pass before anything is deployed: all gates that neither deploy nor inspect
 # the deployment.
@@ -67,7 +80,12 @@ PRE_DEPLOY_GATES: tuple[str, ...] = tuple(
     g.id for g in GATES if g.script not in DEPLOYING_SCRIPTS and g.id not in POST_DEPLOY_GATES
 )
 
+# Inline shell is glue, not logic: at most five lines, at most eight commands (split on `;`, `&&`,
+# `||` and newlines, so packing commands onto a line does not get round the line limit), and no
+# line over 240 characters unless the whole text is one command (a script call with its arguments).
 MAX_INLINE_SHELL_LINES = 5
+MAX_INLINE_SHELL_COMMANDS = 8
+MAX_INLINE_SHELL_LINE_CHARS = 240
 MAX_STEPS = 100
 MAX_TIMEOUT_SECONDS = 24 * 3600
 # The build's own timeout: above the critical path (checked), well under Cloud Build's 24 h limit.

@@ -62,6 +62,7 @@ def stages() -> tuple[Stage, ...]:
         testing.integration_stage(after=(*PRE_DEPLOY_GATES, build.SPARK_WHEEL)),
         deploy.stage(PRE_DEPLOY_GATES, testing.DATAPROC_INTEGRATION),
         operations.stage(deploy.DEPLOY_INFRA, deploy.DEPLOY_DATAPROC, deploy.DEPLOY_GKE),
+        reporting.final_scan_stage(),
         reporting.stage(),
     )
 

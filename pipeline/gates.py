@@ -209,6 +209,12 @@ GATES: tuple[Gate, ...] = (
         "run-zap-dast.sh",
         ("164.308(a)(8)", "164.308(a)(1)(ii)(A)"),
     ),
+    Gate(
+        "phi-log-scan",
+        "Presidio PHI scan of the whole build log (deploy steps included) and all evidence, before the report",
+        "run-phi-log-scan.sh",
+        ("164.312(a)(1)", "164.312(e)(1)"),
+    ),
 )
 
 

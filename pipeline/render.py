@@ -67,5 +67,6 @@ def content_hash() -> str:
 
 def write(root: Path = ROOT) -> Path:
     path = root / CONFIG_NAME
-    path.write_text(rendered(), encoding="utf-8")
+    # Bytes: LF line endings on every platform, the same bytes `check` compares against.
+    path.write_bytes(rendered().encode("utf-8"))
     return path

@@ -55,7 +55,7 @@ def shell_step(
     image_key: str = "cloud-sdk",
     extra_env: Sequence[str] = (),
 ) -> Step:
-    """Inline shell for glue that no script owns (at most five lines: the check enforces it)."""
+    """Inline shell for glue that no script owns (at most five lines and eight commands: checked)."""
     return Step(
         id=step_id,
         name=image(image_key),

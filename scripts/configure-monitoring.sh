@@ -9,7 +9,8 @@
 # monitoring/ENV/channels/hipaa-deployments.json), then lists again and fails when anything is still
 # missing, disabled, not notifying the channel, or differs from the shipped definition. Existing
 # objects are never changed or re-enabled here: a disabled alert or a changed filter is someone's
-# decision that the security team must see, so it fails the gate instead.
+# decision that the security team must see, so it fails the gate instead. It changes the project,
+# so in prod it first requires the build's approval (require_prod_approval).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=configure-monitoring.sh
@@ -55,6 +56,9 @@ problem=$(jq -r -n --argjson metrics "$metric_defs" --argjson policies "$policy_
     | "policy definition \(.displayName // "without a displayName"): must alert on a shipped log metric or a built-in metric")]
   | first // ""')
 [[ -z "$problem" ]] || die "$problem"
+# It creates the notification channel, log metrics and alert policies: in prod only in an approved
+# build. Asked after the local definitions are checked, before the first call that reads the project.
+require_prod_approval
 
 work=""
 make_workdir work

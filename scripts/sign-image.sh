@@ -14,7 +14,8 @@
 #       --keyversion <key>/cryptoKeyVersions/1
 #   gcloud container binauthz attestations list --attestor ATTESTOR --artifact-url IMAGE --format=json
 # and the list must hold an attestation for exactly this image signed by that key version.
-# checked = signatures verified + attestations found.
+# checked = signatures verified + attestations found. In prod, nothing is signed or attested unless
+# the build was approved (require_prod_approval).
 set -Eeuo pipefail
 SCRIPT_NAME=sign-image.sh
 USAGE="sign-image.sh ENV PROJECT_ID IMAGE_REF_WITH_DIGEST SIGNING_KEY ATTESTOR"
@@ -40,6 +41,8 @@ REPOSITORY=${IMAGE%@*}
 
 gate_begin image-signing "cosign/gcloud/jq"
 require_tool cosign gcloud jq
+# The attestation is what lets Binary Authorization admit the image to prod GKE: approved builds only.
+require_prod_approval
 work=""
 make_workdir work
 

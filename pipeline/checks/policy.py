@@ -8,7 +8,13 @@ from typing import Any
 
 from pipeline.checks.text import command, label, steps
 from pipeline.checks.text import inline_shell as shell_of
-from pipeline.contract import MAX_INLINE_SHELL_LINES, MAX_STEPS, MAX_TIMEOUT_SECONDS
+from pipeline.contract import (
+    MAX_INLINE_SHELL_COMMANDS,
+    MAX_INLINE_SHELL_LINE_CHARS,
+    MAX_INLINE_SHELL_LINES,
+    MAX_STEPS,
+    MAX_TIMEOUT_SECONDS,
+)
 from pipeline.dag import critical_path, parse_duration
 from pipeline.images import ALLOWED_IMAGE_PREFIXES
 from pipeline.model import Json
@@ -16,6 +22,9 @@ from pipeline.model import Json
 _VERSION_QUERY = re.compile(r"^\s*(--version|-v|version)(\s|$)")
 _POOL = re.compile(r"^projects/[^/]+/locations/[^/]+/workerPools/[^/]+$")
 _SECRET_VERSION = re.compile(r"^projects/[^/]+/secrets/[^/]+/versions/\d+$")
+# Command separators. Counted without parsing quotes: a separator inside a string counts too, which
+# errs on the side of "too much shell" (the rule's job is to push logic into tested scripts).
+_COMMAND_SEPARATOR = re.compile(r";|&&|\|\||\n")
 
 
 def _calls(step: Json, tool: str) -> list[str]:
@@ -63,18 +72,38 @@ def scanner_flags(build: Json) -> list[str]:
     return findings
 
 
+def shell_commands(text: str) -> list[str]:
+    """The commands of an inline shell text: the non-blank pieces between `;`, `&&`, `||`, newlines."""
+    return [piece.strip() for piece in _COMMAND_SEPARATOR.split(text) if piece.strip()]
+
+
 def inline_shell(build: Json) -> list[str]:
     findings = []
     for index, step in enumerate(steps(build)):
         text = shell_of(step)
         if text is None:
             continue
+        where = label(step, index)
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) > MAX_INLINE_SHELL_LINES:
             findings.append(
-                f"[inline-shell] {label(step, index)} has {len(lines)} lines of inline shell"
+                f"[inline-shell] {where} has {len(lines)} lines of inline shell"
                 f" (at most {MAX_INLINE_SHELL_LINES}; move the logic into a script)"
             )
+        commands = shell_commands(text)
+        if len(commands) > MAX_INLINE_SHELL_COMMANDS:
+            findings.append(
+                f"[inline-shell] {where} has {len(commands)} commands of inline shell"
+                f" (at most {MAX_INLINE_SHELL_COMMANDS}; move the logic into a script)"
+            )
+        if len(commands) > 1:
+            longest = max(len(line) for line in lines)
+            if longest > MAX_INLINE_SHELL_LINE_CHARS:
+                findings.append(
+                    f"[inline-shell] {where} has a {longest}-character line of inline shell"
+                    f" (at most {MAX_INLINE_SHELL_LINE_CHARS} unless the step is one command; move the logic"
+                    " into a script)"
+                )
     return findings
 
 

@@ -31,6 +31,7 @@ from pipeline.substitutions import (
 SPARK_WHEEL = "build-spark-wheel"
 API_IMAGE = "build-api-image"
 IMAGE_SIGNING = "image-signing"
+API_CONTEXT = "workloads/api"
 # The Dockerfile's base-registry arguments: the public default and the mirror path that serves it.
 BASE_REGISTRIES = {
     "PYTHON_REGISTRY": f"{DOCKERHUB_MIRROR}/library",  # docker.io/library (official images)
@@ -50,23 +51,18 @@ def build_stage(after: str, venv: str) -> Stage:
         wait_for=(venv,),
         timeout=600,
     )
-    pypi_host = PYPI_MIRROR.removeprefix("https://").split("/", 1)[0]
-    build_args = " ".join(
-        f'--build-arg "{name}={value}"' for name, value in {**BASE_REGISTRIES, "PIP_INDEX_URL": PYPI_MIRROR}.items()
-    )
-    image = shell_step(
+    # scripts/build-api-image.sh: the mirror token only as a BuildKit secret, the tag refused without
+    # a commit, and the pushed digest handed on in $OUTPUT_DIR/api-image.
+    image = script_step(
         API_IMAGE,
+        "build-api-image.sh",
         (
-            f'set -Eeuo pipefail; mkdir -p "$$OUTPUT_DIR"; ref="{API_IMAGE_TAG}"; [[ -n "$SHORT_SHA" ]] ||'
-            " { echo 'build-api-image: no commit (SHORT_SHA) to tag the image with' >&2; exit 1; }",
-            "export NETRC=$$(mktemp); trap 'rm -f \"$$NETRC\"' EXIT; "
-            f"printf 'machine %s login oauth2accesstoken password %s\\n' \"{pypi_host}\""
-            ' "$$(gcloud auth print-access-token)" >"$$NETRC"',
-            'gcloud auth configure-docker "${_DATAPROC_REGION}-docker.pkg.dev" --quiet',
-            f'DOCKER_BUILDKIT=1 docker build --pull --secret "id=netrc,src=$$NETRC" {build_args}'
-            ' --label "org.opencontainers.image.revision=$COMMIT_SHA" -t "$$ref" workloads/api',
-            'docker push "$$ref" && docker inspect --format \'{{index .RepoDigests 0}}\' "$$ref"'
-            ' >"$$OUTPUT_DIR/api-image"',
+            ENV,
+            API_IMAGE_TAG,
+            "$COMMIT_SHA",
+            API_CONTEXT,
+            PYPI_MIRROR,
+            *(f"{name}={value}" for name, value in BASE_REGISTRIES.items()),
         ),
         wait_for=(after,),
         timeout=1200,

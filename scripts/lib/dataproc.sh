@@ -21,6 +21,19 @@ dataproc_service_account() {
   printf 'hipaa-%s-dataproc@%s.iam.gserviceaccount.com' "$ENVIRONMENT" "$1"
 }
 
+# The cluster's CMEK staging and temp buckets (infra/dataproc_support.py, named by infra/naming.py
+# bucket_name: <project>-<purpose>) and its autoscaling policy (infra/dataproc.py policy_id).
+dataproc_staging_bucket() {
+  printf '%s-dataproc-staging' "$1"
+}
+dataproc_temp_bucket() {
+  printf '%s-dataproc-temp' "$1"
+}
+# dataproc_autoscaling_policy PROJECT_ID REGION: the policy's resource name.
+dataproc_autoscaling_policy() {
+  printf 'projects/%s/regions/%s/autoscalingPolicies/hipaa-%s-autoscaling' "$1" "$2" "$ENVIRONMENT"
+}
+
 dataproc_labels() {
   printf 'compliance=hipaa,data-classification=phi,environment=%s,managed-by=cloud-build' "$ENVIRONMENT"
 }
@@ -39,7 +52,9 @@ dataproc_count_clusters() {
 }
 
 # dataproc_create_cluster PROJECT REGION CLUSTER KEYRING SUBNET [FLAG...]: a private, CMEK-encrypted,
-# shielded cluster under its own service account, no component gateway; FLAGs add lifecycle limits.
+# shielded cluster under its own service account, no component gateway, staging and temp data in the
+# environment's CMEK buckets (not Dataproc's default Google-managed ones) and infra's autoscaling
+# policy; FLAGs add lifecycle limits.
 dataproc_create_cluster() {
   local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5
   shift 5
@@ -52,6 +67,8 @@ dataproc_create_cluster() {
     --shielded-secure-boot --shielded-vtpm --shielded-integrity-monitoring \
     --service-account="$(dataproc_service_account "$project")" --scopes=cloud-platform \
     --metadata=block-project-ssh-keys=true --tags=dataproc \
+    --bucket="$(dataproc_staging_bucket "$project")" --temp-bucket="$(dataproc_temp_bucket "$project")" \
+    --autoscaling-policy="$(dataproc_autoscaling_policy "$project" "$region")" \
     --labels="$(dataproc_labels)" \
     "$@"
 }
@@ -62,7 +79,7 @@ dataproc_create_cluster() {
 DATAPROC_CLUSTER_JSON=""
 dataproc_verify_cluster() {
   local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5 idle_ttl=$6 described=""
-  local state internal key boot vtpm integrity account subnet_uri gateway ttl
+  local state internal key boot vtpm integrity account subnet_uri gateway ttl config_bucket temp_bucket policy
   capture_json described "describe cluster ${cluster}" gcloud dataproc clusters describe "$cluster" \
     --project="$project" --region="$region" --format=json
   DATAPROC_CLUSTER_JSON=$described
@@ -76,10 +93,13 @@ dataproc_verify_cluster() {
       .config.gceClusterConfig.serviceAccount,
       .config.gceClusterConfig.subnetworkUri,
       (.config.endpointConfig.enableHttpPortAccess // false),
-      .config.lifecycleConfig.idleDeleteTtl
-    ]' state internal key boot vtpm integrity account subnet_uri gateway ttl
+      .config.lifecycleConfig.idleDeleteTtl,
+      .config.configBucket,
+      .config.tempBucket,
+      .config.autoscalingConfig.policyUri
+    ]' state internal key boot vtpm integrity account subnet_uri gateway ttl config_bucket temp_bucket policy
 
-  checked 8
+  checked 11
   [[ "$state" == RUNNING ]] || violation "cluster ${cluster}: state is ${state}, not RUNNING"
   [[ "$internal" == true ]] || violation "cluster ${cluster}: internalIpOnly is not true (VMs get public IPs)"
   kms_key_in_keyring "$key" "$keyring" ||
@@ -93,6 +113,16 @@ dataproc_verify_cluster() {
   [[ "$gateway" != true ]] || violation "cluster ${cluster}: component gateway is on (web UIs behind a Google proxy)"
   [[ "$ttl" == "$idle_ttl" ]] ||
     violation "cluster ${cluster}: idle-delete TTL is '${ttl:-none}', expected '${idle_ttl:-none}' in ${ENVIRONMENT}"
+  [[ "$config_bucket" == "$(dataproc_staging_bucket "$project")" ]] ||
+    violation "cluster ${cluster}: staging bucket is '${config_bucket:-none}', not the CMEK bucket $(dataproc_staging_bucket "$project")"
+  [[ "$temp_bucket" == "$(dataproc_temp_bucket "$project")" ]] ||
+    violation "cluster ${cluster}: temp bucket is '${temp_bucket:-none}', not the CMEK bucket $(dataproc_temp_bucket "$project")"
+  # The API may answer with the relative name or the full URL, and with regions/ or locations/.
+  local want_policy alt_policy
+  want_policy=$(dataproc_autoscaling_policy "$project" "$region")
+  alt_policy=${want_policy/\/regions\//\/locations\/}
+  [[ "$policy" == "$want_policy" || "$policy" == */"$want_policy" || "$policy" == "$alt_policy" || "$policy" == */"$alt_policy" ]] ||
+    violation "cluster ${cluster}: autoscaling policy is '${policy:-none}', not ${want_policy##*/}"
 }
 
 # dataproc_require_connector_image CLUSTER: the cluster dataproc_verify_cluster just described must

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from infra.dataproc import Dataproc
+from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
 from infra.rules import Resource
 from tests.infra.recording import config_for, of_type, only, record
 
@@ -82,7 +83,7 @@ def test_idle_delete_ttl_in_dev_only(environment: str, lifecycle: dict[str, str]
 def test_autoscaling_policy_is_attached() -> None:
     resources = list(built("prod"))
     policy = only(resources, "gcp:dataproc/autoscalingPolicy:AutoscalingPolicy")
-    assert policy.inputs["policyId"] == "hipaa-prod-autoscaling"
+    assert policy.inputs["policyId"] == "hipaa-prod-autoscaling" == dataproc_autoscaling_policy_id(config_for("prod"))
     assert policy.inputs["workerConfig"] == {"minInstances": 2, "maxInstances": 10}
     assert cluster_config()["autoscalingConfig"] == {"policyUri": "dataproc-autoscaling"}
 
@@ -122,6 +123,9 @@ def test_no_kerberos_outside_prod() -> None:
 def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
     buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built("prod")), BUCKET)}
     assert set(buckets) == {"nwh-analytics-prd-dataproc-staging", "nwh-analytics-prd-dataproc-temp"}
+    # The names scripts/lib/dataproc.sh creates and verifies the cluster with (tests/scripts use these).
+    prod = config_for("prod")
+    assert set(buckets) == {dataproc_staging_bucket(prod), dataproc_temp_bucket(prod)}
     for inputs in buckets.values():
         assert inputs["encryption"] == {
             "defaultKmsKeyName": f"{KEYS}/storage-cmek",

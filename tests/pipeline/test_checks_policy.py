@@ -79,6 +79,51 @@ def test_a_long_script_field_fails() -> None:
     assert inline_shell(config)[0].startswith("[inline-shell] step a has 6 lines")
 
 
+def test_eight_commands_of_inline_shell_pass() -> None:
+    assert inline_shell(build(step("a", "a; b && c\nd || e\nf; g\nh"))) == []
+
+
+def test_commands_packed_onto_few_lines_fail() -> None:
+    # Five lines, but ten commands: packing with `;`, `&&` and `||` does not get round the limit.
+    text = "set -e; mkdir -p x\na && b\nc || d\ne; f\ng; h"
+    assert inline_shell(build(step("a", text))) == [
+        "[inline-shell] step a has 10 commands of inline shell (at most 8; move the logic into a script)"
+    ]
+
+
+def test_one_long_line_of_several_commands_fails() -> None:
+    line = "a; " + "b" * 240
+    assert inline_shell(build(step("a", line))) == [
+        "[inline-shell] step a has a 243-character line of inline shell"
+        " (at most 240 unless the step is one command; move the logic into a script)"
+    ]
+
+
+def test_one_long_command_passes() -> None:
+    # A script step: one command, however many arguments it passes.
+    call = 'PATH="/workspace/bin:$$PATH" exec scripts/x.sh ' + " ".join(f'"arg{n}"' for n in range(60))
+    assert len(call) > 240
+    assert inline_shell(build(step("a", call))) == []
+
+
+def test_the_packed_steps_of_the_audit_would_fail() -> None:
+    # The old toolchain step: five lines holding fifteen commands.
+    take = 'take "img:1" /bin/x; take "img:2" /bin/y'
+    text = "\n".join(
+        [
+            "set -Eeuo pipefail; mkdir -p /workspace/bin",
+            'take() { local c; c=$$(docker create "$$1" none); docker cp "$$c:$$2" /b/; docker rm "$$c"; }',
+            take,
+            take,
+            "x --version && y --version && x version && y version",
+        ]
+    )
+    findings = inline_shell(build(step("toolchain", text)))
+    assert findings == [
+        "[inline-shell] step toolchain has 15 commands of inline shell (at most 8; move the logic into a script)"
+    ]
+
+
 def test_args_without_a_shell_are_not_inline_shell() -> None:
     assert inline_shell(build({"id": "a", "name": "x:1", "args": ["1\n2\n3\n4\n5\n6"]})) == []
 

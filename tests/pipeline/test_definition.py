@@ -157,8 +157,10 @@ def test_every_image_in_the_table_is_pinned_and_every_step_image_is_in_it() -> N
 
 def test_the_toolchain_pulls_exactly_the_extracted_tool_images() -> None:
     text = command(STEPS["toolchain"])
+    assert 'exec scripts/install-toolchain.sh "${_ENVIRONMENT}" "/workspace/bin" ' in text
     for image in IMAGES.values():
-        assert (f'take "{image.ref}" {image.extract}' in text) == (image.extract is not None)
+        triple = f'"{image.ref}" "{image.extract}" "{image.smoke_test}"'
+        assert (triple in text) == (image.extract is not None)
 
 
 def test_the_venv_comes_from_the_registry_pypi_mirror() -> None:

@@ -104,3 +104,31 @@ def test_a_file_that_is_not_yaml_fails(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_mapping_fails(tmp_path: Path) -> None:
     (tmp_path / CONFIG_NAME).write_text("- a\n", encoding="utf-8")
     assert check(tmp_path)[1] == f"[yaml] {CONFIG_NAME} is not a mapping"
+
+
+def test_crlf_line_endings_are_a_difference(tmp_path: Path) -> None:
+    # Text-mode reading translates CRLF to LF; check compares bytes so this hand edit is caught.
+    root = _root_with_scripts(tmp_path)
+    path = root / CONFIG_NAME
+    path.write_bytes(rendered().encode("utf-8").replace(b"\n", b"\r\n"))
+    findings = check(root)
+    assert findings == [
+        f"[committed] {CONFIG_NAME} differs from the generator's output from line 1"
+        " (edited by hand or stale); run `python -m pipeline render`"
+    ]
+
+
+def test_a_single_crlf_line_is_a_difference_at_that_line(tmp_path: Path) -> None:
+    root = _root_with_scripts(tmp_path)
+    path = root / CONFIG_NAME
+    lines = rendered().encode("utf-8").split(b"\n")
+    lines[9] += b"\r"
+    path.write_bytes(b"\n".join(lines))
+    assert check(root)[0].startswith(f"[committed] {CONFIG_NAME} differs from the generator's output from line 10 ")
+
+
+def test_a_file_that_is_not_utf8_fails(tmp_path: Path) -> None:
+    (tmp_path / CONFIG_NAME).write_bytes(b"steps: []\n\xff\n")
+    findings = check(tmp_path)
+    assert findings[0].startswith("[committed]")
+    assert findings[1].startswith(f"[yaml] {CONFIG_NAME} is not UTF-8")

@@ -61,7 +61,7 @@ def test_every_gate_passing_is_a_pass(tmp_path: Path, capsys: pytest.CaptureFixt
         "tool": "gcloud/jq",
         "finished_at": "2026-11-24T15:00:00Z",
     }
-    assert capsys.readouterr().out.startswith("report: PASS: prod build b-123: 26 of 26 required gates passed")
+    assert capsys.readouterr().out.startswith("report: PASS: prod build b-123: 27 of 27 required gates passed")
 
 
 def test_controls_map_to_their_gates(tmp_path: Path) -> None:

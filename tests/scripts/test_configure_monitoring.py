@@ -48,7 +48,8 @@ def configured() -> Scenario:
     return scenario
 
 
-def run(tools: FakeTools, scenario: Scenario, env: dict[str, str] | None = None) -> Result:
+def run(tools: FakeTools, scenario: Scenario, env: dict[str, str] | None = None, approval: str = "APPROVED") -> Result:
+    tools.approve_build(approval)
     scenario.install(tools)
     return tools.run(SCRIPT, "prod", PROJECT, SECURITY_PROJECT, env=env)
 
@@ -199,3 +200,20 @@ def test_a_policy_on_an_unshipped_metric_is_refused_before_any_call(tools: FakeT
 )
 def test_missing_or_malformed_arguments_exit_2(tools: FakeTools, args: tuple[str, ...]) -> None:
     usage_failed(tools.run(SCRIPT, *args), USAGE)
+
+
+@pytest.mark.parametrize("state", ["PENDING", "REJECTED"])
+def test_prod_without_approval_changes_nothing(tools: FakeTools, state: str) -> None:
+    scenario = configured()
+    scenario["policies"] = []  # everything would be created
+    result = run(tools, scenario, approval=state)
+    assert result.returncode == 1
+    assert result.reason.endswith(f"prod deploy refused: build b-123 approval state is {state}, not APPROVED")
+    assert [call.argv[:2] for call in tools.calls()] == [["builds", "describe"]]
+    assert tools.evidence_of("monitoring")["status"] == "fail"
+
+
+def test_prod_approval_is_checked_before_the_project_is_read(tools: FakeTools) -> None:
+    result = run(tools, configured())
+    assert result.returncode == 0, result.stderr
+    assert tools.calls("gcloud")[0].argv[:2] == ["builds", "describe"]

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
+from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
 
@@ -44,6 +46,18 @@ def deploy(tools: FakeTools, environment: str, *, existing: bool, described: Any
     return tools.run(SCRIPT, *args(environment))
 
 
+def same_as_infra(environment: str) -> tuple[str, ...]:
+    """The create flags that name what infra/dataproc.py made: its CMEK buckets and autoscaling policy."""
+    config = config_for(environment)
+    assert config.project_id == fx.PROJECTS[environment]
+    return (
+        f"--bucket={dataproc_staging_bucket(config)}",
+        f"--temp-bucket={dataproc_temp_bucket(config)}",
+        f"--autoscaling-policy=projects/{config.project_id}/regions/{fx.REGION}/autoscalingPolicies/"
+        f"{dataproc_autoscaling_policy_id(config)}",
+    )
+
+
 def create_call(tools: FakeTools) -> list[str]:
     calls = [c.argv for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "clusters", "create"]]
     assert len(calls) == 1
@@ -53,7 +67,7 @@ def create_call(tools: FakeTools) -> list[str]:
 def test_dev_creates_an_ephemeral_private_cmek_shielded_cluster_and_passes(tools: FakeTools) -> None:
     result = deploy(tools, "dev", existing=False)
     assert result.returncode == 0, result.stderr
-    assert result.reason == "deploy-dataproc-hipaa.sh: PASS: deploy-dataproc: 8 checked, 0 violations"
+    assert result.reason == "deploy-dataproc-hipaa.sh: PASS: deploy-dataproc: 11 checked, 0 violations"
     create = create_call(tools)
     for flag in (
         "--no-address",
@@ -65,11 +79,12 @@ def test_dev_creates_an_ephemeral_private_cmek_shielded_cluster_and_passes(tools
         "--service-account=hipaa-dev-dataproc@nwh-analytics-dev.iam.gserviceaccount.com",
         "--delete-max-idle=30m",
         "--image-version=2.2-debian12",
+        *same_as_infra("dev"),
     ):
         assert flag in create, flag
     assert "--enable-component-gateway" not in create
     evidence = tools.evidence_of("deploy-dataproc")
-    assert evidence["status"] == "pass" and evidence["checked"] == 8 and evidence["violations"] == []
+    assert evidence["status"] == "pass" and evidence["checked"] == 11 and evidence["violations"] == []
 
 
 def test_staging_cluster_is_created_without_idle_deletion(tools: FakeTools) -> None:
@@ -108,7 +123,7 @@ def test_a_live_cluster_lacking_one_property_fails_the_gate(tools: FakeTools) ->
     public = fx.with_value(cluster("dev"), "config.gceClusterConfig.internalIpOnly", False)
     result = deploy(tools, "dev", existing=True, described=public)
     assert result.returncode == 1
-    assert result.reason == "deploy-dataproc-hipaa.sh: FAIL: deploy-dataproc: 1 violation(s) in 8 checked"
+    assert result.reason == "deploy-dataproc-hipaa.sh: FAIL: deploy-dataproc: 1 violation(s) in 11 checked"
     assert tools.evidence_of("deploy-dataproc")["violations"] == [
         "cluster hipaa-dev-dataproc: internalIpOnly is not true (VMs get public IPs)"
     ]
@@ -130,6 +145,9 @@ def test_every_missing_property_is_named(tools: FakeTools) -> None:
         ),
         ("config.endpointConfig", {"enableHttpPortAccess": True}),
         ("config.lifecycleConfig", {}),
+        ("config.configBucket", "dataproc-staging-us-central1-123456789-abcdefgh"),
+        ("config.tempBucket", "dataproc-temp-us-central1-123456789-abcdefgh"),
+        ("config.autoscalingConfig", {}),
     ):
         broken = fx.with_value(broken, path, value)
     result = deploy(tools, "dev", existing=True, described=broken)
@@ -146,7 +164,66 @@ def test_every_missing_property_is_named(tools: FakeTools) -> None:
         prefix + "not on subnet hipaa-dev-private of nwh-analytics-dev",
         prefix + "component gateway is on (web UIs behind a Google proxy)",
         prefix + "idle-delete TTL is 'none', expected '1800s' in dev",
+        prefix + "staging bucket is 'dataproc-staging-us-central1-123456789-abcdefgh', not the CMEK bucket"
+        " nwh-analytics-dev-dataproc-staging",
+        prefix + "temp bucket is 'dataproc-temp-us-central1-123456789-abcdefgh', not the CMEK bucket"
+        " nwh-analytics-dev-dataproc-temp",
+        prefix + "autoscaling policy is 'none', not hipaa-dev-autoscaling",
     ]
+
+
+@pytest.mark.parametrize("environment", ["staging", "prod"])
+def test_every_environment_creates_its_cluster_on_its_own_buckets_and_policy(
+    tools: FakeTools, environment: str
+) -> None:
+    tools.approve_build()
+    result = deploy(tools, environment, existing=False)
+    assert result.returncode == 0, result.stderr
+    create = create_call(tools)
+    for flag in same_as_infra(environment):
+        assert flag in create, flag
+
+
+@pytest.mark.parametrize(
+    "policy_uri",
+    [
+        "projects/nwh-analytics-dev/regions/us-central1/autoscalingPolicies/hipaa-dev-autoscaling",
+        "projects/nwh-analytics-dev/locations/us-central1/autoscalingPolicies/hipaa-dev-autoscaling",
+        "https://dataproc.googleapis.com/v1/projects/nwh-analytics-dev/locations/us-central1/autoscalingPolicies/"
+        "hipaa-dev-autoscaling",
+    ],
+)
+def test_the_policy_is_recognised_in_each_form_the_api_returns(tools: FakeTools, policy_uri: str) -> None:
+    live = fx.with_value(cluster("dev"), "config.autoscalingConfig.policyUri", policy_uri)
+    assert deploy(tools, "dev", existing=True, described=live).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "violation"),
+    [
+        (
+            "config.configBucket",
+            "nwh-analytics-stg-dataproc-staging",
+            "staging bucket is 'nwh-analytics-stg-dataproc-staging'",
+        ),
+        (
+            "config.tempBucket",
+            "nwh-analytics-dev-dataproc-staging",
+            "temp bucket is 'nwh-analytics-dev-dataproc-staging'",
+        ),
+        (
+            "config.autoscalingConfig.policyUri",
+            "projects/nwh-analytics-dev/regions/us-central1/autoscalingPolicies/hipaa-dev-autoscaling-old",
+            "autoscaling policy is 'projects/nwh-analytics-dev/regions/us-central1/autoscalingPolicies/"
+            "hipaa-dev-autoscaling-old'",
+        ),
+    ],
+)
+def test_a_cluster_drifted_from_infra_fails(tools: FakeTools, path: str, value: str, violation: str) -> None:
+    result = deploy(tools, "dev", existing=True, described=fx.with_value(cluster("dev"), path, value))
+    assert result.returncode == 1
+    [found] = tools.evidence_of("deploy-dataproc")["violations"]
+    assert found.startswith(f"cluster hipaa-dev-dataproc: {violation}")
 
 
 def test_create_failure_fails_with_the_tool_error(tools: FakeTools) -> None:

@@ -153,6 +153,28 @@ def test_missing_empty_or_malformed_endpoint_list_fails_closed(tools: FakeTools,
     assert deploy_calls(tools) == []
 
 
+@pytest.mark.parametrize("garbage", ['[{"displayName": "hipaa-dev-endpoint",', "not json", "]["])
+@pytest.mark.parametrize("listing", ["endpoints", "models"])
+def test_unparseable_json_from_a_listing_fails_closed(tools: FakeTools, listing: str, garbage: str) -> None:
+    answer(tools, **({"listed": garbage} if listing == "endpoints" else {"models": garbage}))
+    result = run(tools)
+    what = "endpoint list" if listing == "endpoints" else "model list"
+    assert result.returncode == 1
+    assert result.reason == f"deploy-vertex-model.sh: FAIL: {what}: gcloud printed malformed JSON"
+    assert deploy_calls(tools) == []
+    assert tools.evidence_of("deploy-vertex")["status"] == "fail"
+
+
+def test_unparseable_describe_after_deploy_fails_closed(tools: FakeTools) -> None:
+    answer(tools, after='{"deployedModels": [')
+    result = run(tools)
+    assert result.returncode == 1
+    assert (
+        result.reason == f"deploy-vertex-model.sh: FAIL: describe endpoint {ENDPOINT_ID}: gcloud printed malformed JSON"
+    )
+    assert tools.evidence_of("deploy-vertex")["status"] == "fail"
+
+
 def test_two_endpoints_with_the_name_are_ambiguous(tools: FakeTools) -> None:
     twins = endpoints()
     answer(tools, listed=[twins[0], fx.with_value(twins[0], "name", twins[0]["name"] + "1")])

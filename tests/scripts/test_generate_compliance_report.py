@@ -49,13 +49,13 @@ def test_a_passing_report_is_uploaded_and_checked(tools: FakeTools, tmp_path: Pa
     uploads_and_listing(tools, listing_of(tools.evidence, tmp_path))
     result = tools.run(SCRIPT, "prod", BUCKET)
     assert result.returncode == 0, result.stderr
-    assert "report: PASS: prod build b-123: 26 of 26 required gates passed" in result.stderr
-    assert "PHI scan of the report: mode pattern-only, 29 file(s) scanned" in result.stderr
+    assert "report: PASS: prod build b-123: 27 of 27 required gates passed" in result.stderr
+    assert "PHI scan of the report: mode pattern-only, 30 file(s) scanned" in result.stderr
     assert result.reason.endswith(f"compliance report verdict PASS for prod build b-123: {DESTINATION}/report.md")
     report_call, evidence_call, list_call = tools.calls("gcloud")
     assert [Path(a).name for a in report_call.argv[2:5]] == ["report.json", "report.md", "report.html"]
     assert report_call.argv[5] == f"{DESTINATION}/"
-    assert len(evidence_call.argv) == 2 + 26 + 1 and evidence_call.argv[-1] == f"{DESTINATION}/evidence/"
+    assert len(evidence_call.argv) == 2 + 27 + 1 and evidence_call.argv[-1] == f"{DESTINATION}/evidence/"
     assert list_call.argv[-1] == "--format=json"
 
 
@@ -68,7 +68,7 @@ def test_a_failing_report_is_uploaded_and_then_fails(tools: FakeTools, tmp_path:
     assert (
         result.reason == f"{SCRIPT}: FAIL: compliance report verdict FAIL for prod build b-123: {DESTINATION}/report.md"
     )
-    assert "24 of 26 required gates passed (fail: encryption; missing: dast)" in result.stderr
+    assert "25 of 27 required gates passed (fail: encryption; missing: dast)" in result.stderr
     assert tools.called("gcloud", "storage", "objects", "list")
 
 
@@ -102,6 +102,17 @@ def test_an_upload_that_the_listing_does_not_prove_fails(
     uploads_and_listing(tools, listing)
     result = tools.run(SCRIPT, "prod", BUCKET)
     assert result.returncode == 1 and reason in result.reason
+
+
+@pytest.mark.parametrize("printed", ["", "\n", "  \n\t"])
+def test_a_listing_that_prints_nothing_fails(tools: FakeTools, printed: str) -> None:
+    # gcloud exits 0 but prints nothing: nothing proves the upload, so the report step fails.
+    write_all(tools.evidence)
+    uploads_and_listing(tools, printed)
+    result = tools.run(SCRIPT, "prod", BUCKET)
+    assert result.returncode == 1
+    assert result.reason == "generate-compliance-report.sh: FAIL: upload check: gcloud printed nothing"
+    assert tools.called("gcloud", "storage", "objects", "list")
 
 
 def test_a_failed_upload_fails(tools: FakeTools) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
+from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
 
@@ -69,7 +71,7 @@ def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> 
     answer(tools)
     result = run(tools)
     assert result.returncode == 0, result.stderr
-    assert result.reason == "run-dataproc-integration.sh: PASS: dataproc-integration: 11 checked, 0 violations"
+    assert result.reason == "run-dataproc-integration.sh: PASS: dataproc-integration: 14 checked, 0 violations"
     create = next(c.argv for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "clusters", "create"])
     assert create[3] == "hipaa-dev-dataproc-it-b123"
     for flag in (
@@ -79,6 +81,11 @@ def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> 
         "--shielded-secure-boot",
         "--delete-max-idle=30m",
         "--delete-max-age=3h",
+        # The same CMEK buckets and autoscaling policy as the environment's cluster (infra/dataproc.py).
+        f"--bucket={dataproc_staging_bucket(config_for('dev'))}",
+        f"--temp-bucket={dataproc_temp_bucket(config_for('dev'))}",
+        f"--autoscaling-policy=projects/nwh-analytics-dev/regions/us-central1/autoscalingPolicies/"
+        f"{dataproc_autoscaling_policy_id(config_for('dev'))}",
     ):
         assert flag in create, flag
     submit = next(c.argv for c in tools.calls("gcloud") if c.argv[:4] == ["dataproc", "jobs", "submit", "pyspark"])
@@ -93,7 +100,7 @@ def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> 
     assert f"--py-files={fx.WHEEL}" in submit
     assert deleted(tools)
     evidence = tools.evidence_of("dataproc-integration")
-    assert evidence["status"] == "pass" and evidence["checked"] == 11
+    assert evidence["status"] == "pass" and evidence["checked"] == 14
 
 
 @pytest.mark.parametrize(

@@ -157,3 +157,104 @@ def test_a_missing_python_fails_the_gate(tools: FakeTools, outputs: Path, tmp_pa
     result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PYTHON": str(tmp_path / "nope")})
     assert result.returncode == 1 and "is not installed" in result.reason
     assert json.loads((tools.evidence / "phi-detection.json").read_text(encoding="utf-8"))["status"] == "fail"
+
+
+# --- The final scan (gate phi-log-scan): the whole log, deploy steps included, before the report. ---
+
+FINAL = {"PHI_GATE_ID": "phi-log-scan", "PHI_LOG_RETRY_SECONDS": "0", "PHI_LOG_READS": "3"}
+DEPLOY_LOG = [
+    *CLEAN_LOG,
+    entry('Step #27 - "deploy-gke": deploy-gke-hipaa.sh: PASS: deploy-gke: 9 checked, 0 violations'),
+    entry('Step #30 - "dast": run-zap-dast.sh: PASS: dast: 41 checked, 0 violations'),
+]
+
+
+def passed(tools: FakeTools, *gates: str, status: str = "pass") -> None:
+    tools.evidence.mkdir(parents=True, exist_ok=True)
+    for gate in gates:
+        (tools.evidence / f"{gate}.json").write_text(json.dumps({"gate": gate, "status": status}), encoding="utf-8")
+
+
+def test_the_final_scan_reads_the_whole_log_and_passes_as_its_own_gate(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke", "dast")
+    result = build_log(tools, DEPLOY_LOG).run(SCRIPT, "prod", str(outputs), str(tools.evidence), env=FINAL)
+    assert result.returncode == 0, result.stderr
+    evidence = tools.evidence_of("phi-log-scan")
+    # 2 gates' PASS lines found, then 5 files: the log, 2 outputs, 2 evidence files.
+    assert (evidence["gate"], evidence["status"], evidence["checked"]) == ("phi-log-scan", "pass", 7)
+    assert not (tools.evidence / "phi-detection.json").exists()
+
+
+def test_phi_printed_by_a_deploy_step_blocks_the_final_scan(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke")
+    log = [*DEPLOY_LOG, entry(f'Step #29 - "pyspark-job": rejected row ssn {SECRETS["ssn"]}')]
+    result = build_log(tools, log).run(SCRIPT, "prod", str(outputs), env=FINAL)
+    assert result.returncode == 1
+    assert tools.evidence_of("phi-log-scan")["violations"] == ["PHI found: build-b-123.log:6: US_SSN (score 0.85)"]
+    assert SECRETS["ssn"] not in result.stdout + result.stderr + json.dumps(tools.evidence_of("phi-log-scan"))
+
+
+def test_the_final_scan_waits_for_the_log_to_catch_up(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke", "dast")
+    build_log(tools, CLEAN_LOG, times=1)
+    build_log(tools, DEPLOY_LOG)
+    result = tools.run(SCRIPT, "prod", str(outputs), env=FINAL)
+    assert result.returncode == 0, result.stderr
+    assert len(tools.calls("gcloud")) == 2
+    assert "waiting for the PASS lines of dast deploy-gke (read 1 of 3)" in result.stderr
+
+
+def test_a_log_that_never_catches_up_fails_the_final_scan(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke", "dast")
+    result = build_log(tools, DEPLOY_LOG[:-1]).run(SCRIPT, "prod", str(outputs), env=FINAL)
+    assert result.returncode == 1
+    assert result.reason == (
+        "run-phi-detection.sh: FAIL: build log: no PASS line of dast after 3 reads; the log is incomplete,"
+        " so it cannot be shown to be clean"
+    )
+    assert len(tools.calls("gcloud")) == 3
+    assert tools.evidence_of("phi-log-scan")["status"] == "fail"
+
+
+def test_the_final_scan_without_any_passed_gate_fails(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke", status="fail")
+    result = build_log(tools, DEPLOY_LOG).run(SCRIPT, "prod", str(outputs), env=FINAL)
+    assert result.returncode == 1
+    assert "nothing shows the log to be complete" in result.reason
+
+
+def test_malformed_evidence_fails_the_final_scan(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke")
+    (tools.evidence / "dast.json").write_text("{", encoding="utf-8")
+    result = build_log(tools, DEPLOY_LOG).run(SCRIPT, "prod", str(outputs), env=FINAL)
+    assert result.returncode == 1
+    assert result.reason == "run-phi-detection.sh: FAIL: evidence dast.json is malformed JSON"
+
+
+def test_an_unknown_gate_id_is_a_usage_error(tools: FakeTools, outputs: Path) -> None:
+    result = tools.run(SCRIPT, "prod", str(outputs), env={"PHI_GATE_ID": "encryption"})
+    assert result.returncode == 2
+    assert "PHI_GATE_ID must be phi-detection or phi-log-scan" in result.stderr
+    assert tools.calls() == []
+
+
+def test_the_phi_log_scan_gate_runs_the_final_scan(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "deploy-gke", "dast")
+    env = {k: v for k, v in FINAL.items() if k != "PHI_GATE_ID"}
+    result = build_log(tools, DEPLOY_LOG).run("run-phi-log-scan.sh", "prod", str(outputs), env=env)
+    assert result.returncode == 0, result.stderr
+    assert tools.evidence_of("phi-log-scan")["status"] == "pass"
+    assert result.reason == "run-phi-detection.sh: PASS: phi-log-scan: 5 checked, 0 violations"
+
+
+def test_the_phi_log_scan_gate_fails_closed_on_an_incomplete_log(tools: FakeTools, outputs: Path) -> None:
+    passed(tools, "dast")
+    env = {k: v for k, v in FINAL.items() if k != "PHI_GATE_ID"}
+    result = build_log(tools, CLEAN_LOG).run("run-phi-log-scan.sh", "prod", str(outputs), env=env)
+    assert result.returncode == 1
+    assert "no PASS line of dast after 3 reads" in result.reason
+
+
+def test_the_phi_log_scan_gate_needs_its_arguments(tools: FakeTools) -> None:
+    result = tools.run("run-phi-log-scan.sh", "prod")
+    assert result.returncode == 2 and "usage: run-phi-log-scan.sh ENV PATH..." in result.stderr

@@ -80,7 +80,7 @@ def test_job_on_a_compliant_cluster_runs_to_done_and_passes(tools: FakeTools) ->
     answer(tools, states=("RUNNING", "RUNNING", "DONE"))
     result = run(tools)
     assert result.returncode == 0, result.stderr
-    assert result.reason == "run-pyspark-job.sh: PASS: pyspark-job: 11 checked, 0 violations"
+    assert result.reason == "run-pyspark-job.sh: PASS: pyspark-job: 14 checked, 0 violations"
     submit = submit_call(tools)
     assert f"--py-files={fx.WHEEL}" in submit and "--async" in submit and "--format=json" in submit
     # Exactly the arguments hipaa_spark/job.py requires; the key version is pinned, never `latest`.
@@ -96,7 +96,7 @@ def test_job_on_a_compliant_cluster_runs_to_done_and_passes(tools: FakeTools) ->
     assert not any(flag.startswith("--jars") for flag in submit)
     assert len([c for c in tools.calls("gcloud") if c.argv[:3] == ["dataproc", "jobs", "describe"]]) == 3
     evidence = tools.evidence_of("pyspark-job")
-    assert evidence["status"] == "pass" and evidence["checked"] == 11
+    assert evidence["status"] == "pass" and evidence["checked"] == 14
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,17 +57,21 @@ def test_every_rule_has_positive_and_negative_cases(rule_id: str) -> None:
     assert f"# ok: {rule_id}\n" in cases
 
 
-def _semgrep() -> str | None:
-    local = PROJECT_ROOT / ".tools" / "semgrep" / "bin" / "semgrep"
-    return shutil.which("semgrep") or (str(local) if local.exists() else None)
+SEMGREP = PROJECT_ROOT / ".tools" / "semgrep" / "bin" / "semgrep"
 
 
-@pytest.mark.skipif(_semgrep() is None, reason="semgrep is not installed (tools virtualenv .tools/semgrep)")
+def _semgrep() -> str:
+    """The pinned semgrep of the tools virtualenv (`make .tools/semgrep/.installed`). A missing
+    semgrep fails the test: a rules test that skips proves nothing about the rules."""
+    if not SEMGREP.exists():
+        pytest.fail(f"semgrep is not installed at {SEMGREP}: run `make .tools/semgrep/.installed`")
+    return str(SEMGREP)
+
+
 def test_semgrep_test_passes_on_the_annotated_cases(tmp_path: Path) -> None:
+    semgrep = _semgrep()
     shutil.copy(RULES, tmp_path / "healthcare.yml")
     shutil.copy(CASES, tmp_path / "healthcare.py")
-    semgrep = _semgrep()
-    assert semgrep is not None
     completed = subprocess.run(
         [semgrep, "--metrics=off", "--disable-version-check", "--test", str(tmp_path)],
         capture_output=True,
@@ -77,3 +82,9 @@ def test_semgrep_test_passes_on_the_annotated_cases(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert f"{len(EXPECTED)}/{len(EXPECTED)}: " in completed.stdout + completed.stderr
+
+
+def test_a_missing_semgrep_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "SEMGREP", tmp_path / "absent" / "semgrep")
+    with pytest.raises(pytest.fail.Exception, match="semgrep is not installed at"):
+        _semgrep()

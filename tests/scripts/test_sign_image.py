@@ -22,7 +22,8 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def signed(tools: FakeTools) -> FakeTools:
+def signed(tools: FakeTools, approval: str = "APPROVED") -> FakeTools:
+    tools.approve_build(approval)
     tools.on("cosign", ["sign", "--key", KMS, "--tlog-upload=false"], stderr="Pushing signature to: ...\n")
     tools.on(
         "cosign", ["verify", "--key", KMS, "--insecure-ignore-tlog=true"], stdout=fx.text(STEM, "cosign-verify.json")
@@ -41,7 +42,7 @@ def test_signed_verified_and_attested_image_passes(tools: FakeTools) -> None:
     assert result.returncode == 0, result.stderr
     fx.evidence_ok(tools, GATE, 2)
     assert tools.calls("cosign")[0].argv[-1] == fx.IMAGE
-    create = tools.calls("gcloud")[0].argv
+    create = next(c.argv for c in tools.calls("gcloud") if "sign-and-create" in c.argv)
     for flag, value in [
         ("--artifact-url", fx.IMAGE),
         ("--attestor", ATTESTOR),
@@ -57,7 +58,7 @@ def test_signing_failure_fails_before_any_attestation(tools: FakeTools) -> None:
     result = run(signed(tools))
     assert result.returncode == 1
     assert "cosign sign: cosign failed (exit 1): Error: signing: PermissionDenied" in result.reason
-    assert tools.calls("gcloud") == []
+    assert not tools.called("gcloud", "binauthz")
     fx.evidence_failed(tools, GATE)
 
 
@@ -66,7 +67,7 @@ def test_signature_that_does_not_verify_fails_and_is_never_attested(tools: FakeT
     result = run(signed(tools))
     assert result.returncode == 1
     assert "cosign verify: cosign failed (exit 1): Error: no matching signatures" in result.reason
-    assert tools.calls("gcloud") == []
+    assert not tools.called("gcloud", "binauthz")
 
 
 def test_verified_payload_for_another_digest_fails(tools: FakeTools) -> None:
@@ -75,7 +76,7 @@ def test_verified_payload_for_another_digest_fails(tools: FakeTools) -> None:
     result = run(signed(tools))
     assert result.returncode == 1
     assert result.reason.endswith(f"cosign: no signature by {KEY}/cryptoKeyVersions/1 verified for {fx.IMAGE}")
-    assert tools.calls("gcloud") == []
+    assert not tools.called("gcloud", "binauthz")
 
 
 @pytest.mark.parametrize(
@@ -142,3 +143,13 @@ def test_missing_malformed_or_unpinned_arguments_exit_2(tools: FakeTools, args: 
     assert result.returncode == 2
     assert result.reason == "usage: sign-image.sh ENV PROJECT_ID IMAGE_REF_WITH_DIGEST SIGNING_KEY ATTESTOR"
     assert tools.calls() == []
+
+
+@pytest.mark.parametrize("state", ["PENDING", "REJECTED"])
+def test_prod_without_approval_signs_and_attests_nothing(tools: FakeTools, state: str) -> None:
+    result = run(signed(tools, approval=state))
+    assert result.returncode == 1
+    assert result.reason.endswith(f"prod deploy refused: build b-123 approval state is {state}, not APPROVED")
+    assert tools.calls("cosign") == []
+    assert not tools.called("gcloud", "binauthz")
+    fx.evidence_failed(tools, GATE)
