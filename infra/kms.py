@@ -30,7 +30,13 @@ KEY_USERS: dict[str, tuple[str, ...]] = {
     "logging": (LOGGING_CMEK_AGENT,),
     "pubsub": ("service-{s}@gcp-sa-pubsub.iam.gserviceaccount.com",),
     "artifacts": ("service-{n}@gcp-sa-artifactregistry.iam.gserviceaccount.com",),
-    "vertex": ("service-{n}@gcp-sa-aiplatform.iam.gserviceaccount.com",),
+    # Workbench instances keep their boot and data disks under this key: Compute Engine encrypts
+    # the disks and the Notebooks agent manages the instance, so both need the key, not only Vertex.
+    "vertex": (
+        "service-{n}@gcp-sa-aiplatform.iam.gserviceaccount.com",
+        "service-{n}@compute-system.iam.gserviceaccount.com",
+        "service-{n}@gcp-sa-notebooks.iam.gserviceaccount.com",
+    ),
     "secrets": ("service-{n}@gcp-sa-secretmanager.iam.gserviceaccount.com",),
 }
 # Services whose agents must exist before they can be granted; created explicitly.
@@ -38,6 +44,7 @@ AGENT_SERVICES = (
     "pubsub.googleapis.com",
     "artifactregistry.googleapis.com",
     "aiplatform.googleapis.com",
+    "notebooks.googleapis.com",
     "secretmanager.googleapis.com",
 )
 

@@ -75,6 +75,17 @@ def test_pubsub_key_is_granted_to_the_security_projects_agent() -> None:
     assert binding.inputs["members"] == [f"serviceAccount:service-{security}@gcp-sa-pubsub.iam.gserviceaccount.com"]
 
 
+def test_vertex_key_reaches_the_agents_that_encrypt_workbench_disks() -> None:
+    # Workbench disks are Compute Engine disks managed by the Notebooks API: without these two
+    # agents the CMEK instance cannot be created.
+    binding = one(planned("prod"), BINDING, "kms-vertex-users")
+    n = project_number("nwh-analytics-prd")
+    assert sorted(binding.inputs["members"]) == sorted(
+        f"serviceAccount:service-{n}@{domain}.iam.gserviceaccount.com"
+        for domain in ("gcp-sa-aiplatform", "compute-system", "gcp-sa-notebooks")
+    )
+
+
 def test_logging_key_is_granted_to_the_siem_projects_logging_agent(stack: str) -> None:
     # The CMEK log bucket lives in the SIEM project; its Cloud Logging agent encrypts with the key.
     config = config_for(stack)
