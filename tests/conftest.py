@@ -64,6 +64,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _WORKER_GROUPS = {"tests/workloads/spark/": "spark-jvm", "tests/workloads/quality/": "great-expectations"}
 
 
+# tryfirst: xdist's worker reads the group marker in its own modifyitems hook, registered after this
+# conftest and so called before it; marking later leaves every test ungrouped.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for prefix, group in _WORKER_GROUPS.items():
