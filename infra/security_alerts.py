@@ -183,6 +183,21 @@ ALERTS: tuple[SecurityAlert, ...] = (
         "unusable; restore the grant or the key and confirm new entries arrive.",
         metric_type="logging.googleapis.com/exports/error_count",
     ),
+    SecurityAlert(
+        "pipeline-build-failed",
+        "Delivery pipeline build failed or timed out",
+        "WARNING",
+        # Entries of a build carry the `build` resource; a condition per type, as for the others.
+        ("build", "global"),
+        "A failed build stops at its first failing step, before the compliance report and the "
+        "deployment notification run, so this alert is the security team's record of it. Read the "
+        "failed step (its id is the gate id) and its one-line reason with `gcloud builds describe "
+        "BUILD_ID`; in staging and prod attach both to the release record before any rerun.",
+        # Cloud Build ends the log of a failed build with a line that is exactly ERROR (TIMEOUT for
+        # a build that ran out of time). A step printing the bare word alone would count too, which
+        # errs toward alerting.
+        log_filter='resource.type="build" AND (textPayload="ERROR" OR textPayload="TIMEOUT")',
+    ),
 )
 
 # The alerts no environment may lack; the others are kept too but are not asked for by name.

@@ -226,6 +226,18 @@ def test_export_failure_watches_the_built_in_sink_error_metric() -> None:
     )
 
 
+def test_a_failed_or_timed_out_build_is_alerted_as_a_warning() -> None:
+    """A failed build never reaches the report or notify steps; the alert is what records it."""
+    failed = alert("pipeline-build-failed")
+    assert failed.log_filter == 'resource.type="build" AND (textPayload="ERROR" OR textPayload="TIMEOUT")'
+    assert failed.severity == "WARNING"
+    conditions = policies()["pipeline-build-failed"]["conditions"]
+    assert isinstance(conditions, list)
+    filters = [c["conditionThreshold"]["filter"] for c in conditions]
+    metric = 'metric.type="logging.googleapis.com/user/hipaa-prod-pipeline-build-failed"'
+    assert filters == [f'{metric} AND resource.type="build"', f'{metric} AND resource.type="global"']
+
+
 def test_every_alert_notifies_the_security_channel_with_severity_and_auto_close() -> None:
     channel = only(list(built("prod")), CHANNEL)
     channel_id = f"projects/nwh-analytics-prd/notificationChannels/{project_number(channel.name)}"
