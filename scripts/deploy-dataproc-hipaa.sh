@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (or updates) the environment's Dataproc cluster, then proves from the live cluster that
-# it is private, CMEK-encrypted and shielded. dev clusters are ephemeral (idle-deleted after 30
-# minutes); staging and prod clusters have no idle deletion.
+# it is private, CMEK-encrypted, shielded and, in prod, Kerberized. dev clusters are ephemeral
+# (idle-deleted after 30 minutes); staging and prod clusters have no idle deletion.
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-dataproc-hipaa.sh
 USAGE="deploy-dataproc-hipaa.sh ENV PROJECT_ID DATAPROC_REGION CLUSTER KMS_KEYRING SUBNET"

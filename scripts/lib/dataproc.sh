@@ -38,6 +38,20 @@ dataproc_labels() {
   printf 'compliance=hipaa,data-classification=phi,environment=%s,managed-by=cloud-build' "$ENVIRONMENT"
 }
 
+# Secure mode: prod clusters authenticate with Kerberos, as infra/dataproc.py makes them. The root
+# principal password is the Secret Manager secret infra/dataproc_support.py creates; the API asks
+# for a KMS key even then, and infra passes the keyring's secrets key.
+readonly DATAPROC_KERBEROS_KEY=secrets-cmek
+dataproc_kerberos_required() {
+  [[ "$ENVIRONMENT" == prod ]]
+}
+# dataproc_kerberos_flags PROJECT_ID KEYRING: the create flags for secure mode, one per line.
+dataproc_kerberos_flags() {
+  printf '%s\n' --enable-kerberos \
+    "--kerberos-root-principal-password-uri=projects/${1}/secrets/hipaa-${ENVIRONMENT}-dataproc-kerberos-root/versions/1" \
+    "--kerberos-kms-key=${2}/cryptoKeys/${DATAPROC_KERBEROS_KEY}"
+}
+
 # dataproc_idle_ttl: the idle-delete TTL the environment's long-lived cluster must have ("" for none).
 dataproc_idle_ttl() {
   if [[ "$ENVIRONMENT" == dev ]]; then printf '%s' "$DATAPROC_DEV_IDLE_TTL"; fi
@@ -59,6 +73,8 @@ dataproc_create_cluster() {
   local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5
   shift 5
   log "creating cluster ${cluster} in ${region}"
+  local kerberos=()
+  if dataproc_kerberos_required; then mapfile -t kerberos < <(dataproc_kerberos_flags "$project" "$keyring"); fi
   run_quiet "create cluster ${cluster}" gcloud dataproc clusters create "$cluster" \
     --project="$project" --region="$region" \
     --image-version="$DATAPROC_IMAGE_VERSION" \
@@ -70,7 +86,7 @@ dataproc_create_cluster() {
     --bucket="$(dataproc_staging_bucket "$project")" --temp-bucket="$(dataproc_temp_bucket "$project")" \
     --autoscaling-policy="$(dataproc_autoscaling_policy "$project" "$region")" \
     --labels="$(dataproc_labels)" \
-    "$@"
+    "${kerberos[@]}" "$@"
 }
 
 # dataproc_verify_cluster PROJECT REGION CLUSTER KEYRING SUBNET IDLE_TTL: checks the live cluster
@@ -79,7 +95,7 @@ dataproc_create_cluster() {
 DATAPROC_CLUSTER_JSON=""
 dataproc_verify_cluster() {
   local project=$1 region=$2 cluster=$3 keyring=$4 subnet=$5 idle_ttl=$6 described=""
-  local state internal key boot vtpm integrity account subnet_uri gateway ttl config_bucket temp_bucket policy
+  local state internal key boot vtpm integrity account subnet_uri gateway ttl config_bucket temp_bucket policy kerberos
   capture_json described "describe cluster ${cluster}" gcloud dataproc clusters describe "$cluster" \
     --project="$project" --region="$region" --format=json
   DATAPROC_CLUSTER_JSON=$described
@@ -96,8 +112,9 @@ dataproc_verify_cluster() {
       .config.lifecycleConfig.idleDeleteTtl,
       .config.configBucket,
       .config.tempBucket,
-      .config.autoscalingConfig.policyUri
-    ]' state internal key boot vtpm integrity account subnet_uri gateway ttl config_bucket temp_bucket policy
+      .config.autoscalingConfig.policyUri,
+      (.config.securityConfig.kerberosConfig.enableKerberos // false)
+    ]' state internal key boot vtpm integrity account subnet_uri gateway ttl config_bucket temp_bucket policy kerberos
 
   checked 11
   [[ "$state" == RUNNING ]] || violation "cluster ${cluster}: state is ${state}, not RUNNING"
@@ -123,6 +140,11 @@ dataproc_verify_cluster() {
   alt_policy=${want_policy/\/regions\//\/locations\/}
   [[ "$policy" == "$want_policy" || "$policy" == */"$want_policy" || "$policy" == "$alt_policy" || "$policy" == */"$alt_policy" ]] ||
     violation "cluster ${cluster}: autoscaling policy is '${policy:-none}', not ${want_policy##*/}"
+  if dataproc_kerberos_required; then
+    checked 1
+    [[ "$kerberos" == true ]] ||
+      violation "cluster ${cluster}: Kerberos (secure mode) is off; ${ENVIRONMENT} clusters must authenticate with Kerberos"
+  fi
 }
 
 # dataproc_require_connector_image CLUSTER: the cluster dataproc_verify_cluster just described must

@@ -68,9 +68,16 @@ def without(document: Any, path: str) -> Any:
     return changed
 
 
+def secure_mode_in_prod(cluster: Any, environment: str) -> Any:
+    """A prod cluster runs in secure mode (Kerberos), as infra/dataproc.py creates it."""
+    if environment != "prod":
+        return cluster
+    return with_value(cluster, "config.securityConfig", {"kerberosConfig": {"enableKerberos": True}})
+
+
 def dataproc_cluster(stem: str, environment: str, *, idle_ttl: str | None = None) -> Any:
     """A compliant `clusters describe`; the lifecycle block matches what the environment expects."""
-    cluster = load(stem, "cluster", environment)
+    cluster = secure_mode_in_prod(load(stem, "cluster", environment), environment)
     if idle_ttl is None:
         return without(cluster, "config.lifecycleConfig")
     return with_value(cluster, "config.lifecycleConfig.idleDeleteTtl", idle_ttl)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from infra.dataproc_support import kerberos_secret_version
 from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
 from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
@@ -107,6 +108,34 @@ def test_prod_with_approval_updates_and_removes_idle_deletion(tools: FakeTools) 
     assert tools.called("gcloud", "builds", "describe", "b-123")
     assert tools.called("gcloud", "clusters", "update", "hipaa-prod-dataproc", "--no-delete-max-idle")
     assert tools.evidence_of("deploy-dataproc")["environment"] == "prod"
+
+
+def test_prod_creates_a_kerberos_cluster_with_the_secret_manager_password(tools: FakeTools) -> None:
+    tools.approve_build("APPROVED")
+    result = deploy(tools, "prod", existing=False)
+    assert result.returncode == 0, result.stderr
+    assert result.reason == "deploy-dataproc-hipaa.sh: PASS: deploy-dataproc: 12 checked, 0 violations"
+    create = create_call(tools)
+    config = config_for("prod")
+    assert "--enable-kerberos" in create
+    assert f"--kerberos-root-principal-password-uri={kerberos_secret_version(config)}" in create
+    assert f"--kerberos-kms-key={fx.keyring('prod')}/cryptoKeys/secrets-cmek" in create
+
+
+def test_dev_and_staging_clusters_are_not_kerberized(tools: FakeTools) -> None:
+    result = deploy(tools, "staging", existing=False)
+    assert result.returncode == 0, result.stderr
+    assert not any("kerberos" in flag for flag in create_call(tools))
+
+
+def test_a_prod_cluster_without_kerberos_fails_the_gate(tools: FakeTools) -> None:
+    tools.approve_build("APPROVED")
+    insecure = fx.without(cluster("prod"), "config.securityConfig")
+    result = deploy(tools, "prod", existing=True, described=insecure)
+    assert result.returncode == 1
+    assert tools.evidence_of("deploy-dataproc")["violations"] == [
+        "cluster hipaa-prod-dataproc: Kerberos (secure mode) is off; prod clusters must authenticate with Kerberos"
+    ]
 
 
 def test_prod_without_approval_refuses_before_any_change(tools: FakeTools) -> None:

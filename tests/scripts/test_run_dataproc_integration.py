@@ -38,7 +38,7 @@ def args(environment: str) -> tuple[str, ...]:
 
 
 def integration_cluster(environment: str) -> Any:
-    return fx.load(STEM, "cluster", environment)
+    return fx.secure_mode_in_prod(fx.load(STEM, "cluster", environment), environment)
 
 
 def answer(
@@ -178,6 +178,8 @@ def test_prod_with_approval_runs_in_the_prod_perimeter(tools: FakeTools) -> None
     result = run(tools, "prod")
     assert result.returncode == 0, result.stderr
     assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", "--subnet=hipaa-prod-private")
+    # The test cluster has the prod cluster's shape, secure mode included.
+    assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", "--enable-kerberos")
     assert deleted(tools, "prod")
 
 
