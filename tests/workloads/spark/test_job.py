@@ -70,6 +70,27 @@ def test_empty_source_fails_and_writes_nothing(spark: SparkSession, caplog: pyte
     assert "hipaa_prod_curated.encounters joined to patients has no rows" in caplog.text
 
 
+def test_encounters_without_a_patient_are_counted_not_published(
+    spark: SparkSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
+    io.patients = io.patients.filter("mrn != 'MRN-0'")
+    assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 0
+    assert io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{ROWS_TABLE}"].count() == 8
+    assert "left out 4 encounter(s) with no patient row" in caplog.text
+    assert "MRN-0" not in caplog.text
+
+
+def test_a_repeated_patient_fails_before_anything_is_written(
+    spark: SparkSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
+    io.patients = io.patients.union(io.patients.filter("mrn = 'MRN-1'"))
+    assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
+    assert "4 more row(s) than encounters: patient_id repeats in patients" in caplog.text
+    assert io.writes == {}
+
+
 def test_missing_curated_column_fails_the_job(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
     io = fake_io(spark, [encounter(1)])
     io.patients = io.patients.drop("date_of_birth")

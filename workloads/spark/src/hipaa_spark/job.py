@@ -87,11 +87,20 @@ def run(spark: SparkSession, args: JobArgs, key: bytes, io: TableIO) -> dict[str
     def read(table: str) -> DataFrame:
         return io.read(spark, read_options(args.project, args.dataset, table, args.materialization_dataset))
 
+    encounters = read(args.encounters_table)
     # Cached: both outputs read the joined rows.
-    source = join_patients(read(args.encounters_table), read(args.patients_table)).cache()
-    if source.isEmpty():
-        joined = f"{args.dataset}.{args.encounters_table} joined to {args.patients_table}"
+    source = join_patients(encounters, read(args.patients_table)).cache()
+    joined = f"{args.dataset}.{args.encounters_table} joined to {args.patients_table}"
+    joined_rows = source.count()
+    if joined_rows == 0:
         raise RuntimeError(f"{joined} has no rows: nothing to de-identify")
+    # The inner join leaves out encounters without a patient row (they cannot be pseudonymized) and
+    # would repeat encounters of a duplicated patient_id, doubling their counts: say the first, refuse the second.
+    left_out = encounters.count() - joined_rows
+    if left_out < 0:
+        raise RuntimeError(f"{joined} has {-left_out} more row(s) than encounters: patient_id repeats in patients")
+    if left_out:
+        LOG.warning("left out %d encounter(s) with no patient row: they cannot be pseudonymized", left_out)
     written: dict[str, int] = {}
     for table, frame in transform(source, key, args.min_cell_size).items():
         output = frame.cache()

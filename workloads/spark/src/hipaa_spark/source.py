@@ -40,7 +40,7 @@ def join_patients(encounters: DataFrame, patients: DataFrame) -> DataFrame:
 
     An inner join: an encounter whose patient is missing cannot be pseudonymized or aged, so it is
     left out rather than published with a null key. The data-quality suite checks patient_id is
-    unique in patients, so the join never multiplies encounters.
+    unique in patients; `job.run` counts the encounters left out and refuses a join that multiplied them.
     """
     require_columns(encounters, ENCOUNTERS_TABLE, ENCOUNTER_COLUMNS)
     require_columns(patients, PATIENTS_TABLE, PATIENT_COLUMNS)
