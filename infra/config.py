@@ -30,6 +30,8 @@ _LOCATION = re.compile(r"^(in:)?[a-z0-9-]+(-locations)?$")
 # Facility region codes as the warehouse stores them in `facility_region` (e.g. `northeast`). The
 # pattern also keeps them safe to quote inside the row access policy's SQL predicate.
 _FACILITY_REGION = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+# One `hipaa:analystRegions` entry: an analyst group's email, `=`, its comma-separated regions.
+_ANALYST_REGIONS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}=[^=]+$")
 
 
 class ConfigError(Exception):
@@ -68,7 +70,9 @@ class PlatformConfig:
     approver_group: str
     # The only group that may hold owner/editor/viewer on the project, for emergencies (allow-list).
     break_glass_group: str
-    analyst_regions: tuple[str, ...]
+    # Row-level security: each analyst group (nested in analyst_group, which holds the dataset
+    # access) and the facility regions whose rows it sees, in the order the stack file gives them.
+    analyst_regions: tuple[tuple[str, tuple[str, ...]], ...]
 
     @property
     def is_prod(self) -> bool:
@@ -163,12 +167,35 @@ def _parse_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _analyst_regions(reader: _Reader) -> tuple[str, ...]:
-    regions = reader.string_list("analystRegions", _FACILITY_REGION, "facility region code")
-    repeated = sorted({region for region in regions if regions.count(region) > 1})
-    if repeated:
-        raise reader.fail("analystRegions", f"lists a region more than once: {', '.join(repeated)}")
-    return regions
+def _analyst_regions(reader: _Reader) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`GROUP=REGION[,REGION...]` entries: Pulumi's typed project config has arrays, not maps."""
+    key = "analystRegions"
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    policy_ids: dict[str, str] = {}
+    for entry in reader.string_list(key, _ANALYST_REGIONS, "entry (expected GROUP_EMAIL=REGION[,REGION...])"):
+        group, listed = entry.split("=", 1)
+        regions = [region.strip() for region in listed.split(",")]
+        for region in regions:
+            if not _FACILITY_REGION.match(region):
+                raise reader.fail(key, f"has an invalid facility region code for {group}: {region!r}")
+        repeated = sorted({region for region in regions if regions.count(region) > 1})
+        if repeated:
+            raise reader.fail(key, f"lists a region of {group} more than once: {', '.join(repeated)}")
+        policy_id = row_policy_id(group)
+        if policy_id in policy_ids:
+            raise reader.fail(key, f"gives {group} and {policy_ids[policy_id]} the same row policy id {policy_id}")
+        policy_ids[policy_id] = group
+        groups.append((group, tuple(regions)))
+    return tuple(groups)
+
+
+# Row access policies of analyst groups carry this prefix; rule BQ-13 requires their filters to restrict.
+ANALYST_ROW_POLICY_PREFIX = "analysts_"
+
+
+def row_policy_id(group: str) -> str:
+    """The row access policy id of an analyst group: the prefix and the email in safe characters."""
+    return ANALYST_ROW_POLICY_PREFIX + re.sub(r"[^a-z0-9]+", "_", group.lower()).strip("_")
 
 
 def _rotation_problem(days: int) -> str | None:

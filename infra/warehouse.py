@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
+from infra.config import PlatformConfig, row_policy_id
 from infra.naming import child_opts, data_opts, dataset_id
 from infra.warehouse_governance import ColumnGovernance
 from infra.warehouse_schema import PARTITION_COLUMN, TABLES, TableSpec, region_predicate, schema_json
@@ -180,10 +180,14 @@ class Warehouse(pulumi.ComponentResource):
     def _row_access(
         self, name: str, purpose: str, table: gcp.bigquery.Table, full_access: Sequence[pulumi.Input[str]]
     ) -> None:
-        """Analysts see their regions; named identities that copy or transform the table see every row."""
+        """Each analyst group sees its regions; named identities that copy or transform the table see every row."""
         config = self.config
-        analysts: list[pulumi.Input[str]] = [f"group:{config.analyst_group}"]
-        policies = [("analyst_regions", region_predicate(config.analyst_regions), analysts)]
+        # One policy per analyst group; the umbrella analyst group itself is granted no rows, so an
+        # analyst in no regional group sees none.
+        policies: list[tuple[str, str, list[pulumi.Input[str]]]] = [
+            (row_policy_id(group), region_predicate(regions), [f"group:{group}"])
+            for group, regions in config.analyst_regions
+        ]
         if full_access:
             # Copies (snapshots), the Storage Read API and DML all need the TRUE filter.
             policies.append(("full_access", FULL_ACCESS_FILTER, list(full_access)))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-# The column row access policies filter on; analysts see the regions in `hipaa:analystRegions`.
+# The column row access policies filter on; each analyst group in `hipaa:analystRegions` sees its regions.
 REGION_COLUMN = "facility_region"
 PARTITION_COLUMN = "ingestion_date"
 # What may appear inside the quoted literals of the predicate (config validates the same shape).

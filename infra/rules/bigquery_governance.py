@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from infra.config import ANALYST_ROW_POLICY_PREFIX
 from infra.rules import Context, Resource, Rule, dig
 from infra.rules.bigquery import DEIDENTIFIED_SUFFIX, PUBLIC_MEMBERS, TABLE, is_view
 from infra.rules.sql import predicate_parses, predicate_problem, view_exposures
@@ -152,7 +153,14 @@ def row_policy_sound(resource: Resource, _: Context) -> str | None:
     if not grantees:
         return "row access policy grants no one"
     broad = [g for g in grantees if g in PUBLIC_MEMBERS or g.startswith("domain:")]
-    return f"row access granted to {', '.join(broad)}" if broad else None
+    if broad:
+        return f"row access granted to {', '.join(broad)}"
+    # An analyst group's policy must restrict even when another group's does: grants add up.
+    if str(resource.inputs.get("policyId", "")).startswith(ANALYST_ROW_POLICY_PREFIX):
+        trivial = predicate_problem(str(resource.inputs.get("filterPredicate") or ""))
+        if trivial:
+            return f"analyst group policy does not restrict rows: {trivial}"
+    return None
 
 
 def deidentified_views_clean(resource: Resource, _: Context) -> str | None:
@@ -187,7 +195,7 @@ RULES = [
     Rule(
         "BQ-13",
         ACCESS,
-        "row access filters are valid BigQuery SQL, granted to named principals",
+        "row access filters are valid BigQuery SQL, granted to named principals; analyst groups' filters restrict",
         (ROW_POLICY,),
         row_policy_sound,
     ),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.config import ConfigError, build_config
+from infra.config import ConfigError, build_config, row_policy_id
 from infra.mockrun import PROJECT_ROOT, stack_config
 
 
@@ -33,11 +33,36 @@ def test_prod_values_are_typed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("stack_name", "regions"),
-    [("dev", ("northeast", "midwest", "south", "west")), ("staging", ("northeast", "south")), ("prod", ("northeast",))],
+    ("stack_name", "groups"),
+    [
+        ("dev", (("dev-analysts@northwind-health.example", ("northeast", "midwest", "south", "west")),)),
+        (
+            "staging",
+            (
+                ("staging-analysts-east@northwind-health.example", ("northeast", "south")),
+                ("staging-analysts-west@northwind-health.example", ("west",)),
+            ),
+        ),
+        (
+            "prod",
+            (
+                ("prod-analysts-northeast@northwind-health.example", ("northeast",)),
+                ("prod-analysts-south@northwind-health.example", ("south",)),
+            ),
+        ),
+    ],
 )
-def test_analyst_regions_narrow_towards_prod(stack_name: str, regions: tuple[str, ...]) -> None:
-    assert build_config(stack_name, raw(stack_name)).analyst_regions == regions
+def test_each_analyst_group_has_its_own_regions(
+    stack_name: str, groups: tuple[tuple[str, tuple[str, ...]], ...]
+) -> None:
+    assert build_config(stack_name, raw(stack_name)).analyst_regions == groups
+
+
+def test_row_policy_ids_are_the_group_email_in_safe_characters() -> None:
+    assert (
+        row_policy_id("Prod-Analysts.NE@northwind-health.example")
+        == "analysts_prod_analysts_ne_northwind_health_example"
+    )
 
 
 def test_stacks_use_distinct_projects() -> None:
@@ -67,13 +92,29 @@ def test_stacks_use_distinct_projects() -> None:
         ("approverGroup", "not-an-email", "hipaa:approverGroup=not-an-email is not a valid group email"),
         ("repoName", "bad name!", "hipaa:repoName=bad name! is not a valid repository name"),
         ("analystRegions", "[]", "hipaa:analystRegions=[] must be a non-empty list"),
-        ("analystRegions", '["North East"]', "hipaa:analystRegions=['North East'] has an invalid facility region code"),
-        ("analystRegions", '["x\') OR TRUE --"]', "has an invalid facility region code"),
-        ("analystRegions", "northeast", "hipaa:analystRegions=northeast must be a non-empty list"),
         (
             "analystRegions",
-            '["south", "south"]',
-            "hipaa:analystRegions=['south', 'south'] lists a region more than once: south",
+            '["northeast"]',
+            "invalid entry (expected GROUP_EMAIL=REGION[,REGION...]): 'northeast'",
+        ),
+        ("analystRegions", '["not-an-email=south"]', "has an invalid entry (expected GROUP_EMAIL=REGION"),
+        (
+            "analystRegions",
+            '["a@x.example=North East"]',
+            "invalid facility region code for a@x.example: 'North East'",
+        ),
+        ("analystRegions", '["a@x.example=x\') OR TRUE --"]', "has an invalid facility region code for a@x.example"),
+        ("analystRegions", '["a@x.example=south,"]', "has an invalid facility region code for a@x.example: ''"),
+        ("analystRegions", "a@x.example=south", "hipaa:analystRegions=a@x.example=south must be a non-empty list"),
+        (
+            "analystRegions",
+            '["a@x.example=south,south"]',
+            "hipaa:analystRegions=['a@x.example=south,south'] lists a region of a@x.example more than once: south",
+        ),
+        (
+            "analystRegions",
+            '["a-b@x.example=south", "a.b@x.example=west"]',
+            "gives a.b@x.example and a-b@x.example the same row policy id analysts_a_b_x_example",
         ),
     ],
 )

@@ -83,15 +83,26 @@ def test_data_policy_without_tag_or_rule_is_caught(path: str, value: Any) -> Non
 
 @pytest.mark.parametrize("predicate", ["TRUE", "1 = 1", "facility_region = 'northeast' OR TRUE", "NOT FALSE"])
 def test_phi_table_whose_only_filters_are_trivial_is_caught(predicate: str) -> None:
-    policy = "warehouse-curated-patients-analyst_regions"
-    stack = [*everything_but(policy), changed(named(policy), "filterPredicate", predicate)]
-    assert ids(stack) == {"BQ-12"}
+    # Every analyst group's policy on the table made trivial: nothing restricts its rows any more.
+    policies = [r.name for r in built("prod") if r.name.startswith("warehouse-curated-patients-analysts_")]
+    assert len(policies) == 2
+    stack = [*everything_but(*policies), *(changed(named(p), "filterPredicate", predicate) for p in policies)]
+    assert ids(stack) == {"BQ-12", "BQ-13"}  # the table, and each analyst group's own policy
     assert any(m.endswith("PHI table has no row access policy with a restricting filter") for m in messages(stack))
+
+
+@pytest.mark.parametrize("predicate", ["TRUE", "facility_region = 'northeast' OR TRUE"])
+def test_one_analyst_group_seeing_every_row_is_caught(predicate: str) -> None:
+    """Another group's restricting policy on the table does not make this group's TRUE harmless."""
+    policy = next(r.name for r in built("prod") if r.name.startswith("warehouse-curated-patients-analysts_"))
+    stack = [*everything_but(policy), changed(named(policy), "filterPredicate", predicate)]
+    assert ids(stack) == {"BQ-13"}
+    assert any("analyst group policy does not restrict rows" in m for m in messages(stack))
 
 
 def test_phi_table_without_row_access_policies_is_caught() -> None:
     policies = [r.name for r in built("prod") if r.name.startswith("warehouse-raw-encounters-")]
-    assert len(policies) == 2
+    assert len(policies) == 3  # two analyst groups and full access
     assert ids(everything_but(*policies)) == {"BQ-12"}
 
 

@@ -23,7 +23,12 @@ BUILD = "hipaa-prod-build@nwh-analytics-prd.iam.gserviceaccount.com"
 DATAPROC = "hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
 PURPOSES = ("raw", "curated", "deidentified", "backups", "materialization")
 TABLE_IDS = ("patients", "encounters", "observations")
-ROW_POLICY_IDS = ("analyst_regions", "full_access")
+# prod's two analyst groups (Pulumi.prod.yaml hipaa:analystRegions) and the full-access policy.
+ROW_POLICY_IDS = (
+    "analysts_prod_analysts_northeast_northwind_health_example",
+    "analysts_prod_analysts_south_northwind_health_example",
+    "full_access",
+)
 DAY_MS = 86_400_000
 
 
@@ -175,11 +180,19 @@ def test_data_resources_are_protected_in_prod_only() -> None:
     prod, dev = protected_names(lambda: build("prod")), protected_names(lambda: build("dev"))
     data = [f"warehouse-{purpose}" for purpose in PURPOSES]
     for purpose in ("raw", "curated"):
-        for table in TABLE_IDS:
-            data += [f"warehouse-{purpose}-{table}", *(f"warehouse-{purpose}-{table}-{p}" for p in ROW_POLICY_IDS)]
+        data += [f"warehouse-{purpose}-{table}" for table in TABLE_IDS]
     data += [f"warehouse-deidentified-{table}_deidentified" for table in TABLE_IDS]
-    assert all(prod[name] for name in data)
-    assert not any(dev[name] for name in data)
+    assert all(prod[name] for name in data) and not any(dev[name] for name in data)
+    # Row access policies: every one in prod (per analyst group and full access), none in dev.
+    policies = [
+        f"warehouse-{purpose}-{table}-{p}"
+        for purpose in ("raw", "curated")
+        for table in TABLE_IDS
+        for p in ROW_POLICY_IDS
+    ]
+    assert all(prod[name] for name in policies)
+    assert not any(dev[name] for name in dev if name.rsplit("-", 1)[-1].startswith(("analysts_", "full_access")))
+    assert sum(name.endswith("-full_access") for name in dev) == 6
     # Grants are not data: they stay replaceable in every environment.
     assert not prod["warehouse-curated-engineers"] and not prod["warehouse-deidentified-analysts"]
     assert not prod["warehouse-curated-processor-0"]

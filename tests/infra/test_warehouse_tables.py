@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from infra.config import row_policy_id
 from infra.naming import dataset_id
 from infra.warehouse_schema import TABLES
 from tests.infra.recording import config_for, of_type, record
@@ -50,18 +51,34 @@ def test_phi_columns_carry_their_policy_tags() -> None:
 
 
 @pytest.mark.parametrize(
-    ("environment", "predicate"),
+    ("environment", "expected"),
     [
-        ("dev", "facility_region IN ('northeast', 'midwest', 'south', 'west')"),
-        ("staging", "facility_region IN ('northeast', 'south')"),
-        ("prod", "facility_region IN ('northeast')"),
+        ("dev", {"dev-analysts": "'northeast', 'midwest', 'south', 'west'"}),
+        ("staging", {"staging-analysts-east": "'northeast', 'south'", "staging-analysts-west": "'west'"}),
+        ("prod", {"prod-analysts-northeast": "'northeast'", "prod-analysts-south": "'south'"}),
     ],
 )
-def test_analysts_see_only_their_regions_on_every_phi_table(environment: str, predicate: str) -> None:
-    analysts = [f"group:{config_for(environment).analyst_group}"]
-    policies = {k: v for k, v in row_policies(environment).items() if k.endswith(".analyst_regions")}
-    assert len(policies) == 6
-    assert all(p["filterPredicate"] == predicate and p["grantees"] == analysts for p in policies.values())
+def test_each_analyst_group_sees_only_its_regions_on_every_phi_table(
+    environment: str, expected: dict[str, str]
+) -> None:
+    by_group: dict[str, set[str]] = {}
+    for policy_key, policy in row_policies(environment).items():
+        if ".analysts_" in policy_key:
+            [grantee] = policy["grantees"]
+            by_group.setdefault(grantee, set()).add(policy["filterPredicate"])
+            assert policy_key.endswith(row_policy_id(grantee.removeprefix("group:")))
+    assert by_group == {
+        f"group:{local}@northwind-health.example": {f"facility_region IN ({regions})"}
+        for local, regions in expected.items()
+    }
+    per_table = [k for k in row_policies(environment) if ".analysts_" in k]
+    assert len(per_table) == 6 * len(expected)  # every PHI table (raw and curated, three each)
+
+
+def test_the_umbrella_analyst_group_is_granted_no_rows_of_its_own() -> None:
+    """prod's analysts see rows only through a regional group: one in no regional group sees none."""
+    umbrella = f"group:{config_for('prod').analyst_group}"
+    assert all(umbrella not in p["grantees"] for p in row_policies("prod").values())
 
 
 def test_full_row_access_is_for_named_identities_only() -> None:
@@ -80,4 +97,4 @@ def test_full_row_access_is_for_named_identities_only() -> None:
 def test_without_data_processors_no_one_reads_every_raw_row() -> None:
     resources = record(lambda: build("dev", processors=()))
     raw = [r for r in of_type(resources, ROW_POLICY) if r.inputs["datasetId"] == "hipaa_dev_raw"]
-    assert {r.inputs["policyId"] for r in raw} == {"analyst_regions"}
+    assert {r.inputs["policyId"] for r in raw} == {"analysts_dev_analysts_northwind_health_example"}
