@@ -87,8 +87,16 @@ def test_a_repeated_patient_fails_before_anything_is_written(
     io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
     io.patients = io.patients.union(io.patients.filter("mrn = 'MRN-1'"))
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
-    assert "4 more row(s) than encounters: patient_id repeats in patients" in caplog.text
+    assert "repeats 4 encounter row(s): patient_id repeats in patients" in caplog.text
     assert io.writes == {}
+
+
+def test_missing_and_repeated_patients_cannot_cancel_out(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
+    io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
+    # MRN-0's 4 encounters lose their patient, MRN-1's 4 are doubled: as many rows as encounters.
+    io.patients = io.patients.filter("mrn != 'MRN-0'").union(io.patients.filter("mrn = 'MRN-1'"))
+    assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
+    assert "repeats 4 encounter row(s)" in caplog.text and io.writes == {}
 
 
 def test_missing_curated_column_fails_the_job(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:

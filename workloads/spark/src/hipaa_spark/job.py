@@ -95,10 +95,13 @@ def run(spark: SparkSession, args: JobArgs, key: bytes, io: TableIO) -> dict[str
     if joined_rows == 0:
         raise RuntimeError(f"{joined} has no rows: nothing to de-identify")
     # The inner join leaves out encounters without a patient row (they cannot be pseudonymized) and
-    # would repeat encounters of a duplicated patient_id, doubling their counts: say the first, refuse the second.
-    left_out = encounters.count() - joined_rows
-    if left_out < 0:
-        raise RuntimeError(f"{joined} has {-left_out} more row(s) than encounters: patient_id repeats in patients")
+    # would repeat encounters of a duplicated patient_id, doubling their counts: say the first, refuse
+    # the second. Counted separately, so a few of each cannot cancel out.
+    joined_encounters = source.select("encounter_id").distinct().count()
+    if joined_rows > joined_encounters:
+        repeated = joined_rows - joined_encounters
+        raise RuntimeError(f"{joined} repeats {repeated} encounter row(s): patient_id repeats in patients")
+    left_out = encounters.count() - joined_encounters
     if left_out:
         LOG.warning("left out %d encounter(s) with no patient row: they cannot be pseudonymized", left_out)
     written: dict[str, int] = {}
