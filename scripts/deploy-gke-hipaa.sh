@@ -5,9 +5,10 @@
 # $OUTPUT_DIR/api-image); a placeholder left unfilled refuses the deploy. Before anything is applied
 # the rendered set must put every workload in a Namespace that enforces the restricted Pod Security
 # Standard and has a default-deny NetworkPolicy, meet the restricted profile itself and pin every
-# image by digest. Then: server-side apply (namespaces, a server dry run, the rest), wait for each
-# rollout (undo and fail on a failed one), prove the live pods run the digest as non-root, and hand
-# the API's internal URL to later steps in $OUTPUT_DIR/api-url. The rendered set, as applied, is
+# image by digest. Then: server-side apply (namespaces and network policies, checked again as the
+# cluster holds them; a server dry run; the rest), wait for each rollout (undo and fail on a failed
+# one), prove the live pods run the digest as non-root, and hand the API's internal URL to later
+# steps in $OUTPUT_DIR/api-url. The rendered set, as applied, is
 # kept in $OUTPUT_DIR/gke-manifests.json.
 #
 # Credentials use the cluster's DNS-based endpoint (--dns-endpoint): the private build pool reaches
@@ -79,15 +80,40 @@ done < <(jq -r '.[]' <<<"$problems")
 
 mkdir -p "$OUTPUT_DIR"
 printf '%s\n' "$rendered" >"${OUTPUT_DIR}/gke-manifests.json"
-jq '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind == "Namespace")]}' <<<"$rendered" >"${workdir}/namespaces.json"
-jq '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind != "Namespace")]}' <<<"$rendered" >"${workdir}/objects.json"
+readonly GUARDS='["Namespace", "NetworkPolicy"]'
+jq --argjson guards "$GUARDS" '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind | IN($guards[]))]}' \
+  <<<"$rendered" >"${workdir}/guards.json"
+jq --argjson guards "$GUARDS" '{apiVersion: "v1", kind: "List", items: [.[] | select(.kind | IN($guards[]) | not)]}' \
+  <<<"$rendered" >"${workdir}/objects.json"
 
 # --- 2. apply -------------------------------------------------------------------------------------
 export KUBECONFIG="${workdir}/kubeconfig"
 run_quiet "cluster credentials" gcloud container clusters get-credentials "$CLUSTER" \
   --project="$PROJECT" --region="$REGION" --dns-endpoint
-# Namespaces first, so their Pod Security labels are in force when the server checks the rest.
-run_quiet "apply namespaces" kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f "${workdir}/namespaces.json"
+# Namespaces and their NetworkPolicies first, so Pod Security and isolation are in force before any
+# pod exists. Then the same rules over the live objects: labels another manager changed, or a
+# default-deny policy someone deleted, refuse the deploy before a workload is applied.
+run_quiet "apply namespaces" kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f "${workdir}/guards.json"
+live_namespaces="" live_policies=""
+capture_json live_namespaces "live namespaces" kubectl get namespaces -o json
+capture_json live_policies "live network policies" kubectl get networkpolicies --all-namespaces -o json
+live_guards=$(jq -n --argjson ns "$live_namespaces" --argjson np "$live_policies" --argjson set "$rendered" '
+  [$set[] | select(.kind == "Namespace") | .metadata.name] as $names
+  | if ($ns.items | type) != "array" or ($np.items | type) != "array" then error("no items") else . end
+  | {missing: [$names[] | select(IN($ns.items[].metadata.name) | not)],
+     objects: ([$ns.items[] | select(.metadata.name | IN($names[]))]
+               + [$np.items[] | select(.metadata.namespace | IN($names[]))])}') ||
+  die "live namespaces and network policies: unexpected JSON shape"
+checked "$(jq '[.objects[] | select(.kind == "Namespace")] | length + (.missing | length)' <<<"$live_guards")"
+while IFS= read -r missing; do
+  [[ -z "$missing" ]] || violation "live Namespace ${missing}: not found after apply"
+done < <(jq -r '.missing[]' <<<"$live_guards")
+live_problems=$(jq '.objects' <<<"$live_guards" | jq -f "${LIB_DIR}/restricted-manifests.jq") ||
+  die "live namespace checks could not run"
+while IFS= read -r problem; do
+  [[ -z "$problem" ]] || violation "live ${problem}"
+done < <(jq -r '.[]' <<<"$live_problems")
+((${#VIOLATIONS[@]} == 0)) || die "live namespaces break ${#VIOLATIONS[@]} rule(s); no workload applied"
 run_quiet "server dry run" kubectl apply --server-side --dry-run=server --field-manager="$FIELD_MANAGER" \
   -f "${workdir}/objects.json"
 run_quiet "apply" kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f "${workdir}/objects.json"

@@ -151,7 +151,9 @@ def rendered_manifests(tools: FakeTools) -> list[dict[str, Any]]:
     return documents
 
 
-def gke_answers(tools: FakeTools, *, pods: Any = None, service: Any = None) -> None:
+def gke_answers(
+    tools: FakeTools, *, pods: Any = None, service: Any = None, namespaces: Any = None, policies: Any = None
+) -> None:
     """gcloud and kubectl as deploy-gke-hipaa.sh meets them on a healthy cluster."""
     tools.on(
         "gcloud",
@@ -166,6 +168,10 @@ def gke_answers(tools: FakeTools, *, pods: Any = None, service: Any = None) -> N
     tools.on("kubectl", ["apply", "--server-side"], stdout="deployment.apps/hipaa-api serverside-applied\n")
     tools.on("kubectl", ["rollout", "status"], stdout='deployment "hipaa-api" successfully rolled out\n')
     tools.on("kubectl", ["rollout", "undo"], stdout="deployment.apps/hipaa-api rolled back\n")
+    live_namespaces = load("deploy-gke-hipaa", "live-namespaces") if namespaces is None else namespaces
+    tools.on("kubectl", ["get", "namespaces"], stdout=live_namespaces)
+    live_policies = load("deploy-gke-hipaa", "live-networkpolicies") if policies is None else policies
+    tools.on("kubectl", ["get", "networkpolicies"], stdout=live_policies)
     tools.on("kubectl", ["get", "pods"], stdout=load("deploy-gke-hipaa", "pods") if pods is None else pods)
     tools.on("kubectl", ["get", "service"], stdout=load("deploy-gke-hipaa", "service") if service is None else service)
 

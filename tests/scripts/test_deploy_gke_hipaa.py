@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,13 +35,15 @@ def test_compliant_manifests_deploy_and_hand_on_the_internal_url(tools: FakeTool
     fx.gke_answers(tools)
     result = fx.gke_deploy(tools)
     assert result.returncode == 0, result.stderr
-    # 7 manifest objects, 1 rollout, 2 live pods, 1 URL.
-    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 11 checked, 0 violations"
+    # 7 manifest objects, 1 live namespace, 1 rollout, 2 live pods, 1 URL.
+    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 12 checked, 0 violations"
     # The DNS endpoint: the private pool cannot reach the IP-based private endpoint through two peerings.
     assert tools.called("gcloud", "get-credentials", "hipaa-dev-gke", "--dns-endpoint", "--region=us-central1")
     assert not tools.called("gcloud", "--internal-ip")
     assert kubectl_verbs(tools) == [
         "apply --server-side",
+        "get namespaces",
+        "get networkpolicies",
         "apply --server-side dry-run",
         "apply --server-side",
         "rollout status",
@@ -52,7 +55,7 @@ def test_compliant_manifests_deploy_and_hand_on_the_internal_url(tools: FakeTool
     assert "rendered for nwh-analytics-dev (dev); image placeholder replaced in 1 place(s)" in result.stderr
     assert (tools.root / "outputs" / "api-url").read_text() == "http://10.10.0.41:80\n"
     evidence = tools.evidence_of("deploy-gke")
-    assert evidence["status"] == "pass" and evidence["checked"] == 11
+    assert evidence["status"] == "pass" and evidence["checked"] == 12
 
 
 def test_a_failed_rollout_is_undone_and_fails(tools: FakeTools) -> None:
@@ -129,6 +132,78 @@ def test_credentials_failure_applies_nothing(tools: FakeTools) -> None:
     assert tools.calls("kubectl") == []
 
 
+def live_namespaces(enforce: str = "restricted", *, without_api: bool = False) -> Any:
+    """The live namespace List with hipaa-api's enforce label set to `enforce`, or without hipaa-api."""
+    document = fx.load("deploy-gke-hipaa", "live-namespaces")
+    api = next(i for i in document["items"] if i["metadata"]["name"] == "hipaa-api")
+    api["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = enforce
+    if without_api:
+        document["items"].remove(api)
+    return document
+
+
+def live_policies_without_api_default_deny() -> Any:
+    """The live NetworkPolicy List minus hipaa-api's default deny (other-team keeps its own)."""
+    document = fx.load("deploy-gke-hipaa", "live-networkpolicies")
+    document["items"] = [
+        i
+        for i in document["items"]
+        if (i["metadata"]["namespace"], i["metadata"]["name"]) != ("hipaa-api", "default-deny-all")
+    ]
+    return document
+
+
+LIVE_FAILURES = [
+    (
+        {"namespaces": live_namespaces("baseline")},
+        "live Namespace hipaa-api: label pod-security.kubernetes.io/enforce is not restricted",
+    ),
+    (
+        {"policies": live_policies_without_api_default_deny()},
+        "live Namespace hipaa-api: no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answers", "violation"), LIVE_FAILURES)
+def test_a_live_namespace_that_lost_its_guards_refuses_every_workload(
+    tools: FakeTools, answers: dict[str, Any], violation: str
+) -> None:
+    fx.gke_answers(tools, **answers)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    assert result.reason.endswith("live namespaces break 1 rule(s); no workload applied")
+    # The rule broken, then the refusal that ends the gate.
+    assert tools.evidence_of("deploy-gke")["violations"][0] == violation
+    assert kubectl_verbs(tools) == ["apply --server-side", "get namespaces", "get networkpolicies"]
+
+
+def test_a_namespace_missing_after_apply_refuses_every_workload(tools: FakeTools) -> None:
+    fx.gke_answers(tools, namespaces=live_namespaces(without_api=True))
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    violations = tools.evidence_of("deploy-gke")["violations"]
+    assert "live Namespace hipaa-api: not found after apply" in violations
+    assert "apply --server-side dry-run" not in kubectl_verbs(tools)
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        ({"namespaces": ""}, "live namespaces: kubectl printed nothing"),
+        ({"policies": "{not json"}, "live network policies: kubectl printed malformed JSON"),
+        ({"policies": {"kind": "Status"}}, "live namespaces and network policies: unexpected JSON shape"),
+    ],
+)
+def test_live_listings_that_are_empty_or_malformed_fail_closed(
+    tools: FakeTools, answers: dict[str, Any], reason: str
+) -> None:
+    fx.gke_answers(tools, **answers)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1 and reason in result.reason
+    assert "apply --server-side dry-run" not in kubectl_verbs(tools)
+
+
 def test_server_dry_run_rejection_applies_nothing_more(tools: FakeTools) -> None:
     tools.on(
         "kubectl",
@@ -142,7 +217,12 @@ def test_server_dry_run_rejection_applies_nothing_more(tools: FakeTools) -> None
         result.returncode == 1
         and "server dry run: kubectl failed (exit 1): Error from server (Forbidden)" in result.reason
     )
-    assert kubectl_verbs(tools) == ["apply --server-side", "apply --server-side dry-run"]
+    assert kubectl_verbs(tools) == [
+        "apply --server-side",
+        "get namespaces",
+        "get networkpolicies",
+        "apply --server-side dry-run",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -217,8 +297,8 @@ def test_the_repository_manifests_render_to_the_environments_identity_and_deploy
     fx.gke_answers(tools)
     result = fx.gke_deploy(tools, "prod", manifests=PROJECT_ROOT / "workloads" / "k8s")
     assert result.returncode == 0, result.stderr
-    # 9 manifest objects, 1 rollout, 2 live pods, 1 URL.
-    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 13 checked, 0 violations"
+    # 9 manifest objects, 1 live namespace, 1 rollout, 2 live pods, 1 URL.
+    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 14 checked, 0 violations"
     rendered = fx.rendered_manifests(tools)
     assert re.search(r"__[A-Z_]+__", json.dumps(rendered)) is None
     account = fx.find(rendered, "ServiceAccount", "hipaa-api")["metadata"]["annotations"]
