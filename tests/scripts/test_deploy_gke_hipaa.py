@@ -204,6 +204,16 @@ def test_live_listings_that_are_empty_or_malformed_fail_closed(
     assert "apply --server-side dry-run" not in kubectl_verbs(tools)
 
 
+def test_a_failing_live_listing_fails_closed(tools: FakeTools) -> None:
+    # Rules answer in the order given: this one is met before gke_answers' healthy listing.
+    tools.on("kubectl", ["get", "networkpolicies"], exit=1, stderr="error: You must be logged in to the server\n")
+    fx.gke_answers(tools)
+    result = fx.gke_deploy(tools)
+    assert result.returncode == 1
+    assert "live network policies: kubectl failed (exit 1)" in result.reason
+    assert "apply --server-side dry-run" not in kubectl_verbs(tools)
+
+
 def test_server_dry_run_rejection_applies_nothing_more(tools: FakeTools) -> None:
     tools.on(
         "kubectl",
