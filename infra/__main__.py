@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from infra.config import ENVIRONMENTS
-from infra.resources import PreviewError, load_preview, to_preview
+from infra.plan.resources import PreviewError, load_preview, to_preview
 from infra.rules import Finding, Resource, all_rules, evaluate
 
 
@@ -45,7 +45,7 @@ def _report(resources: Sequence[Resource], findings: list[Finding], out: io.Text
 
 def planned_resources(stack: str) -> list[Resource] | int:
     """The stack's offline plan, or the exit code when its config is refused."""
-    from infra.mockrun import run_program
+    from infra.plan.mockrun import run_program
 
     captured = io.StringIO()
     try:
@@ -88,8 +88,8 @@ def _check(path: str) -> int:
 
 
 def _readme(path: str, check_only: bool) -> int:
-    from infra.mockrun import run_program
-    from infra.readme import ReadmeError, sections, update
+    from infra.plan.mockrun import run_program
+    from infra.plan.readme import ReadmeError, sections, update
 
     readme = Path(path)
     try:
@@ -110,8 +110,8 @@ def _readme(path: str, check_only: bool) -> int:
 
 
 def _allowlist(stack: str, check_only: bool) -> int:
-    from infra import allowlist
     from infra.config import ConfigError
+    from infra.plan import allowlist
 
     resources = planned_resources(stack)
     if isinstance(resources, int):
@@ -134,9 +134,9 @@ def _allowlist(stack: str, check_only: bool) -> int:
 
 
 def _monitoring_export(check_only: bool) -> int:
-    from infra import monitoring_export
-    from infra.allowlist import stack_platform_config
     from infra.config import ConfigError
+    from infra.plan import monitoring_export
+    from infra.plan.allowlist import stack_platform_config
 
     files: dict[str, str] = {}
     for stack in ENVIRONMENTS:

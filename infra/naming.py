@@ -176,7 +176,7 @@ def pulumi_backend_url(config: PlatformConfig) -> str:
     return f"gs://{config.security_project_id}-pulumi-state"
 
 
-# The API's identity, shared by infra/api_identity.py and workloads/k8s/ (namespace, KSA, annotation).
+# The API's identity, shared by infra/compute/api_identity.py and workloads/k8s/ (namespace, KSA, annotation).
 API_NAMESPACE = "hipaa-api"
 API_KUBERNETES_SERVICE_ACCOUNT = "hipaa-api"
 

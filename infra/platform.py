@@ -5,22 +5,22 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.api_identity import ApiIdentity
-from infra.audit_logging import AuditLogging
+from infra.compute.api_identity import ApiIdentity
+from infra.compute.dataproc import Dataproc
+from infra.compute.gke import Gke
+from infra.compute.vertex import Vertex
 from infra.config import PlatformConfig
-from infra.dataproc import Dataproc
-from infra.delivery import Delivery, trigger_substitutions
-from infra.gke import Gke
-from infra.kms import Kms
-from infra.monitoring import Monitoring
-from infra.mrn_hmac_secret import MrnHmacSecret
-from infra.network import Network
-from infra.org_policies import OrgPolicies
-from infra.perimeter import Perimeter
-from infra.registry import Registry, signing_public_key
-from infra.storage import Storage
-from infra.vertex import Vertex
-from infra.warehouse import Warehouse
+from infra.data.storage import Storage
+from infra.data.warehouse.warehouse import Warehouse
+from infra.delivery.delivery import Delivery, trigger_substitutions
+from infra.delivery.registry import Registry, signing_public_key
+from infra.network.network import Network
+from infra.security.audit_logging import AuditLogging
+from infra.security.kms import Kms
+from infra.security.monitoring import Monitoring
+from infra.security.mrn_hmac_secret import MrnHmacSecret
+from infra.security.org_policies import OrgPolicies
+from infra.security.perimeter import Perimeter
 from pipeline.render import content_hash
 
 

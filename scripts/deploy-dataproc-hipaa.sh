@@ -34,7 +34,7 @@ case "$existing" in
     ;;
   1)
     # Network, encryption, identity and shielding are fixed at creation; the idle policy can drift
-    # and is set to the environment's (the same as infra/dataproc.py). Labels are left alone: a
+    # and is set to the environment's (the same as infra/compute/dataproc.py). Labels are left alone: a
     # cluster created by `pulumi up` keeps the labels Pulumi gave it.
     if [[ -n "$idle_ttl" ]]; then lifecycle=(--delete-max-idle="$DATAPROC_DEV_IDLE"); else lifecycle=(--no-delete-max-idle); fi
     log "updating cluster ${CLUSTER}"

@@ -14,7 +14,7 @@
 # Credentials use the cluster's DNS-based endpoint (--dns-endpoint): the private build pool reaches
 # the VPC through a peering, the IP-based private endpoint lies behind a second one, and peering is
 # not transitive. The DNS endpoint is a Google API: IAM (container.clusters.connect) and the VPC-SC
-# perimeter gate it, and infra/gke.py lets it accept IAM credentials only.
+# perimeter gate it, and infra/compute/gke.py lets it accept IAM credentials only.
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-gke-hipaa.sh
 USAGE="deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_REF_WITH_DIGEST"

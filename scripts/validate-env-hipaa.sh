@@ -4,7 +4,7 @@
 # data access to the SIEM project, carry the HIPAA org policies and run no VM with a public IP.
 #
 # Environment-aware: a dry-run-only perimeter is tolerated in dev (synthetic data) and nowhere
-# else; prod keys must be HSM-backed (infra/kms.py creates them so).
+# else; prod keys must be HSM-backed (infra/security/kms.py creates them so).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-env-hipaa.sh
@@ -21,7 +21,7 @@ require_match SIEM_PROJECT_ID "$5" "$RE_PROJECT"
 PROJECT=$2 PERIMETER=$3 KEYRING=$4 SIEM_PROJECT=$5
 [[ "$SIEM_PROJECT" != "$PROJECT" ]] || usage_error "SIEM_PROJECT_ID must be a separate project, not ${PROJECT}"
 
-# One CMEK key per purpose, as infra/kms.py creates them (`<purpose>-cmek`).
+# One CMEK key per purpose, as infra/security/kms.py creates them (`<purpose>-cmek`).
 readonly CMEK_KEYS='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'
 # Org policy constraints that must be in force at the project, by how each is judged.
 readonly ENFORCED_CONSTRAINTS=(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from infra.config import ENVIRONMENTS
-from infra.mockrun import run_program
+from infra.plan.mockrun import run_program
 from infra.rules import Resource
 
 
@@ -95,7 +95,7 @@ def mocked() -> None:
     """Pulumi's mock engine for tests that build one component directly (testing-unit-py style)."""
     import pulumi
 
-    from infra.mockrun import PlanMocks
+    from infra.plan.mockrun import PlanMocks
 
     pulumi.runtime.set_mocks(PlanMocks(), project="hipaa", stack="prod", preview=False)
 

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Dataproc helpers for deploy-dataproc-hipaa.sh, run-pyspark-job.sh and run-dataproc-integration.sh:
 # sourced after common.sh, never run. The cluster shape is written here once, so the deployed
-# cluster and the integration test cluster cannot drift apart (and both follow infra/dataproc.py).
+# cluster and the integration test cluster cannot drift apart (and both follow infra/compute/dataproc.py).
 # shellcheck shell=bash
 
-# Same image line as infra/dataproc.py. Images 2.1 and later ship the Spark BigQuery connector, so
+# Same image line as infra/compute/dataproc.py. Images 2.1 and later ship the Spark BigQuery connector, so
 # jobs need no connector jar from gs://spark-lib, a bucket outside the VPC-SC perimeter.
 readonly DATAPROC_IMAGE_VERSION=2.2-debian12
 readonly DATAPROC_MIN_CONNECTOR_IMAGE=2.1
-# The keyring's key for disks (infra/kms.py names it <purpose>-cmek).
+# The keyring's key for disks (infra/security/kms.py names it <purpose>-cmek).
 readonly DATAPROC_DISK_KEY=compute-cmek
-# dev clusters are ephemeral: deleted after 30 idle minutes (infra/dataproc.py DEV_IDLE_DELETE_TTL).
+# dev clusters are ephemeral: deleted after 30 idle minutes (infra/compute/dataproc.py DEV_IDLE_DELETE_TTL).
 # shellcheck disable=SC2034  # used by the scripts that source this file
 readonly DATAPROC_DEV_IDLE=30m
 readonly DATAPROC_DEV_IDLE_TTL=1800s
@@ -21,8 +21,8 @@ dataproc_service_account() {
   printf 'hipaa-%s-dataproc@%s.iam.gserviceaccount.com' "$ENVIRONMENT" "$1"
 }
 
-# The cluster's CMEK staging and temp buckets (infra/dataproc_support.py, named by infra/naming.py
-# bucket_name: <project>-<purpose>) and its autoscaling policy (infra/dataproc.py policy_id).
+# The cluster's CMEK staging and temp buckets (infra/compute/dataproc_support.py, named by infra/naming.py
+# bucket_name: <project>-<purpose>) and its autoscaling policy (infra/compute/dataproc.py policy_id).
 dataproc_staging_bucket() {
   printf '%s-dataproc-staging' "$1"
 }
@@ -38,8 +38,8 @@ dataproc_labels() {
   printf 'compliance=hipaa,data-classification=phi,environment=%s,managed-by=cloud-build' "$ENVIRONMENT"
 }
 
-# Secure mode: prod clusters authenticate with Kerberos, as infra/dataproc.py makes them. The root
-# principal password is the Secret Manager secret infra/dataproc_support.py creates; the API asks
+# Secure mode: prod clusters authenticate with Kerberos, as infra/compute/dataproc.py makes them. The root
+# principal password is the Secret Manager secret infra/compute/dataproc_support.py creates; the API asks
 # for a KMS key even then, and infra passes the keyring's secrets key.
 readonly DATAPROC_KERBEROS_KEY=secrets-cmek
 dataproc_kerberos_required() {
@@ -170,7 +170,7 @@ dataproc_materialization_dataset() {
 }
 
 # dataproc_hmac_key_version VAR PROJECT: the one ENABLED version of the MRN HMAC key secret
-# (infra/mrn_hmac_secret.py), pinned by number: `latest` would re-key every pseudonym the day someone
+# (infra/security/mrn_hmac_secret.py), pinned by number: `latest` would re-key every pseudonym the day someone
 # adds a version. No enabled version, or several (a rotation half done), fails closed. Only version
 # names and states are read; `gcloud secrets versions list` never returns payloads.
 dataproc_hmac_key_version() {

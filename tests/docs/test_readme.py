@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import infra.mockrun
+import infra.plan.mockrun
 from infra.__main__ import main
 from infra.config import ENVIRONMENTS
-from infra.readme import SECTIONS, ReadmeError, begin_marker, end_marker, generated, sections, update
+from infra.plan.readme import SECTIONS, ReadmeError, begin_marker, end_marker, generated, sections, update
 from tests.conftest import planned
 from tests.docs.citations import ROOT, text
 
@@ -58,7 +58,7 @@ def test_update_replaces_only_between_markers_and_refuses_missing_or_doubled_one
 @pytest.fixture
 def offline_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m infra readme` plans each stack; give it this run's plans instead of planning again."""
-    monkeypatch.setattr(infra.mockrun, "run_program", lambda stack: list(planned(stack)))
+    monkeypatch.setattr(infra.plan.mockrun, "run_program", lambda stack: list(planned(stack)))
 
 
 @pytest.mark.usefixtures("offline_plans")

@@ -11,7 +11,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.config import PlatformConfig, build_config
-from infra.mockrun import KEY_VERSION_CALL, MOCK_SIGNING_PEM, PlanMocks, RecordingMonitor, fresh_event_loop
+from infra.plan.mockrun import KEY_VERSION_CALL, MOCK_SIGNING_PEM, PlanMocks, RecordingMonitor, fresh_event_loop
 from infra.rules import Resource
 from tests.infra.test_config import raw
 

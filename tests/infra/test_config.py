@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from infra.config import ConfigError, build_config, row_policy_id
-from infra.mockrun import PROJECT_ROOT, stack_config
+from infra.plan.mockrun import PROJECT_ROOT, stack_config
 
 
 def raw(stack: str = "prod") -> dict[str, Any]:
@@ -144,7 +144,7 @@ def test_bad_stack_file_exits_2_with_one_line(tmp_path: Path) -> None:
     text = (PROJECT_ROOT / "Pulumi.prod.yaml").read_text().replace("keyRotationDays: 30", "keyRotationDays: 400")
     (tmp_path / "Pulumi.prod.yaml").write_text(text)
     code = (
-        "import sys; from pathlib import Path; import infra.mockrun as m; "
+        "import sys; from pathlib import Path; import infra.plan.mockrun as m; "
         f"m.run_program('prod', root=Path({str(tmp_path)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)

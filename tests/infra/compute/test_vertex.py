@@ -1,0 +1,108 @@
+"""Vertex: each test states one property of the Workbench instance, endpoint or metadata store."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pulumi
+
+from infra.compute.vertex import WORKBENCH_ROLES, Vertex, peered_network
+from infra.plan.mockrun import project_number
+from infra.rules import Resource
+from tests.infra.recording import config_for, of_type, only, record
+
+WORKBENCH = "gcp:workbench/instance:Instance"
+ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
+STORE = "gcp:vertex/aiMetadataStore:AiMetadataStore"
+VERTEX_KEY = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/vertex-cmek"
+NETWORK = "projects/nwh-analytics-prd/global/networks/hipaa-prod-vpc"
+SUBNET = "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
+SA = "hipaa-prod-workbench@nwh-analytics-prd.iam.gserviceaccount.com"
+
+
+class Peering(pulumi.CustomResource):
+    """Stand-in for the Network component's servicenetworking connection."""
+
+    def __init__(self) -> None:
+        super().__init__("gcp:servicenetworking/connection:Connection", "peering", {"network": NETWORK})
+
+
+@functools.cache
+def built(environment: str = "prod") -> tuple[Resource, ...]:
+    config = config_for(environment)
+
+    def build() -> None:
+        Vertex(
+            "vertex",
+            config,
+            vertex_key_id=VERTEX_KEY,
+            network_id=NETWORK,
+            network_name="hipaa-prod-vpc",
+            subnet_id=SUBNET,
+            private_services_connection=Peering(),
+        )
+
+    return tuple(record(build))
+
+
+def workbench(environment: str = "prod") -> dict[str, Any]:
+    return dict(only(list(built(environment)), WORKBENCH).inputs)
+
+
+def test_workbench_has_no_public_ip_and_no_proxy() -> None:
+    inputs = workbench()
+    assert inputs["gceSetup"]["disablePublicIp"] is True
+    assert inputs["gceSetup"]["enableIpForwarding"] is False
+    assert inputs["disableProxyAccess"] is True
+    assert inputs["gceSetup"]["networkInterfaces"] == [{"network": NETWORK, "subnet": SUBNET, "nicType": "GVNIC"}]
+
+
+def test_workbench_disks_use_the_vertex_key() -> None:
+    setup = workbench()["gceSetup"]
+    for disk in (setup["bootDisk"], setup["dataDisks"]):
+        assert disk["diskEncryption"] == "CMEK"
+        assert disk["kmsKey"] == VERTEX_KEY
+
+
+def test_workbench_is_shielded_and_runs_as_its_own_account() -> None:
+    setup = workbench()["gceSetup"]
+    assert setup["shieldedInstanceConfig"] == {
+        "enableSecureBoot": True,
+        "enableVtpm": True,
+        "enableIntegrityMonitoring": True,
+    }
+    assert setup["serviceAccounts"] == [{"email": SA}]
+    roles = sorted(m.inputs["role"] for m in of_type(list(built()), "gcp:projects/iAMMember:IAMMember"))
+    assert roles == sorted(WORKBENCH_ROLES)
+
+
+def test_workbench_metadata_disables_root_downloads_and_shuts_down_when_idle() -> None:
+    metadata = workbench()["gceSetup"]["metadata"]
+    assert metadata["notebook-disable-root"] == "true"
+    assert metadata["notebook-disable-downloads"] == "true"
+    assert metadata["notebook-disable-nbconvert"] == "true"
+    assert metadata["block-project-ssh-keys"] == "true"
+    assert metadata["idle-timeout-seconds"] == "3600"
+
+
+def test_workbench_deletion_protection_in_prod_only() -> None:
+    assert workbench("prod")["enableDeletionProtection"] is True
+    assert workbench("dev")["enableDeletionProtection"] is False
+
+
+def test_endpoint_is_private_on_the_peered_network_by_project_number() -> None:
+    endpoint = only(list(built()), ENDPOINT).inputs
+    assert endpoint["network"] == f"projects/{project_number('nwh-analytics-prd')}/global/networks/hipaa-prod-vpc"
+    assert endpoint["encryptionSpec"] == {"kmsKeyName": VERTEX_KEY}
+    assert endpoint["predictRequestResponseLoggingConfig"] == {"enabled": False}
+
+
+def test_metadata_store_uses_the_vertex_key() -> None:
+    store = only(list(built()), STORE).inputs
+    assert store["encryptionSpec"] == {"kmsKeyName": VERTEX_KEY}
+    assert store["region"] == "us-central1"
+
+
+def test_peered_network_format() -> None:
+    assert peered_network("42", "vpc") == "projects/42/global/networks/vpc"
