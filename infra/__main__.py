@@ -1,6 +1,7 @@
 """`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
 artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
-`python -m infra monitoring-export [--check]` and `python -m infra readme [--check]`.
+`python -m infra monitoring-export [--check]`, `python -m infra readme [--check]`, and the URN snapshot
+`python -m infra urns --stack <env> [--write [--accept-removed]]`.
 
 Exit codes (contract): 0 no violation, 1 a violation (or, with --check, a committed file that differs
 from the generated one), 2 bad config, input or usage.
@@ -179,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     allow = commands.add_parser("allowlist", help="write security/iam-allowlist/<stack>.json from the plan")
     allow.add_argument("--stack", required=True, choices=ENVIRONMENTS)
     allow.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
+    urns = commands.add_parser("urns", help="check the plan against infra/plan/snapshots/<stack>.urns")
+    urns.add_argument("--stack", required=True, choices=ENVIRONMENTS)
+    urns.add_argument("--write", action="store_true", help="regenerate the snapshot from the plan")
+    urns.add_argument("--accept-removed", action="store_true", help="with --write: let URNs leave the snapshot")
     export = commands.add_parser("monitoring-export", help="write monitoring/<env>/ from the Monitoring component")
     export.add_argument("--check", action="store_true", help="exit 1 when a committed definition differs")
     args = parser.parse_args(argv)
@@ -190,6 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(args.stack, args.json_path)
     if args.command == "allowlist":
         return _allowlist(args.stack, args.check)
+    if args.command == "urns":
+        from infra.plan.urns import command as urns_command
+
+        return urns_command(args.stack, args.write, args.accept_removed)
     return _check(args.preview_json)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pulumi.runtime.rpc import UNKNOWN
 
 from infra.config import PlatformConfig
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.rules import Resource
 
 IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"

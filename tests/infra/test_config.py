@@ -5,17 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from infra.config import ConfigError, build_config, row_policy_id
-from infra.plan.mockrun import PROJECT_ROOT, stack_config
-
-
-def raw(stack: str = "prod") -> dict[str, Any]:
-    """The stack file's hipaa: values without the namespace, as the program sees them."""
-    return {k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("hipaa:")}
+from infra.plan.mockrun import PROJECT_ROOT
+from tests.infra.recording import raw
 
 
 def test_every_stack_file_is_valid(stack: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 
 from infra.compute.vertex import WORKBENCH_ROLES, Vertex, peered_network
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.rules import Resource
 from tests.infra.recording import config_for, of_type, only, record
 

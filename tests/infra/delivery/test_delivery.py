@@ -11,7 +11,7 @@ import pytest
 from infra.delivery.delivery import Delivery
 from infra.delivery.identities import BUILD_ROLES, DEPLOYER_ROLES
 from infra.naming import deployer_account_email
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.rules import Resource
 from infra.rules.delivery import REQUIRED_SUBSTITUTIONS
 from tests.infra.recording import config_for, of_type, only, record

@@ -15,12 +15,11 @@ from infra.config import ConfigError, build_config
 from infra.plan import allowlist
 from infra.plan.allowlist import AllowlistError, allowed, build_allowlist, pattern_matches, render
 from infra.plan.allowlist_grants import IAM_BINDING, IAM_MEMBER, IAM_POLICY, project_grants
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.plan.service_agents import SERVICE, SERVICE_AGENTS
 from infra.rules import Resource
 from tests.conftest import planned
-from tests.infra.recording import config_for
-from tests.infra.test_config import raw
+from tests.infra.recording import config_for, raw
 from tests.scripts.fakes import FakeTools
 from tests.scripts.gcloud_fixtures import PROJECT, PROJECT_NUMBER, passed
 from tests.scripts.test_validate_access_controls import GATE, compliant

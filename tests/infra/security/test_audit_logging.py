@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 from infra.config import MIN_LOG_RETENTION_DAYS
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.rules import Resource
 from infra.security.audit_logging import AuditLogging
 from tests.infra.recording import config_for, only, protected_names, record

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.security.kms import KEY_USERS, AgentMismatchError, checked_logging_agent
 from tests.conftest import find, one, planned
 from tests.infra.recording import RecordingMocks, config_for
@@ -132,7 +132,7 @@ def test_component_exposes_key_ids_as_outputs(mocked: None) -> pulumi.Output[Non
     """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
     from infra.config import build_config
     from infra.security.kms import Kms
-    from tests.infra.test_config import raw
+    from tests.infra.recording import raw
 
     kms = Kms("unit", build_config("prod", raw()))
 

@@ -8,7 +8,7 @@ import re
 import pulumi
 import pytest
 
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.rules import Resource
 from infra.security.monitoring import Monitoring
 from infra.security.security_alerts import ALERTS, REQUIRED_ALERTS, alert

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from infra.plan.mockrun import project_number
+from infra.plan.mocks import project_number
 from infra.rules import Resource
 from infra.security.perimeter import Perimeter, checked_identities
 from infra.security.perimeter_services import REQUIRED_SERVICES, RESTRICTED_SERVICES
