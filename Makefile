@@ -15,7 +15,7 @@ TOOLS_REQUIREMENTS := requirements/tools/checkov.txt requirements/tools/constrai
 SEMGREP_VENV := .tools/semgrep
 SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgrep-constraints.txt
 
-.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist facts urns clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ readme: $(VENV)/.installed
 # The IAM allow-lists are generated from each stack's offline plan; never edit them by hand.
 allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
+
+# scripts/lib/facts.sh holds the names and lists the scripts share with infra/; never edit it by hand.
+facts: $(VENV)/.installed
+	$(PY) -m infra shell-facts
+
+# Checks each stack's plan against its URN snapshot (infra/plan/snapshots/); a missing URN is a replacement.
+urns: $(VENV)/.installed
+	for stack in dev staging prod; do $(PY) -m infra urns --stack $$stack; done
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

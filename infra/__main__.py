@@ -1,6 +1,7 @@
 """`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
 artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
-`python -m infra monitoring-export [--check]`, `python -m infra readme [--check]`, and the URN snapshot
+`python -m infra monitoring-export [--check]`, `python -m infra readme [--check]`,
+`python -m infra shell-facts [--check]` (scripts/lib/facts.sh), and the URN snapshot
 `python -m infra urns --stack <env> [--write [--accept-removed]]`.
 
 Exit codes (contract): 0 no violation, 1 a violation (or, with --check, a committed file that differs
@@ -184,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     urns.add_argument("--stack", required=True, choices=ENVIRONMENTS)
     urns.add_argument("--write", action="store_true", help="regenerate the snapshot from the plan")
     urns.add_argument("--accept-removed", action="store_true", help="with --write: let URNs leave the snapshot")
+    facts = commands.add_parser("shell-facts", help="write scripts/lib/facts.sh from the Python program")
+    facts.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
     export = commands.add_parser("monitoring-export", help="write monitoring/<env>/ from the Monitoring component")
     export.add_argument("--check", action="store_true", help="exit 1 when a committed definition differs")
     args = parser.parse_args(argv)
@@ -195,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(args.stack, args.json_path)
     if args.command == "allowlist":
         return _allowlist(args.stack, args.check)
+    if args.command == "shell-facts":
+        from infra.plan.shell_facts import command as facts_command
+
+        return facts_command(args.check)
     if args.command == "urns":
         from infra.plan.urns import command as urns_command
 

@@ -12,6 +12,16 @@ def resource_name(config: PlatformConfig, purpose: str) -> str:
     return f"hipaa-{config.environment}-{purpose}"
 
 
+def service_account_email(config: PlatformConfig, purpose: str) -> str:
+    """A platform service account in the environment project (`hipaa-prod-dataproc@P.iam.gserviceaccount.com`)."""
+    return f"{resource_name(config, purpose)}@{config.project_id}.iam.gserviceaccount.com"
+
+
+def cmek_key_name(purpose: str) -> str:
+    """Each CMEK key of the keyring is named after what it encrypts: `storage-cmek`, `bigquery-cmek`."""
+    return f"{purpose}-cmek"
+
+
 def role_suffix(role: str) -> str:
     """`roles/logging.logWriter` -> `logging-logWriter`, for logical names of IAM grants."""
     return role.rsplit("/", maxsplit=1)[-1].replace(".", "-")
@@ -53,6 +63,13 @@ def dataproc_cluster_name(config: PlatformConfig) -> str:
 def dataproc_autoscaling_policy_id(config: PlatformConfig) -> str:
     """The Dataproc cluster's autoscaling policy (scripts/lib/dataproc.sh names the same one)."""
     return resource_name(config, "autoscaling")
+
+
+def dataproc_autoscaling_policy_path(config: PlatformConfig) -> str:
+    return (
+        f"projects/{config.project_id}/regions/{config.region}/autoscalingPolicies/"
+        f"{dataproc_autoscaling_policy_id(config)}"
+    )
 
 
 def dataproc_staging_bucket(config: PlatformConfig) -> str:
@@ -163,12 +180,12 @@ def build_account_id(config: PlatformConfig) -> str:
 
 
 def deployer_account_id(config: PlatformConfig) -> str:
-    """The account `pulumi preview` and `pulumi up` impersonate (scripts/lib/common.sh names it alike)."""
+    """The account `pulumi preview` and `pulumi up` impersonate (scripts/lib/deploy.sh takes it from facts.sh)."""
     return resource_name(config, "deployer")
 
 
 def deployer_account_email(config: PlatformConfig) -> str:
-    return f"{deployer_account_id(config)}@{config.project_id}.iam.gserviceaccount.com"
+    return service_account_email(config, "deployer")
 
 
 def pulumi_backend_url(config: PlatformConfig) -> str:

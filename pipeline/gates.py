@@ -1,7 +1,7 @@
 """The pipeline's gates, defined once: which script proves what, for which HIPAA controls.
 
 Each gate is one evidence file (`$EVIDENCE_DIR/<id>.json`, written by the gate's script through
-scripts/lib/common.sh). The pipeline generator gives every gate a step that runs its script; the
+scripts/lib/gate.sh). The pipeline generator gives every gate a step that runs its script; the
 compliance report maps each HIPAA control to the gates that prove it, and fails when a required
 gate is missing or failed. Adding a gate here is what makes it required.
 """

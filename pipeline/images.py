@@ -28,7 +28,9 @@ IMAGES: dict[str, Image] = {
         "gcr.io/google.com/cloudsdktool/cloud-sdk:540.0.0",
         "bash, gcloud, bq, gsutil, kubectl, docker CLI, python3, make: script steps, venv, builds",
     ),
-    "jq": Image(f"{GHCR_MIRROR}/jqlang/jq:1.7.1", "jq for scripts/lib/common.sh", "/jq", "jq --version"),
+    "jq": Image(
+        f"{GHCR_MIRROR}/jqlang/jq:1.7.1", "jq for scripts/lib/ (evidence, listings, reports)", "/jq", "jq --version"
+    ),
     "trivy": Image(
         f"{DOCKERHUB_MIRROR}/aquasec/trivy:0.58.1", "container scan", "/usr/local/bin/trivy", "trivy --version"
     ),

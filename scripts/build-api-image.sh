@@ -17,8 +17,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME="build-api-image.sh"
 USAGE="build-api-image.sh ENV IMAGE_REF COMMIT_SHA CONTEXT_DIR PIP_INDEX_URL [BUILD_ARG=VALUE]..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 readonly RE_IMAGE_TAG='^([a-z0-9.-]+(:[0-9]+)?)/[-a-z0-9._/]+:([A-Za-z0-9_.-]*)$'
 readonly RE_COMMIT_TAG='^[0-9a-f]{7,40}-[A-Za-z0-9_.-]+$'
@@ -35,7 +35,8 @@ INDEX_URL=$5
 [[ "$REF" =~ $RE_IMAGE_TAG ]] || usage_error "IMAGE_REF='${REF}' is malformed (host/path:tag)"
 REGISTRY_HOST=${BASH_REMATCH[1]}
 TAG=${BASH_REMATCH[3]}
-[[ "$REF" == */"hipaa-${ENVIRONMENT}-images/"* ]] || usage_error "IMAGE_REF='${REF}' is not in the hipaa-${ENVIRONMENT}-images repository"
+REPOSITORY=$(hipaa_docker_repository "$ENVIRONMENT")
+[[ "$REF" == */"${REPOSITORY}/"* ]] || usage_error "IMAGE_REF='${REF}' is not in the ${REPOSITORY} repository"
 [[ "$TAG" =~ $RE_COMMIT_TAG ]] || die "no commit (SHORT_SHA) to tag the image with: tag '${TAG}' is not <short commit>-<build id>"
 require_match COMMIT_SHA "$COMMIT" "$RE_COMMIT"
 [[ "$TAG" == "${COMMIT:0:7}"* ]] || usage_error "IMAGE_REF tag '${TAG}' does not name commit ${COMMIT:0:7}"

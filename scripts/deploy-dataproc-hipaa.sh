@@ -5,8 +5,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-dataproc-hipaa.sh
 USAGE="deploy-dataproc-hipaa.sh ENV PROJECT_ID DATAPROC_REGION CLUSTER KMS_KEYRING SUBNET"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/dataproc.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/dataproc.sh"
 

@@ -18,8 +18,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-gke-hipaa.sh
 USAGE="deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_REF_WITH_DIGEST"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
 readonly PLACEHOLDER="hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"

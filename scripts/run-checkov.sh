@@ -17,8 +17,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-checkov.sh
 USAGE="run-checkov.sh ENV DIR..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 require_args 2 "$@"
 require_environment "$1"

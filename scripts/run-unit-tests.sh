@@ -13,8 +13,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-unit-tests.sh
 USAGE="run-unit-tests.sh ENV MIN_COVERAGE"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly COVERAGE_FLOOR=85
 

@@ -19,8 +19,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=sign-image.sh
 USAGE="sign-image.sh ENV PROJECT_ID IMAGE_REF_WITH_DIGEST SIGNING_KEY ATTESTOR"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 readonly RE_ATTESTOR='^projects/([a-z][a-z0-9-]{4,28}[a-z0-9])/attestors/[A-Za-z0-9_-]{1,63}$'
 

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import PlatformConfig
-from infra.naming import child_opts, data_opts, keyring_name
+from infra.naming import child_opts, cmek_key_name, data_opts, keyring_name
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 # The Cloud Logging service agent that encrypts a project's CMEK log buckets; `{l}` is the number of
@@ -111,7 +111,7 @@ class Kms(pulumi.ComponentResource):
         for purpose, users in KEY_USERS.items():
             key = gcp.kms.CryptoKey(
                 f"{name}-{purpose}",
-                name=f"{purpose}-cmek",
+                name=cmek_key_name(purpose),
                 key_ring=self.keyring.id,
                 purpose="ENCRYPT_DECRYPT",
                 rotation_period=config.rotation_period,
