@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENVIRONMENTS = ("dev", "staging", "prod")
+# One list of environments for the program, the pipeline and (through facts.sh) the scripts.
+from infra.config import ENVIRONMENTS
 
 # HIPAA Security Rule safeguards (45 CFR Part 164, Subpart C) the pipeline produces evidence for.
 CONTROLS: dict[str, str] = {
