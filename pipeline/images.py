@@ -51,7 +51,8 @@ _CLOUD_SDK_SOURCE = (
     " built 540.0.0 (released 2025-09-23): marketplace debian12; apt python3-dev python3-crcmod python3-pip git"
     " gcc curl openssh-client gnupg lsb-release, google-cloud-cli and its components, kubectl,"
     " gke-gcloud-auth-plugin. docker was removed in 531.0.0 (b8db7c9), make in 533.0.0 (3db5d4c); no jq, no"
-    " python3-venv"
+    " python3-venv. java: Java 17, pulled in by the emulator packages' dependencies (cloud-sdk-docker issue #559,"
+    " 2025-05: the latest image ships Java 17; the Java 21 install of #584 was rolled back by #592)"
 )
 
 IMAGES: dict[str, Image] = {
@@ -60,7 +61,7 @@ IMAGES: dict[str, Image] = {
         "bash, gcloud, bq, gsutil, kubectl, python3 (3.11), pip: script steps and virtualenvs",
         DEBIAN_BASE
         | {"python3", "python3.11", "pip", "pip3", "git", "curl", "gcc", "ssh", "gpg", "lsb_release"}
-        | {"gcloud", "gsutil", "bq", "kubectl", "gke-gcloud-auth-plugin"},
+        | {"gcloud", "gsutil", "bq", "kubectl", "gke-gcloud-auth-plugin", "java"},
         _CLOUD_SDK_SOURCE,
     ),
     "docker-builder": Image(
