@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.contract import WORKSPACE
 
 _REQUIRE = re.compile(r"^\s*require_tool\s+(.+?)\s*$")
-_SOURCE = re.compile(r"^\s*(?:source|\.)\s+\S*?/?(lib/[A-Za-z0-9_.-]+\.sh)\b")
+_SOURCE = re.compile(r"^\s*(?:source|\.)\s+.*?\b(lib/[A-Za-z0-9_.-]+\.sh)\b")
 _SCRIPT_REF = re.compile(r"(?<![\w.-])([a-z0-9][a-z0-9_-]*\.sh)\b")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
 # What the shell itself provides: builtins and keywords, never looked up on PATH.
