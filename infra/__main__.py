@@ -45,21 +45,37 @@ def _report(resources: Sequence[Resource], findings: list[Finding], out: io.Text
     print(f"\n{len(all_rules())} rules, {len(findings)} violations", file=stream)
 
 
+def checked_stack_config(stack: str) -> dict[str, str] | int:
+    """The stack file's config, validated as the program will (same ConfigError, same line), before
+    the mock engine starts; the exit code 2 when it is refused."""
+    from infra.config import NAMESPACE, ConfigError, build_config
+    from infra.plan import mockrun
+
+    prefix = f"{NAMESPACE}:"
+    try:
+        values = mockrun.stack_config(stack)
+        build_config(stack, {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)})
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return values
+
+
 def planned_resources(stack: str) -> list[Resource] | int:
     """The stack's offline plan, or the exit code when its config is refused."""
     from infra.plan.mockrun import run_program
 
+    values = checked_stack_config(stack)
+    if isinstance(values, int):
+        return values
     captured = io.StringIO()
     try:
         with contextlib.redirect_stderr(captured):
-            resources = run_program(stack)
+            resources = run_program(stack, values)
     except SystemExit as stop:
         # The program rejected its config: pass its one-line reason on, exit 2.
         sys.stderr.write(captured.getvalue())
         return int(stop.code) if isinstance(stop.code, int) else 2
-    except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     sys.stderr.write(captured.getvalue())
     return resources
 
