@@ -106,13 +106,18 @@ def _check(path: str) -> int:
 
 
 def _readme(path: str, check_only: bool) -> int:
-    from infra.plan.mockrun import run_program
     from infra.plan.readme import ReadmeError, sections, update
 
     readme = Path(path)
+    plans: dict[str, list[Resource]] = {}
+    for stack in ENVIRONMENTS:
+        resources = planned_resources(stack)
+        if isinstance(resources, int):
+            return resources
+        plans[stack] = resources
     try:
         text = readme.read_text(encoding="utf-8")
-        new = update(text, sections({stack: run_program(stack) for stack in ENVIRONMENTS}))
+        new = update(text, sections(plans))
     except (OSError, ReadmeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

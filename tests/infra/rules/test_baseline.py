@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from infra.plan.mockrun import PROJECT_ROOT
-from infra.rules import Resource, evaluate
+from infra.rules import Resource, all_rules, evaluate
 from infra.rules.api_identity import API_KSA
 from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
 from infra.rules.perimeter_coverage import RULES as COVERAGE
@@ -83,6 +83,11 @@ def test_loading_every_rule_loads_no_component_and_no_pulumi() -> None:
 def test_every_planned_type_is_classified(stack: str) -> None:
     unclassified = sorted({r.type for r in planned(stack) if services_of(r.type) is None})
     assert unclassified == []
+
+
+def test_every_type_a_rule_judges_is_classified() -> None:
+    named = {t for rule in all_rules() for t in (*rule.types, *rule.scope) if t.startswith("gcp:")}
+    assert sorted(t for t in named if services_of(t) is None) == []
 
 
 def test_a_resource_of_an_unclassified_module_fails_the_plan() -> None:
