@@ -37,7 +37,10 @@ def _step_resource(index: int, step: object) -> Resource | None:
         raise PreviewError(f"{where}: newState.type is not a type token (got {json.dumps(type_token)})")
     if not isinstance(urn, str):
         raise PreviewError(f"{where}: newState.urn is not a string (got {json.dumps(urn)})")
-    stack_of(urn)
+    try:
+        stack_of(urn)
+    except PreviewError as error:
+        raise PreviewError(f"{where}: newState.urn is {error}") from None
     if inputs is None:
         inputs = {}
     if not isinstance(inputs, Mapping):

@@ -18,6 +18,10 @@ from infra.config import NAMESPACE, ConfigError
 from infra.plan.mocks import SECRET_PLACEHOLDER
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping key written twice: valid YAML, but the engine would silently keep the last one."""
+
+
 class _StrictLoader(yaml.SafeLoader):
     """A safe loader that refuses a mapping key written twice, naming both lines."""
 
@@ -29,9 +33,7 @@ class _StrictLoader(yaml.SafeLoader):
             if not isinstance(key, str | int | float | bool):
                 continue  # the SafeLoader refuses unhashable keys itself
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key} appears twice (first on line {seen[key]})", key_node.start_mark
-                )
+                raise _DuplicateKey(None, None, f"{key} appears twice (first on line {seen[key]})", key_node.start_mark)
             seen[key] = line
         return super().construct_mapping(node, deep)
 
@@ -52,6 +54,9 @@ def _document(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{name}: cannot be read ({error})") from None
     try:
         document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as error:
+        line = error.problem_mark.line + 1 if error.problem_mark is not None else 0
+        raise ConfigError(f"{name}: line {line}: {error.problem}") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""

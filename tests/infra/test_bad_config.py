@@ -83,7 +83,7 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "duplicate-key",
         adding("  hipaa:region: us-east1"),
-        f"{P}: line 32: YAML syntax error: hipaa:region appears twice (first on line 9)",
+        f"{P}: line 32: hipaa:region appears twice (first on line 9)",
     ),
     (
         "key-without-namespace",

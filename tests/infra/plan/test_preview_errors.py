@@ -40,7 +40,7 @@ CASES: list[tuple[str, str, str]] = [
     ("type-a-number", preview(step(type=5)), "step 0: newState.type is not a type token (got 5)"),
     ("type-empty", preview(step(type="")), 'step 0: newState.type is not a type token (got "")'),
     ("no-urn", preview(step(urn=None)), "step 0: newState.urn is not a string (got null)"),
-    ("urn-not-a-urn", preview(step(urn="bucket")), "not a Pulumi URN: 'bucket'"),
+    ("urn-not-a-urn", preview(step(urn="bucket")), "step 0: newState.urn is not a Pulumi URN: 'bucket'"),
     ("inputs-a-list", preview(step(inputs=["a"])), "step 0: newState.inputs is not an object"),
     ("protect-a-string", preview(step(protect="yes")), 'step 0: newState.protect is not true or false (got "yes")'),
     (
