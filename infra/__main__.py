@@ -1,6 +1,7 @@
 """`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
 artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
-`python -m infra monitoring-export [--check]` and `python -m infra readme [--check]`.
+`python -m infra monitoring-export [--check]` and `python -m infra readme [--check]`;
+`python -m infra catalogues refresh [--check]` rebuilds the Google catalogues the preflight rules use.
 
 Exit codes (contract): 0 no violation, 1 a violation (or, with --check, a committed file that differs
 from the generated one), 2 bad config, input or usage.
@@ -181,7 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     allow.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
     export = commands.add_parser("monitoring-export", help="write monitoring/<env>/ from the Monitoring component")
     export.add_argument("--check", action="store_true", help="exit 1 when a committed definition differs")
+    catalogues = commands.add_parser("catalogues", help="refresh [--check]: rebuild Google's catalogues")
+    catalogues.add_argument("catalogue_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.command == "catalogues":
+        from infra.catalogues.refresh import main as catalogues_main
+
+        return catalogues_main(args.catalogue_args)
     if args.command == "readme":
         return _readme(args.path, args.check)
     if args.command == "monitoring-export":
