@@ -8,8 +8,16 @@ from typing import Any
 import pytest
 
 from infra import catalogues
-from infra.rules import Resource, Rule, evaluate
-from infra.rules import catalogue_iam, catalogue_locations, catalogue_org, catalogue_schema, catalogue_vpcsc
+from infra.rules import (
+    Resource,
+    Rule,
+    catalogue_iam,
+    catalogue_locations,
+    catalogue_org,
+    catalogue_schema,
+    catalogue_vpcsc,
+    evaluate,
+)
 from tests.conftest import find, planned
 from tests.infra.recording import changed
 
