@@ -26,7 +26,13 @@ def test_every_vendored_catalogue_names_its_source_and_date() -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"not gzip", gzip.compress(b"{"), gzip.compress(b'{"catalogue": "other"}'), gzip.compress(b"[]")],
+    [
+        b"not gzip",
+        gzip.compress(b"{", mtime=0),
+        gzip.compress(b'{"catalogue": "other"}', mtime=0),
+        gzip.compress(b"[]"),
+    ],
+    ids=["not-gzip", "not-json", "another-catalogue", "not-an-object"],
 )
 def test_an_unreadable_or_foreign_file_is_refused(tmp_path: Path, content: bytes) -> None:
     path_of("roles", tmp_path).write_bytes(content)
