@@ -91,7 +91,7 @@ class Sources:
         return self._project
 
     def roles(self) -> tuple[str, dict[str, Any]]:
-        return "Google IAM API roles.list (view=FULL)", build.roles_data(_pages(IAM_ROLES, self.token, "roles"))
+        return build.IAM_API, build.roles_data(_pages(IAM_ROLES, self.token, "roles"))
 
     def constraints(self) -> tuple[str, dict[str, Any]]:
         url = CONSTRAINTS.format(project=self.project)
@@ -102,7 +102,7 @@ class Sources:
     def vpcsc(self) -> tuple[str, dict[str, Any]]:
         listed = list(_pages(SERVICES, self.token, "supportedServices"))
         described = [_get(SERVICE.format(name=s["name"]), self.token) for s in listed if s.get("name")]
-        return "Access Context Manager API v1 services.list and services.get", build.vpcsc_data(described)
+        return build.ACM_API, build.vpcsc_data(described)
 
     def locations(self) -> tuple[str, dict[str, Any]]:
         names = {
@@ -175,8 +175,13 @@ def refresh(names: Sequence[str], sources: Sources, directory: Path, check_only:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["vendor"]:
+        from infra.catalogues import vendor
+
+        return vendor.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m infra catalogues", description=__doc__)
-    parser.add_argument("action", choices=["refresh"])
+    parser.add_argument("action", choices=["refresh", "vendor"])
     parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES), help="catalogues to rebuild")
     parser.add_argument("--project", help="project whose constraints and locations to list (default: gcloud's)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a vendored catalogue differs")
