@@ -12,6 +12,10 @@ from infra.rules import Context, Resource, Rule, dig
 ACCESS = "45 CFR 164.308(a)(4)"
 GRANTS = tuple(RESOURCE_KINDS)
 _DATASET_TYPES = ("gcp:bigquery/datasetAccess:DatasetAccess", "gcp:bigquery/dataset:Dataset")
+# A vendored catalogue holds what its sources show; the API refresh holds every predefined role.
+ADD_OR_REFRESH = (
+    "add it with its source to infra/catalogues/evidence.py or run python -m infra catalogues refresh --only roles"
+)
 
 
 def granted_roles(resource: Resource) -> list[str]:
@@ -40,7 +44,7 @@ def role_exists(resource: Resource, _: Context) -> str | None:
     for role in granted_roles(resource):
         _name, entry = _role_entry(roles, role, resource.type)
         if entry is None:
-            problems.append(f"{role} is not a predefined role in Google's catalogue")
+            problems.append(f"{role} is not in the role catalogue: {ADD_OR_REFRESH}")
         elif entry.get("stage") == "DEPRECATED":
             problems.append(f"{role} is deprecated")
     return "; ".join(problems) or None
@@ -56,13 +60,16 @@ def role_acts_on_resource(resource: Resource, _: Context) -> str | None:
     for role in granted_roles(resource):
         _name, entry = _role_entry(catalogue["roles"], role, resource.type)
         if entry is None:
-            problems.append(f"{role} is not in the role catalogue, so what it can do is unknown")
+            problems.append(f"{role} is not in the role catalogue, so what it can do is unknown: {ADD_OR_REFRESH}")
             continue
         kinds = {catalogue["kinds"][index] for index in entry.get("kinds", [])}
         if not kinds:
-            problems.append(f"{role} holds no permission at all")
+            problems.append(f"the role catalogue's sources show no permission of {role}: {ADD_OR_REFRESH}")
         elif kinds_on is not None and not kinds & set(kinds_on):
-            problems.append(f"{role} holds no permission on {' or '.join(kinds_on)}: the grant gives nothing here")
+            problems.append(
+                f"the role catalogue's sources show no permission of {role} on {' or '.join(kinds_on)}: "
+                "the grant may give nothing here"
+            )
     return "; ".join(problems) or None
 
 

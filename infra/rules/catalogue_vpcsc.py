@@ -1,7 +1,7 @@
 """Preflight against Google's VPC Service Controls catalogue: services supported, method selectors real.
 
-A selector other than `*` on a service whose methods the catalogue does not record fails: there is
-nothing to check it against, and a typo would otherwise reach Google.
+A method or permission selector other than `*` on a service whose methods or permissions the catalogue
+does not record fails: there is nothing to check it against, and a typo would otherwise reach Google.
 """
 
 from __future__ import annotations
@@ -51,7 +51,25 @@ def services_supported(resource: Resource, _: Context) -> str | None:
     except CatalogueError as error:
         return str(error)
     unknown = sorted({s for _, block in _blocks(resource) for s in named_services(block) if s not in services})
-    return f"not supported by VPC Service Controls: {', '.join(unknown)}" if unknown else None
+    if not unknown:
+        return None
+    return (
+        f"not in the VPC-SC catalogue of supported services: {', '.join(unknown)} "
+        "(add each with its source to infra/catalogues/evidence.py or run python -m infra catalogues refresh)"
+    )
+
+
+def _selector_problem(service: str, entry: Mapping[str, Any], selector: Mapping[str, Any]) -> str | None:
+    for field, plural in (("method", "methods"), ("permission", "permissions")):
+        value = selector.get(field)
+        if value is None or value == "*":
+            continue
+        known = entry.get(plural)
+        if known is None:
+            return f"{service} {value}: the catalogue records no {plural} for {service}"
+        if value not in known:
+            return f"{value} is not a {field} of {service}"
+    return None
 
 
 def selectors_exist(resource: Resource, _: Context) -> str | None:
@@ -63,15 +81,10 @@ def selectors_exist(resource: Resource, _: Context) -> str | None:
     for key, block in _blocks(resource):
         for op in operations(block):
             service = str(op.get("serviceName") or "")
-            known = (services.get(service) or {}).get("methods")
             for selector in _list(op.get("methodSelectors")):
-                method = selector.get("method")
-                if method is None or method == "*":
-                    continue
-                if known is None:
-                    problems.append(f"{key}: {service} {method}: the catalogue records no methods for {service}")
-                elif method not in known:
-                    problems.append(f"{key}: {method} is not a method of {service}")
+                problem = _selector_problem(service, services.get(service) or {}, selector)
+                if problem:
+                    problems.append(f"{key}: {problem}")
     return "; ".join(sorted(set(problems))) or None
 
 

@@ -1,4 +1,8 @@
-"""Catalogue preflight (CAT-01..06, CAT-09): every stack is clean; each check fails on what Google would refuse."""
+"""Catalogue preflight (CAT-01..06, CAT-09): every stack is clean; each check fails on what Google would refuse.
+
+The role and VPC-SC checks run against the vendored catalogues where those hold the case's role or
+service, and against a made-up catalogue for what no vendored source shows (a deprecated role).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import pytest
 
 from infra import catalogues
+from infra.catalogues import build
 from infra.rules import (
     Resource,
     Rule,
@@ -48,21 +53,45 @@ def test_every_stack_passes_every_catalogue_check(stack: str) -> None:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
+        ("roles/cloudkms.publicKeyViewer", set()),  # its page shows cloudkms.cryptoKeyVersions.viewPublicKey
         ("roles/cloudkms.cryptoKeyEncrypterDecryptor", {"CAT-01", "CAT-02"}),  # no such role
         ("roles/storage.objectViewer", {"CAT-02"}),  # exists, but holds nothing on a key
         ("projects/p/roles/custom", {"CAT-01", "CAT-02"}),  # not a predefined role
-        ("roles/bigquerydatapolicies.maskedReader", {"CAT-02"}),  # listed, but holds no permission
     ],
 )
 def test_role_grants_are_checked_against_the_role_catalogue(role: str, expected: set[str]) -> None:
     assert ids(changed(first(KEY_GRANT), "role", role)) == expected
 
 
-def test_a_deprecated_role_is_refused() -> None:
-    roles = catalogues.load("roles").data["roles"]
-    deprecated = next(name for name, entry in roles.items() if entry["stage"] == "DEPRECATED")
-    grant = changed(first("gcp:projects/iAMMember:IAMMember"), "role", deprecated)
-    assert "CAT-01" in ids(grant)
+@pytest.fixture
+def synthetic_roles(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A made-up role catalogue: one deprecated role, one without permissions, one that acts on keys."""
+    records = [
+        {"name": "roles/x.deprecated", "stage": "DEPRECATED", "includedPermissions": ["cloudkms.cryptoKeys.get"]},
+        {"name": "roles/x.empty", "stage": "GA", "includedPermissions": []},
+        {"name": "roles/x.keyUser", "stage": "GA", "includedPermissions": ["cloudkms.cryptoKeyVersions.useToDecrypt"]},
+    ]
+    data = build.roles_data(records, source="synthetic test records")
+    catalogues.write(tmp_path, catalogues.Catalogue("roles", "synthetic", "2026-01-01", "test", data))
+    monkeypatch.setattr(catalogues, "DATA_DIR", tmp_path)
+    catalogues.load.cache_clear()
+    yield
+    catalogues.load.cache_clear()
+
+
+@pytest.mark.usefixtures("synthetic_roles")
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("roles/x.deprecated", {"CAT-01"}), ("roles/x.empty", {"CAT-02"}), ("roles/x.keyUser", set())],
+)
+def test_deprecated_and_empty_roles_are_refused(role: str, expected: set[str]) -> None:
+    found = {f.rule_id for f in evaluate([changed(first(KEY_GRANT), "role", role)], "prod", catalogue_iam.RULES)}
+    assert found == expected
+
+
+def test_a_role_missing_from_the_catalogue_says_how_to_add_it() -> None:
+    findings = evaluate([changed(first(KEY_GRANT), "role", "roles/x.unknown")], "prod", catalogue_iam.RULES)
+    assert findings and all("infra/catalogues/evidence.py" in f.message for f in findings)
 
 
 def test_a_dataset_basic_role_is_read_as_its_predefined_role() -> None:
@@ -100,28 +129,32 @@ def test_an_unknown_constraint_is_refused() -> None:
     assert ids(changed(policy, "name", "projects/p/policies/storage.publicAccessPreventionn")) == {"CAT-04"}
 
 
-def _perimeter_with(path: str, value: Any) -> Resource:
-    return changed(find(planned("prod"), PERIMETER)[0], path, value)
+def _perimeter(operation: dict[str, Any], restricted: str = "storage.googleapis.com") -> Resource:
+    """A perimeter restricting one service, with one egress operation, checked against the vendored catalogue."""
+    egress = [{"egressFrom": {"identities": ["user:a@example.com"]}, "egressTo": {"operations": [operation]}}]
+    status = {"restrictedServices": [restricted], "egressPolicies": egress}
+    return Resource(PERIMETER, "p", "urn:p", {"status": status})
 
 
 def test_an_unsupported_restricted_service_is_refused() -> None:
-    perimeter = find(planned("prod"), PERIMETER)[0]
-    services = [*perimeter.inputs["status"]["restrictedServices"], "bigqueryy.googleapis.com"]
-    assert ids(changed(perimeter, "status.restrictedServices", services)) == {"CAT-05"}
+    assert ids(_perimeter({"serviceName": "storage.googleapis.com"}, "bigqueryy.googleapis.com")) == {"CAT-05"}
 
 
 @pytest.mark.parametrize(
-    ("service", "method"),
+    ("service", "selector", "expected"),
     [
-        ("pubsub.googleapis.com", "google.pubsub.v1.Publisher.Publsh"),  # not a method of the service
-        ("storage.googleapis.com", "storage.objects.insert"),  # the JSON API id, not the selector form
-        ("bigquery.googleapis.com", "google.cloud.bigquery.v2.JobService.InsertJob"),  # no method list: fail closed
+        ("storage.googleapis.com", {"method": "google.storage.objects.get"}, set()),
+        ("storage.googleapis.com", {"permission": "storage.objects.list"}, set()),
+        ("storage.googleapis.com", {"method": "*"}, set()),
+        ("storage.googleapis.com", {"method": "storage.objects.insert"}, {"CAT-06"}),  # the JSON API id
+        ("storage.googleapis.com", {"permission": "storage.objects.gett"}, {"CAT-06"}),
+        ("bigquery.googleapis.com", {"method": "google.cloud.bigquery.v2.JobService.InsertJob"}, {"CAT-06"}),
+        ("bigquery.googleapis.com", {"permission": "bigquery.jobs.get"}, {"CAT-06"}),  # no permission list: fail
+        ("pubsub.googleapis.com", {"method": "google.pubsub.v1.Publisher.Publish"}, {"CAT-05", "CAT-06"}),
     ],
 )
-def test_an_unknown_method_selector_is_refused(service: str, method: str) -> None:
-    operation = {"serviceName": service, "methodSelectors": [{"method": method}]}
-    egress = [{"egressFrom": {"identities": ["user:a@example.com"]}, "egressTo": {"operations": [operation]}}]
-    assert ids(_perimeter_with("status.egressPolicies", egress)) == {"CAT-06"}
+def test_method_and_permission_selectors_are_checked(service: str, selector: Any, expected: set[str]) -> None:
+    assert ids(_perimeter({"serviceName": service, "methodSelectors": [selector]})) == expected
 
 
 @pytest.mark.parametrize(
