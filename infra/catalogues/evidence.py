@@ -200,6 +200,12 @@ SERVICES: tuple[ServiceEvidence, ...] = (
         "aiplatform.googleapis.com", "https://cloud.google.com/vpc-service-controls/docs/supported-products"
     ),
     ServiceEvidence("storage.googleapis.com", _PULUMI_PERIMETER),
+    # "VPC Service Controls let you define a service perimeter for your Compute Engine resources";
+    # the service name is the rootUrl of compute.v1.json in google-api-python-client 2.202.0.
+    ServiceEvidence(
+        "compute.googleapis.com",
+        "https://cloud.google.com/compute/docs/instances/protecting-resources-vpc-service-controls",
+    ),
     ServiceEvidence("bigquery.googleapis.com", _PULUMI_PERIMETER),
     ServiceEvidence("bigtable.googleapis.com", _PULUMI_PERIMETER),
 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.metadata
+import importlib.util
 import json
 import re
 import sys
@@ -83,9 +84,12 @@ def storage_selectors() -> tuple[str, list[dict[str, str]]]:
     permissions = sorted(
         {v for k, v in vars(iam).items() if k.startswith("STORAGE_") and str(v).startswith("storage.")}
     )
-    import pulumi_gcp.accesscontextmanager.service_perimeter as perimeter
-
-    shown = set(_STORAGE_EXAMPLE.findall(Path(str(perimeter.__file__)).read_text(encoding="utf-8")))
+    # Read, not imported: importing one module of pulumi-gcp by hand breaks the package's lazy loading.
+    package = importlib.util.find_spec("pulumi_gcp")
+    if package is None or not package.origin:
+        raise build.SourceError("pulumi-gcp is not installed")
+    example = Path(package.origin).parent / "accesscontextmanager" / "service_perimeter.py"
+    shown = set(_STORAGE_EXAMPLE.findall(example.read_text(encoding="utf-8")))
     if not shown or any(not m.startswith("google.") or m.removeprefix("google.") not in permissions for m in shown):
         raise build.SourceError("pulumi-gcp's perimeter example no longer shows google.<storage permission> selectors")
     source = (
