@@ -206,6 +206,8 @@ SERVICES: tuple[ServiceEvidence, ...] = (
         "compute.googleapis.com",
         "https://cloud.google.com/compute/docs/instances/protecting-resources-vpc-service-controls",
     ),
+    # "You can use VPC Service Controls to help secure ... Security Token Service API" (sts.v1.json rootUrl).
+    ServiceEvidence("sts.googleapis.com", "https://cloud.google.com/iam/docs/secure-iam-vpc-sc"),
     ServiceEvidence("bigquery.googleapis.com", _PULUMI_PERIMETER),
     ServiceEvidence("bigtable.googleapis.com", _PULUMI_PERIMETER),
 )
