@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.catalogues import DATA_DIR, Catalogue, CatalogueError, build, evidence, path_of, read, write
+from infra.catalogues import DATA_DIR, Catalogue, CatalogueError, attested, build, evidence, path_of, read, write
 
 GCPWN_MAP = "gcpwn/mappings/og_permission_to_roles_map.json"
 # Basic roles; Google's pages now also list Admin, Writer and Reader beside the legacy three, e.g.
@@ -59,7 +59,7 @@ def gcpwn_roles(wheel: Path) -> Iterator[dict[str, Any]]:
 
 
 def evidence_roles() -> Iterator[dict[str, Any]]:
-    for record in evidence.ROLES:
+    for record in (*evidence.ROLES, *attested.ROLES):
         yield {"name": record.role, "includedPermissions": list(record.permissions), "source": record.source}
 
 
@@ -102,8 +102,9 @@ def storage_selectors() -> tuple[str, list[dict[str, str]]]:
 
 def vpcsc_records(pubsub: Path, kms: Path) -> list[dict[str, Any]]:
     """Sourced services, then the methods of those among them whose packages define their methods."""
-    records: list[dict[str, Any]] = [{"name": s.service, "source": s.source} for s in evidence.SERVICES]
-    supported = {s.service for s in evidence.SERVICES}
+    sourced = (*evidence.SERVICES, *attested.SERVICES)
+    records: list[dict[str, Any]] = [{"name": s.service, "source": s.source} for s in sourced]
+    supported = {s.service for s in sourced}
     for service, wheel in (("pubsub.googleapis.com", pubsub), ("cloudkms.googleapis.com", kms)):
         if service in supported:
             methods = [{"method": m} for m in grpc_methods(wheel, GRPC_PACKAGES[service])]

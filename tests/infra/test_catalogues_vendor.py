@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infra import __main__ as cli
-from infra.catalogues import build, evidence, load, path_of, read, vendor
+from infra.catalogues import attested, build, evidence, load, path_of, read, vendor
 
 
 def _wheel(path: Path, files: dict[str, str]) -> Path:
@@ -58,9 +58,18 @@ def test_vendor_cuts_roles_and_services_from_packages_and_evidence(wheels: dict[
     assert len(publisher["sources"]) == 2
     services = read(path_of("vpcsc", out), "vpcsc").data["services"]
     assert "google.storage.objects.get" in services["storage.googleapis.com"]["methods"]
-    assert "pubsub.googleapis.com" not in services  # methods alone do not make a service supported
+    assert services["pubsub.googleapis.com"]["methods"] == ["google.pubsub.v1.Publisher.Publish"]
     assert vendor.main([*_vendor_args(wheels, out), "--check"]) == 0
     assert vendor.main([*_vendor_args(wheels, tmp_path), "--check"]) == 1  # nothing vendored there
+
+
+def test_methods_alone_do_not_make_a_service_supported(
+    wheels: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = tuple(s for s in attested.SERVICES if s.service != "pubsub.googleapis.com")
+    monkeypatch.setattr(attested, "SERVICES", kept)
+    assert cli.main(["catalogues", "vendor", *_vendor_args(wheels, tmp_path)]) == 0
+    assert "pubsub.googleapis.com" not in read(path_of("vpcsc", tmp_path), "vpcsc").data["services"]
 
 
 def test_grpc_methods_keep_only_the_service_own_package(wheels: dict[str, Path]) -> None:
