@@ -1,8 +1,9 @@
 """`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
 artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
 `python -m infra monitoring-export [--check]`, `python -m infra readme [--check]`,
-`python -m infra shell-facts [--check]` (scripts/lib/facts.sh), and the URN snapshot
-`python -m infra urns --stack <env> [--write [--accept-removed]]`.
+`python -m infra shell-facts [--check]` (scripts/lib/facts.sh), the URN snapshot
+`python -m infra urns --stack <env> [--write [--accept-removed]]`; `python -m infra catalogues
+refresh|vendor [--check]` rebuilds the Google catalogues the preflight rules use.
 
 Exit codes (contract): 0 no violation, 1 a violation (or, with --check, a committed file that differs
 from the generated one), 2 bad config, input or usage.
@@ -189,7 +190,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
     export = commands.add_parser("monitoring-export", help="write monitoring/<env>/ from the Monitoring component")
     export.add_argument("--check", action="store_true", help="exit 1 when a committed definition differs")
+    catalogues = commands.add_parser("catalogues", help="refresh [--check]: rebuild Google's catalogues")
+    catalogues.add_argument("catalogue_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
+    if args.command == "catalogues":
+        from infra.catalogues.refresh import main as catalogues_main
+
+        return catalogues_main(args.catalogue_args)
     if args.command == "readme":
         return _readme(args.path, args.check)
     if args.command == "monitoring-export":
