@@ -1,6 +1,7 @@
 """`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
 artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
-`python -m infra monitoring-export [--check]`, `python -m infra readme [--check]`,
+`python -m infra monitoring-export [--check]`, `python -m infra readme [--check]` (README sections and
+docs/components.md),
 `python -m infra shell-facts [--check]` (scripts/lib/facts.sh), the URN snapshot
 `python -m infra urns --stack <env> [--write [--accept-removed]]`; `python -m infra catalogues
 refresh|vendor [--check]` rebuilds the Google catalogues the preflight rules use.
@@ -90,26 +91,35 @@ def _check(path: str) -> int:
     return 1 if findings else 0
 
 
-def _readme(path: str, check_only: bool) -> int:
+def _readme(path: str, reference_path: str, check_only: bool) -> int:
     from infra.plan.mockrun import run_program
     from infra.plan.readme import ReadmeError, sections, update
+    from infra.plan.reference import InterfaceError, reference
 
-    readme = Path(path)
+    readme, components = Path(path), Path(reference_path)
     try:
         text = readme.read_text(encoding="utf-8")
         new = update(text, sections({stack: run_program(stack) for stack in ENVIRONMENTS}))
-    except (OSError, ReadmeError) as error:
+        generated = {readme: (text, new), components: (_read_or_empty(components), reference())}
+    except (OSError, ReadmeError, InterfaceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if check_only:
-        if new != text:
-            print(f"{path}: generated sections are stale; run `make readme`", file=sys.stderr)
+        stale = [str(file) for file, (committed, wanted) in generated.items() if committed != wanted]
+        if stale:
+            print(f"{', '.join(stale)}: generated sections are stale; run `make readme`", file=sys.stderr)
             return 1
-        print(f"{path}: generated sections are current")
+        print(f"{path}, {reference_path}: generated sections are current")
         return 0
-    readme.write_text(new, encoding="utf-8")
-    print(f"wrote {path}")
+    for file, (_, wanted) in generated.items():
+        file.write_text(wanted, encoding="utf-8")
+        print(f"wrote {file}")
     return 0
+
+
+def _read_or_empty(path: Path) -> str:
+    """A generated file that does not exist yet is stale, not an error: `readme` creates it."""
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _allowlist(stack: str, check_only: bool) -> int:
@@ -176,8 +186,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan.add_argument("--json", dest="json_path", help="write pulumi-preview-shaped JSON here")
     check = commands.add_parser("check", help="check the rules over a saved pulumi preview --json")
     check.add_argument("preview_json")
-    readme = commands.add_parser("readme", help="regenerate the README's generated sections from the plans")
+    readme = commands.add_parser(
+        "readme", help="regenerate the README's generated sections and the component reference (docs/)"
+    )
     readme.add_argument("--path", default="README.md")
+    readme.add_argument("--reference", default="docs/components.md", help="where the component reference goes")
     readme.add_argument("--check", action="store_true", help="exit 1 when a generated section is stale")
     allow = commands.add_parser("allowlist", help="write security/iam-allowlist/<stack>.json from the plan")
     allow.add_argument("--stack", required=True, choices=ENVIRONMENTS)
@@ -198,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return catalogues_main(args.catalogue_args)
     if args.command == "readme":
-        return _readme(args.path, args.check)
+        return _readme(args.path, args.reference, args.check)
     if args.command == "monitoring-export":
         return _monitoring_export(args.check)
     if args.command == "plan":
