@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from pipeline.gates import CONTROLS
+from pipeline.gates import gate as pipeline_gate
 from tests.security.checkov.gate_run import HIPAA, PROJECT_API, PROJECT_K8S, GateRun, gate_run
 
 # Each policy and the file of its violating fixture the gate must name.
@@ -53,6 +55,9 @@ def test_the_gate_loads_and_runs_every_policy_of_security_checkov(gate: GateRun)
 def test_every_policy_reports_its_reason_and_its_45_cfr_citation(gate: GateRun) -> None:
     names = {r.check_id: r.check_name for r in gate.results if r.check_id.startswith("CKV_HIPAA_")}
     assert {policy: bool(CITATION.match(names[policy])) for policy in POLICIES} == dict.fromkeys(POLICIES, True)
+    # The compliance report credits the checkov gate with every control a policy cites.
+    cited = {re.findall(r"\[45 CFR (\S+)", name)[0] for name in names.values()}
+    assert cited <= set(pipeline_gate("checkov").controls) and cited <= set(CONTROLS)
 
 
 @pytest.mark.parametrize("policy", POLICIES)
