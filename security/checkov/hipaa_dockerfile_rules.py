@@ -52,7 +52,11 @@ class Stage:
 def parse_args(value: str) -> dict[str, str | None]:
     """`ARG NAME[=default] ...`: each name with its default, None without one."""
     declared: dict[str, str | None] = {}
-    for word in shlex.split(value, posix=True):
+    try:
+        words = shlex.split(value, posix=True)
+    except ValueError:  # an unbalanced quote: Docker would refuse the file; judge the words as written
+        words = value.split()
+    for word in words:
         name, sep, default = word.partition("=")
         declared[name] = default if sep else None
     return declared

@@ -155,6 +155,7 @@ def test_a_user_from_a_stage_argument_takes_its_default_or_the_global_one() -> N
 
 def test_arguments_and_stages_are_read_as_docker_reads_them() -> None:
     assert parse_args('A=1 B "C=two words"') == {"A": "1", "B": None, "C": "two words"}
+    assert parse_args('A="unbalanced') == {"A": '"unbalanced'}
     assert substitute("${A}/x:${B:-latest}", {"A": "reg", "B": None}) == "reg/x:latest"
     assert substitute("$A/x", {}) is None
     global_args, found = stages(dockerfile("ARG A=1", "FROM x AS One", "ARG B", "FROM one"))
