@@ -75,7 +75,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # Tests that pay a start-up cost once per worker (a JVM for Spark, Great Expectations' context)
 # share one worker under `--dist loadgroup`: the cost is paid once per run instead of once per worker.
-_WORKER_GROUPS = {"tests/workloads/spark/": "spark-jvm", "tests/workloads/quality/": "great-expectations"}
+_WORKER_GROUPS = {
+    "tests/workloads/spark/": "spark-jvm",
+    "tests/workloads/quality/": "great-expectations",
+    # One real checkov gate run (tests/security/checkov/gate_run.py) serves both modules.
+    "tests/workloads/k8s/test_checkov.py": "checkov",
+    "tests/security/checkov/test_hipaa_policies.py": "checkov",
+}
 
 
 # tryfirst: xdist's worker reads the group marker in its own modifyitems hook, registered after this
