@@ -3,7 +3,8 @@
 Every FakeTools run appends the new distinct gcloud, bq, gsutil and kubectl command lines to a file
 of its own process in the run's directory (HIPAA_FAKE_CLI_CALLS, made by the conformance plugin on
 the controller before any xdist worker starts, so every worker inherits it). A worker writes its
-file before its test reports, so the controller reads every call of the run once the tests are done.
+file before its test reports: the controller reads new calls as the tests run, and every call of
+the run once the last test has reported.
 """
 
 from __future__ import annotations
@@ -59,12 +60,30 @@ def record(calls: Iterable[tuple[str, list[str]]]) -> None:
             out.write("".join(rows))
 
 
-def load(directory: Path) -> list[RecordedCall]:
-    """Every distinct call recorded in the run, sorted, each with the first test that sent it."""
-    first: dict[tuple[str, ...], str] = {}
-    for path in sorted(directory.glob("*.jsonl")):
-        for row in path.read_text(encoding="utf-8").splitlines():
-            entry = json.loads(row)
-            line = tuple(str(part) for part in entry["line"])
-            first.setdefault(line, str(entry["test"]))
-    return [RecordedCall(line[0], line[1:], test) for line, test in sorted(first.items())]
+class CallLog:
+    """The run's recorded calls as they arrive: each distinct call once, with the first test that sent it.
+
+    Read while the workers still append: only whole rows (up to the last newline) are taken.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.first: dict[tuple[str, ...], str] = {}
+        self._offsets: dict[Path, int] = {}
+
+    def new(self) -> list[RecordedCall]:
+        """The distinct calls recorded since the last look."""
+        arrived = []
+        for path in sorted(self.directory.glob("*.jsonl")):
+            with path.open("rb") as log:
+                log.seek(self._offsets.get(path, 0))
+                chunk = log.read()
+            whole = chunk[: chunk.rfind(b"\n") + 1]
+            self._offsets[path] = self._offsets.get(path, 0) + len(whole)
+            for row in whole.decode("utf-8").splitlines():
+                entry = json.loads(row)
+                line = tuple(str(part) for part in entry["line"])
+                if line not in self.first:
+                    self.first[line] = str(entry["test"])
+                    arrived.append(RecordedCall(line[0], line[1:], self.first[line]))
+        return arrived

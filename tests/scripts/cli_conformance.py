@@ -4,9 +4,11 @@ must also pass the installed CLI's own argument parser. A pytest plugin, loaded 
 Why at the end of the session, on the controller: under pytest-xdist a test cannot know when the
 other workers have sent their last call, but the controller's sessionfinish runs after every test
 of every worker has reported, and each worker writes its calls (tests/scripts/cli_calls.py) before
-its test reports. The check is one test of its own in the report: it fails the run and names each
-rejected command line, the test that sent it and the CLI's message; where a CLI is not installed
-it is skipped with one line naming it, or fails when HIPAA_REQUIRE_REAL_CLIS=1 (set by .ci/run).
+its test reports. While the tests run, the controller hands each new call to the real parsers once a
+second, so little is left to parse at the end. The check is one test of its own in the report: it
+fails the run and names each rejected command line, the test that sent it and the CLI's message;
+where a CLI is not installed it is skipped with one line naming it, or fails when
+HIPAA_REQUIRE_REAL_CLIS=1 (set by .ci/run).
 """
 
 from __future__ import annotations
@@ -27,28 +29,44 @@ from tests.scripts.real_clis import Installation, RealParsers, Verdict
 
 REQUIRE_ENV = "HIPAA_REQUIRE_REAL_CLIS"
 NODEID = "tests/scripts/cli_conformance.py::fake_calls_parse_with_the_real_clis"
-_SCRIPT_TESTS = "tests/scripts/"
+_LOOK_EVERY = 1.0  # seconds between looks at the recorded calls while the tests run
 
 
 class Conformance:
-    """The controller's side: the run's directory of calls, the parsers, the verdict as one test."""
+    """The controller's side: reads the run's calls as they arrive, feeds them to the real parsers
+    (which parse while the tests still run), and reports the verdict as one test at the end."""
 
     def __init__(self, calls: Path, installation: Installation) -> None:
         self.calls = calls
         self.installation = installation
+        self.log = cli_calls.CallLog(calls)
         self.parsers: RealParsers | None = None
+        self.counts: dict[str, int] = defaultdict(int)
+        self.failure: Exception | None = None  # a parser that could not be fed fails the check
+        self._last_look = 0.0
+        self._finished = False  # every call taken and fed; the parsers are closing
         self.summary = ""
 
-    def _parsers(self) -> RealParsers:
-        if self.parsers is None:
-            self.parsers = RealParsers(self.installation)
-            self.parsers.start()
-        return self.parsers
+    def pytest_runtest_logreport(self) -> None:
+        if time.monotonic() - self._last_look >= _LOOK_EVERY:
+            self._take_new_calls()
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        # Loading gcloud's parser takes a second: start it with the first script test, not at the end.
-        if self.parsers is None and report.nodeid.startswith(_SCRIPT_TESTS):
-            self._parsers()
+    def _take_new_calls(self) -> None:
+        self._last_look = time.monotonic()
+        if self.failure is not None or self._finished:
+            return
+        try:
+            arrived: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+            for call in self.log.new():
+                arrived[call.tool].append(call.argv)
+            for tool, argvs in arrived.items():
+                self.counts[tool] += len(argvs)
+                if not self.installation.missing(tool):
+                    if self.parsers is None:
+                        self.parsers = RealParsers(self.installation)
+                    self.parsers.feed(tool, argvs)
+        except Exception as error:  # reported at the end, as the check's failure
+            self.failure = error
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR):
@@ -82,23 +100,24 @@ class Conformance:
         self.summary = f"{checked} ({report.duration:.1f} s after the last test)"
 
     def verdict(self) -> tuple[Literal["passed", "failed", "skipped"] | None, str]:
-        """The outcome and its message; no outcome when no script test sent a call (and none had to)."""
-        recorded = cli_calls.load(self.calls)
+        """The outcome and its message; no outcome when no test sent a call (and none had to)."""
+        self._take_new_calls()
+        self._finished = True
+        if self.failure is not None:
+            raise self.failure
         required = os.environ.get(REQUIRE_ENV) == "1"
-        if not recorded:
+        if not self.counts:
             if required:
                 return "failed", f"no gcloud/bq/gsutil/kubectl call was recorded, yet {REQUIRE_ENV}=1 needs the check"
             return None, ""
-        lines: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for call in recorded:
-            lines[call.tool].append(call.argv)
-        missing = [reason for tool in lines if (reason := self.installation.missing(tool))]
-        checkable = {tool: argvs for tool, argvs in lines.items() if not self.installation.missing(tool)}
-        verdicts = self._parsers().check(checkable) if checkable else []
+        missing = [reason for tool in sorted(self.counts) if (reason := self.installation.missing(tool))]
+        verdicts = self.parsers.finish() if self.parsers is not None else []
         rejected = [v for v in verdicts if v.error]
-        counts = ", ".join(f"{len(argvs)} {tool}" for tool, argvs in sorted(checkable.items()))
+        counts = ", ".join(
+            f"{n} {tool}" for tool, n in sorted(self.counts.items()) if not self.installation.missing(tool)
+        )
         if rejected:
-            return "failed", "\n".join([rejection_report(rejected, recorded), *missing])
+            return "failed", "\n".join([rejection_report(rejected, self.log.first), *missing])
         if missing and required:
             return "failed", f"{'; '.join(missing)}, and {REQUIRE_ENV}=1 requires every real CLI"
         if missing:
@@ -121,8 +140,7 @@ def shown(line: tuple[str, ...]) -> str:
     return shlex.join(line).replace("\n", "\\n")
 
 
-def rejection_report(rejected: list[Verdict], recorded: list[cli_calls.RecordedCall]) -> str:
-    sent_by = {call.line: call.test for call in recorded}
+def rejection_report(rejected: list[Verdict], sent_by: dict[tuple[str, ...], str]) -> str:
     lines = [f"{len(rejected)} command lines the fakes accepted are rejected by the real CLI's parser:"]
     for verdict in rejected:
         line = (verdict.tool, *verdict.argv)

@@ -1,21 +1,22 @@
 """The installed gcloud, bq and kubectl, asked whether they accept command lines, with no cloud behind them.
 
 gcloud and bq are Python programs: each is loaded once, in one process under the Cloud SDK's own
-Python (tests/scripts/sdk_parsers.py), and given every command line; loading gcloud takes about a
-second, so that process starts while the tests still run and waits for the lines. kubectl is a Go
-program: one process per distinct command line (about 0.1 s each, run side by side), with a
+Python (tests/scripts/sdk_parsers.py), at the first line of its tool, and parses the lines as the
+tests send them, so loading (about a second for gcloud) and parsing overlap the tests. kubectl is a
+Go program: one process per distinct command line (about 0.1 s each, four side by side), with a
 kubeconfig that points at a closed local port, so a line it accepts fails only at the connection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,11 @@ class Installation:
 
 
 class RealParsers:
-    """The gcloud and bq parser processes plus the kubectl runs, in a scratch directory of their own."""
+    """The gcloud and bq parser processes plus the kubectl runs, fed command lines as the tests send them.
+
+    `feed` hands lines over while the tests still run (the SDK parsers parse them at once, kubectl
+    runs in a thread pool); `finish` closes the parsers' input and collects every verdict.
+    """
 
     def __init__(self, installation: Installation) -> None:
         self.installation = installation
@@ -83,6 +88,10 @@ class RealParsers:
         (self.home / "kubeconfig").write_text(_KUBECONFIG, encoding="utf-8")
         (self.home / "manifest.json").write_text(_STUB_MANIFEST, encoding="utf-8")
         self._sdk: dict[str, subprocess.Popen[bytes]] = {}
+        self._sent: dict[str, list[tuple[str, ...]]] = {"gcloud": [], "bq": []}
+        self._kubectl_pool = ThreadPoolExecutor(max_workers=4)
+        self._pending: list[Future[Verdict]] = []
+        self._gsutil: list[Verdict] = []
 
     def _environment(self) -> dict[str, str]:
         # A fresh gcloud configuration and HOME: no account, no project, no prompt, no usage report.
@@ -96,45 +105,68 @@ class RealParsers:
             "KUBECONFIG": str(self.home / "kubeconfig"),
         }
 
-    def start(self, tools: Sequence[str] = ("gcloud", "bq")) -> None:
-        """Start loading the SDK parsers; they wait on stdin for the command lines."""
-        installation = self.installation
-        for tool in tools:
-            if tool in self._sdk or installation.missing(tool) or installation.sdk_python is None:
-                continue
+    def _parser(self, tool: str) -> subprocess.Popen[bytes]:
+        """The SDK parser process of `tool`, started on first use; it loads, then waits on stdin."""
+        if tool not in self._sdk:
+            installation = self.installation
+            assert installation.sdk_python is not None and not installation.missing(tool), tool
             scratch = sorted({tempfile.gettempdir(), "/tmp"})
             command = [installation.sdk_python, "-S", str(SDK_PARSERS), tool, str(installation.sdk_root)]
-            self._sdk[tool] = subprocess.Popen(
-                [*command, str(self.home / f"{tool}.json"), *scratch],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env=self._environment(),
-            )
+            with (self.home / f"{tool}.stderr").open("wb") as stderr:
+                self._sdk[tool] = subprocess.Popen(
+                    [*command, str(self.home / f"{tool}.jsonl"), *scratch],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                    env=self._environment(),
+                )
+        return self._sdk[tool]
+
+    def feed(self, tool: str, argvs: Sequence[tuple[str, ...]]) -> None:
+        """Hand over command lines of an installed tool; their verdicts come from `finish`."""
+        if tool in self._sent:
+            stdin = self._parser(tool).stdin
+            assert stdin is not None
+            self._sent[tool] += argvs
+            try:
+                stdin.write(b"".join(json.dumps(list(argv)).encode() + b"\n" for argv in argvs))
+                stdin.flush()
+            except BrokenPipeError:
+                pass  # the parser died: finish reports it, with its last words
+        elif tool == "kubectl":
+            self._pending += [self._kubectl_pool.submit(self._kubectl, argv) for argv in argvs]
+        else:
+            self._gsutil += [Verdict(tool, argv, NO_GSUTIL_PARSER) for argv in argvs]
+
+    def finish(self) -> list[Verdict]:
+        """Every verdict for the lines fed so far: gsutil, gcloud, bq, then kubectl."""
+        verdicts = list(self._gsutil)
+        for tool, process in self._sdk.items():
+            verdicts += self._sdk_verdicts(tool, process)
+        self._kubectl_pool.shutdown(wait=True)
+        return verdicts + [future.result() for future in self._pending]
 
     def check(self, lines: Mapping[str, Sequence[tuple[str, ...]]]) -> list[Verdict]:
-        """A verdict for every command line (tool -> argument lists) of an installed tool."""
-        self.start([tool for tool in ("gcloud", "bq") if lines.get(tool)])
-        verdicts = [Verdict("gsutil", argv, NO_GSUTIL_PARSER) for argv in lines.get("gsutil", ())]
-        # The SDK parsers and the kubectl runs side by side: each waits on its own process.
-        with ThreadPoolExecutor(max_workers=4 + len(self._sdk)) as pool:
-            sdk = [pool.submit(self._sdk_verdicts, t, p, lines.get(t, ())) for t, p in self._sdk.items()]
-            kubectl = list(pool.map(self._kubectl, lines.get("kubectl", ())))
-            for future in sdk:
-                verdicts += future.result()
-        return verdicts + kubectl
+        """All at once: a verdict for every command line (tool -> argument lists) of an installed tool."""
+        for tool, argvs in lines.items():
+            self.feed(tool, argvs)
+        return self.finish()
 
-    def _sdk_verdicts(
-        self, tool: str, process: subprocess.Popen[bytes], argvs: Sequence[tuple[str, ...]]
-    ) -> list[Verdict]:
-        _, stderr = process.communicate(json.dumps([list(argv) for argv in argvs]).encode(), timeout=120)
-        results = self.home / f"{tool}.json"
-        if process.returncode != 0 or not results.is_file():
-            reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-            raise RuntimeError(f"the {tool} parser failed (exit {process.returncode}): {reason[0]}")
-        outcomes = json.loads(results.read_text(encoding="utf-8"))
-        if len(outcomes) != len(argvs):
-            raise RuntimeError(f"the {tool} parser answered {len(outcomes)} of {len(argvs)} command lines")
+    def _sdk_verdicts(self, tool: str, process: subprocess.Popen[bytes]) -> list[Verdict]:
+        assert process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+        process.wait(timeout=120)
+        results = self.home / f"{tool}.jsonl"
+        outcomes = (
+            [json.loads(row) for row in results.read_text(encoding="utf-8").splitlines()] if results.is_file() else []
+        )
+        argvs = self._sent[tool]
+        if process.returncode != 0 or len(outcomes) != len(argvs):
+            errors = (self.home / f"{tool}.stderr").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            reason = errors[-1] if errors else "no message"
+            answered = f"answered {len(outcomes)} of {len(argvs)} lines"
+            raise RuntimeError(f"the {tool} parser {answered} (exit {process.returncode}): {reason}")
         return [Verdict(tool, a, "" if o["ok"] else str(o["error"])) for a, o in zip(argvs, outcomes, strict=True)]
 
     def _kubectl(self, argv: tuple[str, ...]) -> Verdict:
@@ -168,6 +200,7 @@ class RealParsers:
         return out
 
     def close(self) -> None:
+        self._kubectl_pool.shutdown(wait=False, cancel_futures=True)
         for process in self._sdk.values():
             if process.poll() is None:
                 process.kill()

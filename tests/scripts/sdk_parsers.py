@@ -2,13 +2,16 @@
 
 Run under the SDK's Python, never imported by the tests (the SDK's modules are not in .venv):
 
-    python -S sdk_parsers.py gcloud|bq SDK_ROOT RESULTS_JSON SCRATCH_DIR... <ARGV_LISTS_JSON
+    python -S sdk_parsers.py gcloud|bq SDK_ROOT RESULTS_JSONL SCRATCH_DIR... <ARGV_JSON_LINES
 
-It loads the CLI first (the slow part, ~1 s for gcloud), then reads a JSON list of argument lists
-from stdin and writes one {"ok", "error"} per list to RESULTS_JSON. A command line is accepted only
-when parsing reached the point where the command's Run would start; an unknown command, an invalid
-choice, an unknown flag or a bad flag value is reported with the CLI's own message. No command runs,
-so nothing needs credentials or reaches the network.
+It loads the CLI first (the slow part, ~1 s for gcloud), then reads argument lists from stdin, one
+JSON list a line, as the tests send them, and writes one {"ok", "error"} line for each to
+RESULTS_JSONL, until stdin closes. A command line is accepted only when parsing reached the point
+where the command's Run would start (gcloud: calliope's backend.Command.Run, after the flags and
+resource arguments are parsed, with --format and --filter compiled as the display would; bq:
+NewCmd.RunSafely, after appcommands found the command and absl parsed its flags and positional
+arguments). An unknown command, an invalid choice, an unknown flag or a bad flag value is reported
+with the CLI's own message. No command runs, so nothing needs credentials or reaches the network.
 
 A file flag (`--policy-from-file=PATH`, gcloud reads it while parsing) names a file the script wrote
 in its own scratch directory, gone by now, or stdin (`-`): its content is data, not syntax, so it
@@ -132,9 +135,10 @@ def main(argv: list[str]) -> int:
     tool, sdk_root, results = argv[1], argv[2], argv[3]
     scratch = tuple(os.path.join(root, "") for root in argv[4:])
     parse = _gcloud(sdk_root, scratch) if tool == "gcloud" else _bq(sdk_root)
-    lines = json.load(sys.stdin)
     with open(results, "w", encoding="utf-8") as out:
-        json.dump([parse(list(line)) for line in lines], out)
+        for row in sys.stdin:
+            out.write(json.dumps(parse(list(json.loads(row)))) + "\n")
+            out.flush()
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -70,9 +71,11 @@ def test_recorded_calls_are_deduplicated_across_scratch_directories(
         ]
     )
     cli_calls.record([("bq", ["ls"])])
-    recorded = cli_calls.load(tmp_path)
+    log = cli_calls.CallLog(tmp_path)
+    recorded = sorted(log.new(), key=lambda call: call.line)
     assert [c.line for c in recorded] == [("bq", "ls"), ("kubectl", "apply", "-f", GONE)]
     assert {c.test for c in recorded} == {os.environ["PYTEST_CURRENT_TEST"].rsplit(" (", 1)[0]}
+    assert log.new() == []  # each call arrives once
 
 
 def test_a_test_run_without_the_recording_directory_refuses_to_run_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,6 +106,17 @@ def test_a_missing_cli_fails_where_ci_requires_the_real_clis(tmp_path: Path, mon
     monkeypatch.setenv(REQUIRE_ENV, "1")
     outcome, message = conformance(tmp_path, ("kubectl", "get", "pods")).verdict()
     assert outcome == "failed" and message.startswith("kubectl is not installed, and HIPAA_REQUIRE_REAL_CLIS=1")
+
+
+def test_a_parser_that_dies_fails_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    (tmp_path / "gw0-1.jsonl").write_text(json.dumps({"line": ["gcloud", "version"], "test": "t"}) + "\n")
+    dead = Installation(Path("/no-sdk"), shutil.which("false"), None)  # a "Python" that exits 1 at once
+    check = Conformance(tmp_path, dead)
+    with pytest.raises(RuntimeError, match=r"the gcloud parser answered 0 of 1 lines \(exit 1\)"):
+        check.verdict()
+    assert check.parsers is not None
+    check.parsers.close()
 
 
 def test_no_recorded_call_is_no_verdict_unless_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
