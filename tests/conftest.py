@@ -18,6 +18,10 @@ from infra.config import ENVIRONMENTS
 from infra.plan.mockrun import run_stack
 from infra.rules import Resource
 
+# Every command line the script tests send to the fake gcloud, bq, gsutil and kubectl must also pass the
+# real CLI's parser: checked once per run, on the controller, after every worker's tests.
+pytest_plugins = ("tests.scripts.cli_conformance",)
+
 
 @functools.cache
 def planned(stack: str) -> tuple[Resource, ...]:
