@@ -7,10 +7,13 @@ output the PHI gate scans), hence `ids=` on every parametrized list of lines.
 from __future__ import annotations
 
 import gzip
+import json
+import os
 from pathlib import Path
 
 import pytest
 
+from pipeline.phi import cli, lexicon_refresh
 from pipeline.phi.engine import detector
 from pipeline.phi.lexicon import (
     COMMON_WORDS,
@@ -158,3 +161,56 @@ def test_damaged_name_data_is_an_error_not_an_empty_list(tmp_path: Path, damage:
 def test_comment_lines_are_not_names(tmp_path: Path) -> None:
     (tmp_path / "places.txt").write_text("# header\naustin\n\n", encoding="ascii")
     assert read_words(tmp_path / "places.txt") == frozenset({"austin"})
+
+
+def test_the_scan_fails_closed_without_name_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_data(_model: str | None) -> object:
+        raise LexiconError("name data surnames.txt.gz cannot be read (FileNotFoundError)")
+
+    monkeypatch.setattr(cli, "detector", no_data)
+    (tmp_path / "a.log").write_text("ok\n", encoding="utf-8")
+    assert cli.main(["scan", str(tmp_path / "a.log")]) == cli.ERROR
+    assert capsys.readouterr().err.startswith("phi: ERROR: name data surnames.txt.gz cannot be read")
+
+
+# --- the refresh tool, on miniature census files ---------------------------------------------
+
+
+def census_file(path: Path, names: list[tuple[str, float]]) -> None:
+    rows = [f"{name:<15}{percent:.3f}  0.000 {rank:>6}" for rank, (name, percent) in enumerate(names, start=1)]
+    path.write_text("\n".join(rows) + "\n", encoding="ascii")
+
+
+@pytest.fixture
+def census(tmp_path: Path) -> tuple[Path, Path]:
+    census_dir = tmp_path / "census"
+    census_dir.mkdir()
+    census_file(census_dir / "dist.female.first", [("MARY", 2.6), ("ROSE", 0.3)])
+    census_file(census_dir / "dist.male.first", [("JAMES", 3.3), ("MARY", 0.1)])
+    census_file(census_dir / "dist.all.last", [("SMITH", 1.0), ("BROWN", 0.6), ("WHITFIELD", 0.01)])
+    probabilities = {"mary": -13.7, "Mary": -11.7, "rose": -11.8, "Rose": -11.6, "brown": -10.6, "Brown": -11.0}
+    lexeme_prob = tmp_path / "en_lexeme_prob.json.gz"
+    lexeme_prob.write_bytes(gzip.compress(json.dumps({**probabilities, "floor": -19.5}).encode()))
+    return census_dir, lexeme_prob
+
+
+def test_refresh_cuts_sorts_and_marks_ordinary_words(tmp_path: Path, census: tuple[Path, Path]) -> None:
+    out = tmp_path / "out"
+    assert lexicon_refresh.main([str(census[0]), str(census[1]), str(out), "--surnames", "2"]) == 0
+    lines = {name: gzip.decompress((out / name).read_bytes()).decode().split() for name in os.listdir(out)}
+    assert lines[GIVEN_NAMES] == ["james", "mary", "rose"]  # most frequent in either list first
+    assert lines[SURNAMES] == ["smith", "brown"]
+    assert lines[COMMON_WORDS] == ["rose", "brown"]  # "mary" is mostly capitalised
+    first = (out / SURNAMES).read_bytes()
+    lexicon_refresh.main([str(census[0]), str(census[1]), str(out), "--surnames", "2"])
+    assert (out / SURNAMES).read_bytes() == first  # reproducible bytes: no timestamp in the gzip header
+
+
+def test_refresh_refuses_a_malformed_census_file(
+    tmp_path: Path, census: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (census[0] / "dist.all.last").write_text("SMITH 1.0\n", encoding="ascii")
+    assert lexicon_refresh.main([str(census[0]), str(census[1]), str(tmp_path / "out")]) == 2
+    assert "dist.all.last:1: not NAME PERCENT CUMULATIVE RANK" in capsys.readouterr().err
