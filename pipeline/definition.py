@@ -58,7 +58,10 @@ def stages() -> tuple[Stage, ...]:
         build.build_stage(after=validation.POOL_GUARD, venv=venv),
         security.stage(tools, build.API_IMAGE),
         build.sign_stage(after=(security.TRIVY,)),
-        compliance.stage(tools, phi_after=(*_outside(gates_before_phi, compliance.CHECKS), build.SPARK_WHEEL)),
+        compliance.stage(
+            tools,
+            phi_after=(*_outside(gates_before_phi, compliance.CHECKS), build.SPARK_WHEEL, build.PHI_SCANNER_IMAGE),
+        ),
         testing.integration_stage(after=(*PRE_DEPLOY_GATES, build.SPARK_WHEEL)),
         deploy.stage(PRE_DEPLOY_GATES, testing.DATAPROC_INTEGRATION),
         operations.stage(deploy.DEPLOY_INFRA, deploy.DEPLOY_DATAPROC, deploy.DEPLOY_GKE),

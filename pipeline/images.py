@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.substitutions import DOCKERHUB_MIRROR, GHCR_MIRROR
+from pipeline.substitutions import DOCKERHUB_MIRROR, GHCR_MIRROR, IMAGES_REPOSITORY, PHI_SCANNER_IMAGE_TAG
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,19 @@ IMAGES: dict[str, Image] = {
     "semgrep": Image(f"{DOCKERHUB_MIRROR}/semgrep/semgrep:1.185.0", "SAST with the repository's rules"),
     "prowler": Image(f"{DOCKERHUB_MIRROR}/toniblyx/prowler:5.0.0", "Prowler hipaa_gcp compliance scan"),
     "zap": Image(f"{GHCR_MIRROR}/zaproxy/zaproxy:2.15.0", "OWASP ZAP DAST of the internal API"),
+    # Built by this build (step build-phi-scanner-image) from the Cloud SDK image above, with the
+    # pinned spaCy model baked in; the tag is unique per build in a repository of immutable tags.
+    "phi-scanner": Image(PHI_SCANNER_IMAGE_TAG, "the PHI gates: Presidio with the pinned spaCy English model"),
 }
 
-# Where a step image may come from: Google's own images, or the environment's pull-through mirrors.
+# Where a step image may come from: Google's own images, the environment's pull-through mirrors,
+# or its images repository (images this build built from the repository, tagged per build).
 ALLOWED_IMAGE_PREFIXES: tuple[str, ...] = (
     "gcr.io/cloud-builders/",
     "gcr.io/google.com/cloudsdktool/",
     f"{DOCKERHUB_MIRROR}/",
     f"{GHCR_MIRROR}/",
+    f"{IMAGES_REPOSITORY}/",
 )
 
 

@@ -43,5 +43,6 @@ def stage(toolchain: str, phi_after: Sequence[str]) -> Stage:
         (ENV, "$$OUTPUT_DIR", "$$EVIDENCE_DIR"),
         wait_for=(*phi_after, *CHECKS),
         timeout=900,
+        image_key="phi-scanner",
     )
     return Stage("compliance validation", (*steps, phi))

@@ -23,8 +23,14 @@ def final_scan_stage() -> Stage:
     # The same scan as phi-detection (run-phi-log-scan.sh runs run-phi-detection.sh as this gate); it
     # waits until the log shows every passed gate's PASS line (Cloud Logging ingests late), so its
     # timeout allows for that wait.
+    # It runs in the PHI scanner's image, as phi-detection does (built before phi-detection).
     scan = script_step(
-        PHI_LOG_SCAN, "run-phi-log-scan.sh", (ENV, "$$OUTPUT_DIR", "$$EVIDENCE_DIR"), wait_for=(), timeout=240
+        PHI_LOG_SCAN,
+        "run-phi-log-scan.sh",
+        (ENV, "$$OUTPUT_DIR", "$$EVIDENCE_DIR"),
+        wait_for=(),
+        timeout=240,
+        image_key="phi-scanner",
     )
     return Stage("final PHI scan", (scan,))
 
