@@ -1,8 +1,9 @@
 """The name data the model-free person recognizer looks words up in (pipeline/phi/data/SOURCE.md).
 
 Given names and surnames come from the 1990 US Census frequency lists; a census name that English
-also writes as an ordinary word ("Brown", "Grant", "Will") or that names a place ("Austin",
-"Virginia") is *ambiguous*: it counts with a context word, never as evidence on its own.
+also writes as an ordinary word ("Brown", "Grant", "Will") or that is another proper noun (a place,
+a language, a month: "Austin", "English", "June") is *ambiguous*: it counts with a context word,
+never as evidence on its own.
 Missing or empty data is an error: without it the gate would silently stop finding names.
 """
 
@@ -17,7 +18,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 GIVEN_NAMES = "given-names.txt.gz"
 SURNAMES = "surnames.txt.gz"
 COMMON_WORDS = "common-words.txt.gz"
-PLACES = "places.txt"
+PROPER_NOUNS = "proper-nouns.txt"
 
 
 class LexiconError(Exception):
@@ -46,7 +47,7 @@ class Lexicon:
     given: frozenset[str]
     surnames: frozenset[str]
     common_words: frozenset[str]
-    places: frozenset[str]
+    proper_nouns: frozenset[str]
 
     def _parts(self, word: str) -> list[str]:
         return [normalise(part) for part in word.split("-") if part]
@@ -61,13 +62,14 @@ class Lexicon:
     def is_name(self, word: str) -> bool:
         return self.is_given(word) or self.is_surname(word)
 
-    def is_place(self, word: str) -> bool:
-        return any(part in self.places for part in self._parts(word))
+    def is_proper_noun(self, word: str) -> bool:
+        """A place, a language or nationality, a month or a weekday."""
+        return any(part in self.proper_nouns for part in self._parts(word))
 
     def is_evidence(self, word: str) -> bool:
-        """A census name that is neither an ordinary English word nor a place."""
+        """A census name that is neither an ordinary English word nor another proper noun."""
         parts = self._parts(word)
-        return self.is_name(word) and not any(part in self.common_words or part in self.places for part in parts)
+        return self.is_name(word) and not any(part in self.common_words or part in self.proper_nouns for part in parts)
 
 
 @functools.cache
@@ -76,5 +78,5 @@ def census_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         given=read_words(data_dir / GIVEN_NAMES),
         surnames=read_words(data_dir / SURNAMES),
         common_words=read_words(data_dir / COMMON_WORDS),
-        places=read_words(data_dir / PLACES),
+        proper_nouns=read_words(data_dir / PROPER_NOUNS),
     )

@@ -2,16 +2,21 @@
 
 Build logs are full of capitalised tool, product and place names ("Cloud Build", "Apache Spark",
 "Northern Virginia"), so a capitalised word is never enough. A candidate is a run of one to three
-capitalised words (initials allowed between them), or "Last, First". It counts when:
+capitalised words (initials allowed between them), or "Last, First". "Unambiguous" below means a
+census name that is neither an ordinary word nor another proper noun (pipeline/phi/lexicon.py). It counts when:
 
 - an honorific stands right before it (Dr., Mrs.): one census name, or two or more words;
-- a person field names it (first_name=, "family":, surname:): a census name;
-- a person context word is among the five words before it (patient, pt, guarantor, subscriber,
-  next of kin, ...): two or three words, all census names or one unambiguous one;
+- a person field or person word stands right before it (first_name=, "family":, pt, guarantor=,
+  next of kin:): two or three words, or one census name; when the person word is part of the same
+  capitalised phrase ("Patient Portal Service"), one unambiguous word is needed;
+- a person context word is among the five words before it (patient, subscriber, emergency, ...):
+  two or three words, all census names or one unambiguous; "Last, First" needs such context;
 - a weaker context word is (name, member, contact): two or three words, one of them unambiguous;
-- with no context at all: exactly "First [M.] Last" (or "Last, First", or "First,Last" in a CSV
-  row), capitalised, a census given name then a census surname, neither ambiguous
-  (pipeline/phi/lexicon.py), and not glued to a path, an identifier or a longer capitalised run.
+- with no context at all: exactly "First [M.] Last" (or "First,Last" / "Last,First" in a CSV row),
+  a census given name then an unambiguous census surname, the given name unambiguous too or a
+  place before a surname that is no given name (Dallas Whitaker); or a quoted value of two or
+  three words with one unambiguous name ('Agnes Bellweather'). Never glued to a path or an
+  identifier, never part of a longer capitalised run.
 
 Upper-case names (PATIENT: WHITFIELD, ELEANOR) count only with context: log headers are upper case.
 """
@@ -194,8 +199,8 @@ class PersonNameRecognizer(EntityRecognizer):
     def first_last(self, first: str, last: str, middle: list[str]) -> bool:
         """A census given name, then a census surname, and at least the surname unambiguous.
 
-        A given name that is also a place (Dallas Whitaker) counts only before a surname that is no
-        given name too: "Charlotte Douglas" stays an airport. One that is also a word never counts
+        A given name that is also a place or a month (Dallas Whitaker) counts only before a surname
+        that is no given name too: "Charlotte Douglas" stays an airport. One that is also a word never counts
         alone: "Les Loges-Marchis", "See Tom Bohman".
         """
         lexicon = self.lexicon
@@ -205,7 +210,8 @@ class PersonNameRecognizer(EntityRecognizer):
             return False
         if lexicon.is_evidence(first):
             return True
-        return lexicon.is_place(first) and not lexicon.is_given(last) and first.lower() not in lexicon.common_words
+        ordinary_word = first.lower() in lexicon.common_words
+        return lexicon.is_proper_noun(first) and not ordinary_word and not lexicon.is_given(last)
 
     def _comma_candidates(self, line: str, words: list[Word]) -> list[tuple[int, int, float]]:
         """ "Last, First" after a person context word, and "First,Last" or "Last,First" in a CSV row."""

@@ -18,7 +18,7 @@ from pipeline.phi.engine import detector
 from pipeline.phi.lexicon import (
     COMMON_WORDS,
     GIVEN_NAMES,
-    PLACES,
+    PROPER_NOUNS,
     SURNAMES,
     LexiconError,
     census_lexicon,
@@ -93,6 +93,7 @@ def test_unambiguous_first_last_pairs_count_alone(line: str) -> None:
         "first: 1, last: 500",
         "Last Modified: Tuesday",
         "French, German, Italian",
+        "assert block == 'Basic Latin'",  # a Unicode block: a language is no person
         "Dr. Elephant tuning hints",
         "projects/Eleanor Whitfield",  # glued to a path
         "https://example.org/Eleanor_Whitfield",
@@ -129,7 +130,8 @@ def test_the_lexicon_tells_names_words_and_places_apart() -> None:
     assert lexicon.is_given("Eleanor") and lexicon.is_surname("Whitfield") and lexicon.is_evidence("Whitfield")
     assert lexicon.is_surname("O'Malley") and lexicon.is_surname("Ruiz-Delgado")
     assert lexicon.is_name("Brown") and not lexicon.is_evidence("Brown")  # an ordinary word too
-    assert lexicon.is_name("Austin") and lexicon.is_place("Austin") and not lexicon.is_evidence("Austin")
+    assert lexicon.is_name("Austin") and lexicon.is_proper_noun("Austin") and not lexicon.is_evidence("Austin")
+    assert lexicon.is_name("English") and not lexicon.is_evidence("English")  # a language, always capitalised
     assert not lexicon.is_name("Kubernetes") and not lexicon.is_name("Pulumi")
     assert normalise("O\u2019Malley") == "omalley"
 
@@ -145,7 +147,7 @@ def test_the_vendored_data_is_complete_and_small() -> None:
 @pytest.mark.parametrize("damage", ["missing", "empty", "not gzip"])
 def test_damaged_name_data_is_an_error_not_an_empty_list(tmp_path: Path, damage: str) -> None:
     data = Path(__file__).resolve().parents[2] / "pipeline/phi/data"
-    for name in (GIVEN_NAMES, SURNAMES, COMMON_WORDS, PLACES):
+    for name in (GIVEN_NAMES, SURNAMES, COMMON_WORDS, PROPER_NOUNS):
         (tmp_path / name).write_bytes((data / name).read_bytes())
     target = tmp_path / SURNAMES
     if damage == "missing":
@@ -159,8 +161,8 @@ def test_damaged_name_data_is_an_error_not_an_empty_list(tmp_path: Path, damage:
 
 
 def test_comment_lines_are_not_names(tmp_path: Path) -> None:
-    (tmp_path / "places.txt").write_text("# header\naustin\n\n", encoding="ascii")
-    assert read_words(tmp_path / "places.txt") == frozenset({"austin"})
+    (tmp_path / PROPER_NOUNS).write_text("# header\naustin\n\n", encoding="ascii")
+    assert read_words(tmp_path / PROPER_NOUNS) == frozenset({"austin"})
 
 
 def test_the_scan_fails_closed_without_name_data(
