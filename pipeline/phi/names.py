@@ -194,7 +194,8 @@ class PersonNameRecognizer(EntityRecognizer):
         # A quoted value that is two or three capitalised words, one an unambiguous census name
         # (assert 'Amara Diallo' == ...): how a name sits in a test failure or a JSON value.
         quoted = start > 0 and end < len(line) and line[start - 1] == line[end] and line[end] in "'\""
-        return STANDS_ALONE if quoted and any_evidence else None
+        plain_evidence = any(lexicon.is_evidence(t) and "-" not in t for t in texts)  # not "Le Plessis-Belleville"
+        return STANDS_ALONE if quoted and plain_evidence else None
 
     def first_last(self, first: str, last: str, middle: list[str]) -> bool:
         """A census given name, then a census surname, and at least the surname unambiguous.

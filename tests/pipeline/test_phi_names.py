@@ -94,6 +94,7 @@ def test_unambiguous_first_last_pairs_count_alone(line: str) -> None:
         "Last Modified: Tuesday",
         "French, German, Italian",
         "assert block == 'Basic Latin'",  # a Unicode block: a language is no person
+        "commune = 'Le Plessis-Belleville'",  # a particle and a compound: a place
         "Dr. Elephant tuning hints",
         "projects/Eleanor Whitfield",  # glued to a path
         "https://example.org/Eleanor_Whitfield",
