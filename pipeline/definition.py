@@ -56,6 +56,7 @@ def stages() -> tuple[Stage, ...]:
         iac.stage(tools, venv),
         testing.unit_stage(tools, venv),
         build.build_stage(after=validation.POOL_GUARD, venv=venv),
+        build.scanner_image_stage(after=validation.POOL_GUARD),
         security.stage(tools, build.API_IMAGE),
         build.sign_stage(after=(security.TRIVY,)),
         compliance.stage(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.images import image as image_ref
-from pipeline.model import Stage, Step
+from pipeline.model import Stage
 from pipeline.phi.model_pin import MODEL_SHA256, MODEL_URI
 from pipeline.steps import API_IMAGE_REF, script_step, shell_step
 from pipeline.substitutions import (
@@ -71,19 +71,20 @@ def build_stage(after: str, venv: str) -> Stage:
         wait_for=(after,),
         timeout=1200,
     )
-    return Stage("build", (wheel, image, phi_scanner_image(after)))
+    return Stage("build", (wheel, image))
 
 
-def phi_scanner_image(after: str) -> Step:
+def scanner_image_stage(after: str) -> Stage:
     """The PHI gates' image: the Cloud SDK image plus Presidio and the spaCy model, checked against its
     pinned hash (pipeline/phi/model_pin.py); its digest is handed on in $OUTPUT_DIR/phi-scanner-image."""
-    return script_step(
+    step = script_step(
         PHI_SCANNER_IMAGE,
         "build-phi-scanner-image.sh",
         (ENV, PHI_SCANNER_IMAGE_TAG, "$COMMIT_SHA", MODEL_URI, MODEL_SHA256, PYPI_MIRROR, image_ref("cloud-sdk")),
         wait_for=(after,),
         timeout=1800,
     )
+    return Stage("PHI scanner image", (step,))
 
 
 def sign_stage(after: Sequence[str]) -> Stage:
