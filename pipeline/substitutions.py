@@ -60,6 +60,9 @@ ARTIFACTS_PREFIX = "gs://$PROJECT_ID-artifacts/builds/$BUILD_ID"
 MAIN_PY_URI = f"{ARTIFACTS_PREFIX}/spark/main.py"
 # Tags are immutable in the images repository: one tag per build, and the commit leads it.
 API_IMAGE_TAG = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-images/hipaa-api:$SHORT_SHA-$BUILD_ID"
+# The PHI scanner's image (pipeline/phi/image), built by this build for its own PHI gates.
+PHI_SCANNER_IMAGE_TAG = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-images/phi-scanner:$SHORT_SHA-$BUILD_ID"
+IMAGES_REPOSITORY = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-images"
 DOCKERHUB_MIRROR = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-dockerhub-mirror"
 GHCR_MIRROR = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-ghcr-mirror"
 GCR_MIRROR = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-gcr-mirror"
