@@ -18,33 +18,13 @@ import io
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from infra.config import ENVIRONMENTS
 from infra.plan.resources import PreviewError, load_preview, to_preview
-from infra.rules import Finding, Resource, all_rules, evaluate
-
-
-def _report(resources: Sequence[Resource], findings: list[Finding], out: io.TextIOBase | None = None) -> None:
-    stream = out or sys.stdout
-    counts = Counter(r.type for r in resources)
-    print(f"{'resource type':<60} {'count':>5}", file=stream)
-    for type_token, count in sorted(counts.items()):
-        print(f"{type_token:<60} {count:>5}", file=stream)
-    print(f"{'total':<60} {len(resources):>5}", file=stream)
-    print(file=stream)
-    failed = {f.rule_id for f in findings}
-    print(f"{'rule':<10} {'status':<6} {'checked':>7}  {'citation':<28} reason", file=stream)
-    for rule in all_rules():
-        checked = rule.in_scope(resources)
-        # A rule with nothing to look at is reported as such, never as a pass.
-        status = "FAIL" if rule.id in failed else ("PASS" if checked else "n/a")
-        print(f"{rule.id:<10} {status:<6} {checked:>7}  {rule.citation:<28} {rule.reason}", file=stream)
-    for finding in findings:
-        print(f"violation {finding.rule_id} {finding.urn}: {finding.message}", file=stream)
-    print(f"\n{len(all_rules())} rules, {len(findings)} violations", file=stream)
+from infra.plan.summary import report
+from infra.rules import Resource, evaluate
 
 
 def planned_resources(stack: str) -> list[Resource] | int:
@@ -72,8 +52,8 @@ def _plan(stack: str, json_path: str | None) -> int:
     if isinstance(resources, int):
         return resources
     findings = evaluate(resources, stack)
-    _report(resources, findings)
-    print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s")
+    print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s under the Pulumi mock engine")
+    report(stack, resources, findings)
     if json_path:
         Path(json_path).write_text(json.dumps(to_preview(resources), indent=2, sort_keys=True), encoding="utf-8")
     return 1 if findings else 0
@@ -87,7 +67,7 @@ def _check(path: str) -> int:
         return 2
     environment = stack if stack in ENVIRONMENTS else "prod"  # unknown stacks get the strictest rules
     findings = evaluate(resources, environment)
-    _report(resources, findings)
+    report(stack or "preview", resources, findings)
     return 1 if findings else 0
 
 
