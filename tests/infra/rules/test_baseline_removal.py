@@ -15,15 +15,20 @@ import pytest
 
 import infra.security.org_constraints as org_data
 import infra.security.security_alerts as alert_data
-from infra.config import PlatformConfig
+from infra.placement import Placement
 from infra.rules import Resource, Rule, all_rules, evaluate
 from infra.rules.perimeter import RULES as PERIMETER_RULES
 from infra.rules.perimeter_coverage import RULES as COVERAGE_RULES
 from infra.security import audit_streams
 from infra.security.perimeter_services import RESTRICTED_SERVICES
 from tests.conftest import planned
-from tests.infra.data import test_storage
-from tests.infra.security import test_audit_logging, test_monitoring, test_org_policies, test_perimeter
+from tests.infra.data.builders import built_storage
+from tests.infra.security.builders import (
+    built_audit_logging,
+    built_monitoring,
+    built_org_policies,
+    built_perimeter,
+)
 
 PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
 BASELINE_SERVICES = {
@@ -62,7 +67,7 @@ def failing(resources: tuple[Resource, ...] | list[Resource], rules: list[Rule] 
 
 
 def rebuilt(builder: Callable[[str], tuple[Resource, ...]]) -> tuple[Resource, ...]:
-    """The component built afresh by its test module's cached builder, bypassing the cache."""
+    """The component built afresh by its cached test builder, bypassing the cache."""
     build: Callable[[str], tuple[Resource, ...]] = inspect.unwrap(builder)
     return build("prod")
 
@@ -70,7 +75,7 @@ def rebuilt(builder: Callable[[str], tuple[Resource, ...]]) -> tuple[Resource, .
 @pytest.fixture(scope="module", autouse=True)
 def components_comply() -> Iterator[None]:
     """Unchanged, every component here passes: a failure below is the removal's doing."""
-    for builder in (test_audit_logging.built, test_org_policies.built, test_monitoring.built, test_storage.built):
+    for builder in (built_audit_logging, built_org_policies, built_monitoring, built_storage):
         assert failing(builder("prod")) == set()
     yield
 
@@ -78,7 +83,7 @@ def components_comply() -> Iterator[None]:
 @pytest.mark.parametrize("service", sorted(RESTRICTED_SERVICES))
 def test_a_service_dropped_from_the_perimeter_fails(monkeypatch: pytest.MonkeyPatch, service: str) -> None:
     monkeypatch.delitem(RESTRICTED_SERVICES, service)
-    perimeter = rebuilt(test_perimeter.built)
+    perimeter = rebuilt(built_perimeter)
     stack = [r for r in planned("prod") if r.type != PERIMETER] + [r for r in perimeter if r.type == PERIMETER]
     expected = {"VPC-02", "VPC-08"} if service in BASELINE_SERVICES else {"VPC-08"}
     assert failing(stack, [*PERIMETER_RULES, *COVERAGE_RULES]) == expected
@@ -88,7 +93,7 @@ def test_a_service_dropped_from_the_perimeter_fails(monkeypatch: pytest.MonkeyPa
 def test_an_audit_log_type_dropped_fails(monkeypatch: pytest.MonkeyPatch, log_type: str) -> None:
     kept = tuple(t for t in audit_streams.AUDIT_LOG_TYPES if t != log_type)
     replace_everywhere(monkeypatch, audit_streams.AUDIT_LOG_TYPES, kept)
-    assert failing(rebuilt(test_audit_logging.built)) == {"AUD-01"}
+    assert failing(rebuilt(built_audit_logging)) == {"AUD-01"}
 
 
 @pytest.mark.parametrize("log_id", [*audit_streams.AUDIT_LOG_IDS, *audit_streams.PLATFORM_LOG_IDS])
@@ -98,7 +103,7 @@ def test_a_log_dropped_from_the_siem_sink_fails(monkeypatch: pytest.MonkeyPatch,
     else:
         kept = tuple(i for i in audit_streams.AUDIT_LOG_IDS if i != log_id)
         replace_everywhere(monkeypatch, audit_streams.AUDIT_LOG_IDS, kept)
-    assert failing(rebuilt(test_audit_logging.built)) == {"AUD-03"}
+    assert failing(rebuilt(built_audit_logging)) == {"AUD-03"}
 
 
 def _constraints_without(monkeypatch: pytest.MonkeyPatch, name: str, value: str | None = None) -> None:
@@ -115,39 +120,39 @@ def _constraints_without(monkeypatch: pytest.MonkeyPatch, name: str, value: str 
 @pytest.mark.parametrize("name", [c.name for c in org_data.CONSTRAINTS])
 def test_an_org_constraint_dropped_fails(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     _constraints_without(monkeypatch, name)
-    assert failing(rebuilt(test_org_policies.built)) == {"ORG-01"}
+    assert failing(rebuilt(built_org_policies)) == {"ORG-01"}
 
 
 @pytest.mark.parametrize("service", org_data.CMEK_SERVICES)
 def test_a_service_dropped_from_the_cmek_list_fails(monkeypatch: pytest.MonkeyPatch, service: str) -> None:
     _constraints_without(monkeypatch, "gcp.restrictNonCmekServices", service)
-    assert failing(rebuilt(test_org_policies.built)) == {"ORG-01", "ORG-03"}
+    assert failing(rebuilt(built_org_policies)) == {"ORG-01", "ORG-03"}
 
 
 @pytest.mark.parametrize("version", org_data.WEAK_TLS)
 def test_a_weak_tls_version_dropped_from_the_refused_list_fails(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
     _constraints_without(monkeypatch, "gcp.restrictTLSVersion", version)
-    assert failing(rebuilt(test_org_policies.built)) == {"ORG-01"}
+    assert failing(rebuilt(built_org_policies)) == {"ORG-01"}
 
 
 @pytest.mark.parametrize("label", ["compliance", "data-classification", "environment"])
-def test_a_label_dropped_from_the_config_labels_fails(monkeypatch: pytest.MonkeyPatch, label: str) -> None:
-    labels: property = vars(PlatformConfig)["labels"]
+def test_a_label_dropped_from_the_placement_labels_fails(monkeypatch: pytest.MonkeyPatch, label: str) -> None:
+    labels: property = vars(Placement)["labels"]
     original = labels.fget
     assert original is not None
 
-    def without(config: PlatformConfig) -> dict[str, str]:
-        return {key: value for key, value in original(config).items() if key != label}
+    def without(placement: Placement) -> dict[str, str]:
+        return {key: value for key, value in original(placement).items() if key != label}
 
-    monkeypatch.setattr(PlatformConfig, "labels", property(without))
-    assert failing(rebuilt(test_storage.built)) == {"LBL-01"}
+    monkeypatch.setattr(Placement, "labels", property(without))
+    assert failing(rebuilt(built_storage)) == {"LBL-01"}
 
 
 @pytest.mark.parametrize("alert_id", [a.id for a in alert_data.ALERTS])
 def test_a_security_alert_dropped_fails(monkeypatch: pytest.MonkeyPatch, alert_id: str) -> None:
     kept = tuple(a for a in alert_data.ALERTS if a.id != alert_id)
     replace_everywhere(monkeypatch, alert_data.ALERTS, kept)
-    assert failing(rebuilt(test_monitoring.built)) == {"MON-04"}
+    assert failing(rebuilt(built_monitoring)) == {"MON-04"}
 
 
 def test_a_method_dropped_from_an_alert_filter_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,4 +166,4 @@ def test_a_method_dropped_from_an_alert_filter_fails(monkeypatch: pytest.MonkeyP
     )
     assert weakened != alert_data.ALERTS
     replace_everywhere(monkeypatch, alert_data.ALERTS, weakened)
-    assert failing(rebuilt(test_monitoring.built)) == {"MON-04"}
+    assert failing(rebuilt(built_monitoring)) == {"MON-04"}

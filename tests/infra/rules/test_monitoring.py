@@ -10,7 +10,7 @@ from infra.rules import Resource, evaluate
 from infra.rules.baseline_alerts import REQUIRED_ALERTS
 from infra.rules.monitoring import ALERT_POLICY, CHANNEL, METRIC, RULES, TOPIC, TOPIC_BINDING, TOPIC_MEMBER
 from tests.infra.recording import changed
-from tests.infra.security.test_monitoring import built
+from tests.infra.security.builders import built_monitoring
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -18,11 +18,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def named(name: str) -> Resource:
-    return next(r for r in built("prod") if r.name == name)
+    return next(r for r in built_monitoring("prod") if r.name == name)
 
 
 def replaced(original: Resource, replacement: Resource | None) -> list[Resource]:
-    others = [r for r in built("prod") if r is not original]
+    others = [r for r in built_monitoring("prod") if r is not original]
     return others if replacement is None else [*others, replacement]
 
 
@@ -32,7 +32,7 @@ def violations(name: str, path: str, value: Any) -> set[str]:
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_monitoring(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_public_topic_binding_is_caught() -> None:
         "urn:b",
         {"topic": "hipaa-deployments", "role": "roles/pubsub.subscriber", "members": ["group:sec@x.y", "allUsers"]},
     )
-    assert ids([*built("prod"), binding]) == {"MON-03"}
+    assert ids([*built_monitoring("prod"), binding]) == {"MON-03"}
 
 
 @pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS])
@@ -102,7 +102,7 @@ def test_a_metric_under_another_name_with_the_same_detection_counts() -> None:
         threshold = dict(condition["conditionThreshold"])
         threshold["filter"] = str(threshold["filter"]).replace(str(metric.inputs["name"]), "hipaa-prod-firewall-watch")
         condition["conditionThreshold"] = threshold
-    others = [r for r in built("prod") if r is not metric and r is not policy]
+    others = [r for r in built_monitoring("prod") if r is not metric and r is not policy]
     assert ids([*others, renamed, changed(policy, "conditions", conditions)]) == set()
 
 
@@ -142,7 +142,7 @@ def test_incomplete_or_leaky_alert_policy_is_caught(path: str, value: Any) -> No
 
 
 def test_missing_security_channel_is_caught() -> None:
-    channel = next(r for r in built("prod") if r.type == CHANNEL)
+    channel = next(r for r in built_monitoring("prod") if r.type == CHANNEL)
     assert ids(replaced(channel, None)) == {"MON-05"}
 
 
@@ -155,20 +155,20 @@ def test_missing_security_channel_is_caught() -> None:
     ],
 )
 def test_channel_not_reaching_the_security_topic_is_caught(path: str, value: Any) -> None:
-    channel = next(r for r in built("prod") if r.type == CHANNEL)
+    channel = next(r for r in built_monitoring("prod") if r.type == CHANNEL)
     assert ids(replaced(channel, changed(channel, path, value))) == {"MON-05"}
 
 
 def test_stack_rules_do_not_apply_where_no_monitoring_is_planned() -> None:
-    only_topic = [r for r in built("prod") if r.type in (TOPIC, TOPIC_MEMBER)]
+    only_topic = [r for r in built_monitoring("prod") if r.type in (TOPIC, TOPIC_MEMBER)]
     assert ids(only_topic) == set()
 
 
 def test_monitoring_component_alone_is_caught() -> None:
-    component = next(r for r in built("prod") if r.type == "hipaa:security:Monitoring")
+    component = next(r for r in built_monitoring("prod") if r.type == "hipaa:security:Monitoring")
     assert ids([component]) == {"MON-04", "MON-05"}
 
 
 def test_rule_types_are_the_ones_the_component_plans() -> None:
-    planned = {r.type for r in built("prod")}
+    planned = {r.type for r in built_monitoring("prod")}
     assert {TOPIC, TOPIC_MEMBER, CHANNEL, METRIC, ALERT_POLICY} <= planned

@@ -11,7 +11,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.baseline import EGRESS_METHODS, PUBSUB_SERVICE
 from infra.rules.perimeter import PERIMETER, RULES
-from tests.infra.security.test_perimeter import built
+from tests.infra.security.builders import built_perimeter
 
 OTHER_PROJECT = "projects/999999999999"
 Mutation = Callable[[dict[str, Any]], None]
@@ -22,7 +22,7 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def perimeter(environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == PERIMETER)
+    return next(r for r in built_perimeter(environment) if r.type == PERIMETER)
 
 
 def mutated(mutation: Mutation, environment: str = "prod", protect: bool | None = None) -> Resource:
@@ -76,7 +76,7 @@ def by_project_id(block: dict[str, Any]) -> None:
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_perimeter(stack)), stack) == set()
 
 
 def test_dry_run_is_allowed_in_dev_only() -> None:
