@@ -62,6 +62,22 @@ def planned_resources(stack: str) -> list[Resource] | int:
     return resources
 
 
+def every_planned_stack() -> dict[str, list[Resource]] | int:
+    """Every stack's offline plan; every stack file is checked before the first plan starts, so a
+    broken one is refused at once rather than after the others were planned."""
+    for stack in ENVIRONMENTS:
+        refused = checked_stack_config(stack)
+        if isinstance(refused, int):
+            return refused
+    plans: dict[str, list[Resource]] = {}
+    for stack in ENVIRONMENTS:
+        resources = planned_resources(stack)
+        if isinstance(resources, int):
+            return resources
+        plans[stack] = resources
+    return plans
+
+
 def _plan(stack: str, json_path: str | None) -> int:
     started = time.monotonic()
     resources = planned_resources(stack)
@@ -92,12 +108,9 @@ def _readme(path: str, reference_path: str, check_only: bool) -> int:
     from infra.plan.reference import InterfaceError, reference
 
     readme, components = Path(path), Path(reference_path)
-    plans: dict[str, list[Resource]] = {}
-    for stack in ENVIRONMENTS:
-        resources = planned_resources(stack)
-        if isinstance(resources, int):
-            return resources
-        plans[stack] = resources
+    plans = every_planned_stack()
+    if isinstance(plans, int):
+        return plans
     try:
         text = readme.read_text(encoding="utf-8")
         new = update(text, sections(plans))
@@ -152,11 +165,11 @@ def _monitoring_export(check_only: bool) -> int:
     from infra.plan import monitoring_export
     from infra.plan.allowlist import stack_platform_config
 
+    plans = every_planned_stack()
+    if isinstance(plans, int):
+        return plans
     files: dict[str, str] = {}
-    for stack in ENVIRONMENTS:
-        resources = planned_resources(stack)
-        if isinstance(resources, int):
-            return resources
+    for stack, resources in plans.items():
         try:
             files.update(monitoring_export.export(resources, stack_platform_config(stack)))
         except (monitoring_export.ExportError, ConfigError) as error:
@@ -219,6 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(args.stack, args.json_path)
     if args.command == "allowlist":
         return _allowlist(args.stack, args.check)
+    if args.command in ("shell-facts", "urns"):
+        # Both read a stack file outside planned_resources: refuse a broken one first, in one line.
+        stack = "prod" if args.command == "shell-facts" else args.stack
+        refused = checked_stack_config(stack)
+        if isinstance(refused, int):
+            return refused
     if args.command == "shell-facts":
         from infra.plan.shell_facts import command as facts_command
 
