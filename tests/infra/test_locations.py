@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from infra.catalogues import load
 from infra.config_checks import location_problem, region_problem
 from infra.locations import GEOGRAPHY_GROUPS, LOCATION_GROUPS, REGIONS, ZONES
 from tests.infra.recording import config_for
@@ -35,3 +36,13 @@ def test_regions_zones_and_groups_are_accepted(location: str) -> None:
 @pytest.mark.parametrize("location", ["us", "global", "europe-west1-a", "in:us-central1", "US-CENTRAL1"])
 def test_multi_regions_unknown_zones_and_malformed_groups_are_refused(location: str) -> None:
     assert location_problem(location)
+
+
+def test_config_knows_every_location_the_preflight_catalogue_knows() -> None:
+    """Config validation and the CAT-09 preflight (infra/catalogues/data/locations.json.gz) name the same
+    regions and groups, so a stack file config accepts is not refused by the plan for its region. The
+    catalogue lists fewer zones than Google publishes for the newest regions; every one it lists is here."""
+    catalogue = load("locations").data
+    assert set(REGIONS) == set(catalogue["regions"])
+    assert set(GEOGRAPHY_GROUPS) == set(catalogue["locationGroups"])
+    assert set(catalogue["zones"]) <= set(ZONES)
