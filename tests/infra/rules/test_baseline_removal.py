@@ -19,7 +19,7 @@ from infra.placement import Placement
 from infra.rules import Resource, Rule, all_rules, evaluate
 from infra.rules.perimeter import RULES as PERIMETER_RULES
 from infra.rules.perimeter_coverage import RULES as COVERAGE_RULES
-from infra.security import audit_streams
+from infra.security import audit_streams, perimeter_services
 from infra.security.perimeter_services import RESTRICTED_SERVICES
 from tests.conftest import planned
 from tests.infra.data.builders import built_storage
@@ -87,6 +87,12 @@ def test_a_service_dropped_from_the_perimeter_fails(monkeypatch: pytest.MonkeyPa
     stack = [r for r in planned("prod") if r.type != PERIMETER] + [r for r in perimeter if r.type == PERIMETER]
     expected = {"VPC-02", "VPC-08"} if service in BASELINE_SERVICES else {"VPC-08"}
     assert failing(stack, [*PERIMETER_RULES, *COVERAGE_RULES]) == expected
+
+
+def test_the_restricted_vip_dropped_from_vpc_accessible_services_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    replace_everywhere(monkeypatch, perimeter_services.VPC_ACCESSIBLE_SERVICES, ())
+    perimeter = [r for r in rebuilt(built_perimeter) if r.type == PERIMETER]
+    assert failing(perimeter, PERIMETER_RULES) == {"VPC-03"}
 
 
 @pytest.mark.parametrize("log_type", audit_streams.AUDIT_LOG_TYPES)
