@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.plan.test_allowlist_wildcard import AGENT, CASES
+from tests.infra.plan.allowlist_wildcard_cases import AGENT, CASES
+from tests.scripts.access_controls_fixtures import GATE, compliant, grant, run
 from tests.scripts.fakes import FakeTools
 from tests.scripts.gcloud_fixtures import PROJECT, passed, violated
-from tests.scripts.test_validate_access_controls import GATE, compliant, grant, run
 
 ROLES = {AGENT: "roles/container.serviceAgent"}
 

@@ -9,18 +9,7 @@ from __future__ import annotations
 import pytest
 
 from infra.plan.allowlist import pattern_matches
-
-AGENT = "serviceAccount:service-*@container-engine-robot.iam.gserviceaccount.com"
-APIS_AGENT = "serviceAccount:*@cloudservices.gserviceaccount.com"
-# (pattern, member, whether the pattern admits the member)
-CASES: list[tuple[str, str, bool]] = [
-    (AGENT, "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com", True),
-    (AGENT, "serviceAccount:service-1@evil.example@container-engine-robot.iam.gserviceaccount.com", False),
-    (AGENT, "serviceAccount:service-1:evil@container-engine-robot.iam.gserviceaccount.com", False),
-    (APIS_AGENT, "serviceAccount:123456789012@cloudservices.gserviceaccount.com", True),
-    (APIS_AGENT, "serviceAccount:intruder@evil.example:x@cloudservices.gserviceaccount.com", False),
-    (APIS_AGENT, "serviceAccount:a:b@cloudservices.gserviceaccount.com", False),
-]
+from tests.infra.plan.allowlist_wildcard_cases import CASES
 
 
 @pytest.mark.parametrize(("pattern", "member", "matches"), CASES)
