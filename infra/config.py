@@ -7,6 +7,8 @@ that into one line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,6 +117,10 @@ class PlatformConfig:
     analyst_regions: tuple[tuple[str, tuple[str, ...]], ...]
     """Row-level security: each analyst group (nested in analyst_group, which holds the dataset access) and
     the facility regions whose rows it sees, in the order the stack file gives them (`hipaa:analystRegions`)."""
+    source_ref: str = "refs/heads/main"
+    """The git ref this run of the program comes from: in a pipeline build the ref it was triggered from
+    (`HIPAA_SOURCE_BRANCH` / `HIPAA_SOURCE_TAG`, infra/delivery/source_ref.py), by hand main. The drift
+    trigger checks out this ref, so the daily drift build previews what the last deploy applied."""
 
     @property
     def placement(self) -> Placement:
@@ -262,7 +268,17 @@ def load_config() -> PlatformConfig:
         value = config.get(key)
         if value is not None:
             raw[key] = value
-    return build_config(pulumi.get_stack(), raw)
+    return _with_source_ref(build_config(pulumi.get_stack(), raw), os.environ)
+
+
+def _with_source_ref(config: PlatformConfig, environ: Mapping[str, str]) -> PlatformConfig:
+    """The config with the ref the build runs from (not stack config: it changes with every release)."""
+    from infra.delivery.source_ref import source_ref
+
+    try:
+        return dataclasses.replace(config, source_ref=source_ref(config.environment, environ))
+    except ValueError as error:
+        raise ConfigError(f"environment of the {config.stack} build: {error}") from None
 
 
 # Every key the project declares; Pulumi.yaml's config block must list exactly these.
