@@ -1,4 +1,7 @@
-"""`python -m pipeline render | check | graph [--stats]`: exit 0 ok, 1 a violation, 2 usage."""
+"""`python -m pipeline render | check | graph [--stats]`: exit 0 ok, 1 a violation, 2 usage.
+
+render and check cover both generated files: cloudbuild.yaml and drift.cloudbuild.yaml.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pipeline.check import check
+from pipeline.check import check, check_drift
+from pipeline.contract import DRIFT_CONFIG_NAME
 from pipeline.dag import critical_path, mermaid
 from pipeline.definition import pipeline
-from pipeline.render import write
+from pipeline.render import CONFIG_NAME, write, write_drift
 
 RATIO_GOAL = 0.40
 
@@ -25,27 +29,35 @@ def _stats() -> list[str]:
     ]
 
 
+def _check() -> int:
+    failed = False
+    for name, findings in ((CONFIG_NAME, check()), (DRIFT_CONFIG_NAME, check_drift())):
+        for finding in findings:
+            print(finding if name == CONFIG_NAME else f"{name}: {finding}")
+        if findings:
+            print(f"{name}: {len(findings)} finding(s)", file=sys.stderr)
+            failed = True
+    if failed:
+        return 1
+    print(f"{CONFIG_NAME} and {DRIFT_CONFIG_NAME}: current, and no rule broken")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("render", help="write cloudbuild.yaml from the pipeline model")
-    commands.add_parser("check", help="fail when cloudbuild.yaml is stale or breaks a rule")
+    commands.add_parser("render", help="write cloudbuild.yaml and drift.cloudbuild.yaml from their models")
+    commands.add_parser("check", help="fail when either file is stale or breaks a rule")
     graph = commands.add_parser("graph", help="print the step DAG as Mermaid")
     graph.add_argument("--stats", action="store_true", help="print the critical path and its ratio instead")
     args = parser.parse_args(argv)
 
     if args.command == "render":
         print(f"wrote {write()}")
+        print(f"wrote {write_drift()}")
         return 0
     if args.command == "check":
-        findings = check()
-        for finding in findings:
-            print(finding)
-        if findings:
-            print(f"cloudbuild.yaml: {len(findings)} finding(s)", file=sys.stderr)
-            return 1
-        print("cloudbuild.yaml: current, and no rule broken")
-        return 0
+        return _check()
     if args.stats:
         print("\n".join(_stats()))
         return 0

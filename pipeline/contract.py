@@ -6,6 +6,7 @@ generator happens to build it.
 
 from __future__ import annotations
 
+from infra.delivery.source_ref import SOURCE_BRANCH_ENV, SOURCE_TAG_ENV
 from pipeline.gates import GATES
 
 WORKSPACE = "/workspace"
@@ -24,6 +25,10 @@ STEP_ENV: tuple[str, ...] = (
     f"OUTPUT_DIR={OUTPUT_DIR}",
     "CLOUDSDK_CORE_DISABLE_PROMPTS=1",
 )
+
+# The ref the build was triggered from, for the Pulumi program (infra/delivery/source_ref.py): the
+# preview and `pulumi up` record it on the drift trigger, which then checks out and previews that ref.
+SOURCE_REF_ENV: tuple[str, ...] = (f"{SOURCE_BRANCH_ENV}=$BRANCH_NAME", f"{SOURCE_TAG_ENV}=$TAG_NAME")
 
 # The ten scripts the requirement names; a pipeline that does not call each of them fails.
 REQUIRED_SCRIPTS: tuple[str, ...] = (
@@ -51,6 +56,9 @@ RECORDED_FAIL_EXIT = 3
 REPORT_SCRIPT = "generate-compliance-report.sh"
 NOTIFY_SCRIPT = "notify-security.sh"
 INFRA_SCRIPT = "deploy-infra.sh"
+# The drift build (drift.cloudbuild.yaml): read-only previews of the stack, never a deploy.
+DRIFT_CONFIG_NAME = "drift.cloudbuild.yaml"
+DRIFT_SCRIPT = "check-drift.sh"
 
 # Scripts that change an environment; in prod each calls require_prod_approval before anything else.
 DEPLOYING_SCRIPTS: frozenset[str] = frozenset(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.contract import TOOL_BIN, VENV, WORKSPACE
-from pipeline.images import extracted, tools_of
+from pipeline.images import IMAGES, extracted, tools_of
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class WorkspaceInstall:
 
 
 TOOLCHAIN = "toolchain"
+# The drift build's toolchain: only the images its one script needs (drift_definition.py).
+DRIFT_TOOLCHAIN = "drift-toolchain"
+DRIFT_TOOL_IMAGES = ("jq", "pulumi")
 MAKE_TOOL = "make-tool"
 PYTHON_VENV = "python-venv"
 TOOL_VENVS = "tool-venvs"
@@ -53,6 +56,12 @@ INSTALLS: tuple[WorkspaceInstall, ...] = (
         TOOL_BIN,
         frozenset().union(*(img.tools for _, img in extracted())),
         "scripts/install-toolchain.sh: the extracted binaries of pipeline/images.py",
+    ),
+    WorkspaceInstall(
+        DRIFT_TOOLCHAIN,
+        TOOL_BIN,
+        frozenset().union(*(IMAGES[key].tools for key in DRIFT_TOOL_IMAGES)),
+        "scripts/install-toolchain.sh: the extracted binaries of the jq and pulumi images of pipeline/images.py",
     ),
     WorkspaceInstall(
         MAKE_TOOL, TOOL_BIN, frozenset({"make"}), "GNU make copied from the docker-builder image (its Dockerfile-base)"

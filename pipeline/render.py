@@ -1,7 +1,8 @@
-"""Render the pipeline to `cloudbuild.yaml`: deterministic, byte for byte, for the same model.
+"""Render the pipeline to `cloudbuild.yaml`, and the drift build to `drift.cloudbuild.yaml`:
+deterministic, byte for byte, for the same model.
 
 The integrator's Delivery component imports `rendered()` and `content_hash()` (for the trigger) and
-`pipeline.substitutions.SUBSTITUTIONS`.
+`pipeline.substitutions.SUBSTITUTIONS`; the drift component `drift_content_hash()`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 
 import yaml
 
+from pipeline.contract import DRIFT_CONFIG_NAME
 from pipeline.definition import pipeline
+from pipeline.drift_definition import drift_pipeline
 from pipeline.model import Pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +27,13 @@ HEADER = """\
 # Regenerate with `python -m pipeline render` (or `make render`) and commit the result;
 # `python -m pipeline check` fails when this file differs from the generator's output or
 # breaks a Cloud Build schema, substitution, graph or policy rule.
+"""
+DRIFT_HEADER = """\
+# GENERATED FILE: do not edit by hand.
+# The daily drift build of each stack (pipeline/drift_definition.py): read-only previews, no deploy.
+# Regenerate with `python -m pipeline render` (or `make render`) and commit the result;
+# `python -m pipeline check` fails when this file differs from the generator's output or
+# breaks a Cloud Build schema, substitution, graph, policy or drift rule.
 """
 
 
@@ -44,7 +54,7 @@ def dump(data: dict[str, Any]) -> str:
     return text
 
 
-def render(model: Pipeline) -> str:
+def render(model: Pipeline, header: str = HEADER) -> str:
     lines = dump(model.to_dict()).splitlines()
     firsts = {stage.steps[0].id: stage.name for stage in model.stages if stage.steps}
     out: list[str] = []
@@ -52,7 +62,7 @@ def render(model: Pipeline) -> str:
         if line.startswith("- id: ") and line[len("- id: ") :] in firsts:
             out.append(f"# Stage: {firsts[line[len('- id: ') :]]}")
         out.append(line)
-    return HEADER + "\n".join(out) + "\n"
+    return header + "\n".join(out) + "\n"
 
 
 def rendered() -> str:
@@ -65,8 +75,24 @@ def content_hash() -> str:
     return hashlib.sha256(rendered().encode("utf-8")).hexdigest()
 
 
+def rendered_drift() -> str:
+    """The full text of drift.cloudbuild.yaml as the generator produces it."""
+    return render(drift_pipeline(), DRIFT_HEADER)
+
+
+def drift_content_hash() -> str:
+    """sha256 (hex) of `rendered_drift()`, carried by the drift trigger."""
+    return hashlib.sha256(rendered_drift().encode("utf-8")).hexdigest()
+
+
 def write(root: Path = ROOT) -> Path:
     path = root / CONFIG_NAME
     # Bytes: LF line endings on every platform, the same bytes `check` compares against.
     path.write_bytes(rendered().encode("utf-8"))
+    return path
+
+
+def write_drift(root: Path = ROOT) -> Path:
+    path = root / DRIFT_CONFIG_NAME
+    path.write_bytes(rendered_drift().encode("utf-8"))
     return path

@@ -110,6 +110,23 @@ def _collect(scripts: Path, name: str, env: dict[str, str], found: Requirements,
                 _collect(scripts, other, env, found, seen)
 
 
+def script_closure(root: Path, script: str) -> dict[str, str]:
+    """The text of `scripts/<script>`, of the scripts it runs and of the libraries it sources, by name."""
+    scripts = root / "scripts"
+    texts: dict[str, str] = {}
+    pending = [script]
+    while pending:
+        name = pending.pop()
+        if name in texts or not (scripts / name).is_file():
+            continue
+        texts[name] = (scripts / name).read_text(encoding="utf-8")
+        for line in _code_lines(texts[name]):
+            if (source := _SOURCE.match(line)) is not None:
+                pending.append(source.group(1))
+            pending.extend(other for other in _SCRIPT_REF.findall(line) if (scripts / other).is_file())
+    return texts
+
+
 def command_words(shell: str) -> list[str]:
     """The words in command position of an inline shell text (builtins and assignments left out).
 

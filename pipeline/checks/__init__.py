@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.checks import graph, policy, provenance, schema, scripts, variables
+from pipeline.checks import drift, graph, policy, provenance, schema, scripts, variables
 from pipeline.model import Json
 
 Rule = Callable[[Json], list[str]]
@@ -52,5 +52,42 @@ def rules(root: Path) -> tuple[Rule, ...]:
 def run(build: Json, root: Path) -> list[str]:
     findings: list[str] = []
     for rule in rules(root):
+        findings.extend(rule(build))
+    return findings
+
+
+def drift_rules(root: Path) -> tuple[Rule, ...]:
+    """The drift build: every rule that is not about gates, deploys and the build's record (it has
+    none of those), the release check first, and the drift rules (pipeline/checks/drift.py)."""
+    return (
+        schema.build_message,
+        variables.references,
+        variables.declared_used,
+        drift.substitutions_declared,
+        variables.safe_defaults,
+        graph.unique_ids,
+        graph.wait_for_order,
+        graph.wait_for_cycles,
+        graph.release_first,
+        scripts.deploys_through_approving_scripts,
+        scripts.contract_env,
+        scripts.scripts_exist(root),
+        provenance.tool_provenance(root),
+        policy.inline_shell,
+        policy.step_timeouts,
+        policy.build_timeout,
+        policy.images_pinned,
+        policy.step_count,
+        policy.perimeter_options,
+        policy.secrets,
+        policy.allowed_failures,
+        drift.runs_the_drift_check,
+        drift.deploys_nothing(root),
+    )
+
+
+def run_drift(build: Json, root: Path) -> list[str]:
+    findings: list[str] = []
+    for rule in drift_rules(root):
         findings.extend(rule(build))
     return findings

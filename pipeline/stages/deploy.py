@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.contract import SOURCE_REF_ENV
 from pipeline.model import Stage
 from pipeline.stages.testing import BQML_MODEL, model_step
 from pipeline.steps import API_IMAGE_REF, script_step
@@ -39,6 +40,8 @@ def stage(gates: Sequence[str], integration: str) -> Stage:
         (ENV, BACKEND_URL),
         wait_for=(*gates, integration),
         timeout=3600,
+        # The program records the ref on the drift trigger (infra/delivery/source_ref.py).
+        extra_env=SOURCE_REF_ENV,
     )
     model = model_step(after=(DEPLOY_INFRA,))
     dataproc = script_step(

@@ -7,6 +7,7 @@ not describe: the Kubernetes manifests and the API's Dockerfile.
 
 from __future__ import annotations
 
+from pipeline.contract import SOURCE_REF_ENV
 from pipeline.model import Stage
 from pipeline.steps import script_step
 from pipeline.substitutions import BACKEND_URL, ENV
@@ -20,6 +21,8 @@ def stage(toolchain: str, venv: str) -> Stage:
         wait_for=(toolchain, venv),
         timeout=1800,
         allow_failure=True,
+        # The program records the ref on the drift trigger (infra/delivery/source_ref.py).
+        extra_env=SOURCE_REF_ENV,
     )
     checkov = script_step(
         "checkov",

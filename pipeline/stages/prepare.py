@@ -13,11 +13,21 @@ from __future__ import annotations
 from pipeline.contract import TOOL_BIN
 from pipeline.images import extracted
 from pipeline.installs import MAKE_TOOL, PROWLER_VENV, PYTHON_VENV, TOOL_VENVS, TOOLCHAIN, VENV_TARGETS
-from pipeline.model import Stage
+from pipeline.model import Stage, Step
 from pipeline.steps import script_step, shell_step
 from pipeline.substitutions import ENV, PYPI_MIRROR
 
-__all__ = ["MAKE_TOOL", "PROWLER_VENV", "PYTHON_VENV", "TOOLCHAIN", "TOOL_VENVS", "stage", "toolchain_args"]
+__all__ = [
+    "MAKE_TOOL",
+    "PROWLER_VENV",
+    "PYTHON_VENV",
+    "TOOLCHAIN",
+    "TOOL_VENVS",
+    "make_tool",
+    "stage",
+    "toolchain_args",
+    "virtualenv_step",
+]
 
 
 # pip installs from the mirror: the project's set (PySpark, spaCy, Great Expectations) is the largest.
@@ -36,24 +46,29 @@ def stage(after: str) -> Stage:
     toolchain = script_step(
         TOOLCHAIN, "install-toolchain.sh", toolchain_args(), wait_for=(after,), timeout=600, image_key="docker-builder"
     )
-    # GNU make for the virtualenv steps: the builder's own (Ubuntu 20.04, glibc 2.31: runs on Debian 12).
-    make = shell_step(
+    # The project's virtualenv; the tool virtualenvs (Checkov and Semgrep for the unit tests and the
+    # semgrep gate, Safety for python-quality); Prowler's alone, so the longest gate starts early.
+    venvs = [virtualenv_step(step_id) for step_id in VENV_TARGETS]
+    return Stage("prepare", (toolchain, make_tool(after), *venvs))
+
+
+def make_tool(after: str) -> Step:
+    """GNU make for the virtualenv steps: the builder's own (Ubuntu 20.04, glibc 2.31: runs on Debian 12)."""
+    return shell_step(
         MAKE_TOOL,
         (f"mkdir -p {TOOL_BIN} && cp /usr/bin/make {TOOL_BIN}/make",),
         wait_for=(after,),
         timeout=60,
         image_key="docker-builder",
     )
-    # The project's virtualenv; the tool virtualenvs (Checkov and Semgrep for the unit tests and the
-    # semgrep gate, Safety for python-quality); Prowler's alone, so the longest gate starts early.
-    venvs = [
-        script_step(
-            step_id,
-            "build-virtualenvs.sh",
-            (ENV, PYPI_MIRROR, *targets),
-            wait_for=(MAKE_TOOL,),
-            timeout=_VENV_TIMEOUTS[step_id],
-        )
-        for step_id, targets in VENV_TARGETS.items()
-    ]
-    return Stage("prepare", (toolchain, make, *venvs))
+
+
+def virtualenv_step(step_id: str) -> Step:
+    """The Makefile's own rule for the virtualenvs of `step_id` (pipeline/installs.py VENV_TARGETS)."""
+    return script_step(
+        step_id,
+        "build-virtualenvs.sh",
+        (ENV, PYPI_MIRROR, *VENV_TARGETS[step_id]),
+        wait_for=(MAKE_TOOL,),
+        timeout=_VENV_TIMEOUTS[step_id],
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.contract import RELEASE_SCRIPT
-from pipeline.model import Stage
+from pipeline.model import Stage, Step
 from pipeline.steps import script_step, shell_step
 from pipeline.substitutions import ENV, WORKER_POOL
 
@@ -13,13 +13,19 @@ ENV_VALIDATION = "env-validation"
 
 
 def release_stage() -> Stage:
-    # First: refuse a build from a ref the environment does not deploy (dev: main, staging: rc tags,
-    # prod: release tags), before anything is pulled, built or touched.
-    verify = script_step(
-        VERIFY_RELEASE, RELEASE_SCRIPT, (ENV, "$BRANCH_NAME", "$TAG_NAME"), wait_for=("-",), timeout=120
-    )
-    # A build submitted by hand with --worker-pool (or any other pool) must not run our steps.
-    guard = shell_step(
+    verify = verify_release()
+    return Stage("release", (verify, pool_guard(after=VERIFY_RELEASE)))
+
+
+def verify_release() -> Step:
+    """First: refuse a build from a ref the environment does not deploy (dev: main, staging: rc tags,
+    prod: release tags), before anything is pulled, built or touched."""
+    return script_step(VERIFY_RELEASE, RELEASE_SCRIPT, (ENV, "$BRANCH_NAME", "$TAG_NAME"), wait_for=("-",), timeout=120)
+
+
+def pool_guard(after: str) -> Step:
+    """A build submitted by hand with --worker-pool (or any other pool) must not run our steps."""
+    return shell_step(
         POOL_GUARD,
         (
             "set -Eeuo pipefail",
@@ -27,10 +33,9 @@ def release_stage() -> Stage:
             f'[[ "$$pool" == "{WORKER_POOL}" ]] || {{ echo "pool-guard: FAIL: build runs on'
             " '$${pool:-no pool}', not the private pool\" >&2; exit 1; }",
         ),
-        wait_for=(VERIFY_RELEASE,),
+        wait_for=(after,),
         timeout=120,
     )
-    return Stage("release", (verify, guard))
 
 
 def environment_stage(toolchain: str) -> Stage:

@@ -9,30 +9,46 @@ from pathlib import Path
 import pytest
 
 import pipeline.__main__ as cli
-from pipeline.render import CONFIG_NAME, ROOT, rendered, write
+from pipeline.contract import DRIFT_CONFIG_NAME
+from pipeline.render import CONFIG_NAME, ROOT, rendered, rendered_drift, write, write_drift
 
 
-def test_render_writes_the_file(
+def test_render_writes_both_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(cli, "write", lambda: write(tmp_path))
+    monkeypatch.setattr(cli, "write_drift", lambda: write_drift(tmp_path))
     assert cli.main(["render"]) == 0
     assert (tmp_path / CONFIG_NAME).read_text(encoding="utf-8") == rendered()
-    assert capsys.readouterr().out == f"wrote {tmp_path / CONFIG_NAME}\n"
+    assert (tmp_path / DRIFT_CONFIG_NAME).read_text(encoding="utf-8") == rendered_drift()
+    assert capsys.readouterr().out == f"wrote {tmp_path / CONFIG_NAME}\nwrote {tmp_path / DRIFT_CONFIG_NAME}\n"
 
 
 def test_check_exits_one_with_a_line_per_finding(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(cli, "check", lambda: ["[a] one", "[b] two"])
+    monkeypatch.setattr(cli, "check_drift", list)
     assert cli.main(["check"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "[a] one\n[b] two\n"
     assert captured.err == "cloudbuild.yaml: 2 finding(s)\n"
 
 
+def test_a_drift_build_finding_names_its_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "check", list)
+    monkeypatch.setattr(cli, "check_drift", lambda: ["[drift] one"])
+    assert cli.main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "drift.cloudbuild.yaml: [drift] one\n"
+    assert captured.err == "drift.cloudbuild.yaml: 1 finding(s)\n"
+
+
 def test_check_exits_zero_when_clean(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(cli, "check", list)
+    monkeypatch.setattr(cli, "check_drift", list)
     assert cli.main(["check"]) == 0
     assert "no rule broken" in capsys.readouterr().out
 
