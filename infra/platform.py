@@ -19,6 +19,7 @@ from infra.data.storage import Storage, StorageArgs
 from infra.data.warehouse.warehouse import Warehouse
 from infra.data.warehouse.warehouse_args import WarehouseArgs
 from infra.delivery.delivery import Delivery, DeliveryArgs, trigger_substitutions
+from infra.delivery.drift import DriftCheck, DriftCheckArgs
 from infra.delivery.registry import Registry, RegistryArgs, signing_public_key
 from infra.interface import register_declared
 from infra.naming import build_pool_path, log_bucket_path
@@ -29,7 +30,7 @@ from infra.security.monitoring import Monitoring, MonitoringArgs
 from infra.security.mrn_hmac_secret import MrnHmacSecret, MrnHmacSecretArgs
 from infra.security.org_policies import OrgPolicies, OrgPoliciesArgs
 from infra.security.perimeter import Perimeter, PerimeterArgs
-from pipeline.render import content_hash
+from pipeline.render import content_hash, drift_content_hash
 
 # Buckets the pipeline writes objects to: compliance reports, built artifacts, restore-test backups.
 PIPELINE_BUCKETS = ("reports", "artifacts", "backups")
@@ -185,6 +186,21 @@ class HipaaPlatform(pulumi.ComponentResource):
             opts=child,
         )
         build = delivery.build_account_member
+        DriftCheck(
+            "drift",
+            DriftCheckArgs(
+                placement=placement,
+                repo_owner=config.repo_owner,
+                repo_name=config.repo_name,
+                source_ref=config.source_ref,
+                build_account_id=delivery.build_account_email.apply(
+                    lambda email: f"projects/{placement.project_id}/serviceAccounts/{email}"
+                ),
+                substitutions=trigger_substitutions(config),
+                drift_hash=drift_content_hash(),
+            ),
+            opts=child,
+        )
         warehouse = Warehouse(
             "warehouse",
             WarehouseArgs(

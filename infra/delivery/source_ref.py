@@ -9,26 +9,14 @@ workstation `pulumi up`, the offline plan) sets neither and the drift trigger fo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from infra.rules.delivery import RELEASE_REFS
+from infra.rules.delivery import DEFAULT_SOURCE_REF, release_ref_problem
+
+__all__ = ["DEFAULT_SOURCE_REF", "SOURCE_BRANCH_ENV", "SOURCE_TAG_ENV", "release_ref_problem", "source_ref"]
 
 SOURCE_BRANCH_ENV = "HIPAA_SOURCE_BRANCH"
 SOURCE_TAG_ENV = "HIPAA_SOURCE_TAG"
-DEFAULT_SOURCE_REF = "refs/heads/main"
-_PREFIX = {"branch": "refs/heads/", "tag": "refs/tags/"}
-
-
-def release_ref_problem(environment: str, ref: str) -> str | None:
-    """Why `ref` is neither main nor a ref `environment` deploys from, or None."""
-    if ref == DEFAULT_SOURCE_REF:
-        return None
-    kind, pattern = RELEASE_REFS[environment]
-    prefix = _PREFIX[kind]
-    if ref.startswith(prefix) and re.fullmatch(pattern.strip("^$"), ref[len(prefix) :]):
-        return None
-    return f"{ref} is neither {DEFAULT_SOURCE_REF} nor a {kind} {environment} deploys ({pattern})"
 
 
 def source_ref(environment: str, environ: Mapping[str, str]) -> str:

@@ -8,6 +8,7 @@ in the plan.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
 
 import pulumi
@@ -89,6 +90,11 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         rid = f"{inputs.get('network')}:{inputs.get('service')}"
         # The peering Service Networking creates is named after the service.
         outputs["peering"] = str(inputs.get("service", "")).replace(".", "-")
+    elif type_token == "gcp:cloudbuild/trigger:Trigger":
+        # Cloud Build assigns a UUID; a stable one per project and name stands in.
+        trigger_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{project}/{resource_name}"))
+        rid = f"projects/{project}/locations/{inputs.get('location')}/triggers/{trigger_id}"
+        outputs["triggerId"] = trigger_id
     elif type_token == "gcp:dns/managedZone:ManagedZone":
         rid = f"projects/{project}/managedZones/{resource_name}"
     elif type_token == "gcp:dns/policy:Policy":

@@ -8,6 +8,8 @@ from infra.rules import Context, Resource, Rule, dig
 
 POOL = "gcp:cloudbuild/workerPool:WorkerPool"
 TRIGGER = "gcp:cloudbuild/trigger:Trigger"
+# The drift build's file (pipeline/contract.py DRIFT_CONFIG_NAME; a test keeps the two equal).
+DRIFT_FILE = "drift.cloudbuild.yaml"
 # The ref each environment builds (RE2, as Cloud Build evaluates them): the Delivery component
 # fills the triggers from this table, and scripts/verify-release.sh must agree with it.
 RELEASE_REFS: dict[str, tuple[str, str]] = {
@@ -15,6 +17,20 @@ RELEASE_REFS: dict[str, tuple[str, str]] = {
     "staging": ("tag", r"^v[0-9]+\.[0-9]+\.[0-9]+-rc\.[0-9]+$"),
     "prod": ("tag", r"^v[0-9]+\.[0-9]+\.[0-9]+$"),
 }
+# A program run by hand (no pipeline build) records main as the ref the drift trigger builds.
+DEFAULT_SOURCE_REF = "refs/heads/main"
+_REF_PREFIX = {"branch": "refs/heads/", "tag": "refs/tags/"}
+
+
+def release_ref_problem(environment: str, ref: str) -> str | None:
+    """Why `ref` is neither main nor a ref `environment` deploys from, or None."""
+    if ref == DEFAULT_SOURCE_REF:
+        return None
+    kind, pattern = RELEASE_REFS[environment]
+    prefix = _REF_PREFIX[kind]
+    if ref.startswith(prefix) and re.fullmatch(pattern.strip("^$"), ref[len(prefix) :]):
+        return None
+    return f"{ref} is neither {DEFAULT_SOURCE_REF} nor a {kind} {environment} deploys ({pattern})"
 
 
 def required_substitutions() -> tuple[str, ...]:
@@ -44,13 +60,23 @@ def dedicated_build_identity(resource: Resource, _: Context) -> str | None:
     return None
 
 
+def is_drift_trigger(resource: Resource) -> bool:
+    """The daily drift trigger (infra/delivery/drift.py): judged by the DRF rules, not as the pipeline's."""
+    return bool(dig(resource.inputs, "gitFileSource.path") == DRIFT_FILE)
+
+
 def prod_approval(resource: Resource, context: Context) -> str | None:
+    # The drift build deploys nothing (pipeline/checks/drift.py holds it to that): no approver waits.
+    if is_drift_trigger(resource):
+        return None
     if context.is_prod and dig(resource.inputs, "approvalConfig.approvalRequired") is not True:
         return "prod trigger builds without manual approval"
     return None
 
 
 def environment_ref(resource: Resource, context: Context) -> str | None:
+    if is_drift_trigger(resource):
+        return None
     kind, pattern = RELEASE_REFS[context.environment]
     push = dig(resource.inputs, "github.push") or {}
     other = "tag" if kind == "branch" else "branch"
@@ -60,6 +86,8 @@ def environment_ref(resource: Resource, context: Context) -> str | None:
 
 
 def substitutions_complete(resource: Resource, context: Context) -> str | None:
+    if is_drift_trigger(resource):
+        return None
     values = resource.inputs.get("substitutions") or {}
     missing = [key for key in required_substitutions() if not values.get(key)]
     if missing:
@@ -76,8 +104,8 @@ def logs_stay_private(resource: Resource, _: Context) -> str | None:
 
 
 def one_trigger_per_stack(context: Context) -> list[str]:
-    count = len(context.of_type(TRIGGER))
-    return [] if count == 1 else [f"expected exactly one Cloud Build trigger, found {count}"]
+    count = sum(1 for trigger in context.of_type(TRIGGER) if not is_drift_trigger(trigger))
+    return [] if count == 1 else [f"expected exactly one pipeline trigger, found {count}"]
 
 
 RULES = [
@@ -105,5 +133,10 @@ RULES = [
         substitutions_complete,
     ),
     Rule("DLV-06", "45 CFR 164.312(e)(1)", "build logs are not published to GitHub", (TRIGGER,), logs_stay_private),
-    Rule("DLV-07", "45 CFR 164.308(a)(1)(ii)(B)", "one trigger per stack", stack_check=one_trigger_per_stack),
+    Rule(
+        "DLV-07",
+        "45 CFR 164.308(a)(1)(ii)(B)",
+        "one pipeline trigger per stack (the drift trigger is judged by the DRF rules)",
+        stack_check=one_trigger_per_stack,
+    ),
 ]

@@ -16,6 +16,7 @@ MODULE_SERVICES: dict[str, str] = {
     "bigquerydatapolicy": "bigquerydatapolicy.googleapis.com",
     "binaryauthorization": "binaryauthorization.googleapis.com",
     "cloudbuild": "cloudbuild.googleapis.com",
+    "cloudscheduler": "cloudscheduler.googleapis.com",
     "compute": "compute.googleapis.com",
     "container": "container.googleapis.com",
     "containeranalysis": "containeranalysis.googleapis.com",
@@ -62,6 +63,9 @@ EXTRA_SERVICES: dict[str, tuple[str, ...]] = {
 # restricted (VPC-08).
 UNRESTRICTED_SERVICES: dict[str, str] = {
     "accesscontextmanager.googleapis.com": "the perimeter's own API; access policies are organization resources",
+    "cloudscheduler.googleapis.com": "holds one job definition (a schedule, the drift trigger's run URL, the "
+    "scheduler account), never data; VPC-SC enforces it only on job creation and update, and only for "
+    "Cloud Run, functions and similar targets, not a Google API such as Cloud Build's",
     "cloudresourcemanager.googleapis.com": "project IAM and audit configuration; administrators outside the "
     "perimeter (break-glass) must be able to repair them",
     "iam.googleapis.com": "service accounts and their grants; VPC-SC support for the IAM API is Preview, not for "

@@ -200,6 +200,21 @@ ALERTS: tuple[SecurityAlert, ...] = (
     ),
 )
 
+DRIFT_ALERT = SecurityAlert(
+    "infrastructure-drift",
+    "Infrastructure changed outside the pipeline (drift)",
+    "ERROR",
+    ("build", "global"),
+    "The daily drift build found the environment different from its stack, or could not check it. "
+    "Its log lists each drifted resource's URN (`gcloud builds log BUILD_ID`). Find who changed it in "
+    "the admin activity audit log; revert it with the pipeline (a release, or `pulumi up` of the last "
+    "one), or record the approved change and deploy it. A check that could not run is drift unknown: "
+    "rerun the drift trigger once the cause is fixed.",
+    # scripts/check-drift.sh ends a failed check with this prefix (scripts/lib/gate.sh, core.sh die).
+    log_filter='resource.type="build" AND textPayload:"check-drift.sh: FAIL:"',
+)
+ALERTS = (*ALERTS, DRIFT_ALERT)
+
 # The alerts no environment may lack; the others are kept too but are not asked for by name.
 REQUIRED_ALERTS = (
     "kms-key-disabled-or-destroyed",
@@ -207,6 +222,7 @@ REQUIRED_ALERTS = (
     "vpc-sc-violation",
     "audit-config-change",
     "firewall-change",
+    "infrastructure-drift",
 )
 
 
