@@ -47,12 +47,17 @@ capture_bq_list() {
   printf -v "$__var" '%s' "$__listing"
 }
 
-# project_number VAR PROJECT_ID: the project's number (VPC-SC and egress rules name projects by it).
+# project_number VAR PROJECT_ID: the project's number (VPC-SC and egress rules name projects by it),
+# asked once per project and script (the gate and its inventory both need it).
+declare -A _PROJECT_NUMBERS=()
 project_number() {
-  local __pn_json __pn_number
-  capture_json __pn_json "project ${2}" gcloud projects describe "$2" --format=json
-  __pn_number=$(jq -r '.projectNumber // empty' <<<"$__pn_json" 2>/dev/null) || true
-  [[ "$__pn_number" =~ ^[0-9]+$ ]] || die "project ${2}: gcloud printed no projectNumber"
+  local __pn_json __pn_number=${_PROJECT_NUMBERS[$2]:-}
+  if [[ -z "$__pn_number" ]]; then
+    capture_json __pn_json "project ${2}" gcloud projects describe "$2" --format=json
+    __pn_number=$(jq -r '.projectNumber // empty' <<<"$__pn_json" 2>/dev/null) || true
+    [[ "$__pn_number" =~ ^[0-9]+$ ]] || die "project ${2}: gcloud printed no projectNumber"
+    _PROJECT_NUMBERS[$2]=$__pn_number
+  fi
   printf -v "$1" '%s' "$__pn_number"
 }
 
