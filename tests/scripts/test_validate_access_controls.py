@@ -14,12 +14,14 @@ from tests.scripts.gcloud_fixtures import (
     PROJECT,
     PROJECT_NUMBER,
     Scenario,
+    failed,
     failed_closed,
     load,
     passed,
     usage_failed,
     violated,
 )
+from tests.scripts.inventory_world import for_env, listing, project_numbers, scope
 
 SCRIPT = "validate-access-controls.sh"
 STEM = "validate-access-controls"
@@ -27,32 +29,56 @@ GATE = "access-controls"
 USAGE = "validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
 ALLOWLISTS = PROJECT_ROOT / "security" / "iam-allowlist"
 ACCOUNTS = [f"hipaa-prod-{n}@{PROJECT}.iam.gserviceaccount.com" for n in ("cloudbuild", "gke-nodes", "dataproc")]
-BUCKETS = (f"{PROJECT}-raw", f"{PROJECT}-reports")
+BUCKETS = (f"{PROJECT}-phi-raw", f"{PROJECT}-reports")
 DATASETS = ("hipaa_prod_curated", "hipaa_prod_deidentified")
+PRIMITIVE = ("roles/owner", "roles/editor")  # the break-glass group's and the Google APIs agent's
 
 
-def compliant() -> Scenario:
+def iam_policy(env: str) -> dict[str, Any]:
+    """The recorded prod policy; for another environment, with its groups and without the grants
+    that only prod's allow-list holds (the release approver's)."""
+    policy: dict[str, Any] = load(STEM, "iam-policy")
+    if env == "prod":
+        return policy
+    policy = json.loads(json.dumps(for_env(env, policy)).replace("group:prod-", f"group:{env}-"))
+    roles = {b["role"] for b in json.loads((ALLOWLISTS / f"{env}.json").read_text())["bindings"]}
+    policy["bindings"] = [b for b in policy["bindings"] if b["role"] in roles or b["role"] in PRIMITIVE]
+    return policy
+
+
+def compliant(env: str = "prod") -> Scenario:
+    """The project as its inventory plans it, with the IAM policy the allow-list allows."""
+    project = scope(env)["project"]
     scenario = Scenario()
-    scenario.add("iam", "gcloud", ["projects", "get-iam-policy", PROJECT], load(STEM, "iam-policy"))
+    scenario.add("iam", "gcloud", ["projects", "get-iam-policy", project], iam_policy(env))
+    accounts = listing(env, "service_accounts", load(STEM, "service-accounts")[0])
+    # Google's default Compute Engine account lives in the project under its own domain: not unmanaged.
+    default = f"{project_numbers(env)[project]}-compute@developer.gserviceaccount.com"
+    accounts.append({**accounts[0], "displayName": "Compute Engine default service account", "email": default})
     # Key listings first: the fakes answer the first rule whose tokens appear in order, and
     # `iam service-accounts list` is a subsequence of `iam service-accounts keys list`.
-    for account in ACCOUNTS:
-        scenario.add(account, "gcloud", ["service-accounts", "keys", "list", "--iam-account", account], [])
-    scenario.add("accounts", "gcloud", ["iam", "service-accounts", "list"], load(STEM, "service-accounts"))
-    scenario.add("buckets", "gcloud", ["storage", "buckets", "list", "--project", PROJECT], load(STEM, "buckets"))
-    for bucket in BUCKETS:
-        scenario.add(
-            bucket, "gcloud", ["buckets", "get-iam-policy", f"gs://{bucket}"], load(STEM, f"bucket-iam/{bucket}")
-        )
-    scenario.add("datasets", "bq", ["ls", f"--project_id={PROJECT}"], load(STEM, "datasets"))
-    for dataset in DATASETS:
-        scenario.add(dataset, "bq", ["show", f"{PROJECT}:{dataset}"], load(STEM, f"datasets/{dataset}"))
+    for account in accounts:
+        email = account["email"]
+        scenario.add(email, "gcloud", ["service-accounts", "keys", "list", "--iam-account", email], [])
+    scenario.add("accounts", "gcloud", ["iam", "service-accounts", "list"], accounts)
+    buckets = listing(env, "buckets", load(STEM, "buckets")[0])
+    scenario.add("buckets", "gcloud", ["storage", "buckets", "list", "--project", project], buckets)
+    for bucket in buckets:
+        policy = for_env(env, load(STEM, f"bucket-iam/{PROJECT}-raw"))
+        scenario.add(bucket["name"], "gcloud", ["buckets", "get-iam-policy", f"gs://{bucket['name']}"], policy)
+    datasets = listing(env, "datasets", load(STEM, "datasets/hipaa_prod_curated"))
+    scenario.add(
+        "datasets", "bq", ["ls", f"--project_id={project}"], listing(env, "datasets", load(STEM, "datasets")[0])
+    )
+    for dataset in datasets:
+        dataset_id = dataset["datasetReference"]["datasetId"]
+        scenario.add(dataset_id, "bq", ["show", f"{project}:{dataset_id}"], dataset)
     return scenario
 
 
-def run(tools: FakeTools, scenario: Scenario, allowlist: Path = ALLOWLISTS / "prod.json", env: str = "prod") -> Result:
+def run(tools: FakeTools, scenario: Scenario, allowlist: Path | None = None, env: str = "prod") -> Result:
     scenario.install(tools)
-    return tools.run(SCRIPT, env, PROJECT, str(allowlist))
+    return tools.run(SCRIPT, env, scope(env)["project"], str(allowlist or ALLOWLISTS / f"{env}.json"))
 
 
 def grant(scenario: Scenario, role: str, member: str) -> None:
@@ -64,19 +90,54 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_project_passes_against_the_shipped_prod_allowlist(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
-    # 18 (role, member) grants, 3 service accounts, 2 buckets, 2 datasets
-    assert evidence["checked"] == 25
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_compliant_project_passes_against_the_shipped_allowlist(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env=env), GATE)
+    # 18 (role, member) grants (17 in dev: no release approver), 7 service accounts (6 planned and
+    # Google's default), 8 buckets, 5 datasets
+    assert evidence["checked"] == {"dev": 37, "prod": 38}[env]
     assert tools.called("gcloud", "iam", "service-accounts", "keys", "list", "--managed-by", "user")
+    inventory = evidence["inventory"]
+    assert (inventory["expected"], inventory["found"], inventory["properties"]) == (19, 19, 29)
+
+
+def test_an_account_nobody_planned_fails_and_a_deleted_one_is_missing(tools: FakeTools) -> None:
+    scenario = compliant()
+    stray = f"etl-by-hand@{PROJECT}.iam.gserviceaccount.com"
+    scenario["accounts"] = [a for a in scenario["accounts"] if a["email"] != ACCOUNTS[2]]
+    scenario["accounts"].append({**scenario["accounts"][0], "email": stray})
+    scenario.add(stray, "gcloud", ["service-accounts", "keys", "list", "--iam-account", stray], [])
+    evidence = failed(run(tools, scenario), GATE)
+    assert evidence["violations"] == [
+        f"service account {ACCOUNTS[2]}: planned but not found",
+        f"service account {stray}: not in the inventory (unmanaged)",
+    ]
+
+
+def test_a_bucket_whose_public_access_prevention_differs_from_the_plan_fails(tools: FakeTools) -> None:
+    scenario = compliant()
+    bucket = next(b for b in scenario["buckets"] if b["name"] == BUCKETS[0])
+    bucket.update(public_access_prevention="inherited", uniform_bucket_level_access=False)
+    assert failed(run(tools, scenario), GATE)["violations"] == [
+        f"bucket {BUCKETS[0]}: public_access_prevention is inherited, the inventory expects enforced",
+        f"bucket {BUCKETS[0]}: uniform_bucket_level_access is false, the inventory expects true",
+    ]
+
+
+def test_an_empty_bucket_listing_where_buckets_are_planned_is_a_tool_error(tools: FakeTools) -> None:
+    scenario = compliant()
+    scenario["buckets"] = []
+    result = run(tools, scenario)
+    failed(result, GATE)
+    assert result.reason == f"{SCRIPT}: FAIL: buckets of {PROJECT}: listed nothing, but the inventory plans 8 bucket(s)"
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_shipped_allowlists_have_the_documented_shape(tools: FakeTools, env: str) -> None:
     # The shape is checked before any call; a valid file gets as far as asking gcloud.
-    scenario = compliant().break_answer("iam", "error")
-    result = run(tools, scenario, ALLOWLISTS / f"{env}.json", env=env)
-    assert result.returncode == 1 and "IAM policy of nwh-analytics-prd: gcloud failed (exit 1)" in result.reason
+    scenario = compliant(env).break_answer("iam", "error")
+    result = run(tools, scenario, env=env)
+    assert result.returncode == 1 and f"IAM policy of {scope(env)['project']}: gcloud failed (exit 1)" in result.reason
 
 
 def _public(s: Scenario) -> None:
@@ -151,12 +212,12 @@ def test_each_broken_rule_fails_naming_the_resource(tools: FakeTools, family: st
 
 
 def test_a_dev_allowlist_may_name_users(tools: FakeTools, tmp_path: Path) -> None:
-    allowlist = json.loads((ALLOWLISTS / "prod.json").read_text())
-    allowlist["environment"], allowlist["users"] = "dev", ["user:analyst-7@northwind-health.example"]
+    allowlist = json.loads((ALLOWLISTS / "dev.json").read_text())
+    allowlist["users"] = ["user:analyst-7@northwind-health.example"]
     allowlist["bindings"].append({"role": "roles/bigquery.dataViewer", "members": allowlist["users"], "reason": "t"})
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(allowlist))
-    scenario = compliant()
+    scenario = compliant("dev")
     grant(scenario, "roles/bigquery.dataViewer", "user:analyst-7@northwind-health.example")
     passed(run(tools, scenario, path, env="dev"), GATE)
 
