@@ -147,6 +147,7 @@ IDENTITY: dict[str, Identity] = {
     "firewalls": _compute("firewalls"),
     "tables": _table,
     "row_access_policies": _row_policy,
+    "taxonomies": lambda i, env: {"displayName": i, "name": taxonomy_name(env, i)},
 }
 
 
