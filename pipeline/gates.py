@@ -25,6 +25,7 @@ CONTROLS: dict[str, str] = {
     "164.308(a)(7)(ii)(B)": "Disaster recovery plan",
     "164.308(a)(8)": "Evaluation",
     "164.312(a)(1)": "Access control",
+    "164.312(a)(2)(i)": "Unique user identification",
     "164.312(a)(2)(iv)": "Encryption and decryption",
     "164.312(b)": "Audit controls",
     "164.312(c)(1)": "Integrity",
@@ -74,9 +75,9 @@ GATES: tuple[Gate, ...] = (
     ),
     Gate(
         "checkov",
-        "Checkov on the Kubernetes manifests and Dockerfiles",
+        "Checkov with the HIPAA policies of security/checkov on the Kubernetes manifests and Dockerfiles",
         "run-checkov.sh",
-        ("164.308(a)(1)(ii)(B)", "164.312(a)(1)"),
+        ("164.308(a)(1)(ii)(B)", "164.312(a)(1)", "164.312(a)(2)(i)", "164.312(c)(1)", "164.312(e)(1)"),
     ),
     Gate(
         "unit-tests",

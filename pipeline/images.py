@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.substitutions import DOCKERHUB_MIRROR, GHCR_MIRROR
+from pipeline.substitutions import DOCKERHUB_MIRROR, GHCR_MIRROR, IMAGES_REPOSITORY, PHI_SCANNER_IMAGE_TAG
 
 # Commands of Debian's Essential packages (coreutils, findutils, grep, sed, tar, gzip, diffutils,
 # bash, dash, debianutils, util-linux, hostname) and mawk (priority required): in every Debian and
@@ -139,14 +139,27 @@ IMAGES: dict[str, Image] = {
         "zaproxy/zaproxy docker/Dockerfile-stable at v2.15.0: debian:bullseye-slim, apt openjdk-11-jdk make gcc"
         " wget curl xmlstarlet unzip git python3-pip python-is-python3, pip awscli zaproxy; /zap (zap*.py) on PATH",
     ),
+    # Built by this build (step build-phi-scanner-image) FROM the Cloud SDK image above, with the pinned
+    # spaCy model baked in; the tag is unique per build in a repository of immutable tags.
+    "phi-scanner": Image(
+        PHI_SCANNER_IMAGE_TAG,
+        "the PHI gates: Presidio with the pinned spaCy English model",
+        DEBIAN_BASE
+        | {"python3", "python3.11", "pip", "pip3", "git", "curl", "gcc", "ssh", "gpg", "lsb_release"}
+        | {"gcloud", "gsutil", "bq", "kubectl", "gke-gcloud-auth-plugin", "java", "python"},
+        "pipeline/phi/image/Dockerfile (this repository): FROM the cloud-sdk image above (its tools), plus"
+        " /opt/phi/venv/bin first on PATH (python, pip, Presidio, spaCy and en_core_web_lg)",
+    ),
 }
 
-# Where a step image may come from: Google's own images, or the environment's pull-through mirrors.
+# Where a step image may come from: Google's own images, the environment's pull-through mirrors,
+# or its images repository (images this build built from the repository, tagged per build).
 ALLOWED_IMAGE_PREFIXES: tuple[str, ...] = (
     "gcr.io/cloud-builders/",
     "gcr.io/google.com/cloudsdktool/",
     f"{DOCKERHUB_MIRROR}/",
     f"{GHCR_MIRROR}/",
+    f"{IMAGES_REPOSITORY}/",
 )
 
 

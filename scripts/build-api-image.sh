@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the API image from CONTEXT_DIR, push it to this environment's images repository and hand its
 # digest on in $OUTPUT_DIR/api-image (the only reference later steps scan, sign and deploy).
+# IMAGE_OUTPUT names another file there, for another image built the same way (build-phi-scanner-image.sh).
 #
 # The private pool has no route out, so everything comes through Artifact Registry: the bases from
 # the mirrors named by the BUILD_ARG=VALUE arguments, Python packages from PIP_INDEX_URL (the PyPI
@@ -51,6 +52,8 @@ for arg in "${@:6}"; do
   build_args+=(--build-arg "$arg")
 done
 
+OUTPUT_NAME=${IMAGE_OUTPUT:-api-image}
+[[ "$OUTPUT_NAME" =~ ^[a-z][a-z0-9-]*$ ]] || usage_error "IMAGE_OUTPUT='${OUTPUT_NAME}' is not a file name (a-z, 0-9, -)"
 require_tool gcloud docker docker-buildx
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
 mkdir -p "$OUTPUT_DIR" || die "cannot create OUTPUT_DIR ${OUTPUT_DIR}"
@@ -84,5 +87,5 @@ capture_text pushed "digest of ${REF}" docker inspect --format '{{index .RepoDig
 pushed=${pushed//[[:space:]]/}
 [[ "$pushed" =~ $RE_IMAGE_DIGEST && "${pushed%@*}" == "${REF%:*}" ]] ||
   die "docker inspect printed no digest of ${REF%:*} for the pushed image"
-printf '%s\n' "$pushed" >"${OUTPUT_DIR}/api-image"
+printf '%s\n' "$pushed" >"${OUTPUT_DIR}/${OUTPUT_NAME}"
 log "pushed ${pushed}"

@@ -22,7 +22,7 @@ USAGE="deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_
 source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
-readonly PLACEHOLDER="hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+readonly PLACEHOLDER="__REGION__-docker.pkg.dev/__PROJECT_ID__/hipaa-__ENVIRONMENT__-images/hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"
 readonly FIELD_MANAGER=hipaa-pipeline
 # Any __NAME__ left after rendering: a value the manifests expect and nobody filled in.
 readonly UNFILLED='__[A-Z_]+__'

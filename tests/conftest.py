@@ -18,6 +18,10 @@ from infra.config import ENVIRONMENTS
 from infra.plan.mockrun import run_stack
 from infra.rules import Resource
 
+# Every command line the script tests send to the fake gcloud, bq, gsutil and kubectl must also pass the
+# real CLI's parser: checked once per run, on the controller, after every worker's tests.
+pytest_plugins = ("tests.scripts.cli_conformance",)
+
 
 @functools.cache
 def planned(stack: str) -> tuple[Resource, ...]:
@@ -75,7 +79,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # Tests that pay a start-up cost once per worker (a JVM for Spark, Great Expectations' context)
 # share one worker under `--dist loadgroup`: the cost is paid once per run instead of once per worker.
-_WORKER_GROUPS = {"tests/workloads/spark/": "spark-jvm", "tests/workloads/quality/": "great-expectations"}
+_WORKER_GROUPS = {
+    "tests/workloads/spark/": "spark-jvm",
+    "tests/workloads/quality/": "great-expectations",
+    # One real checkov gate run (tests/security/checkov/gate_run.py) serves both modules.
+    "tests/workloads/k8s/test_checkov.py": "checkov",
+    "tests/security/checkov/test_hipaa_policies.py": "checkov",
+}
 
 
 # tryfirst: xdist's worker reads the group marker in its own modifyitems hook, registered after this

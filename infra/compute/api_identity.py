@@ -7,10 +7,12 @@ holds no project-level data role, so no other dataset (raw or curated PHI) is re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
+from infra.interface import register_declared
 from infra.naming import (
     API_KUBERNETES_SERVICE_ACCOUNT,
     API_NAMESPACE,
@@ -18,6 +20,7 @@ from infra.naming import (
     child_opts,
     role_suffix,
 )
+from infra.placement import Placement
 
 WORKLOAD_IDENTITY_ROLE = "roles/iam.workloadIdentityUser"
 # Running a query is a project-level permission (bigquery.jobs.create); it reads no data by itself.
@@ -32,55 +35,62 @@ def kubernetes_member(pool: str) -> str:
     return f"serviceAccount:{pool}[{API_NAMESPACE}/{API_KUBERNETES_SERVICE_ACCOUNT}]"
 
 
+@dataclass(frozen=True)
+class ApiIdentityArgs:
+    placement: Placement
+    """Environment (the account's name) and the workload project that holds the account and its grants."""
+    workload_pool: pulumi.Input[str]
+    """The GKE cluster's Workload Identity pool (`<project>.svc.id.goog`, `Gke.workload_pool`)."""
+    deidentified_dataset_id: pulumi.Input[str]
+    """The only dataset the API reads (the Warehouse's `deidentified`)."""
+
+
 class ApiIdentity(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        workload_pool: pulumi.Input[str],
-        deidentified_dataset_id: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """`workload_pool`: the GKE cluster's Workload Identity pool (`<project>.svc.id.goog`).
-        `deidentified_dataset_id`: the only dataset the API reads (the Warehouse's `deidentified`)."""
-        super().__init__("hipaa:compute:ApiIdentity", name, None, opts)
-        self.account = gcp.serviceaccount.Account(
+    """The Google service account the API pod acts as through Workload Identity, reading de-identified data only."""
+
+    TYPE_TOKEN = "hipaa:compute:ApiIdentity"
+
+    service_account_email: pulumi.Output[str]
+    """The API's service account (workloads/k8s/serviceaccount.yaml annotates its KSA with it)."""
+    workload_identity_member: pulumi.Output[str]
+    """The one Kubernetes service account allowed to act as it (`serviceAccount:<pool>[hipaa-api/hipaa-api]`)."""
+
+    def __init__(self, name: str, args: ApiIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
+        account = gcp.serviceaccount.Account(
             f"{name}-sa",
-            account_id=api_service_account_id(config),
+            account_id=api_service_account_id(placement),
             display_name="HIPAA API (reads de-identified aggregates)",
             description="Workload Identity of the API pods; reads the de-identified dataset only",
-            project=config.project_id,
+            project=placement.project_id,
             create_ignore_already_exists=False,
             opts=child_opts(self),
         )
-        self.workload_identity = gcp.serviceaccount.IAMMember(
+        workload_identity = gcp.serviceaccount.IAMMember(
             f"{name}-sa-{role_suffix(WORKLOAD_IDENTITY_ROLE)}",
-            service_account_id=self.account.name,
+            service_account_id=account.name,
             role=WORKLOAD_IDENTITY_ROLE,
-            member=pulumi.Output.from_input(workload_pool).apply(kubernetes_member),
+            member=pulumi.Output.from_input(args.workload_pool).apply(kubernetes_member),
             opts=child_opts(self),
         )
         # A dataset access entry, not DatasetIamMember: the Warehouse grants this dataset's other
         # readers with DatasetAccess, and the provider warns that the two overwrite each other.
-        self.dataset_reader = gcp.bigquery.DatasetAccess(
+        gcp.bigquery.DatasetAccess(
             f"{name}-sa-deidentified-reader",
-            project=config.project_id,
-            dataset_id=deidentified_dataset_id,
+            project=placement.project_id,
+            dataset_id=args.deidentified_dataset_id,
             role=DATASET_READ_ROLE,
-            user_by_email=self.account.email,
+            user_by_email=account.email,
             opts=child_opts(self),
         )
-        self.job_user = gcp.projects.IAMMember(
+        gcp.projects.IAMMember(
             f"{name}-sa-{role_suffix(JOB_ROLE)}",
-            project=config.project_id,
+            project=placement.project_id,
             role=JOB_ROLE,
-            member=self.account.member,
+            member=account.member,
             opts=child_opts(self),
         )
-        self.register_outputs(
-            {
-                "serviceAccount": self.account.email,
-                "workloadIdentityMember": self.workload_identity.member,
-            }
-        )
+        self.service_account_email = account.email
+        self.workload_identity_member = workload_identity.member
+        register_declared(self)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
 from infra.naming import access_log_bucket, bucket_name, data_opts
+from infra.placement import Placement
 
 DAY_SECONDS = 86400
 # Soft delete keeps deleted objects recoverable; Cloud Storage accepts 7 to 90 days.
@@ -51,7 +51,7 @@ def expire_noncurrent(days: int) -> gcp.storage.BucketLifecycleRuleArgs:
 
 def hipaa_bucket(
     resource_name: str,
-    config: PlatformConfig,
+    config: Placement,
     *,
     purpose: str,
     key_id: pulumi.Input[str],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
 from infra.data.buckets import delete_after, hipaa_bucket, move_after
+from infra.interface import register_declared
 from infra.naming import child_opts
+from infra.placement import Placement
 
 ACCESS_LOGS = "access-logs"
 # Google's usage-log writer; with uniform bucket-level access it needs object create on the log bucket.
@@ -24,40 +27,50 @@ def _aging(retention_days: int) -> list[gcp.storage.BucketLifecycleRuleArgs]:
     return [*rules, delete_after(retention_days)]
 
 
-def lifecycle_rules(config: PlatformConfig) -> dict[str, list[gcp.storage.BucketLifecycleRuleArgs]]:
+@dataclass(frozen=True)
+class StorageArgs:
+    placement: Placement
+    """Environment (retention, protection), workload project (names, buckets) and region (bucket location)."""
+    storage_key_id: pulumi.Input[str]
+    """CMEK key of every bucket; pass one that resolves once Cloud Storage's agent holds it."""
+    log_retention_days: int
+    """How long access logs are retained (and locked in prod) before they are deleted."""
+    report_retention_days: int
+    """How long compliance reports are retained (and locked in prod) before they are deleted."""
+
+
+def lifecycle_rules(args: StorageArgs) -> dict[str, list[gcp.storage.BucketLifecycleRuleArgs]]:
     """Per purpose, the rules that fit it; every versioned bucket also expires noncurrent versions."""
     return {
         # Landed source files are read once by the curation job, kept for reprocessing.
         "phi-raw": [move_after(30, "NEARLINE")],
         "curated": [],
-        "reports": _aging(config.report_retention_days),
+        "reports": _aging(args.report_retention_days),
         # Backups are rarely read: Nearline, then Coldline, then Archive; never deleted by age.
         "backups": [move_after(30, "NEARLINE"), move_after(90, "COLDLINE"), move_after(365, "ARCHIVE")],
-        "artifacts": [delete_after(ARTIFACT_RETENTION_DAYS[config.environment])],
+        "artifacts": [delete_after(ARTIFACT_RETENTION_DAYS[args.placement.environment])],
     }
 
 
 class Storage(pulumi.ComponentResource):
-    """One bucket per purpose, each logging its usage to the access-log bucket."""
+    """The HIPAA buckets, one per purpose, each logging its usage to the access-log bucket."""
 
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        storage_key_id: pulumi.Input[str],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("hipaa:data:Storage", name, None, opts)
+    TYPE_TOKEN = "hipaa:data:Storage"
+
+    bucket_names: dict[str, pulumi.Output[str]]
+    """Bucket name per purpose: `access-logs` and each purpose of `lifecycle_rules` (`reports`, `backups`, ...)."""
+
+    def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
         access_logs = hipaa_bucket(
             f"{name}-{ACCESS_LOGS}",
-            config,
+            args.placement,
             purpose=ACCESS_LOGS,
-            key_id=storage_key_id,
+            key_id=args.storage_key_id,
             parent=self,
-            lifecycle_rules=_aging(config.log_retention_days),
+            lifecycle_rules=_aging(args.log_retention_days),
             # Access logs are audit evidence: nobody may delete or rewrite them before retention ends.
-            retention_days=config.log_retention_days,
+            retention_days=args.log_retention_days,
             log_access=False,
         )
         log_writer = gcp.storage.BucketIAMMember(
@@ -67,17 +80,17 @@ class Storage(pulumi.ComponentResource):
             member=USAGE_LOG_WRITER,
             opts=child_opts(self),
         )
-        self.buckets: dict[str, gcp.storage.Bucket] = {ACCESS_LOGS: access_logs}
-        for purpose, rules in lifecycle_rules(config).items():
-            self.buckets[purpose] = hipaa_bucket(
+        self.bucket_names = {ACCESS_LOGS: access_logs.name}
+        for purpose, rules in lifecycle_rules(args).items():
+            self.bucket_names[purpose] = hipaa_bucket(
                 f"{name}-{purpose}",
-                config,
+                args.placement,
                 purpose=purpose,
-                key_id=storage_key_id,
+                key_id=args.storage_key_id,
                 parent=self,
                 lifecycle_rules=rules,
                 # Compliance reports are evidence: retained, and locked in prod, instead of versioned.
-                retention_days=config.report_retention_days if purpose == "reports" else None,
+                retention_days=args.report_retention_days if purpose == "reports" else None,
                 depends_on=[access_logs, log_writer],
-            )
-        self.register_outputs({"buckets": {purpose: bucket.name for purpose, bucket in self.buckets.items()}})
+            ).name
+        register_declared(self)

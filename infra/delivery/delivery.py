@@ -9,13 +9,15 @@ an older pipeline than the repository's shows up as drift in `pulumi preview`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
 from infra.compute.vertex import peered_network
 from infra.config import PlatformConfig
-from infra.delivery.identities import DeliveryIdentities
+from infra.delivery.identities import DeliveryIdentities, DeliveryIdentitiesArgs
+from infra.interface import register_declared
 from infra.naming import (
     artifact_registry,
     build_pool_name,
@@ -27,7 +29,8 @@ from infra.naming import (
     perimeter_name,
     resource_name,
 )
-from infra.rules.delivery import RELEASE_REFS, REQUIRED_SUBSTITUTIONS
+from infra.placement import Placement
+from infra.rules.delivery import RELEASE_REFS, required_substitutions
 
 PIPELINE_FILE = "cloudbuild.yaml"
 BUILD_LOG_FILTER = 'resource.type="build"'
@@ -49,9 +52,11 @@ def trigger_substitutions(config: PlatformConfig) -> dict[str, str]:
         "_SECURITY_PROJECT_ID": config.security_project_id,
         "_SIEM_PROJECT_ID": config.siem_project_id,
     }
-    if set(values) != set(REQUIRED_SUBSTITUTIONS):
+    if set(values) != set(required_substitutions()):
         # The pipeline gained or lost a substitution: the trigger must follow before anything is created.
-        raise ValueError(f"trigger substitutions {sorted(values)} differ from the pipeline's {REQUIRED_SUBSTITUTIONS}")
+        raise ValueError(
+            f"trigger substitutions {sorted(values)} differ from the pipeline's {required_substitutions()}"
+        )
     return values
 
 
@@ -62,40 +67,85 @@ def push_filter(environment: str) -> gcp.cloudbuild.TriggerGithubPushArgs:
     return gcp.cloudbuild.TriggerGithubPushArgs(tag=pattern, invert_regex=False)
 
 
-class Delivery(pulumi.ComponentResource):
-    """Pool, identities, build-log bucket and trigger for one environment."""
+@dataclass(frozen=True)
+class DeliveryArgs:
+    placement: Placement
+    """Environment (trigger ref, approval, log lock), workload project and region (pool, logs, trigger)."""
+    build_pool_cidr: str
+    """The range reserved for the worker pool's peering (the Network's build-pool range)."""
+    network_name: pulumi.Input[str]
+    """The VPC the pool peers with, by name."""
+    private_services_connection: pulumi.Resource
+    """The private services access peering (`Network.private_services_connection`); the pool waits for it."""
+    logging_key_id: pulumi.Input[str]
+    """CMEK key of the build-log bucket."""
+    log_retention_days: int
+    """Retention of the build-log bucket in days (locked outside dev)."""
+    repo_owner: str
+    """GitHub owner of the repository the trigger builds."""
+    repo_name: str
+    """GitHub repository the trigger builds."""
+    substitutions: Mapping[str, pulumi.Input[str]]
+    """The value of every substitution cloudbuild.yaml declares (`trigger_substitutions(config)`)."""
+    pipeline_hash: str
+    """sha256 of the generated cloudbuild.yaml, carried in the trigger's description and tags (drift shows)."""
+    siem_project_id: str
+    """The SIEM project, where the build account may read logs (DeliveryIdentities)."""
+    approver_group: str
+    """Google group that may approve prod builds (DeliveryIdentities; granted in prod only)."""
+    signing_key_id: pulumi.Input[str]
+    """The image-signing key the build account signs with (DeliveryIdentities)."""
+    writable_buckets: Sequence[pulumi.Input[str]] = ()
+    """Buckets (by name) the build account writes objects to (DeliveryIdentities)."""
+    act_as: Sequence[pulumi.Input[str]] = ()
+    """Service accounts (`projects/P/serviceAccounts/EMAIL`) the build account may act as (DeliveryIdentities)."""
 
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        network_name: pulumi.Input[str],
-        private_services_connection: pulumi.Resource,
-        logging_key_id: pulumi.Input[str],
-        signing_key_id: pulumi.Input[str],
-        substitutions: Mapping[str, pulumi.Input[str]],
-        pipeline_hash: str,
-        writable_buckets: Sequence[pulumi.Input[str]] = (),
-        act_as: Sequence[pulumi.Input[str]] = (),
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("hipaa:delivery:Delivery", name, None, opts)
-        self.identities = DeliveryIdentities(
+    def __post_init__(self) -> None:
+        # The trigger's tag carries the first 16 hex digits; anything else is not the generator's hash.
+        if len(self.pipeline_hash) != 64 or any(c not in "0123456789abcdef" for c in self.pipeline_hash):
+            raise ValueError(f"DeliveryArgs.pipeline_hash {self.pipeline_hash!r} is not a sha256 hex digest")
+
+
+class Delivery(pulumi.ComponentResource):
+    """Private worker pool, pipeline identities, CMEK build-log bucket and this stack's Cloud Build trigger."""
+
+    TYPE_TOKEN = "hipaa:delivery:Delivery"
+
+    trigger_id: pulumi.Output[str]
+    """The stack's Cloud Build trigger (push to main in dev, release tags in staging and prod)."""
+    pool_id: pulumi.Output[str]
+    """The private worker pool every build runs on (no external IP)."""
+    build_log_bucket_id: pulumi.Output[str]
+    """The CMEK log bucket that alone holds the build logs."""
+    build_account_member: pulumi.Output[str]
+    """The build account every step runs as, as an IAM member (`serviceAccount:EMAIL`)."""
+    build_account_email: pulumi.Output[str]
+    """The build account's email."""
+    deployer_account_member: pulumi.Output[str]
+    """The deployer account `pulumi up` impersonates, as an IAM member."""
+
+    def __init__(self, name: str, args: DeliveryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
+        identities = DeliveryIdentities(
             f"{name}-iam",
-            config,
-            signing_key_id=signing_key_id,
-            writable_buckets=writable_buckets,
-            act_as=act_as,
+            DeliveryIdentitiesArgs(
+                placement=placement,
+                siem_project_id=args.siem_project_id,
+                approver_group=args.approver_group,
+                signing_key_id=args.signing_key_id,
+                writable_buckets=args.writable_buckets,
+                act_as=args.act_as,
+            ),
             opts=child_opts(self),
         )
-        number = gcp.organizations.get_project_output(project_id=config.project_id).number
-        self.pool = gcp.cloudbuild.WorkerPool(
+        number = gcp.organizations.get_project_output(project_id=placement.project_id).number
+        pool = gcp.cloudbuild.WorkerPool(
             f"{name}-pool",
-            name=build_pool_name(config),
-            project=config.project_id,
-            location=config.region,
-            display_name=f"HIPAA {config.environment} private pool (no public egress)",
+            name=build_pool_name(placement),
+            project=placement.project_id,
+            location=placement.region,
+            display_name=f"HIPAA {placement.environment} private pool (no public egress)",
             worker_config=gcp.cloudbuild.WorkerPoolWorkerConfigArgs(
                 machine_type=POOL_MACHINE_TYPE,
                 disk_size_gb=POOL_DISK_GB,
@@ -103,78 +153,71 @@ class Delivery(pulumi.ComponentResource):
                 enable_nested_virtualization=False,
             ),
             network_config=gcp.cloudbuild.WorkerPoolNetworkConfigArgs(
-                peered_network=pulumi.Output.all(number, network_name).apply(
+                peered_network=pulumi.Output.all(number, args.network_name).apply(
                     lambda v: peered_network(str(v[0]), str(v[1]))
                 ),
-                peered_network_ip_range=config.ranges.build_pool,
+                peered_network_ip_range=args.build_pool_cidr,
             ),
-            opts=child_opts(self, depends_on=[private_services_connection]),
+            opts=child_opts(self, depends_on=[args.private_services_connection]),
         )
-        self.log_bucket = gcp.logging.ProjectBucketConfig(
+        log_bucket = gcp.logging.ProjectBucketConfig(
             f"{name}-build-logs",
-            project=config.project_id,
-            location=config.region,
-            bucket_id=resource_name(config, "build-logs"),
+            project=placement.project_id,
+            location=placement.region,
+            bucket_id=resource_name(placement, "build-logs"),
             description="Cloud Build logs of the HIPAA pipeline (CMEK)",
-            retention_days=config.log_retention_days,
-            cmek_settings=gcp.logging.ProjectBucketConfigCmekSettingsArgs(kms_key_name=logging_key_id),
+            retention_days=args.log_retention_days,
+            cmek_settings=gcp.logging.ProjectBucketConfigCmekSettingsArgs(kms_key_name=args.logging_key_id),
             # Build logs document every deployment (45 CFR 164.316(b)(2)): locked like the audit trail
             # outside dev; locking is irreversible, so dev stays destroyable.
-            locked=config.environment != "dev",
+            locked=placement.environment != "dev",
             opts=child_opts(self),
         )
-        bucket_path = (
-            f"projects/{config.project_id}/locations/{config.region}/buckets/{resource_name(config, 'build-logs')}"
-        )
-        self.log_sink = gcp.logging.ProjectSink(
+        bucket_id = resource_name(placement, "build-logs")
+        bucket_path = f"projects/{placement.project_id}/locations/{placement.region}/buckets/{bucket_id}"
+        log_sink = gcp.logging.ProjectSink(
             f"{name}-build-logs-sink",
-            name=resource_name(config, "build-logs"),
-            project=config.project_id,
+            name=resource_name(placement, "build-logs"),
+            project=placement.project_id,
             destination=f"logging.googleapis.com/{bucket_path}",
             filter=BUILD_LOG_FILTER,
             unique_writer_identity=True,
             disabled=False,
-            opts=child_opts(self, depends_on=[self.log_bucket]),
+            opts=child_opts(self, depends_on=[log_bucket]),
         )
         # Keep build logs out of the Google-encrypted _Default bucket: they live only in ours.
         gcp.logging.ProjectExclusion(
             f"{name}-build-logs-exclusion",
-            name=resource_name(config, "build-logs-not-default"),
-            project=config.project_id,
+            name=resource_name(placement, "build-logs-not-default"),
+            project=placement.project_id,
             description="Build logs are routed to the CMEK build-log bucket only",
             filter=BUILD_LOG_FILTER,
             disabled=False,
-            opts=child_opts(self, depends_on=[self.log_sink]),
+            opts=child_opts(self, depends_on=[log_sink]),
         )
-        self.trigger = gcp.cloudbuild.Trigger(
+        trigger = gcp.cloudbuild.Trigger(
             f"{name}-trigger",
-            name=resource_name(config, "pipeline"),
-            project=config.project_id,
-            location=config.region,
-            description=f"HIPAA {config.environment} pipeline; {PIPELINE_FILE} sha256 {pipeline_hash}",
-            tags=["hipaa", config.environment, f"pipeline-{pipeline_hash[:16]}"],
+            name=resource_name(placement, "pipeline"),
+            project=placement.project_id,
+            location=placement.region,
+            description=f"HIPAA {placement.environment} pipeline; {PIPELINE_FILE} sha256 {args.pipeline_hash}",
+            tags=["hipaa", placement.environment, f"pipeline-{args.pipeline_hash[:16]}"],
             github=gcp.cloudbuild.TriggerGithubArgs(
-                owner=config.repo_owner, name=config.repo_name, push=push_filter(config.environment)
+                owner=args.repo_owner, name=args.repo_name, push=push_filter(placement.environment)
             ),
             filename=PIPELINE_FILE,
-            service_account=self.identities.build_account.id,
-            substitutions=dict(substitutions),
-            approval_config=gcp.cloudbuild.TriggerApprovalConfigArgs(approval_required=config.is_prod),
+            service_account=identities.build_account_id,
+            substitutions=dict(args.substitutions),
+            approval_config=gcp.cloudbuild.TriggerApprovalConfigArgs(approval_required=placement.is_prod),
             # Logs never go to GitHub: a build log is not a place PHI may leave the project through.
             include_build_logs="INCLUDE_BUILD_LOGS_UNSPECIFIED",
             disabled=False,
-            opts=child_opts(self, depends_on=[self.pool]),
+            opts=child_opts(self, depends_on=[pool]),
         )
-        self.register_outputs(
-            {
-                "pool": self.pool.id,
-                "trigger": self.trigger.id,
-                "buildLogBucket": self.log_bucket.id,
-                "buildServiceAccount": self.identities.build_account.email,
-            }
-        )
-
-    @property
-    def build_member(self) -> pulumi.Output[str]:
-        member: pulumi.Output[str] = self.identities.build_account.member
-        return member
+        self.trigger_id = trigger.id
+        self.pool_id = pool.id
+        self.build_log_bucket_id = log_bucket.id
+        self.build_account_member = identities.build_account_member
+        self.build_account_email = identities.build_account_email
+        self.deployer_account_member = identities.deployer_account_member
+        register_declared(self)

@@ -10,12 +10,14 @@ owner or editor). Each role is listed with the step that needs it, so a review c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
+from infra.interface import register_declared
 from infra.naming import build_account_id, child_opts, deployer_account_id, role_suffix
+from infra.placement import Placement
 
 # Project-level roles of the build service account, each with the pipeline step that needs it.
 BUILD_ROLES: dict[str, str] = {
@@ -76,53 +78,74 @@ DEPLOYER_ROLES = (
 )
 
 
+@dataclass(frozen=True)
+class DeliveryIdentitiesArgs:
+    placement: Placement
+    """Environment (account names; the approver grant in prod) and the workload project that holds both accounts."""
+    siem_project_id: str
+    """The SIEM project, where the build account may read logs (the audit-log gate)."""
+    approver_group: str
+    """Google group that may approve prod builds (granted in prod only)."""
+    signing_key_id: pulumi.Input[str]
+    """The image-signing key the build account signs and reads the public key with (Cosign)."""
+    writable_buckets: Sequence[pulumi.Input[str]] = ()
+    """Buckets (by name) the build account writes objects to: reports, artifacts, backups."""
+    act_as: Sequence[pulumi.Input[str]] = ()
+    """Service accounts (`projects/P/serviceAccounts/EMAIL`) the build account may act as (`serviceAccountUser`)."""
+
+
 class DeliveryIdentities(pulumi.ComponentResource):
     """The build and deployer service accounts and every grant they hold."""
 
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        signing_key_id: pulumi.Input[str],
-        writable_buckets: Sequence[pulumi.Input[str]] = (),
-        act_as: Sequence[pulumi.Input[str]] = (),
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("hipaa:delivery:DeliveryIdentities", name, None, opts)
-        self.build_account = gcp.serviceaccount.Account(
+    TYPE_TOKEN = "hipaa:delivery:DeliveryIdentities"
+
+    build_account_id: pulumi.Output[str]
+    """The build account (`projects/P/serviceAccounts/EMAIL`) every Cloud Build step runs as."""
+    build_account_member: pulumi.Output[str]
+    """The build account as an IAM member (`serviceAccount:EMAIL`)."""
+    build_account_email: pulumi.Output[str]
+    """The build account's email."""
+    deployer_account_member: pulumi.Output[str]
+    """The deployer `pulumi up` impersonates, as an IAM member (`serviceAccount:EMAIL`)."""
+    deployer_account_email: pulumi.Output[str]
+    """The deployer's email (scripts/deploy-infra.sh impersonates it)."""
+
+    def __init__(self, name: str, args: DeliveryIdentitiesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
+        build_account = gcp.serviceaccount.Account(
             f"{name}-build",
-            account_id=build_account_id(config),
+            account_id=build_account_id(placement),
             display_name="Cloud Build pipeline (least privilege)",
             description="Runs every step of cloudbuild.yaml; impersonates the deployer only for pulumi up",
-            project=config.project_id,
+            project=placement.project_id,
             opts=child_opts(self),
         )
-        self.deployer_account = gcp.serviceaccount.Account(
+        deployer_account = gcp.serviceaccount.Account(
             f"{name}-deployer",
-            account_id=deployer_account_id(config),
+            account_id=deployer_account_id(placement),
             display_name="Pulumi deployer (impersonated by the pipeline for pulumi up only)",
-            project=config.project_id,
+            project=placement.project_id,
             opts=child_opts(self),
         )
-        build = self.build_account.member
+        build = build_account.member
         for role in BUILD_ROLES:
-            self._project_member(f"{name}-build-{role_suffix(role)}", config.project_id, role, build)
+            self._project_member(f"{name}-build-{role_suffix(role)}", placement.project_id, role, build)
         for role in SIEM_ROLES:
-            self._project_member(f"{name}-build-siem-{role_suffix(role)}", config.siem_project_id, role, build)
+            self._project_member(f"{name}-build-siem-{role_suffix(role)}", args.siem_project_id, role, build)
         for role in DEPLOYER_ROLES:
             self._project_member(
-                f"{name}-deployer-{role_suffix(role)}", config.project_id, role, self.deployer_account.member
+                f"{name}-deployer-{role_suffix(role)}", placement.project_id, role, deployer_account.member
             )
         # Only the build identity may act as the deployer, and only by minting short-lived tokens.
         gcp.serviceaccount.IAMMember(
             f"{name}-build-impersonates-deployer",
-            service_account_id=self.deployer_account.name,
+            service_account_id=deployer_account.name,
             role="roles/iam.serviceAccountTokenCreator",
             member=build,
             opts=child_opts(self),
         )
-        for index, account in enumerate(act_as):
+        for index, account in enumerate(args.act_as):
             gcp.serviceaccount.IAMMember(
                 f"{name}-build-act-as-{index}",
                 service_account_id=account,
@@ -134,12 +157,12 @@ class DeliveryIdentities(pulumi.ComponentResource):
         for role in ("roles/cloudkms.signerVerifier", "roles/cloudkms.publicKeyViewer"):
             gcp.kms.CryptoKeyIAMMember(
                 f"{name}-build-{role_suffix(role)}",
-                crypto_key_id=signing_key_id,
+                crypto_key_id=args.signing_key_id,
                 role=role,
                 member=build,
                 opts=child_opts(self),
             )
-        for index, bucket in enumerate(writable_buckets):
+        for index, bucket in enumerate(args.writable_buckets):
             gcp.storage.BucketIAMMember(
                 f"{name}-build-bucket-{index}",
                 bucket=bucket,
@@ -147,17 +170,20 @@ class DeliveryIdentities(pulumi.ComponentResource):
                 member=build,
                 opts=child_opts(self),
             )
-        if config.is_prod:
+        if placement.is_prod:
             # Prod builds wait for a human: only the approver group may release them.
             self._project_member(
                 f"{name}-approvers",
-                config.project_id,
+                placement.project_id,
                 "roles/cloudbuild.builds.approver",
-                f"group:{config.approver_group}",
+                f"group:{args.approver_group}",
             )
-        self.register_outputs(
-            {"buildServiceAccount": self.build_account.email, "deployerServiceAccount": self.deployer_account.email}
-        )
+        self.build_account_id = build_account.id
+        self.build_account_member = build
+        self.build_account_email = build_account.email
+        self.deployer_account_member = deployer_account.member
+        self.deployer_account_email = deployer_account.email
+        register_declared(self)
 
     def _project_member(self, name: str, project: str, role: str, member: pulumi.Input[str]) -> None:
         gcp.projects.IAMMember(name, project=project, role=role, member=member, opts=child_opts(self))

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
 from infra.naming import child_opts, resource_name
 from infra.network.private_access import DNS_TTL_SECONDS, RESTRICTED_VIP_ADDRESSES, RESTRICTED_ZONES
+from infra.placement import Placement
 
 
 def create_restricted_zones(
-    parent: pulumi.Resource, name: str, config: PlatformConfig, network_id: pulumi.Input[str]
+    parent: pulumi.Resource, name: str, config: Placement, network_id: pulumi.Input[str]
 ) -> dict[str, gcp.dns.ManagedZone]:
     """One private zone per restricted domain, each with its A (VIP) and wildcard CNAME records."""
     zones: dict[str, gcp.dns.ManagedZone] = {}
@@ -59,7 +59,7 @@ def create_restricted_zones(
 
 
 def create_dns_policy(
-    parent: pulumi.Resource, name: str, config: PlatformConfig, network_id: pulumi.Input[str]
+    parent: pulumi.Resource, name: str, config: Placement, network_id: pulumi.Input[str]
 ) -> gcp.dns.Policy:
     """Query logging on (who resolved what, for the audit trail); no inbound forwarders into the VPC."""
     return gcp.dns.Policy(

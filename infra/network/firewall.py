@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
+from infra.config import NetworkRanges
 from infra.naming import child_opts, resource_name
 from infra.network.private_access import (
     ALLOW_PRIORITY,
@@ -22,6 +22,7 @@ from infra.network.private_access import (
     SERVING_PORTS,
     internal_ranges,
 )
+from infra.placement import Placement
 
 ANYWHERE = "0.0.0.0/0"
 
@@ -43,9 +44,9 @@ class FirewallSpec:
         return DENY_PRIORITY if self.action == "deny" else ALLOW_PRIORITY
 
 
-def firewall_specs(config: PlatformConfig) -> list[FirewallSpec]:
+def firewall_specs(ranges: NetworkRanges) -> list[FirewallSpec]:
     """The whole rule set. Only the two deny rules name 0.0.0.0/0."""
-    internal = tuple(internal_ranges(config.ranges))
+    internal = tuple(internal_ranges(ranges))
     return [
         FirewallSpec(
             "deny-all-egress",
@@ -101,11 +102,11 @@ def firewall_specs(config: PlatformConfig) -> list[FirewallSpec]:
 
 
 def create_firewall(
-    parent: pulumi.Resource, name: str, config: PlatformConfig, network: pulumi.Input[str]
+    parent: pulumi.Resource, name: str, config: Placement, network_ranges: NetworkRanges, network: pulumi.Input[str]
 ) -> dict[str, gcp.compute.Firewall]:
     """Create every rule on `network` (by name, so rules can see the network in a preview)."""
     rules: dict[str, gcp.compute.Firewall] = {}
-    for spec in firewall_specs(config):
+    for spec in firewall_specs(network_ranges):
         ranges = list(spec.ranges)
         ports = list(spec.ports) or None
         rules[spec.purpose] = gcp.compute.Firewall(

@@ -9,24 +9,36 @@ pool attach through private services access.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
 from infra.compute.gke import PODS_RANGE, SERVICES_RANGE
-from infra.config import PlatformConfig
+from infra.config import NetworkRanges
+from infra.interface import register_declared
 from infra.naming import child_opts, network_name, resource_name, subnet_name
 from infra.network.dns import create_dns_policy, create_restricted_zones
 from infra.network.firewall import create_firewall
 from infra.network.private_access import INTERNET_GATEWAY, RESTRICTED_VIP_RANGE, flow_sampling
+from infra.placement import Placement
 
 SERVICE_NETWORKING = "servicenetworking.googleapis.com"
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    placement: Placement
+    """Environment (names, flow sampling, peering deletion), workload project, region (the subnet's), labels."""
+    ranges: NetworkRanges
+    """Every private range of the environment: the subnet and its GKE ranges, the ranges reserved for
+    private services and the build pool, and the GKE control plane (all allowed by the firewall)."""
 
 
 def _reserved_range(
     parent: pulumi.Resource,
     name: str,
-    config: PlatformConfig,
+    placement: Placement,
     *,
     purpose: str,
     cidr: str,
@@ -36,15 +48,15 @@ def _reserved_range(
     block = ipaddress.IPv4Network(cidr)
     return gcp.compute.GlobalAddress(
         f"{name}-{purpose}",
-        name=resource_name(config, purpose),
-        project=config.project_id,
+        name=resource_name(placement, purpose),
+        project=placement.project_id,
         description=f"Private services access range ({purpose})",
         purpose="VPC_PEERING",
         address_type="INTERNAL",
         address=str(block.network_address),
         prefix_length=block.prefixlen,
         network=network_id,
-        labels=config.labels,
+        labels=placement.labels,
         opts=child_opts(parent),
     )
 
@@ -52,12 +64,25 @@ def _reserved_range(
 class Network(pulumi.ComponentResource):
     """The environment's only network; every other component attaches to its subnet or its peering."""
 
-    def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hipaa:network:Network", name, None, opts)
-        self.network = gcp.compute.Network(
+    TYPE_TOKEN = "hipaa:network:Network"
+
+    network_id: pulumi.Output[str]
+    """The VPC (`projects/P/global/networks/hipaa-<env>-vpc`): no default route, no internet path."""
+    network_name: pulumi.Output[str]
+    """The VPC's name, as peerings and producer networks name it."""
+    subnet_id: pulumi.Output[str]
+    """The private workload subnet (GKE, Dataproc, Workbench), with GKE's pod and service ranges."""
+    private_services_connection: pulumi.Resource
+    """The private services access peering (Vertex AI, the build pool). Producers attached through it
+    take it as `depends_on`: none of their inputs names it, yet they cannot attach before it exists."""
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement, ranges = args.placement, args.ranges
+        network = gcp.compute.Network(
             f"{name}-vpc",
-            name=network_name(config),
-            project=config.project_id,
+            name=network_name(placement),
+            project=placement.project_id,
             description="HIPAA workloads: private only, no route to the internet",
             auto_create_subnetworks=False,
             routing_mode="REGIONAL",
@@ -65,105 +90,97 @@ class Network(pulumi.ComponentResource):
             delete_default_routes_on_create=True,
             opts=child_opts(self),
         )
-        self.subnet = gcp.compute.Subnetwork(
+        subnet = gcp.compute.Subnetwork(
             f"{name}-subnet",
-            name=subnet_name(config),
-            project=config.project_id,
-            region=config.region,
-            network=self.network.id,
+            name=subnet_name(placement),
+            project=placement.project_id,
+            region=placement.region,
+            network=network.id,
             description="Private workload subnet (GKE, Dataproc, Vertex AI Workbench)",
-            ip_cidr_range=config.ranges.primary,
+            ip_cidr_range=ranges.primary,
             purpose="PRIVATE",
             stack_type="IPV4_ONLY",
             private_ip_google_access=True,
             secondary_ip_ranges=[
-                gcp.compute.SubnetworkSecondaryIpRangeArgs(range_name=PODS_RANGE, ip_cidr_range=config.ranges.gke_pods),
+                gcp.compute.SubnetworkSecondaryIpRangeArgs(range_name=PODS_RANGE, ip_cidr_range=ranges.gke_pods),
                 gcp.compute.SubnetworkSecondaryIpRangeArgs(
-                    range_name=SERVICES_RANGE, ip_cidr_range=config.ranges.gke_services
+                    range_name=SERVICES_RANGE, ip_cidr_range=ranges.gke_services
                 ),
             ],
             log_config=gcp.compute.SubnetworkLogConfigArgs(
                 aggregation_interval="INTERVAL_5_SEC",
-                flow_sampling=flow_sampling(config.is_prod),
+                flow_sampling=flow_sampling(placement.is_prod),
                 metadata="INCLUDE_ALL_METADATA",
             ),
             opts=child_opts(self),
         )
         # The one way out: restricted.googleapis.com, reached over Google's network, not the internet.
-        self.restricted_apis_route = gcp.compute.Route(
+        gcp.compute.Route(
             f"{name}-restricted-apis",
-            name=resource_name(config, "restricted-apis"),
-            project=config.project_id,
-            network=self.network.name,
+            name=resource_name(placement, "restricted-apis"),
+            project=placement.project_id,
+            network=network.name,
             description="restricted.googleapis.com (VPC Service Controls); the only route out of the VPC",
             dest_range=RESTRICTED_VIP_RANGE,
             next_hop_gateway=INTERNET_GATEWAY,
             priority=1000,
             opts=child_opts(self),
         )
-        self.dns_zones = create_restricted_zones(self, name, config, self.network.id)
-        self.dns_policy = create_dns_policy(self, name, config, self.network.id)
-        self.firewall_rules = create_firewall(self, name, config, self.network.name)
-        self.psa_range = _reserved_range(
-            self,
-            name,
-            config,
-            purpose="psa-range",
-            cidr=config.ranges.private_service_access,
-            network_id=self.network.id,
-        )
-        self.build_pool_range = _reserved_range(
-            self, name, config, purpose="build-pool-range", cidr=config.ranges.build_pool, network_id=self.network.id
-        )
-        self._peer_services(name, config)
-        self.register_outputs(
-            {
-                "network": self.network.id,
-                "subnet": self.subnet.id,
-                "psaRange": self.psa_range.id,
-                "buildPoolRange": self.build_pool_range.id,
-                "privateServicesConnection": self.private_services_connection.id,
-                "restrictedApisRoute": self.restricted_apis_route.id,
-                "dnsZones": {purpose: zone.id for purpose, zone in self.dns_zones.items()},
-                "dnsPolicy": self.dns_policy.id,
-                "firewallRules": {purpose: rule.id for purpose, rule in self.firewall_rules.items()},
-            }
-        )
+        create_restricted_zones(self, name, placement, network.id)
+        create_dns_policy(self, name, placement, network.id)
+        create_firewall(self, name, placement, ranges, network.name)
+        reserved = [
+            _reserved_range(self, name, placement, purpose=purpose, cidr=cidr, network_id=network.id)
+            for purpose, cidr in (("psa-range", ranges.private_service_access), ("build-pool-range", ranges.build_pool))
+        ]
+        self.network_id = network.id
+        self.network_name = network.name
+        self.subnet_id = subnet.id
+        self.private_services_connection = _peer_services(self, name, placement, network, reserved)
+        register_declared(self)
 
-    def _peer_services(self, name: str, config: PlatformConfig) -> None:
-        """Private services access for Vertex AI and the Cloud Build private pool, restricted like the VPC."""
-        self.private_services_connection = gcp.servicenetworking.Connection(
-            f"{name}-private-services",
-            network=self.network.id,
-            service=SERVICE_NETWORKING,
-            reserved_peering_ranges=[self.psa_range.name, self.build_pool_range.name],
-            # dev must stay destroyable even while a producer still holds the peering.
-            deletion_policy="REMOVE_PEERING" if config.environment == "dev" else "DELETE",
-            opts=child_opts(self),
-        )
-        # The producer network (pool workers, Vertex endpoints) loses its default internet route and
-        # resolves Google APIs to the restricted VIP, the same as this VPC.
-        self.producer_vpc_service_controls = gcp.servicenetworking.VpcServiceControls(
-            f"{name}-producer-vpc-sc",
-            project=config.project_id,
-            network=self.network.name,
-            service=SERVICE_NETWORKING,
-            enabled=True,
-            opts=child_opts(self, depends_on=[self.private_services_connection]),
-        )
-        # Subnet routes always cross a peering, which is all the pool needs to reach the private
-        # subnet. Custom routes are pinned off: the only static route here (the restricted VIP) is
-        # recreated on the producer side by the VPC-SC setting above, and importing producer routes
-        # would let a service producer steer this VPC's traffic. Serialized after the VPC-SC change
-        # because a peering accepts one change at a time.
-        self.peering_routes = gcp.compute.NetworkPeeringRoutesConfig(
-            f"{name}-peering-routes",
-            project=config.project_id,
-            network=self.network.name,
-            peering=self.private_services_connection.peering,
-            export_custom_routes=False,
-            import_custom_routes=False,
-            export_subnet_routes_with_public_ip=False,
-            import_subnet_routes_with_public_ip=False,
-            opts=child_opts(self, depends_on=[self.producer_vpc_service_controls]),
-        )
+
+def _peer_services(
+    parent: pulumi.Resource,
+    name: str,
+    placement: Placement,
+    network: gcp.compute.Network,
+    reserved: list[gcp.compute.GlobalAddress],
+) -> gcp.servicenetworking.Connection:
+    """Private services access for Vertex AI and the Cloud Build private pool, restricted like the VPC."""
+    connection = gcp.servicenetworking.Connection(
+        f"{name}-private-services",
+        network=network.id,
+        service=SERVICE_NETWORKING,
+        reserved_peering_ranges=[address.name for address in reserved],
+        # dev must stay destroyable even while a producer still holds the peering.
+        deletion_policy="REMOVE_PEERING" if placement.environment == "dev" else "DELETE",
+        opts=child_opts(parent),
+    )
+    # The producer network (pool workers, Vertex endpoints) loses its default internet route and
+    # resolves Google APIs to the restricted VIP, the same as this VPC.
+    producer_vpc_service_controls = gcp.servicenetworking.VpcServiceControls(
+        f"{name}-producer-vpc-sc",
+        project=placement.project_id,
+        network=network.name,
+        service=SERVICE_NETWORKING,
+        enabled=True,
+        opts=child_opts(parent, depends_on=[connection]),
+    )
+    # Subnet routes always cross a peering, which is all the pool needs to reach the private
+    # subnet. Custom routes are pinned off: the only static route here (the restricted VIP) is
+    # recreated on the producer side by the VPC-SC setting above, and importing producer routes
+    # would let a service producer steer this VPC's traffic. Serialized after the VPC-SC change
+    # because a peering accepts one change at a time.
+    gcp.compute.NetworkPeeringRoutesConfig(
+        f"{name}-peering-routes",
+        project=placement.project_id,
+        network=network.name,
+        peering=connection.peering,
+        export_custom_routes=False,
+        import_custom_routes=False,
+        export_subnet_routes_with_public_ip=False,
+        import_subnet_routes_with_public_ip=False,
+        opts=child_opts(parent, depends_on=[producer_vpc_service_controls]),
+    )
+    return connection

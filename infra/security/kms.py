@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+import re
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
+from infra.config import MAX_ROTATION_DAYS
+from infra.interface import register_declared
 from infra.naming import child_opts, cmek_key_name, data_opts, keyring_name
+from infra.placement import Placement
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 # The Cloud Logging service agent that encrypts a project's CMEK log buckets; `{l}` is the number of
@@ -74,89 +78,111 @@ def checked_logging_agent(siem_number: str, reported: str) -> str:
     return siem_number
 
 
-class Kms(pulumi.ComponentResource):
-    """Keyring and purpose keys for one environment."""
+_DURATION = re.compile(r"^[1-9][0-9]*s$")
 
-    def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hipaa:security:Kms", name, None, opts)
-        self.config = config
-        project_number = gcp.organizations.get_project_output(project_id=config.project_id).number
-        security_number = gcp.organizations.get_project_output(project_id=config.security_project_id).number
-        siem_number = gcp.organizations.get_project_output(project_id=config.siem_project_id).number
+
+@dataclass(frozen=True)
+class KmsArgs:
+    placement: Placement
+    """Environment, workload project (keyring, keys, agents) and region (the keyring's location)."""
+    security_project_id: str
+    """The security project, whose Pub/Sub agent encrypts the security topic with the `pubsub` key."""
+    siem_project_id: str
+    """The SIEM project, whose Cloud Logging agent encrypts the audit log bucket with the `logging` key."""
+    rotation_period: str
+    """Rotation period of every symmetric key in the KMS API's duration format (`7776000s`); at most 90 days."""
+
+    def __post_init__(self) -> None:
+        if not _DURATION.match(self.rotation_period):
+            raise ValueError(f"KmsArgs.rotation_period {self.rotation_period!r} is not a duration in seconds")
+        if int(self.rotation_period[:-1]) > MAX_ROTATION_DAYS * 86400:
+            raise ValueError(f"KmsArgs.rotation_period {self.rotation_period} exceeds {MAX_ROTATION_DAYS} days")
+
+
+class Kms(pulumi.ComponentResource):
+    """Keyring, one CMEK key per purpose granted to exactly its service agents, and the image-signing key."""
+
+    TYPE_TOKEN = "hipaa:security:Kms"
+
+    keyring_id: pulumi.Output[str]
+    """The keyring (`projects/P/locations/R/keyRings/hipaa-<env>-keyring`)."""
+    key_ids: dict[str, pulumi.Output[str]]
+    """CMEK key id per purpose (the keys of `KEY_USERS`: `storage`, `bigquery`, `logging`, ...); each resolves
+    only once that purpose's service agents hold the key, so a CMEK resource created from it waits for the
+    grant instead of failing on a key its agent cannot use yet."""
+    signing_key_id: pulumi.Output[str]
+    """The asymmetric key (EC P-256) Cosign signs images with and Binary Authorization verifies."""
+
+    def __init__(self, name: str, args: KmsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
+        project_number = gcp.organizations.get_project_output(project_id=placement.project_id).number
+        security_number = gcp.organizations.get_project_output(project_id=args.security_project_id).number
+        siem_number = gcp.organizations.get_project_output(project_id=args.siem_project_id).number
         # Reading the SIEM project's CMEK settings also provisions its logging agent, which Google
         # otherwise creates lazily; a grant to an agent that does not exist yet fails.
-        siem_logging = gcp.logging.get_project_cmek_settings_output(project=config.siem_project_id)
+        siem_logging = gcp.logging.get_project_cmek_settings_output(project=args.siem_project_id)
         siem_agent_number = pulumi.Output.all(siem_number, siem_logging.service_account_id).apply(
             lambda values: checked_logging_agent(str(values[0]), str(values[1] or ""))
         )
         agents = [
             gcp.projects.ServiceIdentity(
                 f"{name}-agent-{service.split('.')[0]}",
-                project=config.project_id,
+                project=placement.project_id,
                 service=service,
                 opts=child_opts(self),
             )
             for service in AGENT_SERVICES
         ]
-        self.keyring = gcp.kms.KeyRing(
+        keyring = gcp.kms.KeyRing(
             f"{name}-keyring",
-            name=keyring_name(config),
-            project=config.project_id,
-            location=config.region,
-            opts=data_opts(config, self),
+            name=keyring_name(placement),
+            project=placement.project_id,
+            location=placement.region,
+            opts=data_opts(placement, self),
         )
-        protection = "HSM" if config.is_prod else "SOFTWARE"
-        self.keys: dict[str, gcp.kms.CryptoKey] = {}
-        self.grants: dict[str, gcp.kms.CryptoKeyIAMBinding] = {}
+        protection = "HSM" if placement.is_prod else "SOFTWARE"
+        self.key_ids = {}
         for purpose, users in KEY_USERS.items():
             key = gcp.kms.CryptoKey(
                 f"{name}-{purpose}",
                 name=cmek_key_name(purpose),
-                key_ring=self.keyring.id,
+                key_ring=keyring.id,
                 purpose="ENCRYPT_DECRYPT",
-                rotation_period=config.rotation_period,
+                rotation_period=args.rotation_period,
                 # A destroyed key makes its data unreadable; keep the recovery window long in prod.
-                destroy_scheduled_duration="2592000s" if config.is_prod else "86400s",
+                destroy_scheduled_duration="2592000s" if placement.is_prod else "86400s",
                 version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
                     algorithm="GOOGLE_SYMMETRIC_ENCRYPTION", protection_level=protection
                 ),
-                labels={**config.labels, "key-purpose": purpose},
-                opts=data_opts(config, self),
+                labels={**placement.labels, "key-purpose": purpose},
+                opts=data_opts(placement, self),
             )
             numbers = [project_number, security_number]
             if any("{l}" in user for user in users):
                 numbers.append(siem_agent_number)
             members = pulumi.Output.all(*numbers).apply(functools.partial(_members, users))
-            self.grants[purpose] = gcp.kms.CryptoKeyIAMBinding(
+            grant = gcp.kms.CryptoKeyIAMBinding(
                 f"{name}-{purpose}-users",
                 crypto_key_id=key.id,
                 role=ENCRYPTER_DECRYPTER,
                 members=members,
                 opts=child_opts(self, depends_on=agents),
             )
-            self.keys[purpose] = key
+            self.key_ids[purpose] = pulumi.Output.all(key.id, grant.id).apply(lambda ids: str(ids[0]))
         # Asymmetric key Cosign and Binary Authorization sign container images with.
-        self.signing_key = gcp.kms.CryptoKey(
+        signing_key = gcp.kms.CryptoKey(
             f"{name}-image-signing",
             name="image-signing",
-            key_ring=self.keyring.id,
+            key_ring=keyring.id,
             purpose="ASYMMETRIC_SIGN",
-            destroy_scheduled_duration="2592000s" if config.is_prod else "86400s",
+            destroy_scheduled_duration="2592000s" if placement.is_prod else "86400s",
             version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
                 algorithm="EC_SIGN_P256_SHA256", protection_level=protection
             ),
-            labels={**config.labels, "key-purpose": "image-signing"},
-            opts=data_opts(config, self),
+            labels={**placement.labels, "key-purpose": "image-signing"},
+            opts=data_opts(placement, self),
         )
-        self.register_outputs(
-            {
-                "keyring": self.keyring.id,
-                "keys": {purpose: key.id for purpose, key in self.keys.items()},
-                "signingKey": self.signing_key.id,
-            }
-        )
-
-    def key_id(self, purpose: str) -> pulumi.Output[str]:
-        """The key's id, resolving only once its service agents hold it: a CMEK resource created
-        from this waits for the grant instead of failing on a key its agent cannot use yet."""
-        return pulumi.Output.all(self.keys[purpose].id, self.grants[purpose].id).apply(lambda ids: str(ids[0]))
+        self.keyring_id = keyring.id
+        self.signing_key_id = signing_key.id
+        register_declared(self)

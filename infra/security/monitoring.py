@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
-from infra.naming import SECURITY_TOPIC_ID, child_opts, data_opts, log_bucket_path, resource_name
+from infra.interface import register_declared
+from infra.naming import SECURITY_TOPIC_ID, Stack, child_opts, data_opts, resource_name
+from infra.placement import Placement
 from infra.security.security_alerts import ALERTS, SecurityAlert
 
 PUBLISHER = "roles/pubsub.publisher"
@@ -22,20 +24,36 @@ ALIGNMENT_PERIOD = "60s"
 AUTO_CLOSE = "1800s"
 
 
-def metric_name(config: PlatformConfig, security_alert: SecurityAlert) -> str:
-    return resource_name(config, security_alert.id)
+@dataclass(frozen=True)
+class MonitoringArgs:
+    placement: Placement
+    """Environment (names, titles), workload project (channel, metrics, alerts), region (topic storage), labels."""
+    security_project_id: str
+    """The security project that owns the `hipaa-deployments` topic."""
+    audit_log_bucket: str
+    """Full name of the SIEM log bucket holding the audit entries, named in every runbook
+    (`projects/<siem>/locations/<region>/buckets/<id>`)."""
+    pubsub_key_id: pulumi.Input[str]
+    """CMEK key of the topic; the security project's Pub/Sub agent must hold it."""
+    publishers: Sequence[pulumi.Input[str]] = ()
+    """Members (`serviceAccount:EMAIL`) that may publish to the topic: the pipeline's notify step."""
 
 
-def metric_type(config: PlatformConfig, security_alert: SecurityAlert) -> str:
+def metric_name(placement: Stack, security_alert: SecurityAlert) -> str:
+    return resource_name(placement, security_alert.id)
+
+
+def metric_type(placement: Stack, security_alert: SecurityAlert) -> str:
     if security_alert.metric_type:
         return security_alert.metric_type
-    return f"logging.googleapis.com/user/{metric_name(config, security_alert)}"
+    return f"logging.googleapis.com/user/{metric_name(placement, security_alert)}"
 
 
-def runbook(config: PlatformConfig, security_alert: SecurityAlert) -> str:
+def runbook(args: MonitoringArgs, security_alert: SecurityAlert) -> str:
     """Responder guidance in markdown; it names where to look and never interpolates log content."""
+    placement = args.placement
     source = (
-        f"the log-based metric `{metric_name(config, security_alert)}` (Logging > Log-based metrics > View logs)"
+        f"the log-based metric `{metric_name(placement, security_alert)}` (Logging > Log-based metrics > View logs)"
         if security_alert.log_filter
         else f"the metric `{security_alert.metric_type}` in Metrics Explorer"
     )
@@ -52,10 +70,10 @@ def runbook(config: PlatformConfig, security_alert: SecurityAlert) -> str:
     )
     return "\n".join(
         [
-            f"## {security_alert.title} ({config.environment})",
+            f"## {security_alert.title} ({placement.environment})",
             "",
-            f"Project `{config.project_id}`. Source: {source}; the audit entries are in the SIEM bucket "
-            f"`{log_bucket_path(config)}`.",
+            f"Project `{placement.project_id}`. Source: {source}; the audit entries are in the SIEM bucket "
+            f"`{args.audit_log_bucket}`.",
             "",
             *(f"{number}. {step}" for number, step in enumerate(steps, start=1)),
             "",
@@ -66,13 +84,13 @@ def runbook(config: PlatformConfig, security_alert: SecurityAlert) -> str:
 
 
 def threshold_condition(
-    config: PlatformConfig, security_alert: SecurityAlert, resource_type: str
+    placement: Stack, security_alert: SecurityAlert, resource_type: str
 ) -> gcp.monitoring.AlertPolicyConditionArgs:
     """Above zero in one window: every single matching entry is worth a look."""
     return gcp.monitoring.AlertPolicyConditionArgs(
         display_name=f"{security_alert.title} [{resource_type}]",
         condition_threshold=gcp.monitoring.AlertPolicyConditionConditionThresholdArgs(
-            filter=f'metric.type="{metric_type(config, security_alert)}" AND resource.type="{resource_type}"',
+            filter=f'metric.type="{metric_type(placement, security_alert)}" AND resource.type="{resource_type}"',
             comparison="COMPARISON_GT",
             threshold_value=0,
             duration="0s",
@@ -93,68 +111,69 @@ def threshold_condition(
 class Monitoring(pulumi.ComponentResource):
     """The security topic, the channel that feeds it and one alert policy per security alert."""
 
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        pubsub_key_id: pulumi.Input[str],
-        publishers: Sequence[pulumi.Input[str]] = (),
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("hipaa:security:Monitoring", name, None, opts)
-        self.topic = gcp.pubsub.Topic(
+    TYPE_TOKEN = "hipaa:security:Monitoring"
+
+    topic_id: pulumi.Output[str]
+    """The security team's topic (`projects/<security>/topics/hipaa-deployments`), CMEK, region-pinned."""
+    channel_id: pulumi.Output[str]
+    """The Pub/Sub notification channel every alert policy notifies."""
+    alert_policy_ids: dict[str, pulumi.Output[str]]
+    """Alert policy per security alert id (`infra/security/security_alerts.py`)."""
+
+    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
+        topic = gcp.pubsub.Topic(
             f"{name}-topic",
             name=SECURITY_TOPIC_ID,
-            project=config.security_project_id,
-            kms_key_name=pubsub_key_id,
+            project=args.security_project_id,
+            kms_key_name=args.pubsub_key_id,
             message_storage_policy=gcp.pubsub.TopicMessageStoragePolicyArgs(
-                allowed_persistence_regions=[config.region], enforce_in_transit=True
+                allowed_persistence_regions=[placement.region], enforce_in_transit=True
             ),
             message_retention_duration=MESSAGE_RETENTION,
-            labels={**config.labels, "purpose": "security-notifications"},
-            opts=data_opts(config, self),
+            labels={**placement.labels, "purpose": "security-notifications"},
+            opts=data_opts(placement, self),
         )
-        for index, member in enumerate(publishers):
+        for index, member in enumerate(args.publishers):
             gcp.pubsub.TopicIAMMember(
                 f"{name}-publisher-{index}",
-                project=config.security_project_id,
-                topic=self.topic.name,
+                project=args.security_project_id,
+                topic=topic.name,
                 role=PUBLISHER,
                 member=member,
                 opts=child_opts(self),
             )
-        self.channel = gcp.monitoring.NotificationChannel(
+        channel = gcp.monitoring.NotificationChannel(
             f"{name}-channel",
-            project=config.project_id,
+            project=placement.project_id,
             type="pubsub",
-            display_name=f"HIPAA {config.environment} security team ({SECURITY_TOPIC_ID})",
+            display_name=f"HIPAA {placement.environment} security team ({SECURITY_TOPIC_ID})",
             description="Security alerts of this environment, to the security project's topic",
-            labels={"topic": self.topic.id},
+            labels={"topic": topic.id},
             enabled=True,
             force_delete=False,
-            user_labels=config.labels,
+            user_labels=placement.labels,
             opts=child_opts(self),
         )
-        number = gcp.organizations.get_project_output(project_id=config.project_id).number
+        number = gcp.organizations.get_project_output(project_id=placement.project_id).number
         gcp.pubsub.TopicIAMMember(
             f"{name}-notification-agent",
-            project=config.security_project_id,
-            topic=self.topic.name,
+            project=args.security_project_id,
+            topic=topic.name,
             role=PUBLISHER,
             member=number.apply(lambda n: "serviceAccount:" + NOTIFICATION_AGENT.format(n=n)),
             # The agent exists once the project has its first Pub/Sub channel.
-            opts=child_opts(self, depends_on=[self.channel]),
+            opts=child_opts(self, depends_on=[channel]),
         )
-        self.metrics: dict[str, gcp.logging.Metric] = {}
-        self.alert_policies: dict[str, gcp.monitoring.AlertPolicy] = {}
+        self.alert_policy_ids = {}
         for security_alert in ALERTS:
             depends: list[pulumi.Resource] = []
             if security_alert.log_filter:
-                self.metrics[security_alert.id] = gcp.logging.Metric(
+                metric = gcp.logging.Metric(
                     f"{name}-{security_alert.id}",
-                    name=metric_name(config, security_alert),
-                    project=config.project_id,
+                    name=metric_name(placement, security_alert),
+                    project=placement.project_id,
                     description=f"Count of log entries: {security_alert.title}",
                     filter=security_alert.log_filter,
                     metric_descriptor=gcp.logging.MetricMetricDescriptorArgs(
@@ -163,33 +182,30 @@ class Monitoring(pulumi.ComponentResource):
                     disabled=False,
                     opts=child_opts(self),
                 )
-                depends.append(self.metrics[security_alert.id])
-            self.alert_policies[security_alert.id] = gcp.monitoring.AlertPolicy(
+                depends.append(metric)
+            policy = gcp.monitoring.AlertPolicy(
                 f"{name}-{security_alert.id}-alert",
-                project=config.project_id,
-                display_name=f"[HIPAA {config.environment}] {security_alert.title}",
+                project=placement.project_id,
+                display_name=f"[HIPAA {placement.environment}] {security_alert.title}",
                 combiner="OR",
                 enabled=True,
                 severity=security_alert.severity,
                 conditions=[
-                    threshold_condition(config, security_alert, kind) for kind in security_alert.resource_types
+                    threshold_condition(placement, security_alert, kind) for kind in security_alert.resource_types
                 ],
-                notification_channels=[self.channel.id],
+                notification_channels=[channel.id],
                 documentation=gcp.monitoring.AlertPolicyDocumentationArgs(
-                    subject=f"[HIPAA {config.environment}] {security_alert.title}",
-                    content=runbook(config, security_alert),
+                    subject=f"[HIPAA {placement.environment}] {security_alert.title}",
+                    content=runbook(args, security_alert),
                     mime_type="text/markdown",
                 ),
                 alert_strategy=gcp.monitoring.AlertPolicyAlertStrategyArgs(
                     auto_close=AUTO_CLOSE, notification_prompts=["OPENED", "CLOSED"]
                 ),
-                user_labels={**config.labels, "hipaa-alert": security_alert.id},
+                user_labels={**placement.labels, "hipaa-alert": security_alert.id},
                 opts=child_opts(self, depends_on=depends),
             )
-        self.register_outputs(
-            {
-                "topic": self.topic.id,
-                "channel": self.channel.id,
-                "alertPolicies": {key: policy.id for key, policy in self.alert_policies.items()},
-            }
-        )
+            self.alert_policy_ids[security_alert.id] = policy.id
+        self.topic_id = topic.id
+        self.channel_id = channel.id
+        register_declared(self)

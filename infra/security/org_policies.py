@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
-from infra.naming import build_pool_path, child_opts
+from infra.interface import register_declared
+from infra.naming import child_opts
 from infra.security.org_constraints import CONSTRAINTS, Constraint
 
 
-def constraint_values(item: Constraint, config: PlatformConfig) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class OrgPoliciesArgs:
+    project_id: str
+    """The workload project the policies are set on (`projects/<project_id>`)."""
+    allowed_locations: tuple[str, ...]
+    """Values of the `gcp.resourceLocations` allow-list (e.g. `in:us-locations`)."""
+    build_pool: str
+    """Full name of the one worker pool builds may run on (`projects/P/locations/R/workerPools/ID`)."""
+
+
+def constraint_values(item: Constraint, args: OrgPoliciesArgs) -> tuple[str, ...]:
     """The constraint's values, resolved against the stack where they depend on it."""
     if item.source == "allowed_locations":
-        return config.allowed_locations
+        return args.allowed_locations
     if item.source == "own_project":
-        return (f"under:projects/{config.project_id}",)
+        return (f"under:projects/{args.project_id}",)
     if item.source == "build_pool":
-        return (build_pool_path(config),)
+        return (args.build_pool,)
     return item.values
 
 
-def policy_spec(item: Constraint, config: PlatformConfig) -> gcp.orgpolicy.PolicySpecArgs:
-    values = list(constraint_values(item, config))
+def policy_spec(item: Constraint, args: OrgPoliciesArgs) -> gcp.orgpolicy.PolicySpecArgs:
+    values = list(constraint_values(item, args))
     if item.kind == "enforce":
         return gcp.orgpolicy.PolicySpecArgs(rules=[gcp.orgpolicy.PolicySpecRuleArgs(enforce="TRUE")])
     if item.kind == "deny_all":
@@ -45,17 +57,22 @@ def policy_spec(item: Constraint, config: PlatformConfig) -> gcp.orgpolicy.Polic
 class OrgPolicies(pulumi.ComponentResource):
     """One enforced policy per constraint on the environment's workload project."""
 
-    def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("hipaa:security:OrgPolicies", name, None, opts)
-        parent = f"projects/{config.project_id}"
-        self.policies: dict[str, gcp.orgpolicy.Policy] = {
+    TYPE_TOKEN = "hipaa:security:OrgPolicies"
+
+    policy_names: dict[str, pulumi.Output[str]]
+    """Policy resource name (`projects/P/policies/<constraint>`) per constraint, keyed by constraint name."""
+
+    def __init__(self, name: str, args: OrgPoliciesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        parent = f"projects/{args.project_id}"
+        self.policy_names = {
             item.name: gcp.orgpolicy.Policy(
                 f"{name}-{item.name.replace('.', '-')}",
                 name=f"{parent}/policies/{item.name}",
                 parent=parent,
-                spec=policy_spec(item, config),
+                spec=policy_spec(item, args),
                 opts=child_opts(self),
-            )
+            ).name
             for item in CONSTRAINTS
         }
-        self.register_outputs({"policies": {key: policy.name for key, policy in self.policies.items()}})
+        register_declared(self)

@@ -11,13 +11,15 @@ the same configuration as a dry run (violations logged, not blocked); staging an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
-from infra.naming import data_opts, perimeter_name
+from infra.interface import register_declared
+from infra.naming import data_opts, perimeter_name_in
+from infra.placement import Placement
 from infra.security.perimeter_services import (
     IAM_IDENTITY,
     KMS_SERVICE,
@@ -107,41 +109,63 @@ def perimeter_block(
     }
 
 
+@dataclass(frozen=True)
+class PerimeterArgs:
+    placement: Placement
+    """Environment (dry run in dev, name, protection) and the workload project the perimeter encloses."""
+    access_policy_id: str
+    """Numeric id of the organization's Access Context Manager policy that holds the perimeter."""
+    siem_project_id: str
+    """The SIEM project: the audit log sink's only egress destination."""
+    security_project_id: str
+    """The security project: the notification topic and Pulumi's state and secrets key, the other egresses."""
+    ingress_identities: Sequence[pulumi.Input[str]]
+    """The only identities (`serviceAccount:EMAIL` or `user:EMAIL`) allowed in: the pipeline's accounts."""
+
+    def __post_init__(self) -> None:
+        # Identities known now are checked now, so a bad one stops the program before anything is
+        # registered; those that come from other resources are checked when they resolve.
+        known = [identity for identity in self.ingress_identities if isinstance(identity, str)]
+        if known or not self.ingress_identities:
+            checked_identities(known)
+
+
 class Perimeter(pulumi.ComponentResource):
     """One regular perimeter around the environment project (by number, as the API requires)."""
 
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        ingress_identities: Sequence[pulumi.Input[str]],
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("hipaa:security:Perimeter", name, None, opts)
-        # Identities known now are checked now, so a bad one stops the program before anything is
-        # registered; those that come from other resources are checked when they resolve.
-        known = [identity for identity in ingress_identities if isinstance(identity, str)]
-        if known or not ingress_identities:
-            checked_identities(known)
-        identities = pulumi.Output.all(*ingress_identities).apply(checked_identities)
+    TYPE_TOKEN = "hipaa:security:Perimeter"
+
+    perimeter_name: pulumi.Output[str]
+    """The perimeter's full name (`accessPolicies/<id>/servicePerimeters/hipaa_<env>_perimeter`), the
+    pipeline's `_VPC_SC_PERIMETER`."""
+    dry_run: bool
+    """Whether the configuration is only a dry run (violations logged, not blocked): dev only."""
+
+    def __init__(self, name: str, args: PerimeterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
+        identities = pulumi.Output.all(*args.ingress_identities).apply(checked_identities)
         numbers = [
             gcp.organizations.get_project_output(project_id=project).number
-            for project in (config.project_id, config.siem_project_id, config.security_project_id)
+            for project in (placement.project_id, args.siem_project_id, args.security_project_id)
         ]
         block = pulumi.Output.all(*numbers, identities).apply(lambda values: perimeter_block(*values))
-        dry_run = config.environment == "dev"
-        self.perimeter = gcp.accesscontextmanager.ServicePerimeter(
+        self.dry_run = placement.environment == "dev"
+        full_name = perimeter_name_in(args.access_policy_id, placement)
+        perimeter = gcp.accesscontextmanager.ServicePerimeter(
             f"{name}-perimeter",
-            parent=f"accessPolicies/{config.access_policy_id}",
-            name=perimeter_name(config),
-            title=perimeter_name(config).rsplit("/", maxsplit=1)[-1],
-            description=f"HIPAA {config.environment}: restricted APIs, named ingress, egress to SIEM and security only",
+            parent=f"accessPolicies/{args.access_policy_id}",
+            name=full_name,
+            title=full_name.rsplit("/", maxsplit=1)[-1],
+            description=(
+                f"HIPAA {placement.environment}: restricted APIs, named ingress, egress to SIEM and security only"
+            ),
             perimeter_type=PERIMETER_TYPE,
-            use_explicit_dry_run_spec=dry_run,
-            spec=cast(gcp.accesscontextmanager.ServicePerimeterSpecArgsDict, block) if dry_run else None,
-            status=None if dry_run else cast(gcp.accesscontextmanager.ServicePerimeterStatusArgsDict, block),
+            use_explicit_dry_run_spec=self.dry_run,
+            spec=cast(gcp.accesscontextmanager.ServicePerimeterSpecArgsDict, block) if self.dry_run else None,
+            status=None if self.dry_run else cast(gcp.accesscontextmanager.ServicePerimeterStatusArgsDict, block),
             # Deleting the perimeter opens every PHI store in the project: protected in prod.
-            opts=data_opts(config, self),
+            opts=data_opts(placement, self),
         )
-        self.register_outputs({"perimeter": self.perimeter.id, "dryRun": dry_run})
+        self.perimeter_name = perimeter.name
+        register_declared(self)

@@ -9,7 +9,7 @@ from pipeline.definition import pipeline
 from pipeline.stages.build import API_IMAGE, BASE_REGISTRIES
 from pipeline.stages.prepare import PYTHON_VENV
 from pipeline.substitutions import API_IMAGE_TAG, PYPI_MIRROR
-from tests.workloads.api.test_dockerfile import GLOBAL_ARGS
+from tests.workloads.api.dockerfile import GLOBAL_ARGS
 
 STEPS = {step.id: step.to_dict() for step in pipeline().steps}
 LINE = STEPS[API_IMAGE]["args"][1]

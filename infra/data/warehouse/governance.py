@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
-from infra.naming import child_opts, data_opts, resource_name
+from infra.interface import register_declared
+from infra.naming import Stack, child_opts, data_opts, resource_name
+from infra.placement import Placement
 
 FINE_GRAINED_READER = "roles/datacatalog.categoryFineGrainedReader"
 MASKED_READER = "roles/bigquerydatapolicy.maskedReader"
@@ -47,72 +48,87 @@ TAGS: dict[str, Tag] = {
 ENGINEER_CLEAR_TAGS = ("mrn",)
 
 
-def data_policy_id(config: PlatformConfig, tag: str) -> str:
+def data_policy_id(config: Stack, tag: str) -> str:
     """Data policy ids allow letters, digits and underscores and are unique per project and location."""
     return f"hipaa_{config.environment}_{tag.replace('-', '_')}_mask"
+
+
+@dataclass(frozen=True)
+class ColumnGovernanceArgs:
+    placement: Placement
+    """Environment (names, protection), workload project and region (taxonomy and data policy location)."""
+    analyst_group: str
+    """Google group of analysts: every PHI column masked."""
+    engineer_group: str
+    """Google group of data engineers: MRNs in clear, every other PHI column masked."""
+    full_readers: Sequence[pulumi.Input[str]] = ()
+    """Members (`serviceAccount:EMAIL`) that read every column in clear: backups and pipeline jobs."""
 
 
 class ColumnGovernance(pulumi.ComponentResource):
     """Taxonomy, policy tags, data masking policies and the reader grants on them."""
 
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        full_readers: Sequence[pulumi.Input[str]] = (),
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        super().__init__("hipaa:data:ColumnGovernance", name, None, opts)
+    TYPE_TOKEN = "hipaa:data:ColumnGovernance"
+
+    taxonomy_name: pulumi.Output[str]
+    """The policy tag taxonomy (fine-grained access control enforced)."""
+    policy_tag_names: dict[str, pulumi.Output[str]]
+    """Policy tag resource name per tag key (`mrn`, `ssn`, ...), for `policyTags.names` in table schemas."""
+    data_policy_ids: dict[str, pulumi.Output[str]]
+    """Masking data policy id per tag key."""
+
+    def __init__(self, name: str, args: ColumnGovernanceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        placement = args.placement
         # Deleting the taxonomy or a tag strips the protection from every column carrying it: protected in prod.
-        self.taxonomy = gcp.datacatalog.Taxonomy(
+        taxonomy = gcp.datacatalog.Taxonomy(
             f"{name}-taxonomy",
-            display_name=resource_name(config, "phi"),
+            display_name=resource_name(placement, "phi"),
             description="PHI classes of the warehouse columns; fine-grained access control enforced.",
-            project=config.project_id,
-            region=config.region,
+            project=placement.project_id,
+            region=placement.region,
             activated_policy_types=["FINE_GRAINED_ACCESS_CONTROL"],
-            opts=data_opts(config, self),
+            opts=data_opts(placement, self),
         )
         parents = {
             key: gcp.datacatalog.PolicyTag(
                 f"{name}-{key}",
-                taxonomy=self.taxonomy.name,
+                taxonomy=taxonomy.name,
                 display_name=key,
                 description=description,
-                opts=data_opts(config, self),
+                opts=data_opts(placement, self),
             )
             for key, description in PARENTS.items()
         }
-        self.tags: dict[str, gcp.datacatalog.PolicyTag] = {
+        tags = {
             key: gcp.datacatalog.PolicyTag(
                 f"{name}-{key}",
-                taxonomy=self.taxonomy.name,
+                taxonomy=taxonomy.name,
                 parent_policy_tag=parents[tag.parent].name,
                 display_name=key,
                 description=tag.description,
-                opts=data_opts(config, self),
+                opts=data_opts(placement, self),
             )
             for key, tag in TAGS.items()
         }
-        self.data_policies: dict[str, gcp.bigquerydatapolicy.DataPolicy] = {
+        data_policies = {
             key: gcp.bigquerydatapolicy.DataPolicy(
                 f"{name}-{key}-mask",
-                data_policy_id=data_policy_id(config, key),
+                data_policy_id=data_policy_id(placement, key),
                 data_policy_type="DATA_MASKING_POLICY",
-                policy_tag=self.tags[key].name,
+                policy_tag=tags[key].name,
                 data_masking_policy=gcp.bigquerydatapolicy.DataPolicyDataMaskingPolicyArgs(
                     predefined_expression=tag.masking
                 ),
-                project=config.project_id,
-                location=config.region,
+                project=placement.project_id,
+                location=placement.region,
                 opts=child_opts(self),
             )
             for key, tag in TAGS.items()
         }
-        analysts = f"group:{config.analyst_group}"
-        engineers = f"group:{config.engineer_group}"
-        for key, policy in self.data_policies.items():
+        analysts = f"group:{args.analyst_group}"
+        engineers = f"group:{args.engineer_group}"
+        for key, policy in data_policies.items():
             masked = [("analysts", analysts)]
             if key not in ENGINEER_CLEAR_TAGS:
                 masked.append(("engineers", engineers))
@@ -120,31 +136,24 @@ class ColumnGovernance(pulumi.ComponentResource):
                 gcp.bigquerydatapolicy.DataPolicyIamMember(
                     f"{name}-{key}-masked-{who}",
                     data_policy_id=policy.data_policy_id,
-                    project=config.project_id,
-                    location=config.region,
+                    project=placement.project_id,
+                    location=placement.region,
                     role=MASKED_READER,
                     member=member,
                     opts=child_opts(self),
                 )
         for key in ENGINEER_CLEAR_TAGS:
-            self._fine_grained(f"{name}-{key}-clear-engineers", self.tags[key], engineers)
+            self._fine_grained(f"{name}-{key}-clear-engineers", tags[key], engineers)
         # Backups copy and pipelines transform whole tables: they read every column in clear.
-        for index, reader in enumerate(full_readers):
+        for index, reader in enumerate(args.full_readers):
             for key, parent in parents.items():
                 self._fine_grained(f"{name}-{key}-clear-{index}", parent, reader)
-        self.register_outputs(
-            {
-                "taxonomy": self.taxonomy.name,
-                "policyTags": {key: tag.name for key, tag in self.tags.items()},
-                "dataPolicies": {key: policy.data_policy_id for key, policy in self.data_policies.items()},
-            }
-        )
+        self.taxonomy_name = taxonomy.name
+        self.policy_tag_names = {key: tag.name for key, tag in tags.items()}
+        self.data_policy_ids = {key: policy.data_policy_id for key, policy in data_policies.items()}
+        register_declared(self)
 
     def _fine_grained(self, name: str, tag: gcp.datacatalog.PolicyTag, member: pulumi.Input[str]) -> None:
         gcp.datacatalog.PolicyTagIamMember(
             name, policy_tag=tag.name, role=FINE_GRAINED_READER, member=member, opts=child_opts(self)
         )
-
-    def tag_names(self) -> dict[str, pulumi.Output[str]]:
-        """Policy tag resource names by tag key, for `policyTags.names` in table schemas."""
-        return {key: tag.name for key, tag in self.tags.items()}

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig
-from infra.naming import child_opts, data_opts, dataset_id
+from infra.naming import Stack, child_opts, data_opts, dataset_id
+from infra.placement import Placement
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,14 @@ VIEWS: tuple[ViewSpec, ...] = (
 )
 
 
-def view_query(config: PlatformConfig, view: ViewSpec) -> str:
+def view_query(config: Stack, view: ViewSpec) -> str:
     """The view's GoogleSQL, reading the curated table by its full name."""
     return view.select.format(source=f"{config.project_id}.{dataset_id(config, 'curated')}.{view.source}")
 
 
 def authorized_views(
     name: str,
-    config: PlatformConfig,
+    config: Placement,
     parent: pulumi.Resource,
     *,
     deidentified: gcp.bigquery.Dataset,

@@ -18,10 +18,12 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.config import PlatformConfig, row_policy_id
-from infra.data.warehouse.governance import ColumnGovernance
+from infra.config import row_policy_id
+from infra.data.warehouse.governance import ColumnGovernance, ColumnGovernanceArgs
 from infra.data.warehouse.schema import PARTITION_COLUMN, TABLES, TableSpec, region_predicate, schema_json
 from infra.data.warehouse.views import authorized_views
+from infra.data.warehouse.warehouse_args import WarehouseArgs
+from infra.interface import register_declared
 from infra.naming import child_opts, data_opts, dataset_id
 
 DATASET_PURPOSES = {
@@ -55,138 +57,141 @@ def _service_account(member: pulumi.Input[str], argument: str) -> pulumi.Output[
 
 
 class Warehouse(pulumi.ComponentResource):
-    def __init__(
-        self,
-        name: str,
-        config: PlatformConfig,
-        *,
-        bigquery_key_id: pulumi.Input[str],
-        backup_operators: Sequence[pulumi.Input[str]] = (),
-        data_processors: Sequence[pulumi.Input[str]] = (),
-        model_trainers: Sequence[pulumi.Input[str]] = (),
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        """`backup_operators`: members (serviceAccount:...) that snapshot curated tables into backups.
-        `data_processors`: pipeline job identities (serviceAccount:...) that read raw and write curated,
-        whole rows and clear columns, write the de-identified outputs and materialize their reads.
-        `model_trainers`: members that train BigQuery ML models over the de-identified tables.
-        Grant them here rather than with DatasetIamMember elsewhere: the provider warns that
-        DatasetIamMember and DatasetAccess on one dataset overwrite each other."""
-        super().__init__("hipaa:data:Warehouse", name, None, opts)
-        self.config = config
-        self.datasets: dict[str, gcp.bigquery.Dataset] = {
-            purpose: self._dataset(name, purpose, description, bigquery_key_id)
-            for purpose, description in DATASET_PURPOSES.items()
+    """BigQuery datasets for PHI, de-identified analytics and backups, with row and column security."""
+
+    TYPE_TOKEN = "hipaa:data:Warehouse"
+
+    dataset_ids: dict[str, pulumi.Output[str]]
+    """Dataset id per purpose, the keys of `DATASET_PURPOSES` (`raw`, `curated`, `deidentified`, ...)."""
+    view_ids: dict[str, pulumi.Output[str]]
+    """Table id of each authorized view in the de-identified dataset, by view id."""
+    taxonomy_name: pulumi.Output[str]
+    """The policy tag taxonomy that masks the PHI columns (ColumnGovernance)."""
+
+    def __init__(self, name: str, args: WarehouseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(self.TYPE_TOKEN, name, None, opts)
+        self._args = args
+        placement = args.placement
+        self._datasets: dict[str, gcp.bigquery.Dataset] = {
+            purpose: self._dataset(name, purpose, description) for purpose, description in DATASET_PURPOSES.items()
         }
-        self.governance = ColumnGovernance(
+        governance = ColumnGovernance(
             f"{name}-columns",
-            config,
-            full_readers=[*backup_operators, *data_processors],
+            ColumnGovernanceArgs(
+                placement=placement,
+                analyst_group=args.analyst_group,
+                engineer_group=args.engineer_group,
+                full_readers=[*args.backup_operators, *args.data_processors],
+            ),
             opts=child_opts(self),
         )
-        engineers = f"group:{config.engineer_group}"
-        full_access = {"raw": [*data_processors], "curated": [engineers, *backup_operators, *data_processors]}
-        self.tables: dict[str, gcp.bigquery.Table] = {}
+        engineers = f"group:{args.engineer_group}"
+        full_access = {
+            "raw": [*args.data_processors],
+            "curated": [engineers, *args.backup_operators, *args.data_processors],
+        }
+        tables: dict[str, gcp.bigquery.Table] = {}
         for purpose in PHI_DATASETS:
             for spec in TABLES:
-                table = self._table(name, purpose, spec, bigquery_key_id)
+                table = self._table(name, purpose, spec, governance.policy_tag_names)
                 self._row_access(f"{name}-{purpose}-{spec.table_id}", purpose, table, full_access[purpose])
-                self.tables[f"{purpose}.{spec.table_id}"] = table
-        self.views = authorized_views(
+                tables[f"{purpose}.{spec.table_id}"] = table
+        views = authorized_views(
             f"{name}-deidentified",
-            config,
+            placement,
             self,
-            deidentified=self.datasets["deidentified"],
-            curated=self.datasets["curated"],
-            sources={spec.table_id: self.tables[f"curated.{spec.table_id}"] for spec in TABLES},
+            deidentified=self._datasets["deidentified"],
+            curated=self._datasets["curated"],
+            sources={spec.table_id: tables[f"curated.{spec.table_id}"] for spec in TABLES},
         )
-        self._grant(name, "curated", "READER", group=config.engineer_group, suffix="engineers")
-        self._grant(name, "deidentified", "READER", group=config.analyst_group, suffix="analysts")
-        for suffix, group in (("engineers", config.engineer_group), ("analysts", config.analyst_group)):
+        self._grant(name, "curated", "READER", group=args.engineer_group, suffix="engineers")
+        self._grant(name, "deidentified", "READER", group=args.analyst_group, suffix="analysts")
+        for suffix, group in (("engineers", args.engineer_group), ("analysts", args.analyst_group)):
             # Dataset READER lets a group see tables; running a query is a job billed to the project.
             gcp.projects.IAMMember(
                 f"{name}-{suffix}-job-user",
-                project=config.project_id,
+                project=placement.project_id,
                 role="roles/bigquery.jobUser",
                 member=f"group:{group}",
                 opts=child_opts(self),
             )
-        for index, member in enumerate(backup_operators):
+        for index, member in enumerate(args.backup_operators):
             # Snapshot needs read (tables.createSnapshot) on the source and write in the backups dataset.
             email = _service_account(member, "backup_operators")
             self._grant(name, "curated", "READER", user=email, suffix=f"backup-{index}")
             self._grant(name, "backups", "WRITER", user=email, suffix=f"backup-{index}")
-        for index, member in enumerate(data_processors):
+        for index, member in enumerate(args.data_processors):
             # The jobs read what landed in raw, write curated, and publish de-identified tables; the
             # connector stages its reads of curated in the materialization dataset.
             email = _service_account(member, "data_processors")
             for purpose, role in PROCESSOR_ACCESS.items():
                 self._grant(name, purpose, role, user=email, suffix=f"processor-{index}")
-        for index, member in enumerate(model_trainers):
+        for index, member in enumerate(args.model_trainers):
             # CREATE MODEL writes the model into the dataset it reads its training rows from.
             email = _service_account(member, "model_trainers")
             self._grant(name, "deidentified", "WRITER", user=email, suffix=f"trainer-{index}")
-        self.register_outputs(
-            {
-                "datasets": {purpose: dataset.dataset_id for purpose, dataset in self.datasets.items()},
-                "views": {view_id: view.table_id for view_id, view in self.views.items()},
-                "taxonomy": self.governance.taxonomy.name,
-            }
-        )
+        self.dataset_ids = {purpose: dataset.dataset_id for purpose, dataset in self._datasets.items()}
+        self.view_ids = {view_id: view.table_id for view_id, view in views.items()}
+        self.taxonomy_name = governance.taxonomy_name
+        register_declared(self)
 
-    def _dataset(self, name: str, purpose: str, description: str, key_id: pulumi.Input[str]) -> gcp.bigquery.Dataset:
-        config = self.config
+    def _dataset(self, name: str, purpose: str, description: str) -> gcp.bigquery.Dataset:
+        placement = self._args.placement
         expiration = {
-            "backups": BACKUP_TABLE_EXPIRATION_DAYS[config.environment] * DAY_MS,
+            "backups": BACKUP_TABLE_EXPIRATION_DAYS[placement.environment] * DAY_MS,
             "materialization": MATERIALIZATION_TABLE_EXPIRATION_DAYS * DAY_MS,
         }.get(purpose)
         return gcp.bigquery.Dataset(
             f"{name}-{purpose}",
-            dataset_id=dataset_id(config, purpose),
-            project=config.project_id,
-            location=config.region,
-            friendly_name=dataset_id(config, purpose),
+            dataset_id=dataset_id(placement, purpose),
+            project=placement.project_id,
+            location=placement.region,
+            friendly_name=dataset_id(placement, purpose),
             description=description,
             default_encryption_configuration=gcp.bigquery.DatasetDefaultEncryptionConfigurationArgs(
-                kms_key_name=key_id
+                kms_key_name=self._args.bigquery_key_id
             ),
             accesses=[gcp.bigquery.DatasetAccessArgs(special_group="projectOwners", role="OWNER")],
             default_table_expiration_ms=expiration,
             max_time_travel_hours=TIME_TRAVEL_HOURS,
-            delete_contents_on_destroy=not config.is_prod,
-            labels={**config.labels, "dataset-purpose": purpose},
-            opts=data_opts(config, self, ignore_changes=["accesses"]),
+            delete_contents_on_destroy=not placement.is_prod,
+            labels={**placement.labels, "dataset-purpose": purpose},
+            opts=data_opts(placement, self, ignore_changes=["accesses"]),
         )
 
-    def _table(self, name: str, purpose: str, spec: TableSpec, key_id: pulumi.Input[str]) -> gcp.bigquery.Table:
-        config = self.config
+    def _table(
+        self, name: str, purpose: str, spec: TableSpec, tag_names: dict[str, pulumi.Output[str]]
+    ) -> gcp.bigquery.Table:
+        placement = self._args.placement
         return gcp.bigquery.Table(
             f"{name}-{purpose}-{spec.table_id}",
-            project=config.project_id,
-            dataset_id=self.datasets[purpose].dataset_id,
+            project=placement.project_id,
+            dataset_id=self._datasets[purpose].dataset_id,
             table_id=spec.table_id,
             description=spec.description,
-            schema=schema_json(spec, self.governance.tag_names()),
+            schema=schema_json(spec, tag_names),
             time_partitioning=gcp.bigquery.TableTimePartitioningArgs(type="DAY", field=PARTITION_COLUMN),
             # The authorized views expose no partition column, so a required filter would break them.
             require_partition_filter=False,
             clusterings=list(spec.clustering),
-            encryption_configuration=gcp.bigquery.TableEncryptionConfigurationArgs(kms_key_name=key_id),
-            deletion_protection=config.is_prod,
-            labels={**config.labels, "table-kind": "phi"},
-            opts=data_opts(config, self),
+            encryption_configuration=gcp.bigquery.TableEncryptionConfigurationArgs(
+                kms_key_name=self._args.bigquery_key_id
+            ),
+            deletion_protection=placement.is_prod,
+            labels={**placement.labels, "table-kind": "phi"},
+            opts=data_opts(placement, self),
         )
 
     def _row_access(
         self, name: str, purpose: str, table: gcp.bigquery.Table, full_access: Sequence[pulumi.Input[str]]
     ) -> None:
         """Each analyst group sees its regions; named identities that copy or transform the table see every row."""
-        config = self.config
+        placement = self._args.placement
         # One policy per analyst group; the umbrella analyst group itself is granted no rows, so an
         # analyst in no regional group sees none.
         policies: list[tuple[str, str, list[pulumi.Input[str]]]] = [
             (row_policy_id(group), region_predicate(regions), [f"group:{group}"])
-            for group, regions in config.analyst_regions
+            for group, regions in self._args.analyst_regions
         ]
         if full_access:
             # Copies (snapshots), the Storage Read API and DML all need the TRUE filter.
@@ -194,13 +199,13 @@ class Warehouse(pulumi.ComponentResource):
         for policy_id, predicate, grantees in policies:
             gcp.bigquery.RowAccessPolicy(
                 f"{name}-{policy_id}",
-                project=config.project_id,
-                dataset_id=self.datasets[purpose].dataset_id,
+                project=placement.project_id,
+                dataset_id=self._datasets[purpose].dataset_id,
                 table_id=table.table_id,
                 policy_id=policy_id,
                 filter_predicate=predicate,
                 grantees=grantees,
-                opts=data_opts(config, self),
+                opts=data_opts(placement, self),
             )
 
     def _grant(
@@ -215,8 +220,8 @@ class Warehouse(pulumi.ComponentResource):
     ) -> None:
         gcp.bigquery.DatasetAccess(
             f"{name}-{purpose}-{suffix}",
-            project=self.config.project_id,
-            dataset_id=self.datasets[purpose].dataset_id,
+            project=self._args.placement.project_id,
+            dataset_id=self._datasets[purpose].dataset_id,
             role=role,
             group_by_email=group,
             user_by_email=user,

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from infra.compute.api_identity import ApiIdentity
 from infra.compute.gke import workload_pool_of
 from infra.naming import api_service_account_email
-from infra.rules import Resource
 from tests.conftest import planned
-from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.compute.builders import built_api_identity
+from tests.infra.recording import config_for, of_type, only
 
 ACCOUNT = "gcp:serviceaccount/account:Account"
 SA_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
@@ -23,23 +21,8 @@ DATASET_ACCESS = "gcp:bigquery/datasetAccess:DatasetAccess"
 K8S = Path(__file__).resolve().parents[3] / "workloads" / "k8s"
 
 
-@functools.cache
-def built(environment: str = "prod") -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        ApiIdentity(
-            "api-identity",
-            config,
-            workload_pool=f"{config.project_id}.svc.id.goog",
-            deidentified_dataset_id=f"hipaa_{environment}_deidentified",
-        )
-
-    return tuple(record(build))
-
-
 def inputs(kind: str, environment: str = "prod") -> dict[str, Any]:
-    return dict(only(list(built(environment)), kind).inputs)
+    return dict(only(list(built_api_identity(environment)), kind).inputs)
 
 
 def manifest(kind: str, environment: str) -> dict[str, Any]:
@@ -77,11 +60,11 @@ def test_it_reads_the_deidentified_dataset_and_no_other() -> None:
     # READER is how BigQuery stores roles/bigquery.dataViewer on a dataset.
     assert access["role"] == "READER"
     assert access["userByEmail"] == "hipaa-prod-api@nwh-analytics-prd.iam.gserviceaccount.com"
-    assert len(of_type(list(built()), DATASET_ACCESS)) == 1
+    assert len(of_type(list(built_api_identity()), DATASET_ACCESS)) == 1
 
 
 def test_its_only_project_role_is_bigquery_job_user() -> None:
-    grants = of_type(list(built()), PROJECT_MEMBER)
+    grants = of_type(list(built_api_identity()), PROJECT_MEMBER)
     assert [(g.inputs["role"], g.inputs["member"]) for g in grants] == [
         ("roles/bigquery.jobUser", "serviceAccount:hipaa-prod-api@nwh-analytics-prd.iam.gserviceaccount.com")
     ]

@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pytest
 
-from infra.compute.dataproc import Dataproc
 from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
-from infra.rules import Resource
-from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.compute.builders import KEYS, SUBNET, built_dataproc
+from tests.infra.recording import config_for, of_type, only
 
 CLUSTER = "gcp:dataproc/cluster:Cluster"
 BUCKET = "gcp:storage/bucket:Bucket"
 SECRET = "gcp:secretmanager/secret:Secret"
-KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
-SUBNET = "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        Dataproc(
-            "dataproc",
-            config,
-            compute_key_id=f"{KEYS}/compute-cmek",
-            storage_key_id=f"{KEYS}/storage-cmek",
-            secrets_key_id=f"{KEYS}/secrets-cmek",
-            subnet_id=SUBNET,
-        )
-
-    return tuple(record(build))
 
 
 def cluster_config(environment: str = "prod") -> dict[str, Any]:
-    return dict(only(list(built(environment)), CLUSTER).inputs["clusterConfig"])
+    return dict(only(list(built_dataproc(environment)), CLUSTER).inputs["clusterConfig"])
 
 
 def test_internal_ip_only_on_the_private_subnet(stack: str) -> None:
@@ -53,7 +32,7 @@ def test_dedicated_service_account() -> None:
 
 
 def test_service_account_roles_are_worker_job_user_and_read_session_only() -> None:
-    resources = list(built("prod"))
+    resources = list(built_dataproc("prod"))
     project_roles = sorted(r.inputs["role"] for r in of_type(resources, "gcp:projects/iAMMember:IAMMember"))
     assert project_roles == ["roles/bigquery.jobUser", "roles/bigquery.readSessionUser", "roles/dataproc.worker"]
     # Dataset access comes from the Warehouse's access entries only: a DatasetIamMember would clash with them.
@@ -81,7 +60,7 @@ def test_idle_delete_ttl_in_dev_only(environment: str, lifecycle: dict[str, str]
 
 
 def test_autoscaling_policy_is_attached() -> None:
-    resources = list(built("prod"))
+    resources = list(built_dataproc("prod"))
     policy = only(resources, "gcp:dataproc/autoscalingPolicy:AutoscalingPolicy")
     assert policy.inputs["policyId"] == "hipaa-prod-autoscaling" == dataproc_autoscaling_policy_id(config_for("prod"))
     assert policy.inputs["workerConfig"] == {"minInstances": 2, "maxInstances": 10}
@@ -101,12 +80,12 @@ def test_kerberos_in_prod_with_a_secret_manager_password() -> None:
         "kmsKeyUri": f"{KEYS}/secrets-cmek",
         "rootPrincipalPasswordUri": "projects/nwh-analytics-prd/secrets/hipaa-prod-dataproc-kerberos-root/versions/1",
     }
-    secret = only(list(built("prod")), SECRET)
+    secret = only(list(built_dataproc("prod")), SECRET)
     replica = secret.inputs["replication"]["userManaged"]["replicas"][0]
     assert replica == {"location": "us-central1", "customerManagedEncryption": {"kmsKeyName": f"{KEYS}/secrets-cmek"}}
-    accessor = only(list(built("prod")), "gcp:secretmanager/secretIamMember:SecretIamMember")
+    accessor = only(list(built_dataproc("prod")), "gcp:secretmanager/secretIamMember:SecretIamMember")
     assert accessor.inputs["role"] == "roles/secretmanager.secretAccessor"
-    decrypter = only(list(built("prod")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+    decrypter = only(list(built_dataproc("prod")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
     assert (decrypter.inputs["cryptoKeyId"], decrypter.inputs["role"]) == (
         f"{KEYS}/secrets-cmek",
         "roles/cloudkms.cryptoKeyDecrypter",
@@ -116,12 +95,12 @@ def test_kerberos_in_prod_with_a_secret_manager_password() -> None:
 
 def test_no_kerberos_outside_prod() -> None:
     assert "securityConfig" not in cluster_config("dev")
-    assert of_type(list(built("dev")), SECRET) == []
-    assert of_type(list(built("dev")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") == []
+    assert of_type(list(built_dataproc("dev")), SECRET) == []
+    assert of_type(list(built_dataproc("dev")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") == []
 
 
 def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
-    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built("prod")), BUCKET)}
+    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built_dataproc("prod")), BUCKET)}
     assert set(buckets) == {"nwh-analytics-prd-dataproc-staging", "nwh-analytics-prd-dataproc-temp"}
     # The names scripts/lib/dataproc.sh creates and verifies the cluster with (tests/scripts use these).
     prod = config_for("prod")
@@ -140,7 +119,7 @@ def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
 
 
 def test_buckets_come_from_the_shared_builder_versioned_and_access_logged() -> None:
-    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built("prod")), BUCKET)}
+    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built_dataproc("prod")), BUCKET)}
     for name, inputs in buckets.items():
         assert inputs["versioning"] == {"enabled": True}
         assert inputs["logging"] == {"logBucket": "nwh-analytics-prd-access-logs", "logObjectPrefix": name}
@@ -148,14 +127,14 @@ def test_buckets_come_from_the_shared_builder_versioned_and_access_logged() -> N
 
 
 def test_temp_objects_are_deleted_after_30_days() -> None:
-    temp = next(b for b in of_type(list(built("prod")), BUCKET) if b.inputs["name"].endswith("-dataproc-temp"))
+    temp = next(b for b in of_type(list(built_dataproc("prod")), BUCKET) if b.inputs["name"].endswith("-dataproc-temp"))
     assert {"action": {"type": "Delete"}, "condition": {"age": 30, "withState": "LIVE"}} in temp.inputs[
         "lifecycleRules"
     ]
 
 
 def test_dev_buckets_are_destroyable() -> None:
-    assert all(b.inputs["forceDestroy"] is True for b in of_type(list(built("dev")), BUCKET))
+    assert all(b.inputs["forceDestroy"] is True for b in of_type(list(built_dataproc("dev")), BUCKET))
 
 
 def test_prod_has_ha_masters() -> None:
@@ -164,4 +143,4 @@ def test_prod_has_ha_masters() -> None:
 
 
 def test_labels_come_from_config() -> None:
-    assert only(list(built("prod")), CLUSTER).inputs["labels"] == config_for("prod").labels
+    assert only(list(built_dataproc("prod")), CLUSTER).inputs["labels"] == config_for("prod").labels

@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
-from infra.compute.gke import NODE_ROLES, Gke
-from infra.rules import Resource
-from tests.infra.recording import config_for, of_type, only, record
+from infra.compute.gke import NODE_ROLES
+from tests.infra.compute.builders import KEYS, NETWORK, SUBNET, built_gke
+from tests.infra.recording import config_for, of_type, only
 
 CLUSTER = "gcp:container/cluster:Cluster"
 POOL = "gcp:container/nodePool:NodePool"
-KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
-NETWORK = "projects/nwh-analytics-prd/global/networks/hipaa-prod-vpc"
-SUBNET = "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        Gke(
-            "gke",
-            config,
-            gke_key_id=f"{KEYS}/gke-cmek",
-            compute_key_id=f"{KEYS}/compute-cmek",
-            network_id=NETWORK,
-            subnet_id=SUBNET,
-        )
-
-    return tuple(record(build))
 
 
 def cluster(environment: str = "prod") -> dict[str, object]:
-    return dict(only(list(built(environment)), CLUSTER).inputs)
+    return dict(only(list(built_gke(environment)), CLUSTER).inputs)
 
 
 def pool(environment: str = "prod") -> dict[str, object]:
-    return dict(only(list(built(environment)), POOL).inputs)
+    return dict(only(list(built_gke(environment)), POOL).inputs)
 
 
 def test_nodes_are_private_with_the_configured_master_range(stack: str) -> None:
@@ -140,7 +118,7 @@ def test_node_pool_runs_as_the_dedicated_account_with_cloud_platform_scope_only(
 
 
 def test_node_account_has_exactly_the_least_privilege_roles() -> None:
-    members = of_type(list(built("prod")), "gcp:projects/iAMMember:IAMMember")
+    members = of_type(list(built_gke("prod")), "gcp:projects/iAMMember:IAMMember")
     assert sorted(m.inputs["role"] for m in members) == sorted(NODE_ROLES)
     assert {m.inputs["member"] for m in members} == {
         "serviceAccount:hipaa-prod-gke-nodes@nwh-analytics-prd.iam.gserviceaccount.com"

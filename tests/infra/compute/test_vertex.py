@@ -2,52 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import pulumi
-
-from infra.compute.vertex import WORKBENCH_ROLES, Vertex, peered_network
+from infra.compute.vertex import WORKBENCH_ROLES, peered_network
 from infra.plan.mocks import project_number
-from infra.rules import Resource
-from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.compute.builders import NETWORK, SUBNET, VERTEX_KEY, built_vertex
+from tests.infra.recording import of_type, only
 
 WORKBENCH = "gcp:workbench/instance:Instance"
 ENDPOINT = "gcp:vertex/aiEndpoint:AiEndpoint"
 STORE = "gcp:vertex/aiMetadataStore:AiMetadataStore"
-VERTEX_KEY = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/vertex-cmek"
-NETWORK = "projects/nwh-analytics-prd/global/networks/hipaa-prod-vpc"
-SUBNET = "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
 SA = "hipaa-prod-workbench@nwh-analytics-prd.iam.gserviceaccount.com"
 
 
-class Peering(pulumi.CustomResource):
-    """Stand-in for the Network component's servicenetworking connection."""
-
-    def __init__(self) -> None:
-        super().__init__("gcp:servicenetworking/connection:Connection", "peering", {"network": NETWORK})
-
-
-@functools.cache
-def built(environment: str = "prod") -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        Vertex(
-            "vertex",
-            config,
-            vertex_key_id=VERTEX_KEY,
-            network_id=NETWORK,
-            network_name="hipaa-prod-vpc",
-            subnet_id=SUBNET,
-            private_services_connection=Peering(),
-        )
-
-    return tuple(record(build))
-
-
 def workbench(environment: str = "prod") -> dict[str, Any]:
-    return dict(only(list(built(environment)), WORKBENCH).inputs)
+    return dict(only(list(built_vertex(environment)), WORKBENCH).inputs)
 
 
 def test_workbench_has_no_public_ip_and_no_proxy() -> None:
@@ -73,7 +42,7 @@ def test_workbench_is_shielded_and_runs_as_its_own_account() -> None:
         "enableIntegrityMonitoring": True,
     }
     assert setup["serviceAccounts"] == [{"email": SA}]
-    roles = sorted(m.inputs["role"] for m in of_type(list(built()), "gcp:projects/iAMMember:IAMMember"))
+    roles = sorted(m.inputs["role"] for m in of_type(list(built_vertex()), "gcp:projects/iAMMember:IAMMember"))
     assert roles == sorted(WORKBENCH_ROLES)
 
 
@@ -92,14 +61,14 @@ def test_workbench_deletion_protection_in_prod_only() -> None:
 
 
 def test_endpoint_is_private_on_the_peered_network_by_project_number() -> None:
-    endpoint = only(list(built()), ENDPOINT).inputs
+    endpoint = only(list(built_vertex()), ENDPOINT).inputs
     assert endpoint["network"] == f"projects/{project_number('nwh-analytics-prd')}/global/networks/hipaa-prod-vpc"
     assert endpoint["encryptionSpec"] == {"kmsKeyName": VERTEX_KEY}
     assert endpoint["predictRequestResponseLoggingConfig"] == {"enabled": False}
 
 
 def test_metadata_store_uses_the_vertex_key() -> None:
-    store = only(list(built()), STORE).inputs
+    store = only(list(built_vertex()), STORE).inputs
     assert store["encryptionSpec"] == {"kmsKeyName": VERTEX_KEY}
     assert store["region"] == "us-central1"
 

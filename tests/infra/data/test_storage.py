@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pulumi
 import pytest
 
-from infra.data.storage import Storage
 from infra.naming import bucket_name, compliance_bucket
-from infra.rules import Resource
-from tests.infra.recording import config_for, of_type, only, protected_names, record
+from tests.infra.data.builders import STORAGE_KEY, build_storage, built_storage
+from tests.infra.recording import config_for, of_type, only, protected_names
 
 BUCKET = "gcp:storage/bucket:Bucket"
-STORAGE_KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/storage-cmek"
 PURPOSES = ("access-logs", "phi-raw", "curated", "reports", "backups", "artifacts")
 VERSIONED = ("phi-raw", "curated", "backups", "artifacts")
 RETAINED = ("reports", "access-logs")
 DAY = 86400
 
 
-def build(environment: str) -> Storage:
-    return Storage("storage", config_for(environment), storage_key_id=STORAGE_KEY)
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    return tuple(record(lambda: build(environment)))
-
-
 def _by_purpose(environment: str) -> dict[str, dict[str, Any]]:
-    return {r.name.removeprefix("storage-"): dict(r.inputs) for r in of_type(list(built(environment)), BUCKET)}
+    return {r.name.removeprefix("storage-"): dict(r.inputs) for r in of_type(list(built_storage(environment)), BUCKET)}
 
 
 def bucket(purpose: str, environment: str = "prod") -> dict[str, Any]:
@@ -106,7 +94,7 @@ def test_every_bucket_but_the_log_bucket_logs_usage_to_it(stack: str) -> None:
 
 
 def test_usage_log_writer_may_only_create_objects_in_the_log_bucket() -> None:
-    writer = only(list(built("prod")), "gcp:storage/bucketIAMMember:BucketIAMMember")
+    writer = only(list(built_storage("prod")), "gcp:storage/bucketIAMMember:BucketIAMMember")
     assert writer.inputs == {
         "bucket": "nwh-analytics-prd-access-logs",
         "role": "roles/storage.objectCreator",
@@ -163,8 +151,8 @@ def test_force_destroy_only_outside_prod() -> None:
 
 
 def test_buckets_are_protected_in_prod_and_destroyable_in_dev() -> None:
-    prod = protected_names(lambda: build("prod"))
-    dev = protected_names(lambda: build("dev"))
+    prod = protected_names(lambda: build_storage("prod"))
+    dev = protected_names(lambda: build_storage("dev"))
     names = [f"storage-{purpose}" for purpose in PURPOSES]
     assert all(prod[name] for name in names)
     assert not any(dev[name] for name in names)
@@ -178,10 +166,10 @@ def test_labels_come_from_config_plus_the_purpose(stack: str) -> None:
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_buckets_by_purpose(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
-    storage = build("prod")
-    assert set(storage.buckets) == set(PURPOSES)
+    storage = build_storage("prod")
+    assert set(storage.bucket_names) == set(PURPOSES)
 
     def check(names: list[str]) -> None:
         assert names == ["nwh-analytics-prd-reports", "nwh-analytics-prd-artifacts"]
 
-    return pulumi.Output.all(storage.buckets["reports"].name, storage.buckets["artifacts"].name).apply(check)
+    return pulumi.Output.all(storage.bucket_names["reports"], storage.bucket_names["artifacts"]).apply(check)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from typing import Any
+import dataclasses
+from typing import Any, cast
 
 import pulumi
 import pytest
@@ -13,44 +13,16 @@ from infra.delivery.identities import BUILD_ROLES, DEPLOYER_ROLES
 from infra.naming import deployer_account_email
 from infra.plan.mocks import project_number
 from infra.rules import Resource
-from infra.rules.delivery import REQUIRED_SUBSTITUTIONS
-from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.delivery.builders import HASH, KEYS, built_delivery, delivery_args, substitutions
+from tests.infra.recording import config_for, of_type, only
 
 POOL = "gcp:cloudbuild/workerPool:WorkerPool"
 TRIGGER = "gcp:cloudbuild/trigger:Trigger"
 PROJECT_MEMBER = "gcp:projects/iAMMember:IAMMember"
-KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
-HASH = "ab" * 32
-
-
-def substitutions(environment: str) -> dict[str, str]:
-    return {key: f"value-of{key.lower()}" for key in REQUIRED_SUBSTITUTIONS} | {"_ENVIRONMENT": environment}
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        connection = pulumi.CustomResource("test:index:Connection", "psa", {})
-        Delivery(
-            "delivery",
-            config,
-            network_name=f"hipaa-{environment}-vpc",
-            private_services_connection=connection,
-            logging_key_id=f"{KEYS}/logging-cmek",
-            signing_key_id=f"{KEYS}/image-signing",
-            substitutions=substitutions(environment),
-            pipeline_hash=HASH,
-            writable_buckets=[f"{config.project_id}-reports", f"{config.project_id}-artifacts"],
-            act_as=[f"projects/{config.project_id}/serviceAccounts/dataproc@x.iam.gserviceaccount.com"],
-        )
-
-    return tuple(record(build))
 
 
 def inputs(type_token: str, environment: str = "prod") -> dict[str, Any]:
-    return dict(only(list(built(environment)), type_token).inputs)
+    return dict(only(list(built_delivery(environment)), type_token).inputs)
 
 
 def trigger(environment: str = "prod") -> dict[str, Any]:
@@ -58,7 +30,7 @@ def trigger(environment: str = "prod") -> dict[str, Any]:
 
 
 def grants(environment: str = "prod") -> list[Resource]:
-    return of_type(list(built(environment)), PROJECT_MEMBER)
+    return of_type(list(built_delivery(environment)), PROJECT_MEMBER)
 
 
 BUILD_MEMBER = "serviceAccount:hipaa-prod-cloudbuild@nwh-analytics-prd.iam.gserviceaccount.com"
@@ -172,7 +144,7 @@ def test_deployer_holds_the_admin_roles_and_nothing_primitive() -> None:
 
 
 def test_only_the_build_account_may_impersonate_the_deployer() -> None:
-    members = of_type(list(built("prod")), "gcp:serviceaccount/iAMMember:IAMMember")
+    members = of_type(list(built_delivery("prod")), "gcp:serviceaccount/iAMMember:IAMMember")
     token = [m for m in members if m.inputs["role"] == "roles/iam.serviceAccountTokenCreator"]
     assert len(token) == 1 and token[0].inputs["member"] == BUILD_MEMBER
     # On the deployer account alone: scripts/deploy-infra.sh impersonates exactly this account.
@@ -182,7 +154,7 @@ def test_only_the_build_account_may_impersonate_the_deployer() -> None:
 
 
 def test_signing_key_grants_are_on_the_key_only() -> None:
-    key_grants = of_type(list(built("prod")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
+    key_grants = of_type(list(built_delivery("prod")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
     assert sorted((g.inputs["role"], g.inputs["cryptoKeyId"]) for g in key_grants) == [
         ("roles/cloudkms.publicKeyViewer", f"{KEYS}/image-signing"),
         ("roles/cloudkms.signerVerifier", f"{KEYS}/image-signing"),
@@ -190,7 +162,7 @@ def test_signing_key_grants_are_on_the_key_only() -> None:
 
 
 def test_bucket_grants_are_on_the_named_buckets_only() -> None:
-    buckets = of_type(list(built("prod")), "gcp:storage/bucketIAMMember:BucketIAMMember")
+    buckets = of_type(list(built_delivery("prod")), "gcp:storage/bucketIAMMember:BucketIAMMember")
     assert sorted(b.inputs["bucket"] for b in buckets) == ["nwh-analytics-prd-artifacts", "nwh-analytics-prd-reports"]
     assert {b.inputs["role"] for b in buckets} == {"roles/storage.objectAdmin"}
 
@@ -204,20 +176,22 @@ def test_approver_group_is_granted_in_prod_only() -> None:
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_build_member_output_names_the_build_account(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: build under mocks, assert inside Output.apply."""
-    config = config_for("prod")
     connection = pulumi.CustomResource("test:index:Connection", "psa-unit", {})
-    delivery = Delivery(
-        "unit",
-        config,
-        network_name="hipaa-prod-vpc",
-        private_services_connection=connection,
-        logging_key_id=f"{KEYS}/logging-cmek",
-        signing_key_id=f"{KEYS}/image-signing",
-        substitutions=substitutions("prod"),
-        pipeline_hash=HASH,
-    )
+    delivery = Delivery("unit", dataclasses.replace(delivery_args("prod", connection), writable_buckets=(), act_as=()))
 
-    def check(member: str) -> None:
+    def check(values: list[str]) -> None:
+        member, email, deployer = values
         assert member == BUILD_MEMBER
+        assert email == BUILD_MEMBER.removeprefix("serviceAccount:")
+        assert deployer == DEPLOYER_MEMBER
 
-    return delivery.build_member.apply(check)
+    return pulumi.Output.all(
+        delivery.build_account_member, delivery.build_account_email, delivery.deployer_account_member
+    ).apply(check)
+
+
+@pytest.mark.parametrize("digest", ["", "ab" * 31, "AB" * 32, "zz" * 32])
+def test_args_refuse_a_pipeline_hash_that_is_not_a_sha256_hex_digest(digest: str) -> None:
+    connection = cast(pulumi.Resource, object())  # never used: the args refuse the hash first
+    with pytest.raises(ValueError, match="is not a sha256 hex digest"):
+        dataclasses.replace(delivery_args("prod", connection), pipeline_hash=digest)

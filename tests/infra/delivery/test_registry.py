@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
-from infra.delivery.registry import KEEP_RECENT_VERSIONS, Registry, signing_public_key
-from infra.rules import Resource
+from infra.delivery.registry import KEEP_RECENT_VERSIONS
+from tests.infra.delivery.builders import KEYS, SIGNING_KEY, build_registry, built_registry
 from tests.infra.recording import TEST_PEM, config_for, of_type, only, record
 
 REPO = "gcp:artifactregistry/repository:Repository"
 ATTESTOR = "gcp:binaryauthorization/attestor:Attestor"
 POLICY = "gcp:binaryauthorization/policy:Policy"
-KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
-SIGNING_KEY = f"{KEYS}/image-signing"
-
-
-@functools.cache
-def built(environment: str = "prod") -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        Registry(
-            "registry",
-            config,
-            artifacts_key_id=f"{KEYS}/artifacts-cmek",
-            signing_key_id=SIGNING_KEY,
-            public_key_pem=signing_public_key(SIGNING_KEY),
-        )
-
-    return tuple(record(build))
 
 
 def repos() -> dict[str, dict[str, object]]:
-    return {r.inputs["repositoryId"]: dict(r.inputs) for r in of_type(list(built()), REPO)}
+    return {r.inputs["repositoryId"]: dict(r.inputs) for r in of_type(list(built_registry()), REPO)}
 
 
 def test_every_repository_uses_the_artifacts_key() -> None:
@@ -92,14 +72,14 @@ def test_remote_mirrors_proxy_docker_hub_ghcr_and_pypi() -> None:
 
 def test_remote_mirrors_may_reach_their_upstreams_through_the_perimeter(stack: str) -> None:
     config = config_for(stack)
-    vpcsc = only(list(built(stack)), "gcp:artifactregistry/vpcscConfig:VpcscConfig")
+    vpcsc = only(list(built_registry(stack)), "gcp:artifactregistry/vpcscConfig:VpcscConfig")
     assert dict(vpcsc.inputs) == {"project": config.project_id, "location": config.region, "vpcscPolicy": "ALLOW"}
-    remote = [r for r in of_type(list(built(stack)), REPO) if r.inputs["mode"] == "REMOTE_REPOSITORY"]
+    remote = [r for r in of_type(list(built_registry(stack)), REPO) if r.inputs["mode"] == "REMOTE_REPOSITORY"]
     assert {r.inputs["location"] for r in remote} == {vpcsc.inputs["location"]}
 
 
 def test_attestor_uses_the_kms_signing_key_version() -> None:
-    attestor = only(list(built()), ATTESTOR).inputs
+    attestor = only(list(built_registry()), ATTESTOR).inputs
     note = attestor["attestationAuthorityNote"]
     assert note["noteReference"] == "hipaa-prod-image-signed"
     assert note["publicKeys"] == [
@@ -111,7 +91,7 @@ def test_attestor_uses_the_kms_signing_key_version() -> None:
 
 
 def test_policy_requires_attestation_and_blocks_with_audit_log() -> None:
-    policy = only(list(built()), POLICY).inputs
+    policy = only(list(built_registry()), POLICY).inputs
     assert policy["globalPolicyEvaluationMode"] == "ENABLE"
     assert policy["defaultAdmissionRule"] == {
         "evaluationMode": "REQUIRE_ATTESTATION",
@@ -123,14 +103,4 @@ def test_policy_requires_attestation_and_blocks_with_audit_log() -> None:
 
 def test_a_signing_key_without_public_key_fails_the_plan() -> None:
     with pytest.raises(Exception, match="no public key"):
-        config = config_for("dev")
-        record(
-            lambda: Registry(
-                "registry",
-                config,
-                artifacts_key_id=f"{KEYS}/artifacts-cmek",
-                signing_key_id=SIGNING_KEY,
-                public_key_pem=signing_public_key(SIGNING_KEY),
-            ),
-            pem=None,
-        )
+        record(lambda: build_registry("dev"), pem=None)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 import pulumi
 import pytest
 
 from infra.compute.gke import PODS_RANGE, SERVICES_RANGE
 from infra.network.network import Network
-from infra.rules import Resource
-from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.network.builders import built_network, network_args
+from tests.infra.recording import config_for, of_type, only
 
 NETWORK = "gcp:compute/network:Network"
 SUBNET = "gcp:compute/subnetwork:Subnetwork"
@@ -29,18 +27,12 @@ LOGGED = {"metadata": "INCLUDE_ALL_METADATA"}
 LABELS = {"compliance": "hipaa", "data-classification": "phi", "environment": "prod", "managed-by": "pulumi"}
 
 
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-    return tuple(record(lambda: Network("network", config)))
-
-
 def inputs(type_token: str, environment: str = "prod") -> dict[str, object]:
-    return dict(only(list(built(environment)), type_token).inputs)
+    return dict(only(list(built_network(environment)), type_token).inputs)
 
 
 def named(type_token: str, name: str, environment: str = "prod") -> dict[str, object]:
-    matches = [r for r in built(environment) if r.type == type_token and r.name == name]
+    matches = [r for r in built_network(environment) if r.type == type_token and r.name == name]
     assert len(matches) == 1, f"expected one {type_token} named {name}"
     return dict(matches[0].inputs)
 
@@ -87,7 +79,7 @@ def test_subnet_flow_logs_every_five_seconds_with_all_metadata(environment: str,
 
 
 def test_the_only_route_is_the_restricted_vip_through_googles_gateway() -> None:
-    routes = of_type(list(built("prod")), ROUTE)
+    routes = of_type(list(built_network("prod")), ROUTE)
     assert [r.inputs for r in routes] == [
         {
             "name": "hipaa-prod-restricted-apis",
@@ -102,7 +94,7 @@ def test_the_only_route_is_the_restricted_vip_through_googles_gateway() -> None:
 
 
 def test_no_cloud_nat_and_no_router(stack: str) -> None:
-    types = {r.type for r in built(stack)}
+    types = {r.type for r in built_network(stack)}
     assert "gcp:compute/routerNat:RouterNat" not in types
     assert "gcp:compute/router:Router" not in types
 
@@ -209,7 +201,7 @@ def test_dns_policy_logs_queries_and_takes_none_from_outside() -> None:
 
 
 def test_every_firewall_rule_is_logged_with_all_metadata_and_enabled(stack: str) -> None:
-    rules = of_type(list(built(stack)), FIREWALL)
+    rules = of_type(list(built_network(stack)), FIREWALL)
     assert len(rules) == 6
     assert all(r.inputs["logConfig"] == LOGGED and r.inputs["disabled"] is False for r in rules)
 
@@ -232,7 +224,7 @@ def test_firewall_table(stack: str) -> None:
             r.inputs.get("denies"),
             r.inputs.get("sourceRanges") or r.inputs.get("destinationRanges"),
         )
-        for r in of_type(list(built(stack)), FIREWALL)
+        for r in of_type(list(built_network(stack)), FIREWALL)
     }
     assert table == {
         f"hipaa-{stack}-deny-all-egress": ("EGRESS", 65534, None, [{"protocol": "all"}], ["0.0.0.0/0"]),
@@ -257,24 +249,45 @@ def test_firewall_table(stack: str) -> None:
 
 
 def test_only_deny_rules_name_anywhere(stack: str) -> None:
-    for rule in of_type(list(built(stack)), FIREWALL):
+    for rule in of_type(list(built_network(stack)), FIREWALL):
         ranges = (rule.inputs.get("sourceRanges") or []) + (rule.inputs.get("destinationRanges") or [])
         if "0.0.0.0/0" in ranges:
             assert rule.inputs.get("denies") and not rule.inputs.get("allows"), rule.name
 
 
 def test_firewall_rules_attach_to_this_vpc_only() -> None:
-    assert {r.inputs["network"] for r in of_type(list(built("prod")), FIREWALL)} == {"hipaa-prod-vpc"}
-    assert {r.inputs["project"] for r in of_type(list(built("prod")), FIREWALL)} == {"nwh-analytics-prd"}
+    assert {r.inputs["network"] for r in of_type(list(built_network("prod")), FIREWALL)} == {"hipaa-prod-vpc"}
+    assert {r.inputs["project"] for r in of_type(list(built_network("prod")), FIREWALL)} == {"nwh-analytics-prd"}
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_the_subnet_id_other_components_attach_to(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
-    network = Network("unit", config_for("prod"))
+    network = Network("unit", network_args("prod"))
 
-    def check(subnet_id: str) -> None:
+    def check(values: list[object]) -> None:
+        subnet_id, network_id, network_name = values
         assert subnet_id == "projects/nwh-analytics-prd/regions/us-central1/subnetworks/hipaa-prod-private"
+        assert network_id == "projects/nwh-analytics-prd/global/networks/hipaa-prod-vpc"
+        assert network_name == "hipaa-prod-vpc"
 
-    checked: pulumi.Output[None] = network.subnet.id.apply(check)
+    checked: pulumi.Output[None] = pulumi.Output.all(network.subnet_id, network.network_id, network.network_name).apply(
+        check
+    )
     return checked
+
+
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
+def test_component_hands_on_the_private_services_peering_for_producers_to_wait_for(
+    mocked: None,
+) -> pulumi.Output[None]:
+    network = Network("unit", network_args("prod"))
+    connection = network.private_services_connection
+    assert isinstance(connection, pulumi.CustomResource)
+
+    def check(values: list[object]) -> None:
+        urn, peering = values
+        assert str(urn).endswith("::unit-private-services")
+        assert peering == "servicenetworking-googleapis-com"
+
+    return pulumi.Output.all(connection.urn, connection.peering).apply(check)  # type: ignore[attr-defined]

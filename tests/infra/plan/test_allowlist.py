@@ -20,10 +20,10 @@ from infra.plan.service_agents import SERVICE, SERVICE_AGENTS
 from infra.rules import Resource
 from tests.conftest import planned
 from tests.infra.recording import config_for, raw
+from tests.scripts.access_controls_fixtures import GATE, compliant
+from tests.scripts.access_controls_fixtures import run as run_gate
 from tests.scripts.fakes import FakeTools
 from tests.scripts.gcloud_fixtures import PROJECT, PROJECT_NUMBER, passed
-from tests.scripts.test_validate_access_controls import GATE, compliant
-from tests.scripts.test_validate_access_controls import run as run_gate
 
 CONFIG = config_for("prod")
 NUMBER = project_number(CONFIG.project_id)

@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.api_identity import DATASET_ACCESS, PROJECT_IAM_MEMBER, RULES, SA_IAM_MEMBER
 from tests.conftest import planned
-from tests.infra.compute.test_api_identity import built
+from tests.infra.compute.builders import built_api_identity
 from tests.infra.recording import changed
 
 API = "serviceAccount:hipaa-prod-api@nwh-analytics-prd.iam.gserviceaccount.com"
@@ -20,11 +20,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def component(kind: str) -> Resource:
-    return next(r for r in built() if r.type == kind)
+    return next(r for r in built_api_identity() if r.type == kind)
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_api_identity(stack)), stack) == set()
 
 
 def test_the_whole_stack_is_compliant(stack: str) -> None:

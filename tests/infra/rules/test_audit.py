@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.audit import AUDIT_CONFIG, BUCKET, PROJECT_MEMBER, RULES, SINK
 from tests.infra.recording import changed
-from tests.infra.security.test_audit_logging import built
+from tests.infra.security.builders import built_audit_logging
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -17,12 +17,12 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def component(kind: str, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == kind)
+    return next(r for r in built_audit_logging(environment) if r.type == kind)
 
 
 def stack_with(replacement: Resource | None, kind: str, environment: str = "prod") -> list[Resource]:
     """The component's resources with the one of `kind` replaced (or dropped when None)."""
-    others = [r for r in built(environment) if r.type != kind]
+    others = [r for r in built_audit_logging(environment) if r.type != kind]
     return others if replacement is None else [*others, replacement]
 
 
@@ -33,7 +33,7 @@ def violations(kind: str, path: str, value: Any, environment: str = "prod", judg
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_audit_logging(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_service_specific_config_may_list_fewer_types_but_never_exempt() -> None
     storage_only = changed(component(AUDIT_CONFIG), "service", "storage.googleapis.com")
     fewer = changed(storage_only, "auditLogConfigs", [{"logType": "DATA_READ"}])
     exempting = changed(storage_only, "auditLogConfigs", [{"logType": "DATA_READ", "exemptedMembers": ["group:x@y.z"]}])
-    full = list(built("prod"))
+    full = list(built_audit_logging("prod"))
     assert ids([*full, fewer]) == set()
     assert ids([*full, exempting]) == {"AUD-01"}
 

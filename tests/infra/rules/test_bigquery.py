@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.bigquery import DATASET, DATASET_ACCESS, DATASET_BINDING, DATASET_MEMBER, RULES, TABLE
 from infra.rules.bigquery_governance import RULES as GOVERNANCE_RULES
-from tests.infra.data.warehouse.test_warehouse import built
+from tests.infra.data.builders import built_warehouse
 from tests.infra.recording import changed
 
 
@@ -18,11 +18,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def named(name: str, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.name == name)
+    return next(r for r in built_warehouse(environment) if r.name == name)
 
 
 def test_warehouse_is_compliant_with_every_bigquery_rule(stack: str) -> None:
-    findings = evaluate(list(built(stack)), stack, [*RULES, *GOVERNANCE_RULES])
+    findings = evaluate(list(built_warehouse(stack)), stack, [*RULES, *GOVERNANCE_RULES])
     assert findings == [], "\n".join(f"{f.rule_id} {f.urn}: {f.message}" for f in findings)
 
 

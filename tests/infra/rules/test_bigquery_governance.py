@@ -11,7 +11,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.bigquery_governance import RULES
 from infra.rules.sql import NO_PARSER
-from tests.infra.data.warehouse.test_warehouse import built
+from tests.infra.data.builders import built_warehouse
 from tests.infra.recording import changed
 
 TABLE = "warehouse-curated-patients"
@@ -26,11 +26,11 @@ def messages(resources: list[Resource]) -> list[str]:
 
 
 def named(name: str) -> Resource:
-    return next(r for r in built("prod") if r.name == name)
+    return next(r for r in built_warehouse("prod") if r.name == name)
 
 
 def everything_but(*names: str) -> list[Resource]:
-    return [r for r in built("prod") if r.name not in names]
+    return [r for r in built_warehouse("prod") if r.name not in names]
 
 
 def with_schema(table: Resource, edit: Any) -> Resource:
@@ -84,7 +84,7 @@ def test_data_policy_without_tag_or_rule_is_caught(path: str, value: Any) -> Non
 @pytest.mark.parametrize("predicate", ["TRUE", "1 = 1", "facility_region = 'northeast' OR TRUE", "NOT FALSE"])
 def test_phi_table_whose_only_filters_are_trivial_is_caught(predicate: str) -> None:
     # Every analyst group's policy on the table made trivial: nothing restricts its rows any more.
-    policies = [r.name for r in built("prod") if r.name.startswith("warehouse-curated-patients-analysts_")]
+    policies = [r.name for r in built_warehouse("prod") if r.name.startswith("warehouse-curated-patients-analysts_")]
     assert len(policies) == 2
     stack = [*everything_but(*policies), *(changed(named(p), "filterPredicate", predicate) for p in policies)]
     assert ids(stack) == {"BQ-12", "BQ-13"}  # the table, and each analyst group's own policy
@@ -94,14 +94,14 @@ def test_phi_table_whose_only_filters_are_trivial_is_caught(predicate: str) -> N
 @pytest.mark.parametrize("predicate", ["TRUE", "facility_region = 'northeast' OR TRUE"])
 def test_one_analyst_group_seeing_every_row_is_caught(predicate: str) -> None:
     """Another group's restricting policy on the table does not make this group's TRUE harmless."""
-    policy = next(r.name for r in built("prod") if r.name.startswith("warehouse-curated-patients-analysts_"))
+    policy = next(r.name for r in built_warehouse("prod") if r.name.startswith("warehouse-curated-patients-analysts_"))
     stack = [*everything_but(policy), changed(named(policy), "filterPredicate", predicate)]
     assert ids(stack) == {"BQ-13"}
     assert any("analyst group policy does not restrict rows" in m for m in messages(stack))
 
 
 def test_phi_table_without_row_access_policies_is_caught() -> None:
-    policies = [r.name for r in built("prod") if r.name.startswith("warehouse-raw-encounters-")]
+    policies = [r.name for r in built_warehouse("prod") if r.name.startswith("warehouse-raw-encounters-")]
     assert len(policies) == 3  # two analyst groups and full access
     assert ids(everything_but(*policies)) == {"BQ-12"}
 
@@ -166,6 +166,6 @@ def test_sql_rules_fail_closed_without_the_parser(monkeypatch: pytest.MonkeyPatc
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_sqlglot)
-    found = evaluate(list(built("prod")), "prod", RULES)
+    found = evaluate(list(built_warehouse("prod")), "prod", RULES)
     assert {f.rule_id for f in found} == {"BQ-12", "BQ-13", "BQ-14"}
     assert all(NO_PARSER in f.message or "restricting filter" in f.message for f in found)

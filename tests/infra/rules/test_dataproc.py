@@ -8,7 +8,7 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.dataproc import CLUSTER, RULES
-from tests.infra.compute.test_dataproc import built
+from tests.infra.compute.builders import built_dataproc
 from tests.infra.recording import changed
 
 
@@ -17,11 +17,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def cluster(environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == CLUSTER)
+    return next(r for r in built_dataproc(environment) if r.type == CLUSTER)
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_dataproc(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(

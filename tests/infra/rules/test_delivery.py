@@ -8,7 +8,7 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.delivery import POOL, RULES, TRIGGER
-from tests.infra.delivery.test_delivery import built
+from tests.infra.delivery.builders import built_delivery
 from tests.infra.recording import changed
 
 
@@ -17,11 +17,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def component(kind: str, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == kind)
+    return next(r for r in built_delivery(environment) if r.type == kind)
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_delivery(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_component_is_compliant_in_every_environment(stack: str) -> None:
     ],
 )
 def test_violation_is_caught_in_prod(kind: str, path: str, value: Any, rule: str) -> None:
-    resources = [r for r in built("prod") if r.type != kind] + [changed(component(kind), path, value)]
+    resources = [r for r in built_delivery("prod") if r.type != kind] + [changed(component(kind), path, value)]
     assert ids(resources) == {rule}
 
 
@@ -56,5 +56,5 @@ def test_dev_trigger_may_build_without_approval_but_not_from_a_tag() -> None:
 
 @pytest.mark.parametrize("count", [0, 2])
 def test_exactly_one_trigger_per_stack(count: int) -> None:
-    others = [r for r in built("prod") if r.type != TRIGGER]
+    others = [r for r in built_delivery("prod") if r.type != TRIGGER]
     assert ids(others + [component(TRIGGER)] * count) == {"DLV-07"}

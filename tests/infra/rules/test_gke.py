@@ -8,7 +8,7 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.gke import CLUSTER, NODE_POOL, RULES
-from tests.infra.compute.test_gke import built
+from tests.infra.compute.builders import built_gke
 from tests.infra.recording import changed
 
 
@@ -17,11 +17,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def component(kind: str, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == kind)
+    return next(r for r in built_gke(environment) if r.type == kind)
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_gke(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from infra.rules import Resource, evaluate
+from infra.rules.baseline_alerts import REQUIRED_ALERTS
 from infra.rules.monitoring import ALERT_POLICY, CHANNEL, METRIC, RULES, TOPIC, TOPIC_BINDING, TOPIC_MEMBER
-from infra.security.security_alerts import REQUIRED_ALERTS
 from tests.infra.recording import changed
-from tests.infra.security.test_monitoring import built
+from tests.infra.security.builders import built_monitoring
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -18,11 +18,11 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def named(name: str) -> Resource:
-    return next(r for r in built("prod") if r.name == name)
+    return next(r for r in built_monitoring("prod") if r.name == name)
 
 
 def replaced(original: Resource, replacement: Resource | None) -> list[Resource]:
-    others = [r for r in built("prod") if r is not original]
+    others = [r for r in built_monitoring("prod") if r is not original]
     return others if replacement is None else [*others, replacement]
 
 
@@ -32,7 +32,7 @@ def violations(name: str, path: str, value: Any) -> set[str]:
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_monitoring(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -69,15 +69,15 @@ def test_public_topic_binding_is_caught() -> None:
         "urn:b",
         {"topic": "hipaa-deployments", "role": "roles/pubsub.subscriber", "members": ["group:sec@x.y", "allUsers"]},
     )
-    assert ids([*built("prod"), binding]) == {"MON-03"}
+    assert ids([*built_monitoring("prod"), binding]) == {"MON-03"}
 
 
-@pytest.mark.parametrize("alert_id", REQUIRED_ALERTS)
+@pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS])
 def test_missing_required_alert_policy_is_caught(alert_id: str) -> None:
     assert ids(replaced(named(f"monitoring-{alert_id}-alert"), None)) == {"MON-04"}
 
 
-@pytest.mark.parametrize("alert_id", REQUIRED_ALERTS)
+@pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS if a.filter_terms])
 def test_missing_or_altered_metric_is_caught(alert_id: str) -> None:
     metric = named(f"monitoring-{alert_id}")
     assert ids(replaced(metric, None)) == {"MON-04"}
@@ -85,8 +85,30 @@ def test_missing_or_altered_metric_is_caught(alert_id: str) -> None:
     assert ids(replaced(metric, changed(metric, "disabled", True))) == {"MON-04"}
 
 
-def test_optional_alert_may_be_dropped() -> None:
-    assert ids(replaced(named("monitoring-custom-role-change-alert"), None)) == set()
+@pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS if a.filter_terms])
+def test_a_negated_filter_does_not_count_even_with_every_term(alert_id: str) -> None:
+    metric = named(f"monitoring-{alert_id}")
+    negated = changed(metric, "filter", f"NOT ({metric.inputs['filter']})")
+    assert ids(replaced(metric, negated)) == {"MON-04"}
+
+
+def test_a_metric_under_another_name_with_the_same_detection_counts() -> None:
+    """The baseline asks what an alert detects, not what the component calls it."""
+    metric = named("monitoring-firewall-change")
+    renamed = changed(metric, "name", "hipaa-prod-firewall-watch")
+    policy = named("monitoring-firewall-change-alert")
+    conditions = [dict(c) for c in policy.inputs["conditions"]]
+    for condition in conditions:
+        threshold = dict(condition["conditionThreshold"])
+        threshold["filter"] = str(threshold["filter"]).replace(str(metric.inputs["name"]), "hipaa-prod-firewall-watch")
+        condition["conditionThreshold"] = threshold
+    others = [r for r in built_monitoring("prod") if r is not metric and r is not policy]
+    assert ids([*others, renamed, changed(policy, "conditions", conditions)]) == set()
+
+
+def test_a_metric_alert_without_its_condition_is_caught() -> None:
+    policy = named("monitoring-audit-export-failure-alert")
+    assert ids(replaced(policy, changed(policy, "conditions", []))) == {"MON-04"}
 
 
 def test_alert_without_channel_is_caught_by_both_rules() -> None:
@@ -120,7 +142,7 @@ def test_incomplete_or_leaky_alert_policy_is_caught(path: str, value: Any) -> No
 
 
 def test_missing_security_channel_is_caught() -> None:
-    channel = next(r for r in built("prod") if r.type == CHANNEL)
+    channel = next(r for r in built_monitoring("prod") if r.type == CHANNEL)
     assert ids(replaced(channel, None)) == {"MON-05"}
 
 
@@ -133,20 +155,20 @@ def test_missing_security_channel_is_caught() -> None:
     ],
 )
 def test_channel_not_reaching_the_security_topic_is_caught(path: str, value: Any) -> None:
-    channel = next(r for r in built("prod") if r.type == CHANNEL)
+    channel = next(r for r in built_monitoring("prod") if r.type == CHANNEL)
     assert ids(replaced(channel, changed(channel, path, value))) == {"MON-05"}
 
 
 def test_stack_rules_do_not_apply_where_no_monitoring_is_planned() -> None:
-    only_topic = [r for r in built("prod") if r.type in (TOPIC, TOPIC_MEMBER)]
+    only_topic = [r for r in built_monitoring("prod") if r.type in (TOPIC, TOPIC_MEMBER)]
     assert ids(only_topic) == set()
 
 
 def test_monitoring_component_alone_is_caught() -> None:
-    component = next(r for r in built("prod") if r.type == "hipaa:security:Monitoring")
+    component = next(r for r in built_monitoring("prod") if r.type == "hipaa:security:Monitoring")
     assert ids([component]) == {"MON-04", "MON-05"}
 
 
 def test_rule_types_are_the_ones_the_component_plans() -> None:
-    planned = {r.type for r in built("prod")}
+    planned = {r.type for r in built_monitoring("prod")}
     assert {TOPIC, TOPIC_MEMBER, CHANNEL, METRIC, ALERT_POLICY} <= planned

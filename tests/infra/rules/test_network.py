@@ -20,7 +20,7 @@ from infra.rules.network import (
     RULES,
     SUBNET,
 )
-from tests.infra.network.test_network import built
+from tests.infra.network.builders import built_network
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -28,7 +28,7 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def component(kind: str, name: str | None = None, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == kind and (name is None or r.name == name))
+    return next(r for r in built_network(environment) if r.type == kind and (name is None or r.name == name))
 
 
 def changed(resource: Resource, path: str, value: Any) -> Resource:
@@ -49,7 +49,7 @@ def stack_with(
 ) -> list[Resource]:
     """The component's whole plan, with one resource replaced (same name) or dropped."""
     resources = []
-    for resource in built(environment):
+    for resource in built_network(environment):
         if resource.name == without:
             continue
         resources.append(replaced if replaced is not None and resource.name == replaced.name else resource)
@@ -57,11 +57,11 @@ def stack_with(
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_network(stack)), stack) == set()
 
 
 def test_every_rule_looks_at_something_the_component_plans() -> None:
-    planned_types = {r.type for r in built("prod")}
+    planned_types = {r.type for r in built_network("prod")}
     for rule in RULES:
         if rule.types and rule.id != "NET-11":  # NET-11 looks for what must never be planned
             assert set(rule.types) & planned_types, rule.id

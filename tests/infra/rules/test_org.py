@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.org import POLICY, RULES
 from tests.infra.recording import changed
-from tests.infra.security.test_org_policies import built
+from tests.infra.security.builders import built_org_policies
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -17,13 +17,15 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def policy(constraint: str, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if str(r.inputs.get("name", "")).endswith(f"/policies/{constraint}"))
+    return next(
+        r for r in built_org_policies(environment) if str(r.inputs.get("name", "")).endswith(f"/policies/{constraint}")
+    )
 
 
 def with_policy(replacement: Resource | None, constraint: str, environment: str = "prod") -> list[Resource]:
     """The component's resources with one constraint's policy replaced (or dropped when None)."""
     original = policy(constraint, environment)
-    others = [r for r in built(environment) if r is not original]
+    others = [r for r in built_org_policies(environment) if r is not original]
     return others if replacement is None else [*others, replacement]
 
 
@@ -32,7 +34,7 @@ def violations(constraint: str, path: str, value: Any) -> set[str]:
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_org_policies(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -48,7 +50,7 @@ def test_stack_rule_does_not_apply_where_no_org_policy_is_planned() -> None:
 
 
 def test_component_without_any_policy_is_caught() -> None:
-    component = next(r for r in built("prod") if r.type == "hipaa:security:OrgPolicies")
+    component = next(r for r in built_org_policies("prod") if r.type == "hipaa:security:OrgPolicies")
     assert ids([component]) == {"ORG-01"}
 
 
@@ -118,5 +120,5 @@ def test_an_extra_unrelated_policy_is_judged_by_the_generic_rule_only() -> None:
             "spec": {"rules": [{"enforce": "TRUE", "condition": {"expression": "true"}}]},
         },
     )
-    assert ids([*built("prod"), extra]) == set()
-    assert ids([*built("prod"), changed(extra, "spec.rules.0.enforce", "FALSE")]) == {"ORG-02"}
+    assert ids([*built_org_policies("prod"), extra]) == set()
+    assert ids([*built_org_policies("prod"), changed(extra, "spec.rules.0.enforce", "FALSE")]) == {"ORG-02"}

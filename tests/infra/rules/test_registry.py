@@ -8,7 +8,7 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.registry import ATTESTOR, POLICY, REPOSITORY, RULES, VPCSC_CONFIG
-from tests.infra.delivery.test_registry import built
+from tests.infra.delivery.builders import built_registry
 from tests.infra.recording import changed
 
 
@@ -17,15 +17,15 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def images() -> Resource:
-    return next(r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "STANDARD_REPOSITORY")
+    return next(r for r in built_registry() if r.type == REPOSITORY and r.inputs["mode"] == "STANDARD_REPOSITORY")
 
 
 def component(kind: str) -> Resource:
-    return next(r for r in built() if r.type == kind)
+    return next(r for r in built_registry() if r.type == kind)
 
 
 def test_component_is_compliant() -> None:
-    assert ids(list(built())) == set()
+    assert ids(list(built_registry())) == set()
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_repository_violation_is_caught(path: str, value: Any, rule: str) -> Non
 
 
 def mirrors() -> list[Resource]:
-    return [r for r in built() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY"]
+    return [r for r in built_registry() if r.type == REPOSITORY and r.inputs["mode"] == "REMOTE_REPOSITORY"]
 
 
 def test_remote_mirror_needs_cmek_but_not_immutable_tags() -> None:
@@ -71,7 +71,7 @@ def test_every_remote_mirror_needs_an_enforced_cleanup_policy(path: str, value: 
     ],
 )
 def test_every_remote_mirror_needs_an_allow_vpcsc_config_in_its_location(vpcsc: tuple[str, Any] | None) -> None:
-    others = [r for r in built() if r.type != VPCSC_CONFIG]
+    others = [r for r in built_registry() if r.type != VPCSC_CONFIG]
     configs = [] if vpcsc is None else [changed(component(VPCSC_CONFIG), *vpcsc)]
     findings = evaluate(others + configs, "prod", RULES)
     assert {f.rule_id for f in findings} == {"REG-06"}

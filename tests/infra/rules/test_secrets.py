@@ -9,7 +9,7 @@ import pytest
 from infra.rules import Resource, evaluate
 from infra.rules.secrets import RULES, SECRET
 from tests.infra.recording import changed
-from tests.infra.security.test_mrn_hmac_secret import built
+from tests.infra.security.builders import built_mrn_hmac_secret
 
 REPLICA = "replication.userManaged.replicas"
 OTHER_KEY = "projects/nwh-analytics-prd/locations/us-east1/keyRings/hipaa-prod-keyring/cryptoKeys/secrets-cmek"
@@ -20,7 +20,7 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def secret(environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == SECRET)
+    return next(r for r in built_mrn_hmac_secret(environment) if r.type == SECRET)
 
 
 def replica(**changes: Any) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def replica(**changes: Any) -> dict[str, Any]:
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_mrn_hmac_secret(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -67,6 +67,8 @@ def test_project_level_secret_accessor_fails(type_token: str) -> None:
 
 
 def test_secret_level_accessor_and_other_project_roles_pass() -> None:
-    per_secret = next(r for r in built("prod") if r.type == "gcp:secretmanager/secretIamMember:SecretIamMember")
+    per_secret = next(
+        r for r in built_mrn_hmac_secret("prod") if r.type == "gcp:secretmanager/secretIamMember:SecretIamMember"
+    )
     project_role = Resource("gcp:projects/iAMMember:IAMMember", "g", "urn:g", {"role": "roles/dataproc.worker"})
     assert ids([per_secret, project_role]) == set()

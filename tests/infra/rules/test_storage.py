@@ -8,8 +8,8 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.storage import BUCKET, BUCKET_MEMBER, RULES
-from tests.infra.compute import test_dataproc
-from tests.infra.data.test_storage import built
+from tests.infra.compute.builders import built_dataproc
+from tests.infra.data.builders import built_storage
 from tests.infra.recording import changed
 
 
@@ -18,15 +18,15 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def bucket(purpose: str, environment: str = "prod") -> Resource:
-    return next(r for r in built(environment) if r.type == BUCKET and r.name == f"storage-{purpose}")
+    return next(r for r in built_storage(environment) if r.type == BUCKET and r.name == f"storage-{purpose}")
 
 
 def test_component_is_compliant_in_every_environment(stack: str) -> None:
-    assert ids(list(built(stack)), stack) == set()
+    assert ids(list(built_storage(stack)), stack) == set()
 
 
 def test_dataproc_buckets_from_the_shared_builder_are_compliant(stack: str) -> None:
-    assert ids(list(test_dataproc.built(stack)), stack) == set()
+    assert ids(list(built_dataproc(stack)), stack) == set()
 
 
 @pytest.mark.parametrize(
@@ -82,5 +82,5 @@ def test_access_log_bucket_need_not_log_to_itself() -> None:
 
 @pytest.mark.parametrize("member", ["allUsers", "allAuthenticatedUsers"])
 def test_public_bucket_grant_is_caught(member: str) -> None:
-    writer = next(r for r in built("prod") if r.type == BUCKET_MEMBER)
+    writer = next(r for r in built_storage("prod") if r.type == BUCKET_MEMBER)
     assert ids([changed(writer, "member", member)]) == {"GCS-09"}

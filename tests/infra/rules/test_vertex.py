@@ -8,7 +8,7 @@ import pytest
 
 from infra.rules import Resource, evaluate
 from infra.rules.vertex import ENDPOINT, METADATA_STORE, RULES, WORKBENCH
-from tests.infra.compute.test_vertex import built
+from tests.infra.compute.builders import built_vertex
 from tests.infra.recording import changed
 
 
@@ -17,12 +17,12 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 
 def component(kind: str) -> Resource:
-    return next(r for r in built() if r.type == kind)
+    return next(r for r in built_vertex() if r.type == kind)
 
 
 def test_component_is_compliant() -> None:
-    assert ids(list(built("prod"))) == set()
-    assert ids(list(built("dev")), "dev") == set()
+    assert ids(list(built_vertex("prod"))) == set()
+    assert ids(list(built_vertex("dev")), "dev") == set()
 
 
 @pytest.mark.parametrize(

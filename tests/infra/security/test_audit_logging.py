@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import functools
-
 import pulumi
 import pytest
 
 from infra.config import MIN_LOG_RETENTION_DAYS
 from infra.plan.mocks import project_number
-from infra.rules import Resource
 from infra.security.audit_logging import AuditLogging
-from tests.infra.recording import config_for, only, protected_names, record
+from tests.infra.recording import config_for, only, protected_names
+from tests.infra.security.builders import audit_logging_args, built_audit_logging, logging_key
 
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 SINK = "gcp:logging/projectSink:ProjectSink"
 MEMBER = "gcp:projects/iAMMember:IAMMember"
-KEY = "projects/{project}/locations/us-central1/keyRings/hipaa-{env}-keyring/cryptoKeys/logging-cmek"
-
-
-def logging_key(environment: str) -> str:
-    return KEY.format(project=config_for(environment).project_id, env=environment)
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-    return tuple(record(lambda: AuditLogging("audit", config, logging_key_id=logging_key(environment))))
 
 
 def inputs(kind: str, environment: str = "prod") -> dict[str, object]:
-    return dict(only(list(built(environment)), kind).inputs)
+    return dict(only(list(built_audit_logging(environment)), kind).inputs)
 
 
 def test_every_service_writes_every_audit_log_type_with_no_exemption(stack: str) -> None:
@@ -76,8 +63,8 @@ def test_log_analytics_stays_off() -> None:
 
 def protected(environment: str) -> set[str]:
     """Logical names of the resources the engine is told to protect (the monitor sees `protect`)."""
-    config = config_for(environment)
-    flags = protected_names(lambda: AuditLogging("audit", config, logging_key_id=logging_key(environment)))
+    args = audit_logging_args(environment)
+    flags = protected_names(lambda: AuditLogging("audit", args))
     return {name for name, flag in flags.items() if flag}
 
 
@@ -139,22 +126,28 @@ def test_writer_identity_may_write_to_this_bucket_only(stack: str) -> None:
 
 
 def test_component_creates_nothing_else() -> None:
-    assert sorted(r.type for r in built("prod")) == sorted(
+    assert sorted(r.type for r in built_audit_logging("prod")) == sorted(
         ["hipaa:security:AuditLogging", AUDIT_CONFIG, BUCKET, SINK, MEMBER]
     )
 
 
+def test_sink_destination_is_the_siem_bucket_which_is_locked_in_prod() -> None:
+    assert inputs(SINK)["destination"] == (
+        "logging.googleapis.com/projects/nwh-siem-prd/locations/us-central1/buckets/hipaa-prod-audit-logs"
+    )
+    assert inputs(BUCKET)["bucketId"] == "hipaa-prod-audit-logs"
+    assert inputs(BUCKET)["locked"] is True
+
+
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
-def test_sink_destination_is_the_siem_bucket_as_an_output(mocked: None) -> pulumi.Output[None]:
-    """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
-    audit = AuditLogging("unit", config_for("prod"), logging_key_id=logging_key("prod"))
+def test_outputs_name_the_siem_bucket_and_the_sinks_own_writer(mocked: None) -> pulumi.Output[None]:
+    """Pulumi's own style: build the component under mocks and assert on its declared outputs."""
+    audit = AuditLogging("unit", audit_logging_args("prod"))
 
     def check(values: list[object]) -> None:
-        destination, bucket_id, locked = values
-        assert destination == (
-            "logging.googleapis.com/projects/nwh-siem-prd/locations/us-central1/buckets/hipaa-prod-audit-logs"
-        )
+        bucket_id, writer = values
         assert bucket_id == "hipaa-prod-audit-logs"
-        assert locked is True
+        number = project_number("nwh-analytics-prd")
+        assert writer == f"serviceAccount:service-{number}@gcp-sa-logging.iam.gserviceaccount.com"
 
-    return pulumi.Output.all(audit.sink.destination, audit.log_bucket.bucket_id, audit.log_bucket.locked).apply(check)
+    return pulumi.Output.all(audit.log_bucket_id, audit.sink_writer_identity).apply(check)

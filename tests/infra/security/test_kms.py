@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pulumi
 import pytest
 
 from infra.plan.mocks import project_number
-from infra.security.kms import KEY_USERS, AgentMismatchError, checked_logging_agent
+from infra.security.kms import KEY_USERS, AgentMismatchError, Kms, checked_logging_agent
 from tests.conftest import find, one, planned
 from tests.infra.recording import RecordingMocks, config_for
+from tests.infra.security.builders import kms_args
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
 BINDING = "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding"
@@ -118,7 +120,7 @@ def test_a_logging_agent_google_does_not_report_is_never_granted(monkeypatch: py
 
     monkeypatch.setattr(recording, "RecordingMocks", LegacyLoggingAgentMocks)
     with pytest.raises(AgentMismatchError, match="CMEK agent is cmek-p123@gcp-sa-logging"):
-        recording.record(lambda: Kms("kms", config_for("prod")))
+        recording.record(lambda: Kms("kms", kms_args("prod")))
 
 
 def test_logging_agent_check_accepts_the_reported_agent() -> None:
@@ -130,31 +132,39 @@ def test_logging_agent_check_accepts_the_reported_agent() -> None:
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_key_ids_as_outputs(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
-    from infra.config import build_config
-    from infra.security.kms import Kms
-    from tests.infra.recording import raw
+    kms = Kms("unit", kms_args("prod"))
+    assert set(kms.key_ids) == set(KEY_USERS)
 
-    kms = Kms("unit", build_config("prod", raw()))
+    def check(values: list[object]) -> None:
+        key_id, keyring_id, signing_key_id = values
+        keyring = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring"
+        assert key_id == f"{keyring}/cryptoKeys/storage-cmek"
+        assert keyring_id == keyring
+        assert signing_key_id == f"{keyring}/cryptoKeys/image-signing"
 
-    def check(key_id: str) -> None:
-        assert (
-            key_id
-            == "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/storage-cmek"
-        )
-
-    return kms.key_id("storage").apply(check)
+    return pulumi.Output.all(kms.key_ids["storage"], kms.keyring_id, kms.signing_key_id).apply(check)
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_key_id_resolves_only_after_the_grant_so_cmek_resources_wait_for_it(mocked: None) -> pulumi.Output[None]:
-    from infra.security.kms import Kms
+    kms = Kms("unit", kms_args("prod"))
+    key_id = kms.key_ids["logging"]
 
-    kms = Kms("unit", config_for("prod"))
-    key_id = kms.key_id("logging")
-
-    def check(dependencies: set[pulumi.Resource]) -> None:
-        assert kms.grants["logging"] in dependencies
-        assert kms.keys["logging"] in dependencies
+    def check(urns: list[str]) -> None:
+        # The key and the binding that grants it to its agents, and nothing else.
+        assert sorted(urn.rsplit("::", 1)[-1] for urn in urns) == ["unit-logging", "unit-logging-users"]
 
     dependencies: Any = key_id.resources()  # an awaitable; Output.from_input waits for it
-    return pulumi.Output.from_input(dependencies).apply(check)
+    resources: pulumi.Output[set[pulumi.Resource]] = pulumi.Output.from_input(dependencies)
+    urns: pulumi.Output[list[str]] = resources.apply(lambda found: pulumi.Output.all(*(r.urn for r in found)))
+    return urns.apply(check)
+
+
+@pytest.mark.parametrize(
+    ("period", "problem"),
+    [("7776001s", "exceeds 90 days"), ("90d", "not a duration in seconds"), ("0s", "not a duration in seconds")],
+)
+def test_args_refuse_a_rotation_period_beyond_90_days_or_not_in_seconds(period: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        dataclasses.replace(kms_args("prod"), rotation_period=period)
+    assert dataclasses.replace(kms_args("prod"), rotation_period="7776000s").rotation_period == "7776000s"

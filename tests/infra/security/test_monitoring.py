@@ -2,63 +2,39 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import re
 
 import pulumi
 import pytest
 
 from infra.plan.mocks import project_number
-from infra.rules import Resource
 from infra.security.monitoring import Monitoring
 from infra.security.security_alerts import ALERTS, REQUIRED_ALERTS, alert
 from tests.infra.recording import config_for, of_type, only, record
+from tests.infra.security.builders import build_account, built_monitoring, monitoring_args, pubsub_key
 
 TOPIC = "gcp:pubsub/topic:Topic"
 MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember"
 CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
 METRIC = "gcp:logging/metric:Metric"
 POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
-BUILD_ACCOUNT = "serviceAccount:hipaa-{env}-build@{project}.iam.gserviceaccount.com"
-KEY = "projects/{project}/locations/us-central1/keyRings/hipaa-{env}-keyring/cryptoKeys/pubsub-cmek"
-
-
-def pubsub_key(environment: str) -> str:
-    return KEY.format(project=config_for(environment).project_id, env=environment)
-
-
-def build_account(environment: str) -> str:
-    return BUILD_ACCOUNT.format(project=config_for(environment).project_id, env=environment)
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-
-    def build() -> None:
-        Monitoring(
-            "monitoring",
-            config,
-            pubsub_key_id=pubsub_key(environment),
-            publishers=[build_account(environment)],
-        )
-
-    return tuple(record(build))
 
 
 def topic(environment: str = "prod") -> dict[str, object]:
-    return dict(only(list(built(environment)), TOPIC).inputs)
+    return dict(only(list(built_monitoring(environment)), TOPIC).inputs)
 
 
 def policies(environment: str = "prod") -> dict[str, dict[str, object]]:
     """Alert policy inputs by alert id (the `hipaa-alert` label)."""
     return {
-        str(p.inputs["userLabels"]["hipaa-alert"]): dict(p.inputs) for p in of_type(list(built(environment)), POLICY)
+        str(p.inputs["userLabels"]["hipaa-alert"]): dict(p.inputs)
+        for p in of_type(list(built_monitoring(environment)), POLICY)
     }
 
 
 def metrics(environment: str = "prod") -> dict[str, dict[str, object]]:
-    return {str(m.inputs["name"]): dict(m.inputs) for m in of_type(list(built(environment)), METRIC)}
+    return {str(m.inputs["name"]): dict(m.inputs) for m in of_type(list(built_monitoring(environment)), METRIC)}
 
 
 def test_topic_is_hipaa_deployments_in_the_security_project(stack: str) -> None:
@@ -83,7 +59,7 @@ def test_topic_keeps_undelivered_messages_a_week_and_is_labelled() -> None:
 
 
 def test_publishers_get_publish_and_nothing_more(stack: str) -> None:
-    grants = {m.name: dict(m.inputs) for m in of_type(list(built(stack)), MEMBER)}
+    grants = {m.name: dict(m.inputs) for m in of_type(list(built_monitoring(stack)), MEMBER)}
     assert grants["monitoring-publisher-0"] == {
         "project": config_for(stack).security_project_id,
         "topic": "hipaa-deployments",
@@ -94,14 +70,14 @@ def test_publishers_get_publish_and_nothing_more(stack: str) -> None:
 
 
 def test_no_publisher_means_no_grant_but_the_monitoring_agent() -> None:
-    config = config_for("dev")
-    resources = record(lambda: Monitoring("monitoring", config, pubsub_key_id=pubsub_key("dev")))
+    args = dataclasses.replace(monitoring_args("dev"), publishers=())
+    resources = record(lambda: Monitoring("monitoring", args))
     assert [m.name for m in of_type(resources, MEMBER)] == ["monitoring-notification-agent"]
 
 
 def test_channel_is_pubsub_in_the_environment_project_to_the_security_topic(stack: str) -> None:
     config = config_for(stack)
-    channel = dict(only(list(built(stack)), CHANNEL).inputs)
+    channel = dict(only(list(built_monitoring(stack)), CHANNEL).inputs)
     assert channel["project"] == config.project_id
     assert channel["type"] == "pubsub"
     assert channel["labels"] == {"topic": f"projects/{config.security_project_id}/topics/hipaa-deployments"}
@@ -111,7 +87,7 @@ def test_channel_is_pubsub_in_the_environment_project_to_the_security_topic(stac
 
 def test_environment_projects_notification_agent_may_publish_to_the_topic(stack: str) -> None:
     config = config_for(stack)
-    grant = next(m for m in of_type(list(built(stack)), MEMBER) if m.name == "monitoring-notification-agent")
+    grant = next(m for m in of_type(list(built_monitoring(stack)), MEMBER) if m.name == "monitoring-notification-agent")
     agent = f"service-{project_number(config.project_id)}@gcp-sa-monitoring-notification.iam.gserviceaccount.com"
     assert dict(grant.inputs) == {
         "project": config.security_project_id,
@@ -239,7 +215,7 @@ def test_a_failed_or_timed_out_build_is_alerted_as_a_warning() -> None:
 
 
 def test_every_alert_notifies_the_security_channel_with_severity_and_auto_close() -> None:
-    channel = only(list(built("prod")), CHANNEL)
+    channel = only(list(built_monitoring("prod")), CHANNEL)
     channel_id = f"projects/nwh-analytics-prd/notificationChannels/{project_number(channel.name)}"
     for alert_id, policy in policies().items():
         assert policy["notificationChannels"] == [channel_id], alert_id
@@ -284,17 +260,18 @@ def test_alert_policies_carry_the_platform_labels() -> None:
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_topic_channel_and_policies(mocked: None) -> pulumi.Output[None]:
-    """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
-    monitoring = Monitoring("unit", config_for("prod"), pubsub_key_id=pubsub_key("prod"))
-    assert set(REQUIRED_ALERTS) <= set(monitoring.alert_policies)
+    """Pulumi's own style: build the component under mocks and assert on its declared outputs; the
+    channel's topic label and the topic's key are asserted on the recorded inputs above."""
+    monitoring = Monitoring("unit", monitoring_args("prod"))
+    assert set(REQUIRED_ALERTS) <= set(monitoring.alert_policy_ids)
+    assert set(monitoring.alert_policy_ids) == {security_alert.id for security_alert in ALERTS}
 
     def check(values: list[object]) -> None:
-        topic_id, channel_topic, kms_key = values
+        topic_id, channel_id = values
         assert topic_id == "projects/nwh-security-prd/topics/hipaa-deployments"
-        assert channel_topic == {"topic": "projects/nwh-security-prd/topics/hipaa-deployments"}
-        assert kms_key == pubsub_key("prod")
+        assert channel_id == f"projects/nwh-analytics-prd/notificationChannels/{project_number('unit-channel')}"
 
-    return pulumi.Output.all(monitoring.topic.id, monitoring.channel.labels, monitoring.topic.kms_key_name).apply(check)
+    return pulumi.Output.all(monitoring.topic_id, monitoring.channel_id).apply(check)
 
 
 def test_alert_definition_needs_exactly_one_source_and_a_known_id() -> None:

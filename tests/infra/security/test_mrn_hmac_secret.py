@@ -6,28 +6,17 @@ import functools
 
 from infra.naming import mrn_hmac_secret_id
 from infra.rules import Resource
-from infra.security.mrn_hmac_secret import MrnHmacSecret
 from tests.conftest import find, planned
-from tests.infra.recording import config_for, only, protected_names, record
+from tests.infra.recording import config_for, only, protected_names
+from tests.infra.security.builders import DATAPROC, SECRETS_KEY, build_mrn_hmac_secret, built_mrn_hmac_secret
 
 SECRET = "gcp:secretmanager/secret:Secret"
 SECRET_MEMBER = "gcp:secretmanager/secretIamMember:SecretIamMember"
 SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
-KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/secrets-cmek"
-DATAPROC = "serviceAccount:hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
-
-
-def build(environment: str) -> None:
-    MrnHmacSecret("mrn-hmac", config_for(environment), secrets_key_id=KEY, accessor=DATAPROC)
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    return tuple(record(functools.partial(build, environment)))
 
 
 def secret(environment: str = "prod") -> Resource:
-    return only(list(built(environment)), SECRET)
+    return only(list(built_mrn_hmac_secret(environment)), SECRET)
 
 
 def test_secret_is_named_by_the_naming_contract(stack: str) -> None:
@@ -38,7 +27,9 @@ def test_secret_is_named_by_the_naming_contract(stack: str) -> None:
 
 def test_one_replica_in_the_platform_region_encrypted_with_the_secrets_key() -> None:
     assert secret().inputs["replication"] == {
-        "userManaged": {"replicas": [{"location": "us-central1", "customerManagedEncryption": {"kmsKeyName": KEY}}]}
+        "userManaged": {
+            "replicas": [{"location": "us-central1", "customerManagedEncryption": {"kmsKeyName": SECRETS_KEY}}]
+        }
     }
 
 
@@ -57,21 +48,21 @@ def test_labels_carry_the_platform_labels_and_the_purpose() -> None:
 
 
 def test_protected_in_prod_and_destroyable_in_dev() -> None:
-    assert protected_names(functools.partial(build, "prod"))["mrn-hmac-secret"] is True
-    assert protected_names(functools.partial(build, "dev"))["mrn-hmac-secret"] is False
+    assert protected_names(functools.partial(build_mrn_hmac_secret, "prod"))["mrn-hmac-secret"] is True
+    assert protected_names(functools.partial(build_mrn_hmac_secret, "dev"))["mrn-hmac-secret"] is False
     assert secret("prod").inputs["deletionProtection"] is True
     assert secret("dev").inputs["deletionProtection"] is False
 
 
 def test_only_the_dataproc_account_may_read_it_and_only_this_secret() -> None:
-    grant = only(list(built("prod")), SECRET_MEMBER)
+    grant = only(list(built_mrn_hmac_secret("prod")), SECRET_MEMBER)
     assert grant.inputs["role"] == "roles/secretmanager.secretAccessor"
     assert grant.inputs["member"] == DATAPROC
     assert grant.inputs["secretId"] == "hipaa-prod-mrn-hmac-key"
 
 
 def test_no_secret_version_so_the_key_never_enters_state() -> None:
-    assert [r for r in built("prod") if r.type == SECRET_VERSION] == []
+    assert [r for r in built_mrn_hmac_secret("prod") if r.type == SECRET_VERSION] == []
 
 
 def test_the_platform_grants_the_secret_to_its_dataproc_account(stack: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from typing import Any
 
 import pulumi
@@ -11,22 +10,17 @@ import pytest
 
 from infra.plan.mocks import project_number
 from infra.rules import Resource
+from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
 from infra.security.perimeter import Perimeter, checked_identities
-from infra.security.perimeter_services import REQUIRED_SERVICES, RESTRICTED_SERVICES
+from infra.security.perimeter_services import RESTRICTED_SERVICES
 from tests.infra.recording import config_for, record
+from tests.infra.security.builders import BUILD_SA, built_perimeter, perimeter_args
 
 PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
-BUILD_SA = "serviceAccount:hipaa-build@nwh-analytics-prd.iam.gserviceaccount.com"
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    config = config_for(environment)
-    return tuple(record(lambda: Perimeter("perimeter", config, ingress_identities=[BUILD_SA])))
 
 
 def perimeter(environment: str = "prod") -> Resource:
-    matches = [r for r in built(environment) if r.type == PERIMETER]
+    matches = [r for r in built_perimeter(environment) if r.type == PERIMETER]
     assert len(matches) == 1
     return matches[0]
 
@@ -65,8 +59,8 @@ def test_restricted_services_are_the_platforms_list(stack: str) -> None:
     assert block(stack)["restrictedServices"] == list(RESTRICTED_SERVICES)
 
 
-def test_restricted_services_include_every_required_service() -> None:
-    assert set(REQUIRED_SERVICES) <= set(block("prod")["restrictedServices"])
+def test_restricted_services_include_every_service_the_rules_require() -> None:
+    assert set(REQUIRED_RESTRICTED_SERVICES) <= set(block("prod")["restrictedServices"])
     assert "servicenetworking.googleapis.com" not in RESTRICTED_SERVICES
 
 
@@ -179,15 +173,13 @@ def test_duplicate_identities_are_listed_once() -> None:
 )
 def test_bad_ingress_identities_are_refused_before_anything_is_planned(identities: list[str]) -> None:
     with pytest.raises(ValueError, match="ingress_identities"):
-        record(lambda: Perimeter("perimeter", config_for("prod"), ingress_identities=identities))
+        record(lambda: Perimeter("perimeter", perimeter_args("prod", identities)))
 
 
 def test_a_bad_identity_from_another_resource_fails_the_program() -> None:
     with pytest.raises(ValueError, match="ingress_identities has invalid members"):
         record(
-            lambda: Perimeter(
-                "perimeter", config_for("prod"), ingress_identities=[pulumi.Output.from_input("allAuthenticatedUsers")]
-            )
+            lambda: Perimeter("perimeter", perimeter_args("prod", [pulumi.Output.from_input("allAuthenticatedUsers")]))
         )
     # The engine's copies of this expected failure are never awaited; keep them out of the test log.
     loop = asyncio.get_event_loop()
@@ -207,10 +199,11 @@ def test_a_bad_identity_from_another_resource_fails_the_program() -> None:
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_the_perimeter_name_the_pipeline_validates(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: the `_VPC_SC_PERIMETER` substitution is this output."""
-    component = Perimeter("unit", config_for("prod"), ingress_identities=[BUILD_SA])
+    component = Perimeter("unit", perimeter_args("prod"))
+    assert component.dry_run is False
 
     def check(name: str) -> None:
         assert name == "accessPolicies/482915736021/servicePerimeters/hipaa_prod_perimeter"
 
-    checked: pulumi.Output[None] = component.perimeter.name.apply(check)
+    checked: pulumi.Output[None] = component.perimeter_name.apply(check)
     return checked

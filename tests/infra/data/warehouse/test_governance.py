@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.data.warehouse.governance import ENGINEER_CLEAR_TAGS, TAGS
-from tests.infra.data.warehouse.test_warehouse import BUILD, DATAPROC, built
+from tests.infra.data.builders import BUILD, DATAPROC, built_warehouse
 from tests.infra.recording import config_for, of_type, only
 
 TAXONOMY = "gcp:datacatalog/taxonomy:Taxonomy"
@@ -19,11 +19,13 @@ PREFIX = "warehouse-columns-"
 
 
 def named(type_token: str, environment: str = "prod") -> dict[str, dict[str, Any]]:
-    return {r.name.removeprefix(PREFIX): dict(r.inputs) for r in of_type(list(built(environment)), type_token)}
+    return {
+        r.name.removeprefix(PREFIX): dict(r.inputs) for r in of_type(list(built_warehouse(environment)), type_token)
+    }
 
 
 def test_taxonomy_enforces_fine_grained_access_in_the_warehouse_region(stack: str) -> None:
-    taxonomy = only(list(built(stack)), TAXONOMY).inputs
+    taxonomy = only(list(built_warehouse(stack)), TAXONOMY).inputs
     assert taxonomy["activatedPolicyTypes"] == ["FINE_GRAINED_ACCESS_CONTROL"]
     assert (taxonomy["region"], taxonomy["project"]) == ("us-central1", config_for(stack).project_id)
     assert taxonomy["displayName"] == f"hipaa-{stack}-phi"

@@ -9,13 +9,13 @@ import pytest
 from infra.config import row_policy_id
 from infra.data.warehouse.schema import TABLES
 from infra.naming import dataset_id
-from tests.infra.data.warehouse.test_warehouse import (
+from tests.infra.data.builders import (
+    BIGQUERY_KEY,
     BUILD,
     DATAPROC,
-    KEY,
     ROW_POLICY,
     TABLE_IDS,
-    build,
+    build_warehouse,
     row_policies,
     tables,
 )
@@ -42,7 +42,9 @@ def test_tables_are_partitioned_by_load_date_and_clustered_by_region() -> None:
 
 
 def test_tables_are_encrypted_with_the_bigquery_key() -> None:
-    assert all(t["encryptionConfiguration"] == {"kmsKeyName": KEY} for t in tables().values() if "view" not in t)
+    assert all(
+        t["encryptionConfiguration"] == {"kmsKeyName": BIGQUERY_KEY} for t in tables().values() if "view" not in t
+    )
 
 
 def test_tables_and_views_have_deletion_protection_in_prod_only() -> None:
@@ -104,6 +106,6 @@ def test_full_row_access_is_for_named_identities_only() -> None:
 
 
 def test_without_data_processors_no_one_reads_every_raw_row() -> None:
-    resources = record(lambda: build("dev", processors=()))
+    resources = record(lambda: build_warehouse("dev", processors=()))
     raw = [r for r in of_type(resources, ROW_POLICY) if r.inputs["datasetId"] == "hipaa_dev_raw"]
     assert {r.inputs["policyId"] for r in raw} == {"analysts_dev_analysts_northwind_health_example"}

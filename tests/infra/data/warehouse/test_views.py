@@ -9,7 +9,7 @@ import sqlglot
 from sqlglot import exp
 
 from infra.data.warehouse.views import VIEWS, view_query
-from tests.infra.data.warehouse.test_warehouse import built
+from tests.infra.data.builders import built_warehouse
 from tests.infra.recording import config_for, of_type
 
 TABLE = "gcp:bigquery/table:Table"
@@ -40,7 +40,11 @@ IDENTIFIERS = {"mrn", "ssn", "given_name", "family_name", "phone", "email", "pos
 
 
 def views(environment: str = "prod") -> dict[str, dict[str, Any]]:
-    return {r.inputs["tableId"]: dict(r.inputs) for r in of_type(list(built(environment)), TABLE) if "view" in r.inputs}
+    return {
+        r.inputs["tableId"]: dict(r.inputs)
+        for r in of_type(list(built_warehouse(environment)), TABLE)
+        if "view" in r.inputs
+    }
 
 
 def parsed(view_id: str) -> exp.Select:
@@ -86,7 +90,7 @@ def test_views_live_in_the_deidentified_dataset_as_standard_sql(stack: str) -> N
 
 
 def test_each_view_and_only_it_is_authorized_on_the_curated_dataset() -> None:
-    authorized = [r.inputs for r in of_type(list(built("prod")), ACCESS) if "view" in r.inputs]
+    authorized = [r.inputs for r in of_type(list(built_warehouse("prod")), ACCESS) if "view" in r.inputs]
     assert sorted(a["view"]["tableId"] for a in authorized) == sorted(OUTPUT_COLUMNS)
     for access in authorized:
         assert access["datasetId"] == "hipaa_prod_curated"

@@ -1,8 +1,8 @@
-"""Warehouse: each test states one property of the datasets and the grants on them (tables: test_warehouse_tables)."""
+"""Warehouse: each test states one property of the datasets and the grants on them (tables: test_tables)."""
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 from typing import Any
 
@@ -11,18 +11,20 @@ import pytest
 
 from infra.data.warehouse.warehouse import Warehouse
 from infra.naming import dataset_id
-from infra.rules import Resource
+from tests.infra.data.builders import (
+    BIGQUERY_KEY,
+    BUILD,
+    DATAPROC,
+    TABLE_IDS,
+    build_warehouse,
+    built_warehouse,
+    warehouse_args,
+)
 from tests.infra.recording import config_for, ignored_changes, of_type, protected_names, record
 
 DATASET = "gcp:bigquery/dataset:Dataset"
 ACCESS = "gcp:bigquery/datasetAccess:DatasetAccess"
-TABLE = "gcp:bigquery/table:Table"
-ROW_POLICY = "gcp:bigquery/rowAccessPolicy:RowAccessPolicy"
-KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/bigquery-cmek"
-BUILD = "hipaa-prod-build@nwh-analytics-prd.iam.gserviceaccount.com"
-DATAPROC = "hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
 PURPOSES = ("raw", "curated", "deidentified", "backups", "materialization")
-TABLE_IDS = ("patients", "encounters", "observations")
 # prod's two analyst groups (Pulumi.prod.yaml hipaa:analystRegions) and the full-access policy.
 ROW_POLICY_IDS = (
     "analysts_prod_analysts_northeast_northwind_health_example",
@@ -32,44 +34,20 @@ ROW_POLICY_IDS = (
 DAY_MS = 86_400_000
 
 
-def build(environment: str, processors: tuple[str, ...] = (f"serviceAccount:{DATAPROC}",)) -> Warehouse:
-    return Warehouse(
-        "warehouse",
-        config_for(environment),
-        bigquery_key_id=KEY,
-        backup_operators=[f"serviceAccount:{BUILD}"],
-        data_processors=list(processors),
-        model_trainers=[f"serviceAccount:{BUILD}"],
-    )
-
-
-@functools.cache
-def built(environment: str) -> tuple[Resource, ...]:
-    return tuple(record(lambda: build(environment)))
-
-
 def datasets(environment: str = "prod") -> dict[str, dict[str, Any]]:
-    return {r.name.removeprefix("warehouse-"): dict(r.inputs) for r in of_type(list(built(environment)), DATASET)}
-
-
-def tables(environment: str = "prod") -> dict[str, dict[str, Any]]:
-    found = of_type(list(built(environment)), TABLE)
-    return {f"{r.inputs['datasetId']}.{r.inputs['tableId']}": dict(r.inputs) for r in found}
+    return {
+        r.name.removeprefix("warehouse-"): dict(r.inputs) for r in of_type(list(built_warehouse(environment)), DATASET)
+    }
 
 
 def grants(environment: str = "prod") -> set[tuple[str, str, str]]:
     """(dataset, role, grantee) of every DatasetAccess that grants a role (not a view authorization)."""
     found = set()
-    for access in of_type(list(built(environment)), ACCESS):
+    for access in of_type(list(built_warehouse(environment)), ACCESS):
         if "role" in access.inputs:
             grantee = access.inputs.get("groupByEmail") or access.inputs["userByEmail"]
             found.add((access.inputs["datasetId"], access.inputs["role"], grantee))
     return found
-
-
-def row_policies(environment: str = "prod") -> dict[str, dict[str, Any]]:
-    found = of_type(list(built(environment)), ROW_POLICY)
-    return {f"{r.inputs['datasetId']}.{r.inputs['tableId']}.{r.inputs['policyId']}": dict(r.inputs) for r in found}
 
 
 def test_one_dataset_per_purpose_named_by_the_naming_contract(stack: str) -> None:
@@ -89,7 +67,7 @@ def test_datasets_are_regional_in_the_environment_project(stack: str) -> None:
 
 def test_datasets_default_to_the_bigquery_key(stack: str) -> None:
     for inputs in datasets(stack).values():
-        assert inputs["defaultEncryptionConfiguration"] == {"kmsKeyName": KEY}
+        assert inputs["defaultEncryptionConfiguration"] == {"kmsKeyName": BIGQUERY_KEY}
 
 
 def test_datasets_start_from_an_owners_only_access_list(stack: str) -> None:
@@ -100,7 +78,7 @@ def test_datasets_start_from_an_owners_only_access_list(stack: str) -> None:
 
 def test_datasets_leave_later_grants_to_dataset_access_resources() -> None:
     # Documented pattern: a dataset used with DatasetAccess must ignore its own access list, or they fight.
-    ignored = ignored_changes(lambda: build("prod"))
+    ignored = ignored_changes(lambda: build_warehouse("prod"))
     assert all(ignored[f"warehouse-{purpose}"] == ["accesses"] for purpose in PURPOSES)
 
 
@@ -139,7 +117,7 @@ def test_engineers_read_only_the_curated_dataset(stack: str) -> None:
 
 def test_security_group_gets_no_data_access(stack: str) -> None:
     security = config_for(stack).security_group
-    assert all(security not in json.dumps(r.inputs) for r in built(stack))
+    assert all(security not in json.dumps(r.inputs) for r in built_warehouse(stack))
 
 
 @pytest.mark.parametrize("argument", ["backup_operators", "data_processors", "model_trainers"])
@@ -148,14 +126,13 @@ def test_pipeline_identities_must_be_service_accounts(argument: str) -> None:
     members[argument] = ["user:someone@example.test"]
 
     def bad() -> None:
-        Warehouse(
-            "warehouse",
-            config_for("dev"),
-            bigquery_key_id=KEY,
+        args = dataclasses.replace(
+            warehouse_args("dev"),
             backup_operators=members["backup_operators"],
             data_processors=members["data_processors"],
             model_trainers=members["model_trainers"],
         )
+        Warehouse("warehouse", args)
 
     with pytest.raises(ValueError, match=rf"{argument}: 'user:someone@example\.test' is not a serviceAccount"):
         record(bad)
@@ -177,7 +154,7 @@ def test_prod_datasets_are_never_destroyed_with_their_tables() -> None:
 
 
 def test_data_resources_are_protected_in_prod_only() -> None:
-    prod, dev = protected_names(lambda: build("prod")), protected_names(lambda: build("dev"))
+    prod, dev = protected_names(lambda: build_warehouse("prod")), protected_names(lambda: build_warehouse("dev"))
     data = [f"warehouse-{purpose}" for purpose in PURPOSES]
     for purpose in ("raw", "curated"):
         data += [f"warehouse-{purpose}-{table}" for table in TABLE_IDS]
@@ -206,21 +183,22 @@ def test_labels_come_from_config_plus_the_purpose() -> None:
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_component_exposes_datasets_by_purpose(mocked: None) -> pulumi.Output[None]:
     """Pulumi's own style: build the component under mocks and assert inside Output.apply."""
-    warehouse = build("prod")
-    assert set(warehouse.datasets) == set(PURPOSES)
+    warehouse = build_warehouse("prod")
+    assert set(warehouse.dataset_ids) == set(PURPOSES)
+    assert set(warehouse.view_ids) == {f"{table}_deidentified" for table in TABLE_IDS}
 
     def check(ids: list[str]) -> None:
         assert ids == ["hipaa_prod_curated", "hipaa_prod_deidentified"]
 
-    return pulumi.Output.all(
-        warehouse.datasets["curated"].dataset_id, warehouse.datasets["deidentified"].dataset_id
-    ).apply(check)
+    return pulumi.Output.all(warehouse.dataset_ids["curated"], warehouse.dataset_ids["deidentified"]).apply(check)
 
 
 def test_reader_groups_may_run_queries_and_nothing_more_on_the_project(stack: str) -> None:
     config = config_for(stack)
     project_grants = {
-        (r.inputs["role"], r.inputs["member"]) for r in built(stack) if r.type == "gcp:projects/iAMMember:IAMMember"
+        (r.inputs["role"], r.inputs["member"])
+        for r in built_warehouse(stack)
+        if r.type == "gcp:projects/iAMMember:IAMMember"
     }
     assert project_grants == {
         ("roles/bigquery.jobUser", f"group:{config.engineer_group}"),
