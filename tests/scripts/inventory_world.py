@@ -22,6 +22,7 @@ from tests.scripts.fakes import PROJECT_ROOT
 from tests.scripts.gcloud_fixtures import PROJECT_NUMBER, SECURITY_NUMBER, SIEM_NUMBER
 
 INVENTORY_DIR = PROJECT_ROOT / "security" / "inventory"
+COUNTS = ("expected", "found", "missing", "unmanaged", "mismatched", "properties")  # the evidence's inventory counts
 Identity = Callable[[str, str], dict[str, Any]]  # (identity, environment) -> the live fields naming it
 
 
@@ -192,3 +193,21 @@ def for_env(env: str, document: Any) -> Any:
     for key in ("project", "siem_project", "security_project"):
         text = text.replace(prod_numbers[prod[key]], numbers[target[key]]).replace(prod[key], target[key])
     return json.loads(text.replace("hipaa-prod-", f"hipaa-{env}-").replace("hipaa_prod_", f"hipaa_{env}_"))
+
+
+def _leaves(value: Any) -> int:
+    """How many property values the comparison reads in `value`: as scripts/lib/inventory.sh counts
+    them, a non-empty object by its members, anything else (a list included) as one."""
+    if isinstance(value, dict) and value:
+        return sum(_leaves(member) for member in value.values())
+    return 1
+
+
+def planned(env: str, gate: str) -> dict[str, int]:
+    """The inventory counts a gate reports when the environment is exactly as planned: every planned
+    resource of its kinds found, none missing, unmanaged or different, every planned property read."""
+    document = inventory(env)
+    resources = [r for kind in document["gates"][gate] for r in document["kinds"][kind]["resources"]]
+    properties = sum(_leaves(r["properties"]) for r in resources if r["properties"])
+    found = len(resources)
+    return {"expected": found, "found": found, "missing": 0, "unmanaged": 0, "mismatched": 0, "properties": properties}

@@ -33,7 +33,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
-from tests.scripts.inventory_world import scope
+from tests.scripts.inventory_world import COUNTS, planned, scope
 
 USAGE = "validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
 
@@ -43,15 +43,16 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_compliant_project_passes_against_the_shipped_allowlist(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env=env), GATE)
-    # 18 (role, member) grants (17 in dev: no release approver), 7 service accounts (6 planned and
+    # 18 (role, member) grants (17 where no release approver), 7 service accounts (6 planned and
     # Google's default), 8 buckets, 5 datasets
-    assert evidence["checked"] == {"dev": 37, "prod": 38}[env]
+    assert evidence["checked"] == {"dev": 37, "staging": 37, "prod": 38}[env]
     assert tools.called("gcloud", "iam", "service-accounts", "keys", "list", "--managed-by", "user")
     inventory = evidence["inventory"]
-    assert (inventory["expected"], inventory["found"], inventory["properties"]) == (19, 19, 29)
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == (19, 29)
 
 
 def test_an_account_nobody_planned_fails_and_a_deleted_one_is_missing(tools: FakeTools) -> None:

@@ -20,7 +20,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
-from tests.scripts.inventory_world import for_env, listing, scope
+from tests.scripts.inventory_world import COUNTS, for_env, listing, planned, scope
 
 SCRIPT = "validate-audit-logs.sh"
 STEM = "validate-audit-logs"
@@ -65,21 +65,25 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_logging_passes_and_reads_the_siem_bucket(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_compliant_logging_passes_and_reads_the_siem_bucket(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env), GATE)
     assert evidence["checked"] == 4  # audit config, the SIEM sink, its bucket, fresh entries
     read = next(c.argv for c in tools.calls("gcloud") if c.argv[:2] == ["logging", "read"])
-    assert read[2] == f'logName:"projects/{PROJECT}/logs/cloudaudit.googleapis.com"'
+    assert read[2] == f'logName:"projects/{scope(env)["project"]}/logs/cloudaudit.googleapis.com"'
     assert "--limit" in read and "--format=json" in read
     # the audit config, both planned sinks (not Google's two) and the SIEM bucket, as planned
     inventory = evidence["inventory"]
-    assert (inventory["expected"], inventory["found"], inventory["unmanaged"], inventory["properties"]) == (4, 4, 0, 8)
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == (4, 8)
 
 
 def test_dev_accepts_an_unlocked_bucket_with_30_days(tools: FakeTools) -> None:
     scenario = compliant("dev")
     assert (scenario["bucket"]["locked"], scenario["bucket"]["retentionDays"]) == (False, 30)  # as dev plans it
-    passed(run(tools, scenario, env="dev"), GATE)
+    assert {k: v for k, v in passed(run(tools, scenario, env="dev"), GATE)["inventory"].items() if k in COUNTS} == (
+        planned("dev", GATE)
+    )
 
 
 def test_a_planned_bucket_no_sink_routes_to_is_still_read(tools: FakeTools) -> None:

@@ -21,7 +21,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
-from tests.scripts.inventory_world import expected, for_env, inventory, listing, policy_tag_name, scope
+from tests.scripts.inventory_world import COUNTS, expected, for_env, inventory, listing, planned, policy_tag_name, scope
 
 SCRIPT = "validate-bigquery-governance.sh"
 STEM = "validate-bigquery-governance"
@@ -123,7 +123,11 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
+# (planned resources, planned property values) the gate compares in each environment
+PLANNED = {"dev": (29, 35), "staging": (32, 41), "prod": (32, 41)}
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_compliant_dataset_passes_and_reads_no_table_data(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env), GATE)
     project, curated = scope(env)["project"], scope(env)["bigquery_dataset"]
@@ -135,8 +139,8 @@ def test_compliant_dataset_passes_and_reads_no_table_data(tools: FakeTools, env:
     # a table without PHI columns, and no planned policy, needs no row access policy
     assert not tools.called("bq", "ls", "--row_access_policies", f"{project}:{curated}.{EXTRA_TABLE}")
     inventory = evidence["inventory"]
-    assert inventory["expected"] == inventory["found"] == {"dev": 29, "prod": 32}[env]
-    assert inventory["mismatched"] == inventory["unmanaged"] == 0
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == PLANNED[env]
 
 
 def test_a_row_access_policy_dropped_by_hand_is_missing_and_one_added_is_unmanaged(tools: FakeTools) -> None:

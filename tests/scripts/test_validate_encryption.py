@@ -22,7 +22,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
-from tests.scripts.inventory_world import for_env, key_template, listing, scope
+from tests.scripts.inventory_world import COUNTS, for_env, key_template, listing, planned, scope
 
 SCRIPT = "validate-encryption.sh"
 STEM = "validate-encryption"
@@ -94,7 +94,11 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-@pytest.mark.parametrize("env", ["dev", "prod"])
+# (planned resources, planned property values) the gate compares in each environment
+PLANNED = {"dev": (25, 72), "staging": (26, 73), "prod": (27, 74)}
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_compliant_project_passes_with_every_resource_counted(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env), GATE)
     if env == "prod":
@@ -105,9 +109,8 @@ def test_compliant_project_passes_with_every_resource_counted(tools: FakeTools, 
     # every planned key, bucket, dataset, cluster and secret was found with the planned properties
     inventory = evidence["inventory"]
     assert inventory["file"] == f"security/inventory/{env}.json"
-    assert inventory["expected"] == inventory["found"] == {"dev": 25, "prod": 27}[env]
-    assert (inventory["missing"], inventory["unmanaged"], inventory["mismatched"]) == (0, 0, 0)
-    assert inventory["properties"] == {"dev": 72, "prod": 74}[env]
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == PLANNED[env]
 
 
 RAW_BUCKET = f"{PROJECT}-phi-raw"

@@ -24,7 +24,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
-from tests.scripts.inventory_world import for_env, key_template, listing, project_numbers, scope
+from tests.scripts.inventory_world import COUNTS, for_env, key_template, listing, planned, project_numbers, scope
 
 SCRIPT = "validate-env-hipaa.sh"
 STEM = "validate-env-hipaa"
@@ -90,16 +90,18 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env), GATE)
     # perimeter 1 + membership 1 + 11 required services, keyring 1 + 9 CMEK keys, audit 1, sink 1,
     # 14 org policies, 2 VMs
     assert evidence["checked"] == 41
-    assert evidence["environment"] == "prod" and evidence["tool"] == "gcloud/jq"
-    assert tools.called("gcloud", "projects", "describe", PROJECT, "--format=json")
+    assert evidence["environment"] == env and evidence["tool"] == "gcloud/jq"
+    assert tools.called("gcloud", "projects", "describe", scope(env)["project"], "--format=json")
     assert all(tools.called("gcloud", "org-policies", "describe", c, "--effective") for c in CONSTRAINTS)
     inventory = evidence["inventory"]
-    assert (inventory["expected"], inventory["found"], inventory["properties"]) == (15, 15, 51)
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == (15, 51)
 
 
 def test_dev_tolerates_a_dry_run_perimeter_and_software_keys_and_deny_all_cmek_passes(tools: FakeTools) -> None:
@@ -107,7 +109,7 @@ def test_dev_tolerates_a_dry_run_perimeter_and_software_keys_and_deny_all_cmek_p
     assert "spec" in scenario["perimeter"] and key(scenario, "storage")["primary"]["protectionLevel"] == "SOFTWARE"
     scenario["gcp.restrictNonCmekServices"]["spec"]["rules"] = [{"denyAll": True}]  # CMEK for every service
     result = run(tools, scenario, env="dev")
-    passed(result, GATE)
+    assert {k: v for k, v in passed(result, GATE)["inventory"].items() if k in COUNTS} == planned("dev", GATE)
     assert "dry-run configuration only, tolerated in dev" in result.stderr
 
 

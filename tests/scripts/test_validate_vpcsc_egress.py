@@ -26,7 +26,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
-from tests.scripts.inventory_world import for_env, listing, project_numbers, scope
+from tests.scripts.inventory_world import COUNTS, for_env, listing, planned, project_numbers, scope
 
 SCRIPT = "validate-vpcsc-egress.sh"
 STEM = "validate-vpcsc-egress"
@@ -86,13 +86,15 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_perimeter_and_network_pass(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_compliant_perimeter_and_network_pass(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env), GATE)
     # perimeter 1 + membership 1 + required services, 4 egress rules + accessible services, 1 network,
     # 2 routes (the planned one and the subnet's), 6 firewall rules
     assert evidence["checked"] == 2 + len(json.loads(facts("REQUIRED_RESTRICTED_SERVICES"))) + 5 + 1 + 2 + 6
     inventory = evidence["inventory"]
-    assert (inventory["expected"], inventory["found"], inventory["properties"]) == (9, 9, 55)
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == (9, 55)
 
 
 def test_dev_judges_a_dry_run_perimeter_by_its_spec(tools: FakeTools) -> None:
