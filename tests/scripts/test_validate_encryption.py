@@ -151,6 +151,22 @@ def test_dev_reports_an_unmanaged_bucket_without_failing(tools: FakeTools) -> No
     assert "unmanaged, tolerated in dev: bucket scratch-by-hand" in result.stderr
 
 
+def test_a_topic_where_the_plan_has_none_is_unmanaged_even_with_cmek(tools: FakeTools) -> None:
+    # No stack plans a Pub/Sub topic in the project: an empty listing is compliant, and any topic is
+    # one nobody planned, whatever its key.
+    scenario = compliant()
+    assert scenario["topics"] == []
+    hand_made = load(STEM, "topics")[0]
+    scenario["topics"] = [hand_made, {**hand_made, "name": f"projects/{PROJECT}/topics/plain", "kmsKeyName": ""}]
+    evidence = failed(run(tools, scenario), GATE)
+    assert evidence["violations"] == [
+        f"Pub/Sub topic projects/{PROJECT}/topics/hipaa-prod-ingest: not in the inventory (unmanaged)",
+        f"Pub/Sub topic projects/{PROJECT}/topics/plain: not in the inventory (unmanaged)",
+        f"Pub/Sub topic plain: no CMEK key from {RING}",
+    ]
+    assert (evidence["inventory"]["unmanaged"], evidence["inventory"]["expected"]) == (2, 27)
+
+
 def test_a_property_that_differs_from_the_plan_fails(tools: FakeTools) -> None:
     scenario = compliant()
     named(scenario, "buckets", RAW_BUCKET)["public_access_prevention"] = "inherited"
