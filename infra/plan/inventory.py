@@ -25,6 +25,7 @@ from infra.plan import inventory_warehouse as w
 from infra.plan.inventory_kinds import Context, Entry
 from infra.plan.mockrun import PROJECT_ROOT
 from infra.rules import Resource
+from infra.rules.delivery import is_drift_trigger
 
 INVENTORY_DIR = PROJECT_ROOT / "security" / "inventory"
 TRIGGER = "gcp:cloudbuild/trigger:Trigger"
@@ -98,7 +99,8 @@ def inventory_path(stack: str) -> Path:
 
 def _substitutions(resources: Iterable[Resource]) -> Mapping[str, str]:
     """The pipeline trigger's substitutions: the arguments the pipeline gives the gates."""
-    triggers = [r for r in resources if r.type == TRIGGER and r.inputs.get("substitutions")]
+    # The drift trigger carries four of them; the pipeline trigger all.
+    triggers = [r for r in resources if r.type == TRIGGER and r.inputs.get("substitutions") and not is_drift_trigger(r)]
     if len(triggers) != 1:
         raise InventoryError(f"expected one build trigger with substitutions in the plan, found {len(triggers)}")
     substitutions: Mapping[str, str] = triggers[0].inputs["substitutions"]
