@@ -68,8 +68,8 @@ def tools(tmp_path: Path) -> FakeTools:
 
 def test_configured_project_passes_without_creating_anything(tools: FakeTools) -> None:
     evidence = passed(run(tools, configured()), GATE)
-    # the channel, 9 log metrics, 10 policies (one on the built-in exports/error_count metric)
-    assert evidence["checked"] == 1 + len(METRICS) + len(POLICIES) == 20
+    # the channel, 10 log metrics, 11 policies (one on the built-in exports/error_count metric)
+    assert evidence["checked"] == 1 + len(METRICS) + len(POLICIES) == 22
     assert not any("create" in call.argv for call in tools.calls("gcloud"))
 
 
