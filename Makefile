@@ -14,6 +14,9 @@ TOOLS_REQUIREMENTS := requirements/tools/checkov.txt requirements/tools/constrai
 # healthcare rules test looks for it (.tools/ is not tracked; a fresh clone builds it here).
 SEMGREP_VENV := .tools/semgrep
 SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgrep-constraints.txt
+# The jq the pipeline runs (1.7.1, pipeline/images.py), where the script tests find it: the machine's
+# own when it is that version, else built from its pinned release source (.ci/build-jq).
+JQ_DIR := .tools/jq
 
 .PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
 
@@ -39,6 +42,10 @@ $(SEMGREP_VENV)/.installed: $(SEMGREP_REQUIREMENTS)
 	$(SEMGREP_VENV)/bin/semgrep --version --metrics=off --disable-version-check >/dev/null
 	touch $@
 
+$(JQ_DIR)/.installed: .ci/build-jq
+	.ci/build-jq $(JQ_DIR)
+	touch $@
+
 plan: $(VENV)/.installed
 	$(PY) -m infra plan --stack $(STACK)
 
@@ -50,14 +57,14 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
 shellcheck: $(VENV)/.installed
-	printf '%s\n' $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) | \
+	printf '%s\n' $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) .ci/run .ci/build-jq | \
 		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
 
-unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
+unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed $(JQ_DIR)/.installed
 	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85
 
 # The four checks are independent: run them side by side, each one's output kept together.
-test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed $(JQ_DIR)/.installed
 	$(MAKE) --no-print-directory --output-sync=target -j 4 lint typecheck shellcheck unit
 
 render: $(VENV)/.installed
@@ -75,4 +82,4 @@ allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(JQ_DIR) .pytest_cache .mypy_cache .ruff_cache .coverage
