@@ -17,27 +17,30 @@ SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgre
 # The jq the pipeline runs (1.7.1, pipeline/images.py), where the script tests find it: the machine's
 # own when it is that version, else built from its pinned release source (.ci/build-jq).
 JQ_DIR := .tools/jq
+# No byte-compiling at install: pip would compile every module of every package (pulumi-gcp alone is
+# ~290 MB of Python), ~75 CPU-s per fresh .venv; Python compiles what is imported, once, on first use.
+PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-compile
 
 .PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt \
+	$(PY) $(PIP_INSTALL) --upgrade pip==25.3
+	$(PY) $(PIP_INSTALL) -c requirements/constraints.txt \
 		-r requirements.txt $(foreach f,$(filter-out requirements/constraints.txt,$(wildcard requirements/*.txt)),-r $(f))
 	touch $@
 
 $(TOOLS_VENV)/.installed: $(TOOLS_REQUIREMENTS)
 	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	$(TOOLS_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(TOOLS_VENV)/bin/python $(PIP_INSTALL) \
 		-c requirements/tools/constraints.txt -r requirements/tools/checkov.txt
 	touch $@
 
 $(SEMGREP_VENV)/.installed: $(SEMGREP_REQUIREMENTS)
 	test -x $(SEMGREP_VENV)/bin/python || $(PYTHON) -m venv $(SEMGREP_VENV)
-	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	$(SEMGREP_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(SEMGREP_VENV)/bin/python $(PIP_INSTALL) \
 		-c requirements/tools/semgrep-constraints.txt -r requirements/tools/semgrep.txt
 	$(SEMGREP_VENV)/bin/semgrep --version --metrics=off --disable-version-check >/dev/null
 	touch $@
@@ -63,8 +66,10 @@ shellcheck: $(VENV)/.installed
 unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed $(JQ_DIR)/.installed
 	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85
 
-# The four checks are independent: run them side by side, each one's output kept together.
-test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed $(JQ_DIR)/.installed
+# The four checks are independent: run them side by side, each one's output kept together. The
+# installs are their prerequisites, so on a fresh clone they run side by side too, and lint, typecheck
+# and shellcheck start as soon as .venv is there.
+test:
 	$(MAKE) --no-print-directory --output-sync=target -j 4 lint typecheck shellcheck unit
 
 render: $(VENV)/.installed
