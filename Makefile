@@ -20,6 +20,10 @@ JQ_DIR := .tools/jq
 # No byte-compiling at install: pip would compile every module of every package (pulumi-gcp alone is
 # ~290 MB of Python), ~75 CPU-s per fresh .venv; Python compiles what is imported, once, on first use.
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-compile
+SHELL_FILES := $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) .ci/run .ci/build-jq
+SHELL_LIBS := $(wildcard scripts/lib/*.sh)
+SHELLCHECK_STAMPS := .tools/shellcheck
+SHELLCHECKED := $(SHELL_FILES:%=$(SHELLCHECK_STAMPS)/%.ok)
 
 .PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
 
@@ -59,9 +63,14 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
-shellcheck: $(VENV)/.installed
-	printf '%s\n' $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) .ci/run .ci/build-jq | \
-		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
+# One target per shell file, checked with the libraries it sources (~1 CPU-s a file, most of it
+# re-analysing scripts/lib): a file is checked again when it, a library or the .venv's shellcheck
+# changed since it last passed; a fresh clone checks them all.
+shellcheck: $(SHELLCHECKED)
+
+$(SHELLCHECK_STAMPS)/%.ok: % $(SHELL_LIBS) $(VENV)/.installed
+	$(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR $<
+	mkdir -p $(@D) && touch $@
 
 unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed $(JQ_DIR)/.installed
 	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85
@@ -87,4 +96,4 @@ allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(JQ_DIR) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(JQ_DIR) $(SHELLCHECK_STAMPS) .pytest_cache .mypy_cache .ruff_cache .coverage
