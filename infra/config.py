@@ -13,8 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra import placement as _placement
+from infra.placement import Placement
+
 NAMESPACE = "hipaa"
-ENVIRONMENTS = ("dev", "staging", "prod")
+# Defined with Placement, which refuses any other environment.
+ENVIRONMENTS = _placement.ENVIRONMENTS
 MAX_ROTATION_DAYS = 90
 # Minimum retention of audit logs per environment; HIPAA asks for six years of documentation
 # (45 CFR 164.316(b)(2)), which prod meets; lower environments hold synthetic data only.
@@ -40,43 +44,76 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class NetworkRanges:
+    """The environment's private IPv4 ranges (RFC 1918, validated not to overlap)."""
+
     primary: str
+    """Primary range of the private workload subnet (`hipaa:subnetCidr`)."""
     gke_pods: str
+    """Secondary range of the subnet for GKE pods (`hipaa:gkePodsCidr`)."""
     gke_services: str
+    """Secondary range of the subnet for GKE services (`hipaa:gkeServicesCidr`)."""
     gke_master: str
+    """The /28 of the private GKE control plane (`hipaa:gkeMasterCidr`)."""
     private_service_access: str
+    """Range reserved for private services access, Vertex AI's peering (`hipaa:privateServiceCidr`)."""
     build_pool: str
+    """Range peered to the private Cloud Build worker pool (`hipaa:buildPoolCidr`)."""
 
 
 @dataclass(frozen=True)
 class PlatformConfig:
+    """One stack's validated `hipaa:` configuration; HipaaPlatform builds every component's args from it."""
+
     stack: str
+    """The Pulumi stack name (`dev`, `staging`, `prod`)."""
     environment: str
+    """The environment, equal to the stack name (`hipaa:environment`)."""
     project_id: str
+    """The project holding this environment's workloads and PHI (`hipaa:projectId`)."""
     security_project_id: str
+    """The security project: the hipaa-deployments topic and Pulumi state (`hipaa:securityProjectId`)."""
     siem_project_id: str
+    """The separate SIEM project that receives every audit log (`hipaa:siemProjectId`)."""
     region: str
+    """The region of every regional resource (`hipaa:region`)."""
     access_policy_id: str
+    """Numeric id of the organization's Access Context Manager policy (`hipaa:accessPolicyId`)."""
     ranges: NetworkRanges
+    """The private IPv4 ranges of the network (`hipaa:*Cidr`)."""
     key_rotation_days: int
+    """CMEK rotation period in days, at most 90 (`hipaa:keyRotationDays`)."""
     log_retention_days: int
+    """Retention of audit and build logs in days, at least the environment's minimum (`hipaa:logRetentionDays`)."""
     report_retention_days: int
+    """Retention of compliance reports in days, locked in prod (`hipaa:reportRetentionDays`)."""
     allowed_locations: tuple[str, ...]
+    """Values of the gcp.resourceLocations org policy (`hipaa:allowedLocations`)."""
     repo_owner: str
+    """GitHub owner of this repository, for the Cloud Build trigger (`hipaa:repoOwner`)."""
     repo_name: str
+    """GitHub repository name, for the Cloud Build trigger (`hipaa:repoName`)."""
     analyst_group: str
+    """Google group of analysts: de-identified data, row-level restricted (`hipaa:analystGroup`)."""
     engineer_group: str
+    """Google group of data engineers: curated data, masked except MRNs (`hipaa:engineerGroup`)."""
     security_group: str
+    """Google group of the security team (`hipaa:securityGroup`)."""
     approver_group: str
-    # The only group that may hold owner/editor/viewer on the project, for emergencies (allow-list).
+    """Google group that approves prod builds (`hipaa:approverGroup`)."""
     break_glass_group: str
-    # Row-level security: each analyst group (nested in analyst_group, which holds the dataset
-    # access) and the facility regions whose rows it sees, in the order the stack file gives them.
+    """The only group that may hold owner/editor/viewer on the project, for emergencies (`hipaa:breakGlassGroup`)."""
     analyst_regions: tuple[tuple[str, tuple[str, ...]], ...]
+    """Row-level security: each analyst group (nested in analyst_group, which holds the dataset access) and
+    the facility regions whose rows it sees, in the order the stack file gives them (`hipaa:analystRegions`)."""
+
+    @property
+    def placement(self) -> Placement:
+        """Environment, workload project and region: what nearly every component's args start from."""
+        return Placement(environment=self.environment, project_id=self.project_id, region=self.region)
 
     @property
     def is_prod(self) -> bool:
-        return self.environment == "prod"
+        return self.placement.is_prod
 
     @property
     def rotation_period(self) -> str:
@@ -85,13 +122,8 @@ class PlatformConfig:
 
     @property
     def labels(self) -> dict[str, str]:
-        """The labels every labelable resource carries; defined here and nowhere else."""
-        return {
-            "compliance": "hipaa",
-            "data-classification": "phi",
-            "environment": self.environment,
-            "managed-by": "pulumi",
-        }
+        """The labels every labelable resource carries (defined by Placement)."""
+        return self.placement.labels
 
 
 class _Reader:

@@ -13,7 +13,7 @@
 #   Bandit 1.9  -f json with --severity-level medium --confidence-level medium (the old -ll -ii):
 #               any issue of at least MEDIUM severity and MEDIUM confidence fails, and so does every
 #               entry of its "errors" array (a file it could not scan: Bandit exits 0 then).
-#   Safety 3.2.11 `safety check` (pinned in the tools image with click<8.2, typer<0.13,
+#   Safety 3.2.11 `safety check` (requirements/tools/safety.txt, with click<8.2, typer<0.13,
 #               marshmallow<4). Later 3.x releases (checked: 3.8.1) open a TLS probe to
 #               platform.safetycli.com before any command and die without a route out, even with
 #               --db; 3.2.11 reads a local database directory (insecure.json, insecure_full.json,
@@ -30,8 +30,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-python-quality.sh
 USAGE="run-python-quality.sh ENV SAFETY_DB_URI SOURCE_DIR..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly PYLINT_MIN_SCORE=9.0
 readonly SAFETY_DB_MAX_AGE_DAYS=14

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from infra.audit_streams import AUDIT_LOG_IDS, AUDIT_LOG_TYPES
 from infra.config import MIN_LOG_RETENTION_DAYS
 from infra.rules import Context, Resource, Rule, dig
+from infra.security.audit_streams import AUDIT_LOG_IDS, AUDIT_LOG_TYPES
 
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 SINK = "gcp:logging/projectSink:ProjectSink"

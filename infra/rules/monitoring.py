@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from infra.rules import Context, Resource, Rule, dig
-from infra.security_alerts import ALERTS, REQUIRED_ALERTS, SecurityAlert
+from infra.security.security_alerts import ALERTS, REQUIRED_ALERTS, SecurityAlert
 
 TOPIC = "gcp:pubsub/topic:Topic"
 TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember"

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from infra.private_access import FIREWALL_LOG_METADATA, INTERNET_GATEWAY, RESTRICTED_VIP_RANGE
+from infra.network.private_access import FIREWALL_LOG_METADATA, INTERNET_GATEWAY, RESTRICTED_VIP_RANGE
 from infra.rules import Context, Resource, Rule, dig
 
 NETWORK = "gcp:compute/network:Network"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from infra.org_constraints import CMEK_SERVICES, CONSTRAINTS, Constraint, constraint
 from infra.rules import Context, Resource, Rule, dig
+from infra.security.org_constraints import CMEK_SERVICES, CONSTRAINTS, Constraint, constraint
 
 POLICY = "gcp:orgpolicy/policy:Policy"
 COMPONENT = "hipaa:security:OrgPolicies"

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from infra.perimeter_services import (
+from infra.rules import Context, Resource, Rule
+from infra.security.perimeter_services import (
     EGRESS_METHODS,
     EGRESS_SERVICES,
     IAM_IDENTITY,
@@ -18,7 +19,6 @@ from infra.perimeter_services import (
     RESTRICTED_SERVICES,
     VPC_ACCESSIBLE_SERVICES,
 )
-from infra.rules import Context, Resource, Rule
 
 PERIMETER = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"
 TRANSMISSION = "45 CFR 164.312(e)(1)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Python gates of the pipeline package (pipeline.phi, pipeline.report, pipeline.notify) as
-# the scripts call them. Sourced after common.sh, never run.
+# the scripts call them. Sourced after core.sh, never run.
 # shellcheck shell=bash
 
 _PIPELINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -5,17 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from infra.config import ConfigError, build_config, row_policy_id
-from infra.mockrun import PROJECT_ROOT, stack_config
-
-
-def raw(stack: str = "prod") -> dict[str, Any]:
-    """The stack file's hipaa: values without the namespace, as the program sees them."""
-    return {k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("hipaa:")}
+from infra.plan.mockrun import PROJECT_ROOT
+from tests.infra.recording import raw
 
 
 def test_every_stack_file_is_valid(stack: str) -> None:
@@ -144,7 +139,7 @@ def test_bad_stack_file_exits_2_with_one_line(tmp_path: Path) -> None:
     text = (PROJECT_ROOT / "Pulumi.prod.yaml").read_text().replace("keyRotationDays: 30", "keyRotationDays: 400")
     (tmp_path / "Pulumi.prod.yaml").write_text(text)
     code = (
-        "import sys; from pathlib import Path; import infra.mockrun as m; "
+        "import sys; from pathlib import Path; import infra.plan.mockrun as m; "
         f"m.run_program('prod', root=Path({str(tmp_path)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
