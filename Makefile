@@ -14,6 +14,16 @@ TOOLS_REQUIREMENTS := requirements/tools/checkov.txt requirements/tools/constrai
 # healthcare rules test looks for it (.tools/ is not tracked; a fresh clone builds it here).
 SEMGREP_VENV := .tools/semgrep
 SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgrep-constraints.txt
+# The jq the pipeline runs (1.7.1, pipeline/images.py), where the script tests find it: the machine's
+# own when it is that version, else built from its pinned release source (.ci/build-jq).
+JQ_DIR := .tools/jq
+# No byte-compiling at install: pip would compile every module of every package (pulumi-gcp alone is
+# ~290 MB of Python), ~75 CPU-s per fresh .venv; Python compiles what is imported, once, on first use.
+PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-compile
+SHELL_FILES := $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) .ci/run .ci/build-jq
+SHELL_LIBS := $(wildcard scripts/lib/*.sh)
+SHELLCHECK_STAMPS := .tools/shellcheck
+SHELLCHECKED := $(SHELL_FILES:%=$(SHELLCHECK_STAMPS)/%.ok)
 # Tools only the pipeline runs (its tool-venvs and prowler-venv steps build these targets): Safety for the
 # python-quality gate and Prowler for the prowler gate, each pinned apart from the project's pins.
 SAFETY_VENV := .tools/safety
@@ -25,38 +35,42 @@ PROWLER_REQUIREMENTS := requirements/tools/prowler.txt requirements/tools/prowle
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt \
+	$(PY) $(PIP_INSTALL) --upgrade pip==25.3
+	$(PY) $(PIP_INSTALL) -c requirements/constraints.txt \
 		-r requirements.txt $(foreach f,$(filter-out requirements/constraints.txt,$(wildcard requirements/*.txt)),-r $(f))
 	touch $@
 
 $(TOOLS_VENV)/.installed: $(TOOLS_REQUIREMENTS)
 	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	$(TOOLS_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(TOOLS_VENV)/bin/python $(PIP_INSTALL) \
 		-c requirements/tools/constraints.txt -r requirements/tools/checkov.txt
 	touch $@
 
 $(SEMGREP_VENV)/.installed: $(SEMGREP_REQUIREMENTS)
 	test -x $(SEMGREP_VENV)/bin/python || $(PYTHON) -m venv $(SEMGREP_VENV)
-	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	$(SEMGREP_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(SEMGREP_VENV)/bin/python $(PIP_INSTALL) \
 		-c requirements/tools/semgrep-constraints.txt -r requirements/tools/semgrep.txt
 	$(SEMGREP_VENV)/bin/semgrep --version --metrics=off --disable-version-check >/dev/null
 	touch $@
 
+$(JQ_DIR)/.installed: .ci/build-jq
+	.ci/build-jq $(JQ_DIR)
+	touch $@
+
 $(SAFETY_VENV)/.installed: $(SAFETY_REQUIREMENTS)
 	test -x $(SAFETY_VENV)/bin/python || $(PYTHON) -m venv $(SAFETY_VENV)
-	$(SAFETY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(SAFETY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	$(SAFETY_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(SAFETY_VENV)/bin/python $(PIP_INSTALL) \
 		-c requirements/tools/safety-constraints.txt -r requirements/tools/safety.txt
 	$(SAFETY_VENV)/bin/safety --version >/dev/null
 	touch $@
 
 $(PROWLER_VENV)/.installed: $(PROWLER_REQUIREMENTS)
 	test -x $(PROWLER_VENV)/bin/python || $(PYTHON) -m venv $(PROWLER_VENV)
-	$(PROWLER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
-	$(PROWLER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	$(PROWLER_VENV)/bin/python $(PIP_INSTALL) --upgrade pip==25.3
+	$(PROWLER_VENV)/bin/python $(PIP_INSTALL) \
 		-c requirements/tools/prowler-constraints.txt -r requirements/tools/prowler.txt
 	$(PROWLER_VENV)/bin/prowler --version >/dev/null
 	touch $@
@@ -71,15 +85,22 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
-shellcheck: $(VENV)/.installed
-	printf '%s\n' $(wildcard scripts/*.sh scripts/lib/*.sh tests/scripts/fixtures/*.sh) | \
-		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
+# One target per shell file, checked with the libraries it sources (~1 CPU-s a file, most of it
+# re-analysing scripts/lib): a file is checked again when it, a library or the .venv's shellcheck
+# changed since it last passed; a fresh clone checks them all.
+shellcheck: $(SHELLCHECKED)
 
-unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
+$(SHELLCHECK_STAMPS)/%.ok: % $(SHELL_LIBS) $(VENV)/.installed
+	$(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR $<
+	mkdir -p $(@D) && touch $@
+
+unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed $(JQ_DIR)/.installed
 	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85.01
 
-# The four checks are independent: run them side by side, each one's output kept together.
-test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
+# The four checks are independent: run them side by side, each one's output kept together. The
+# installs are their prerequisites, so on a fresh clone they run side by side too, and lint, typecheck
+# and shellcheck start as soon as .venv is there.
+test:
 	$(MAKE) --no-print-directory --output-sync=target -j 4 lint typecheck shellcheck unit
 
 render: $(VENV)/.installed
@@ -109,4 +130,4 @@ urns: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra urns --stack $$stack; done
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(SAFETY_VENV) $(PROWLER_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(SAFETY_VENV) $(PROWLER_VENV) $(JQ_DIR) $(SHELLCHECK_STAMPS) .pytest_cache .mypy_cache .ruff_cache .coverage

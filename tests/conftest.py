@@ -82,6 +82,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _WORKER_GROUPS = {
     "tests/workloads/spark/": "spark-jvm",
     "tests/workloads/quality/": "great-expectations",
+    # The README's quality command parses with the quality CLI, whose import loads Great Expectations (~5 s).
+    "tests/docs/test_readme_commands.py::test_every_python_command_parses_as_shown[python -m workloads.quality ": (
+        "great-expectations"
+    ),
     # One real checkov gate run (tests/security/checkov/gate_run.py) serves both modules.
     "tests/workloads/k8s/test_checkov.py": "checkov",
     "tests/security/checkov/test_hipaa_policies.py": "checkov",

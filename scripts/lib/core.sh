@@ -32,11 +32,17 @@
 [[ -z "${_HIPAA_CORE_SH:-}" ]] || return 0
 readonly _HIPAA_CORE_SH=1
 
+# This library's folder, found without a `dirname` process: every script start sources it (the
+# script tests start scripts thousands of times). A path without a slash is in the working folder.
+_HIPAA_LIB_DIR=${BASH_SOURCE[0]%/*}
+[[ "$_HIPAA_LIB_DIR" != "${BASH_SOURCE[0]}" ]] || _HIPAA_LIB_DIR=.
+readonly _HIPAA_LIB_DIR
+
 # shellcheck source=facts.sh
-source "$(dirname "${BASH_SOURCE[0]}")/facts.sh"
+source "${_HIPAA_LIB_DIR}/facts.sh"
 
 # The repository the scripts belong to (the pipeline runs them from /workspace, tests from a copy).
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+REPO_ROOT=$(cd "${_HIPAA_LIB_DIR}/../.." && pwd)
 # shellcheck disable=SC2034  # read by the scripts that source this file
 readonly REPO_ROOT
 
@@ -223,4 +229,4 @@ trap _on_exit EXIT
 trap 'die "unexpected failure at line ${LINENO}: ${BASH_COMMAND}"' ERR
 
 # shellcheck source=gate.sh
-source "$(dirname "${BASH_SOURCE[0]}")/gate.sh"
+source "${_HIPAA_LIB_DIR}/gate.sh"

@@ -7,9 +7,9 @@
 [[ -z "${_HIPAA_DATAPROC_SH:-}" ]] || return 0
 readonly _HIPAA_DATAPROC_SH=1
 # shellcheck source=live.sh
-source "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+source "${_HIPAA_LIB_DIR}/live.sh"
 # shellcheck source=deploy.sh
-source "$(dirname "${BASH_SOURCE[0]}")/deploy.sh"
+source "${_HIPAA_LIB_DIR}/deploy.sh"
 
 # DATAPROC_IMAGE_VERSION (facts.sh) is infra's image line. Images 2.1 and later ship the Spark BigQuery
 # connector, so jobs need no connector jar from gs://spark-lib, a bucket outside the VPC-SC perimeter.

@@ -5,7 +5,7 @@
 [[ -z "${_HIPAA_PIPELINE_SH:-}" ]] || return 0
 readonly _HIPAA_PIPELINE_SH=1
 
-_PIPELINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+_PIPELINE_ROOT=$REPO_ROOT  # core.sh, sourced first, found it
 readonly RE_BUILD_ID='^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'
 # shellcheck disable=SC2034  # used by the scripts that source this file
 readonly RE_REPORT_URI='^gs://[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]/reports/[A-Za-z0-9][A-Za-z0-9._-]{0,127}/?$'

@@ -56,6 +56,9 @@ FAKED_TOOLS = (
     "curl",
 )
 APPROVED_BUILD = {"id": "b-123", "status": "WORKING", "approval": {"state": "APPROVED"}}
+# The jq the pipeline runs (pipeline/images.py): `make test` puts it here (.ci/build-jq), the machine's
+# own when that is the same version, else built from source. Scripts run with it ahead of any other jq.
+JQ_BIN = PROJECT_ROOT / ".tools" / "jq" / "bin"
 
 # The fakes are small bash programs written for each run, not Python: a test runs hundreds of
 # tool calls, and a bash fake answers in a few milliseconds where an interpreter takes twenty.
@@ -222,8 +225,24 @@ class FakeTools:
     def run(self, script: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
         """Run scripts/<script> (or a path) with the fakes first on PATH and an evidence directory."""
         self._write_fakes()  # rules given since the last run take effect; `times` counters restart
-        environment = {
-            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
+        completed = subprocess.run(
+            ["bash", str(SCRIPTS / script) if "/" not in script else script, *args],
+            capture_output=True,
+            text=True,
+            env=self.environment(env),
+            cwd=cwd or PROJECT_ROOT,
+            timeout=60,
+            check=False,
+        )
+        calls = self.calls()
+        cli_calls.record((call.tool, call.argv) for call in calls[self._recorded :])
+        self._recorded = len(calls)
+        return Result(completed.returncode, completed.stdout, completed.stderr, self)
+
+    def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        """What a script runs with: the fakes first on PATH, then the pinned jq, then the machine's PATH."""
+        return {
+            "PATH": os.pathsep.join([str(self.bin), str(JQ_BIN), os.environ.get("PATH", "/usr/bin:/bin")]),
             "HOME": str(self.root),
             "FAKE_LOG": str(self.log),
             "EVIDENCE_DIR": str(self.evidence),
@@ -233,19 +252,6 @@ class FakeTools:
             "PYTHON": sys.executable,
             **(env or {}),
         }
-        completed = subprocess.run(
-            ["bash", str(SCRIPTS / script) if "/" not in script else script, *args],
-            capture_output=True,
-            text=True,
-            env=environment,
-            cwd=cwd or PROJECT_ROOT,
-            timeout=60,
-            check=False,
-        )
-        calls = self.calls()
-        cli_calls.record((call.tool, call.argv) for call in calls[self._recorded :])
-        self._recorded = len(calls)
-        return Result(completed.returncode, completed.stdout, completed.stderr, self)
 
     def calls(self, tool: str | None = None) -> list[Call]:
         """Every call so far: a record is the tool and its arguments, NUL-separated, ended by 0x1E."""
