@@ -83,6 +83,9 @@ ROLES: tuple[RoleEvidence, ...] = (
         ("binaryauthorization.policy.get", "binaryauthorization.policy.update"),
     ),
     _role("roles/datacatalog.categoryFineGrainedReader", "datacatalog", ("datacatalog.categories.fineGrainedGet",)),
+    # Held by the Certificate Manager service agent on the API's CA pool, as Google's page on
+    # Google-managed certificates from CA Service says (certificate-manager/docs/deploy-google-managed-cas).
+    _role("roles/privateca.certificateRequester", "privateca", ("privateca.certificates.create",)),
 )
 
 SERVICES: tuple[ServiceEvidence, ...] = tuple(

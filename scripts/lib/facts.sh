@@ -9,7 +9,7 @@ readonly HIPAA_ENVIRONMENTS=(dev staging prod)
 # Services every perimeter must restrict (infra/security/perimeter_services.py REQUIRED_SERVICES).
 readonly REQUIRED_RESTRICTED_SERVICES='["bigquery.googleapis.com","storage.googleapis.com","dataproc.googleapis.com","aiplatform.googleapis.com","container.googleapis.com","cloudkms.googleapis.com","logging.googleapis.com","pubsub.googleapis.com","artifactregistry.googleapis.com","cloudbuild.googleapis.com","secretmanager.googleapis.com"]'
 # One CMEK key per purpose (infra/security/kms.py KEY_USERS, named by naming.cmek_key_name).
-readonly CMEK_KEY_NAMES='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'
+readonly CMEK_KEY_NAMES='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek","privateca-cmek"]'
 readonly CMEK_KEY_COMPUTE=compute-cmek
 readonly CMEK_KEY_SECRETS=secrets-cmek
 readonly CMEK_KEY_BIGQUERY=bigquery-cmek
