@@ -1,4 +1,4 @@
-"""scripts/validate-encryption.sh: CMEK on every data resource, key rotation, TLS policies of HTTPS proxies."""
+"""scripts/validate-encryption.sh: CMEK on every data resource, key rotation, TLS 1.3 on every load balancer."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ STEM = "validate-encryption"
 GATE = "encryption"
 USAGE = "validate-encryption.sh ENV PROJECT_ID KMS_KEYRING REGION"
 DATASETS = ("hipaa_prod_raw", "hipaa_prod_curated", "hipaa_prod_deidentified")
+OTHER_POLICY = "https://www.googleapis.com/compute/v1/projects/nwh-analytics-prd/global/sslPolicies/tls12"
 OTHER_KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/legacy-keyring/cryptoKeys/storage"
 
 
@@ -41,8 +42,8 @@ def compliant() -> Scenario:
     scenario.add("gke", "gcloud", ["container", "clusters", "list", "--project", PROJECT], load(STEM, "gke-clusters"))
     scenario.add("disks", "gcloud", ["compute", "disks", "list", "--project", PROJECT], load(STEM, "disks"))
     scenario.add("topics", "gcloud", ["pubsub", "topics", "list", "--project", PROJECT], load(STEM, "topics"))
-    scenario.add("proxies", "gcloud", ["target-https-proxies", "list"], load(STEM, "target-https-proxies"))
-    scenario.add("ssl-policies", "gcloud", ["ssl-policies", "list"], load(STEM, "ssl-policies"))
+    for answer in ("target-https-proxies", "target-ssl-proxies", "target-http-proxies", "ssl-policies"):
+        scenario.add(answer, "gcloud", ["compute", answer, "list", "--project", PROJECT], load(STEM, answer))
     return scenario
 
 
@@ -63,15 +64,16 @@ def tools(tmp_path: Path) -> FakeTools:
 
 def test_compliant_project_passes_with_every_resource_counted(tools: FakeTools) -> None:
     evidence = passed(run(tools, compliant()), GATE)
-    # 5 symmetric keys, 3 buckets, 3 datasets, 1 Dataproc cluster, GKE cluster + 1 pool, 2 disks, 1 topic, 1 proxy
-    assert evidence["checked"] == 18 and evidence["tool"] == "gcloud/bq/jq"
+    # 5 symmetric keys, 3 buckets, 3 datasets, 1 Dataproc cluster, GKE cluster + 1 pool, 2 disks, 1 topic,
+    # 1 target HTTPS proxy (the Gateway's, regional) and its SSL policy
+    assert evidence["checked"] == 19 and evidence["tool"] == "gcloud/bq/jq"
     assert tools.called("bq", "show", "--format=json", f"{PROJECT}:hipaa_prod_raw")
 
 
 def test_bq_prints_nothing_for_a_project_without_datasets(tools: FakeTools) -> None:
     scenario = compliant()
     scenario.answers["datasets"].raw = ""
-    assert passed(run(tools, scenario, env="dev"), GATE)["checked"] == 15
+    assert passed(run(tools, scenario, env="dev"), GATE)["checked"] == 16
 
 
 def _weak_keys(s: Scenario) -> None:
@@ -96,10 +98,16 @@ def _unencrypted_compute(s: Scenario) -> None:
 
 
 def _weak_tls(s: Scenario) -> None:
-    s["ssl-policies"][0].update(minTlsVersion="TLS_1_0", profile="COMPATIBLE")
-    unprotected = {**s["proxies"][0], "name": "hipaa-prod-admin-https"}
+    gateway = s["target-https-proxies"][0]
+    s["ssl-policies"].append({**s["ssl-policies"][0], "name": "legacy-tls12", "minTlsVersion": "TLS_1_2"})
+    s["ssl-policies"].append({**s["ssl-policies"][0], "name": "default-like", "profile": "COMPATIBLE"})
+    del s["ssl-policies"][-1]["minTlsVersion"]
+    unprotected = {**gateway, "name": "admin-https"}
     del unprotected["sslPolicy"]
-    s["proxies"].append(unprotected)
+    dangling = {**gateway, "name": "reports-ssl", "kind": "compute#targetSslProxy", "sslPolicy": OTHER_POLICY}
+    s["target-https-proxies"].append(unprotected)
+    s["target-ssl-proxies"].append(dangling)
+    s["target-http-proxies"].append({"name": "api-http", "kind": "compute#targetHttpProxy"})
 
 
 RING = "hipaa-prod-keyring"
@@ -134,9 +142,12 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], None], list[str]]] = {
     "tls": (
         _weak_tls,
         [
-            "SSL policy hipaa-prod-modern-tls of hipaa-prod-api-https: minimum TLS_1_0, not TLS_1_2 or later",
-            "SSL policy hipaa-prod-modern-tls of hipaa-prod-api-https: profile COMPATIBLE, not MODERN or RESTRICTED",
-            "target HTTPS proxy hipaa-prod-admin-https: no SSL policy (Google default allows TLS 1.0)",
+            "SSL policy legacy-tls12: minimum TLS_1_2, not TLS_1_3",
+            "SSL policy default-like: minimum TLS_1_0, not TLS_1_3",
+            "SSL policy default-like: profile COMPATIBLE, not RESTRICTED or MODERN",
+            "target HTTPS proxy admin-https: no SSL policy (Google default allows TLS 1.0)",
+            "target SSL proxy reports-ssl: SSL policy tls12 not found",
+            "target HTTP proxy api-http: a plain-HTTP listener",
         ],
     ),
 }
@@ -156,6 +167,8 @@ def test_each_broken_rule_fails_naming_the_resource(tools: FakeTools, family: st
         ("keys", "error", f"keys of {KEYRING}"),
         ("hipaa_prod_curated", "empty", "dataset hipaa_prod_curated"),
         ("datasets", "malformed", f"datasets of {PROJECT}"),
+        ("ssl-policies", "error", f"SSL policies of {PROJECT}"),
+        ("target-ssl-proxies", "malformed", f"target SSL proxies of {PROJECT}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(
