@@ -28,7 +28,7 @@ NAMESPACE = "hipaa-api"
 IMAGE_PLACEHOLDER = "__REGION__-docker.pkg.dev/__PROJECT_ID__/hipaa-__ENVIRONMENT__-images/hipaa-api@sha256:" + "0" * 64
 APP = {"app.kubernetes.io/name": "hipaa-api"}
 ENVIRONMENTS = ("dev", "staging", "prod")
-PRIVATE_10 = ipaddress.ip_network("10.0.0.0/8")
+PRIVATE_10 = ipaddress.IPv4Network("10.0.0.0/8")
 
 
 def documents() -> list[dict[str, Any]]:
@@ -119,7 +119,7 @@ def test_ingress_only_from_the_private_vpc_and_health_checkers_on_the_tls_port()
         {"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}, *checkers], "ports": [{"protocol": "TCP", "port": 8443}]}
     ]
     # Every environment's proxy-only subnet, where the load balancer's proxies run, is inside 10/8.
-    assert all(ipaddress.ip_network(raw(env)["proxyOnlyCidr"]).subnet_of(PRIVATE_10) for env in ENVIRONMENTS)
+    assert all(ipaddress.IPv4Network(raw(env)["proxyOnlyCidr"]).subnet_of(PRIVATE_10) for env in ENVIRONMENTS)
 
 
 def test_pod_runs_as_non_root_with_runtime_default_seccomp(pod: dict[str, Any]) -> None:
