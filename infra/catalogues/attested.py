@@ -94,6 +94,8 @@ SERVICES: tuple[ServiceEvidence, ...] = tuple(
         "artifactregistry.googleapis.com",
         "bigquerydatapolicy.googleapis.com",
         "binaryauthorization.googleapis.com",
+        # Certificate Manager and Certificate Authority Service: the API's certificate and its private CA.
+        "certificatemanager.googleapis.com",
         "cloudbuild.googleapis.com",
         "cloudkms.googleapis.com",
         "container.googleapis.com",
@@ -105,6 +107,7 @@ SERVICES: tuple[ServiceEvidence, ...] = tuple(
         "logging.googleapis.com",
         "monitoring.googleapis.com",
         "notebooks.googleapis.com",
+        "privateca.googleapis.com",
         "pubsub.googleapis.com",
         "secretmanager.googleapis.com",
     )

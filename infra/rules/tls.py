@@ -9,8 +9,12 @@ planned `RegionSslPolicy`; `scripts/validate-encryption.sh` checks every proxy a
 
 from __future__ import annotations
 
-from infra.network.edge_facts import MIN_TLS_VERSION, TLS13_PROFILE
 from infra.rules import Context, Resource, Rule
+
+# The floor, and the only profile the Compute API accepts with it; infra/network/edge_facts.py plans
+# the same pair (rules import no component package, tests/infra/network/test_api_edge.py ties them).
+MIN_TLS_VERSION = "TLS_1_3"
+TLS13_PROFILE = "RESTRICTED"
 
 SSL_POLICY = "gcp:compute/sSLPolicy:SSLPolicy"
 REGION_SSL_POLICY = "gcp:compute/regionSslPolicy:RegionSslPolicy"

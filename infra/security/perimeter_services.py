@@ -16,6 +16,7 @@ RESTRICTED_SERVICES: dict[str, str] = {
     "bigquery.googleapis.com": "the warehouse, incl. the Storage Read API it fronts",
     "bigquerydatapolicy.googleapis.com": "column masking policies on PHI columns",
     "binaryauthorization.googleapis.com": "deploy-time attestation policy for GKE",
+    "certificatemanager.googleapis.com": "the API's TLS certificate and its issuance config",
     "cloudbuild.googleapis.com": "the pipeline's private pool builds",
     "cloudkms.googleapis.com": "CMEK keys and the image signing key",
     "compute.googleapis.com": "VMs, disks and snapshots of Dataproc, Workbench and GKE nodes",
@@ -28,6 +29,7 @@ RESTRICTED_SERVICES: dict[str, str] = {
     "logging.googleapis.com": "audit and workload logs, and the sink to the SIEM project",
     "monitoring.googleapis.com": "HIPAA metrics and alerting",
     "notebooks.googleapis.com": "Vertex AI Workbench instances",
+    "privateca.googleapis.com": "the API's private CA pool and root CA (Certificate Authority Service)",
     "pubsub.googleapis.com": "notifications to the security team's topic",
     "secretmanager.googleapis.com": "pipeline and Kerberos secrets",
     "storage.googleapis.com": "HIPAA buckets, staging and compliance reports",
@@ -36,20 +38,6 @@ RESTRICTED_SERVICES: dict[str, str] = {
 # Not restricted, on purpose: servicenetworking.googleapis.com only manages the peering itself and
 # carries no data; the producer side is locked down by the peering's own VPC-SC setting (Network).
 
-# The minimum any perimeter of this platform must restrict (the rules check it against every plan).
-REQUIRED_SERVICES = (
-    "bigquery.googleapis.com",
-    "storage.googleapis.com",
-    "dataproc.googleapis.com",
-    "aiplatform.googleapis.com",
-    "container.googleapis.com",
-    "cloudkms.googleapis.com",
-    "logging.googleapis.com",
-    "pubsub.googleapis.com",
-    "artifactregistry.googleapis.com",
-    "cloudbuild.googleapis.com",
-    "secretmanager.googleapis.com",
-)
 VPC_ACCESSIBLE_SERVICES = ("RESTRICTED-SERVICES",)
 
 # Egress: the only ways data may leave, each to one project, for one purpose.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from infra.network import edge_facts
 from infra.network.api_edge import api_vip
 from infra.rules import dig, evaluate
+from infra.rules import tls as tls_rules
 from infra.rules.tls import RULES
 from tests.infra.network.builders import built_api_edge
 from tests.infra.recording import config_for, only
@@ -78,6 +80,13 @@ def test_the_private_name_resolves_to_the_internal_address_in_the_vpc_only(stack
     assert (zone["dnsName"], zone["visibility"]) == (f"hipaa-{stack}.internal.", "private")
     record = inputs(RECORD, stack)
     assert (record["name"], record["type"]) == (f"api.hipaa-{stack}.internal.", "A")
+
+
+def test_the_rules_hold_policies_to_the_floor_the_edge_plans() -> None:
+    assert (tls_rules.MIN_TLS_VERSION, tls_rules.TLS13_PROFILE) == (
+        edge_facts.MIN_TLS_VERSION,
+        edge_facts.TLS13_PROFILE,
+    )
 
 
 def test_the_address_is_the_last_usable_host_of_the_subnet() -> None:
