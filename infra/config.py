@@ -42,6 +42,8 @@ MAX_ROTATION_DAYS = 90
 # (45 CFR 164.316(b)(2)), which prod meets; lower environments hold synthetic data only.
 MIN_LOG_RETENTION_DAYS = {"dev": 30, "staging": 365, "prod": 2190}
 MIN_REPORT_RETENTION_DAYS = {"dev": 1, "staging": 365, "prod": 2190}
+# Google refuses a proxy-only subnet smaller than a /26 (and recommends a /23).
+MAX_PROXY_ONLY_PREFIX = 26
 
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 _ACCESS_POLICY = re.compile(r"^[0-9]{6,20}$")
@@ -70,6 +72,9 @@ class NetworkRanges:
     """Range reserved for private services access, Vertex AI's peering (`hipaa:privateServiceCidr`)."""
     build_pool: str
     """Range peered to the private Cloud Build worker pool (`hipaa:buildPoolCidr`)."""
+    proxy_only: str
+    """The proxy-only subnet of the region's Envoy-based load balancers: the internal Application Load
+    Balancer in front of the API (`hipaa:proxyOnlyCidr`, at least a /26, Google recommends a /23)."""
 
 
 @dataclass(frozen=True)
@@ -189,12 +194,15 @@ def _ranges(reader: Reader) -> NetworkRanges:
         "gke_master": "gkeMasterCidr",
         "private_service_access": "privateServiceCidr",
         "build_pool": "buildPoolCidr",
+        "proxy_only": "proxyOnlyCidr",
     }
     parsed = {field: reader.network(key) for field, key in keys.items()}
     if parsed["gke_master"].prefixlen != 28:
         raise reader.fail(
             "gkeMasterCidr", f"must be a /28 (GKE control plane range), not a /{parsed['gke_master'].prefixlen}"
         )
+    if parsed["proxy_only"].prefixlen > MAX_PROXY_ONLY_PREFIX:
+        raise reader.fail("proxyOnlyCidr", f"must be a /{MAX_PROXY_ONLY_PREFIX} or larger (proxy-only subnet)")
     fields = list(keys)
     for i, first in enumerate(fields):
         for second in fields[i + 1 :]:
@@ -295,6 +303,7 @@ KEYS = (
     "gkeMasterCidr",
     "privateServiceCidr",
     "buildPoolCidr",
+    "proxyOnlyCidr",
     "keyRotationDays",
     "logRetentionDays",
     "reportRetentionDays",

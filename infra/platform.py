@@ -23,6 +23,7 @@ from infra.delivery.drift import DriftCheck, DriftCheckArgs
 from infra.delivery.registry import Registry, RegistryArgs, signing_public_key
 from infra.interface import register_declared
 from infra.naming import build_pool_path, log_bucket_path
+from infra.network.api_edge import ApiEdge, ApiEdgeArgs
 from infra.network.network import Network, NetworkArgs
 from infra.security.audit_logging import AuditLogging, AuditLoggingArgs
 from infra.security.kms import Kms, KmsArgs
@@ -55,6 +56,8 @@ class HipaaPlatform(pulumi.ComponentResource):
     """The stack's Cloud Build trigger (Delivery)."""
     perimeter_name: pulumi.Output[str]
     """The VPC Service Controls perimeter (Perimeter)."""
+    api_hostname: pulumi.Output[str]
+    """The API's private name, served only over TLS 1.3 (ApiEdge)."""
 
     def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE_TOKEN, name, None, opts)
@@ -109,6 +112,18 @@ class HipaaPlatform(pulumi.ComponentResource):
             opts=child,
         )
         network = Network("network", NetworkArgs(placement=placement, ranges=config.ranges), opts=child)
+        # The API is reached only over TLS 1.3, through the Gateway in workloads/k8s/gateway.yaml.
+        api_edge = ApiEdge(
+            "api-edge",
+            ApiEdgeArgs(
+                placement=placement,
+                network_id=network.network_id,
+                subnet_id=network.subnet_id,
+                subnet_cidr=config.ranges.primary,
+                privateca_key_id=keys["privateca"],
+            ),
+            opts=child,
+        )
         Registry(
             "registry",
             RegistryArgs(
@@ -254,4 +269,5 @@ class HipaaPlatform(pulumi.ComponentResource):
         self.mrn_hmac_secret_name = mrn_hmac_secret.secret_name
         self.trigger_id = delivery.trigger_id
         self.perimeter_name = perimeter.perimeter_name
+        self.api_hostname = api_edge.hostname
         register_declared(self)

@@ -135,7 +135,7 @@ GATES: tuple[Gate, ...] = (
     ),
     Gate(
         "encryption",
-        "CMEK on every data resource, key rotation within 90 days, TLS 1.2+ modern SSL policies",
+        "CMEK on every data resource, key rotation within 90 days, TLS 1.3 SSL policies on every proxy",
         "validate-encryption.sh",
         ("164.312(a)(2)(iv)", "164.312(e)(2)(ii)"),
     ),

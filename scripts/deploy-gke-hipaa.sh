@@ -191,19 +191,35 @@ service=$(jq -r --arg ns "$api_namespace" --argjson labels "$api_labels" '[.[]
   | select((.spec.selector // {}) as $s | ($s | length) > 0 and all($s | to_entries[]; $labels[.key] == .value))
   | .metadata.name][0] // ""' <<<"$rendered")
 [[ -n "$service" ]] || die "no Service in ${api_namespace} selects the API pods; no URL to hand on"
-live=""
-capture_json live "service ${api_namespace}/${service}" kubectl get service "$service" -n "$api_namespace" -o json
-read -r type port port_name address < <(jq -r '[
-    (.spec.type // "ClusterIP"), (.spec.ports[0].port // ""), (.spec.ports[0].name // "-"),
-    (.status.loadBalancer.ingress[0].ip // "-")] | map(tostring) | join(" ")' <<<"$live")
-[[ "$port" =~ ^[0-9]+$ ]] || die "service ${api_namespace}/${service}: no port"
-scheme=http
-[[ "$port" != 443 && "$port_name" != https* ]] || scheme=https
-if [[ "$type" == LoadBalancer ]]; then
-  [[ "$address" =~ ^[0-9.]+$ ]] || die "service ${api_namespace}/${service}: internal load balancer has no address yet"
-  url="${scheme}://${address}:${port}"
+# A Gateway routing to that Service is the API's only way in (TLS 1.3 at its load balancer): its
+# HTTPS listener's hostname is the URL, once GKE reports the load balancer programmed.
+read -r gateway gateway_host < <(jq -r --arg ns "$api_namespace" --arg service "$service" '
+  [.[] | select(.kind == "HTTPRoute" and .metadata.namespace == $ns)
+   | select([.spec.rules[]?.backendRefs[]?.name] | index($service)) | .spec.parentRefs[]?.name] as $parents
+  | [.[] | select(.kind == "Gateway" and .metadata.namespace == $ns and (.metadata.name | IN($parents[])))
+     | .metadata.name as $name | .spec.listeners[]? | select(.protocol == "HTTPS" and (.hostname // "") != "")
+     | "\($name) \(.hostname)"][0] // "- -"' <<<"$rendered")
+if [[ "$gateway" != - ]]; then
+  live=""
+  capture_json live "gateway ${api_namespace}/${gateway}" kubectl get gateway "$gateway" -n "$api_namespace" -o json
+  programmed=$(jq -r '[.status.conditions[]? | select(.type == "Programmed") | .status][0] // "Unknown"' <<<"$live")
+  [[ "$programmed" == True ]] || die "gateway ${api_namespace}/${gateway}: load balancer not programmed (${programmed})"
+  url="https://${gateway_host}"
 else
-  url="${scheme}://${service}.${api_namespace}.svc.cluster.local:${port}"
+  live=""
+  capture_json live "service ${api_namespace}/${service}" kubectl get service "$service" -n "$api_namespace" -o json
+  read -r type port port_name address < <(jq -r '[
+      (.spec.type // "ClusterIP"), (.spec.ports[0].port // ""), (.spec.ports[0].name // "-"),
+      (.status.loadBalancer.ingress[0].ip // "-")] | map(tostring) | join(" ")' <<<"$live")
+  [[ "$port" =~ ^[0-9]+$ ]] || die "service ${api_namespace}/${service}: no port"
+  scheme=http
+  [[ "$port" != 443 && "$port_name" != https* ]] || scheme=https
+  if [[ "$type" == LoadBalancer ]]; then
+    [[ "$address" =~ ^[0-9.]+$ ]] || die "service ${api_namespace}/${service}: internal load balancer has no address yet"
+    url="${scheme}://${address}:${port}"
+  else
+    url="${scheme}://${service}.${api_namespace}.svc.cluster.local:${port}"
+  fi
 fi
 checked 1
 printf '%s\n' "$url" >"${OUTPUT_DIR}/api-url"

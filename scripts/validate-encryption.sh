@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Encryption gate: every data resource of the environment is encrypted with a customer-managed key
 # from the environment's keyring, those keys rotate at least every 90 days with an enabled primary
-# version, and every HTTPS load balancer negotiates TLS 1.2 or later with a MODERN or RESTRICTED
-# profile.
+# version, and the project's load balancers accept TLS 1.3 only.
 #
-# TLS 1.3: Google's front ends always offer TLS 1.3 to clients that support it, and an SSL
-# policy cannot forbid TLS 1.2 (the Compute API's minTlsVersion stops at TLS_1_2). So the gate
-# checks what a policy can control: every target HTTPS proxy has an SSL policy, that policy's
-# minTlsVersion is TLS_1_2 (or later, should the API add one) and its profile is MODERN or
-# RESTRICTED (no CBC-mode or 3DES suites). A proxy without a policy uses Google's default,
-# COMPATIBLE with TLS 1.0, and fails.
+# TLS 1.3: every SSL policy of the project (global and regional) has minTlsVersion TLS_1_3 (the
+# Compute API accepts it with the RESTRICTED profile; MODERN is accepted here should Google allow
+# it); a policy below 1.3 fails even when no proxy uses it yet, since attaching it is one command
+# away. Every target HTTPS proxy and target SSL proxy (global and regional) names an SSL policy that
+# exists: a proxy without one uses Google's default, COMPATIBLE with TLS 1.0, and fails. A target
+# HTTP proxy is a plain-HTTP listener and fails. Google APIs themselves refuse TLS 1.0 and 1.1
+# through the gcp.restrictTLSVersion organization policy (infra/security/org_constraints.py).
 #
 # Same rules in every environment: encryption at rest and in transit does not depend on whether
 # the data is synthetic. Every listing is also compared with the expected inventory
@@ -120,29 +120,38 @@ judge "encryption of ${PROJECT}" \
         else cmek("secret \($secret)"; .replication.automatic.customerManagedEncryption.kmsKeyName) end)]}' \
   --argjson cmek "$cmek_keys" --arg ring "$KEYRING"
 
-# --- TLS on HTTPS load balancers -------------------------------------------------------------
-proxies=""
-capture_json_array proxies "target HTTPS proxies of ${PROJECT}" \
+# --- TLS 1.3 on every load balancer ----------------------------------------------------------
+# Without --global or --regions, each list covers the global resources and those of every region.
+https_proxies=""
+capture_json_array https_proxies "target HTTPS proxies of ${PROJECT}" \
   gcloud compute target-https-proxies list --project "$PROJECT" --format=json
+ssl_proxies=""
+capture_json_array ssl_proxies "target SSL proxies of ${PROJECT}" \
+  gcloud compute target-ssl-proxies list --project "$PROJECT" --format=json
+http_proxies=""
+capture_json_array http_proxies "target HTTP proxies of ${PROJECT}" \
+  gcloud compute target-http-proxies list --project "$PROJECT" --format=json
 ssl_policies=""
 capture_json_array ssl_policies "SSL policies of ${PROJECT}" \
   gcloud compute ssl-policies list --project "$PROJECT" --format=json
-judge "TLS of ${PROJECT}" "{\"proxies\":${proxies},\"policies\":${ssl_policies}}" '
+judge "TLS of ${PROJECT}" \
+  "{\"https\":${https_proxies},\"ssl\":${ssl_proxies},\"http\":${http_proxies},\"policies\":${ssl_policies}}" '
   (.policies | map({key: .selfLink, value: .}) | from_entries) as $by_link
-  | {checked: (.proxies | length),
-     violations: [.proxies[] | .name as $proxy
-       | if .sslPolicy == null then "target HTTPS proxy \($proxy): no SSL policy (Google default allows TLS 1.0)"
-         else $by_link[.sslPolicy] as $policy
-         | if $policy == null then "target HTTPS proxy \($proxy): SSL policy \(.sslPolicy | split("/") | last) not found"
-           else
-             (select(($policy.minTlsVersion // "TLS_1_0") | IN("TLS_1_2", "TLS_1_3") | not)
-              | "SSL policy \($policy.name) of \($proxy): minimum \($policy.minTlsVersion // "TLS_1_0"), not TLS_1_2 or later"),
-             (select(($policy.profile // "COMPATIBLE") | IN("MODERN", "RESTRICTED") | not)
-              | "SSL policy \($policy.name) of \($proxy): profile \($policy.profile // "COMPATIBLE"), not MODERN or RESTRICTED")
-           end
-         end]}'
-if [[ "$proxies" =~ ^\[[[:space:]]*\]$ ]]; then
-  log "no target HTTPS proxies in ${PROJECT}: nothing serves HTTPS through a load balancer"
+  | {checked: ((.https + .ssl + .http + .policies) | length),
+     violations: [
+       (.policies[] | (.minTlsVersion // "TLS_1_0") as $min | (.profile // "COMPATIBLE") as $profile
+        | (select($min != "TLS_1_3") | "SSL policy \(.name): minimum \($min), not TLS_1_3"),
+          (select($profile | IN("MODERN", "RESTRICTED") | not)
+           | "SSL policy \(.name): profile \($profile), not RESTRICTED or MODERN")),
+       ((.https[] | {kind: "target HTTPS proxy", proxy: .}), (.ssl[] | {kind: "target SSL proxy", proxy: .})
+        | "\(.kind) \(.proxy.name)" as $what
+        | if .proxy.sslPolicy == null then "\($what): no SSL policy (Google default allows TLS 1.0)"
+          elif $by_link[.proxy.sslPolicy] == null
+            then "\($what): SSL policy \(.proxy.sslPolicy | split("/") | last) not found"
+          else empty end),
+       (.http[] | "target HTTP proxy \(.name): a plain-HTTP listener")]}'
+if [[ "${https_proxies}${ssl_proxies}" =~ ^\[[[:space:]]*\]\[[[:space:]]*\]$ ]]; then
+  log "no target HTTPS or SSL proxies in ${PROJECT}: nothing serves TLS through a load balancer yet"
 fi
 
 gate_finish

@@ -83,6 +83,9 @@ ROLES: tuple[RoleEvidence, ...] = (
         ("binaryauthorization.policy.get", "binaryauthorization.policy.update"),
     ),
     _role("roles/datacatalog.categoryFineGrainedReader", "datacatalog", ("datacatalog.categories.fineGrainedGet",)),
+    # Held by the Certificate Manager service agent on the API's CA pool, as Google's page on
+    # Google-managed certificates from CA Service says (certificate-manager/docs/deploy-google-managed-cas).
+    _role("roles/privateca.certificateRequester", "privateca", ("privateca.certificates.create",)),
 )
 
 SERVICES: tuple[ServiceEvidence, ...] = tuple(
@@ -91,6 +94,8 @@ SERVICES: tuple[ServiceEvidence, ...] = tuple(
         "artifactregistry.googleapis.com",
         "bigquerydatapolicy.googleapis.com",
         "binaryauthorization.googleapis.com",
+        # Certificate Manager and Certificate Authority Service: the API's certificate and its private CA.
+        "certificatemanager.googleapis.com",
         "cloudbuild.googleapis.com",
         "cloudkms.googleapis.com",
         "container.googleapis.com",
@@ -102,6 +107,7 @@ SERVICES: tuple[ServiceEvidence, ...] = tuple(
         "logging.googleapis.com",
         "monitoring.googleapis.com",
         "notebooks.googleapis.com",
+        "privateca.googleapis.com",
         "pubsub.googleapis.com",
         "secretmanager.googleapis.com",
     )

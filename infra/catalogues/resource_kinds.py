@@ -33,6 +33,8 @@ RESOURCE_KINDS: dict[str, tuple[str, ...] | None] = {
     # Dataset access entries: basic dataset roles or predefined roles, on the dataset and its tables.
     "gcp:bigquery/datasetAccess:DatasetAccess": ("bigquery.datasets", "bigquery.tables"),
     "gcp:bigquery/dataset:Dataset": ("bigquery.datasets", "bigquery.tables"),
+    # On a CA pool: requesting certificates from it (privateca.certificates.create) acts on the pool's certificates.
+    "gcp:certificateauthority/caPoolIamMember:CaPoolIamMember": ("privateca.caPools", "privateca.certificates"),
 }
 
 # The basic roles a dataset access entry may name, and the predefined role BigQuery grants for each

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from infra.catalogues.schema_map_data import DATA_MAPPINGS
 from infra.catalogues.schema_map_delivery import DELIVERY_MAPPINGS
+from infra.catalogues.schema_map_edge import EDGE_MAPPINGS
 from infra.catalogues.schema_map_platform import PLATFORM_MAPPINGS
 
 
@@ -30,7 +31,12 @@ def _build(raw: Mapping[str, tuple[str, str, Mapping[str, str], Mapping[str, str
     return {token: TypeMap(api, schema, fields, provided) for token, (api, schema, fields, provided) in raw.items()}
 
 
-MAPPINGS: dict[str, TypeMap] = {**_build(DATA_MAPPINGS), **_build(PLATFORM_MAPPINGS), **_build(DELIVERY_MAPPINGS)}
+MAPPINGS: dict[str, TypeMap] = {
+    **_build(DATA_MAPPINGS),
+    **_build(PLATFORM_MAPPINGS),
+    **_build(DELIVERY_MAPPINGS),
+    **_build(EDGE_MAPPINGS),
+}
 
 # Planned Google types with no API body to check, each with the reason.
 NOT_COVERED: dict[str, str] = {

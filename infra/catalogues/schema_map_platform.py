@@ -66,6 +66,7 @@ PLATFORM_MAPPINGS: dict[str, Raw] = {
         "Subnetwork",
         {
             **same("name", "description", "ipCidrRange", "region", "privateIpGoogleAccess", "purpose", "stackType"),
+            **same("role"),
             **same("logConfig.aggregationInterval", "logConfig.flowSampling", "logConfig.metadata"),
             **same("secondaryIpRanges.rangeName", "secondaryIpRanges.ipCidrRange"),
         },
@@ -153,6 +154,7 @@ PLATFORM_MAPPINGS: dict[str, Raw] = {
             **same("masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"),
             **same("masterAuthorizedNetworksConfig.privateEndpointEnforcementEnabled"),
             "datapathProvider": "networkConfig.datapathProvider",
+            "gatewayApiConfig.channel": "networkConfig.gatewayApiConfig.channel",
             "enableIntranodeVisibility": "networkConfig.enableIntraNodeVisibility",
             "enableLegacyAbac": "legacyAbac.enabled",
             "enableShieldedNodes": "shieldedNodes.enabled",

@@ -9,6 +9,7 @@ import pulumi_gcp as gcp
 
 from infra.interface import register_declared
 from infra.naming import Stack, child_opts, data_opts, gke_cluster_name, resource_name, workload_pool
+from infra.network.edge_facts import GATEWAY_API_CHANNEL
 from infra.placement import Placement
 
 # Secondary ranges the Network component creates on the private subnet.
@@ -152,6 +153,9 @@ class Gke(pulumi.ComponentResource):
                 state="ENCRYPTED", key_name=args.gke_key_id
             ),
             datapath_provider="ADVANCED_DATAPATH",
+            # The API is reached only through a Gateway (workloads/k8s/gateway.yaml): GKE installs the
+            # Gateway API and runs its controller only when the cluster asks for them.
+            gateway_api_config=gcp.container.ClusterGatewayApiConfigArgs(channel=GATEWAY_API_CHANNEL),
             release_channel=gcp.container.ClusterReleaseChannelArgs(channel=release_channel(placement)),
             enable_legacy_abac=False,
             enable_kubernetes_alpha=False,

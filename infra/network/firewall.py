@@ -13,6 +13,7 @@ import pulumi_gcp as gcp
 
 from infra.config import NetworkRanges
 from infra.naming import child_opts, resource_name
+from infra.network.edge_facts import API_BACKEND_PORT
 from infra.network.private_access import (
     ALLOW_PRIORITY,
     DENY_PRIORITY,
@@ -97,6 +98,15 @@ def firewall_specs(ranges: NetworkRanges) -> list[FirewallSpec]:
             "tcp",
             SERVING_PORTS,
             "Google load balancer health checks, serving ports only",
+        ),
+        FirewallSpec(
+            "allow-api-proxies-ingress",
+            "INGRESS",
+            "allow",
+            (ranges.proxy_only,),
+            "tcp",
+            (str(API_BACKEND_PORT),),
+            "Internal Application Load Balancer proxies (proxy-only subnet) to the API pods' port only",
         ),
     ]
 

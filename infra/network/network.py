@@ -19,6 +19,7 @@ from infra.config import NetworkRanges
 from infra.interface import register_declared
 from infra.naming import child_opts, network_name, resource_name, subnet_name
 from infra.network.dns import create_dns_policy, create_restricted_zones
+from infra.network.edge_facts import PROXY_ONLY_PURPOSE, PROXY_ONLY_ROLE, PROXY_ONLY_SUBNET
 from infra.network.firewall import create_firewall
 from infra.network.private_access import INTERNET_GATEWAY, RESTRICTED_VIP_RANGE, flow_sampling
 from infra.placement import Placement
@@ -32,7 +33,8 @@ class NetworkArgs:
     """Environment (names, flow sampling, peering deletion), workload project, region (the subnet's), labels."""
     ranges: NetworkRanges
     """Every private range of the environment: the subnet and its GKE ranges, the ranges reserved for
-    private services and the build pool, and the GKE control plane (all allowed by the firewall)."""
+    private services and the build pool, and the GKE control plane (all allowed by the firewall); and
+    the proxy-only subnet of the internal Application Load Balancer (allowed to the API port only)."""
 
 
 def _reserved_range(
@@ -75,6 +77,9 @@ class Network(pulumi.ComponentResource):
     private_services_connection: pulumi.Resource
     """The private services access peering (Vertex AI, the build pool). Producers attached through it
     take it as `depends_on`: none of their inputs names it, yet they cannot attach before it exists."""
+    proxy_only_subnet_id: pulumi.Output[str]
+    """The region's proxy-only subnet (`REGIONAL_MANAGED_PROXY`, `ACTIVE`), where the Envoy proxies of the
+    API's internal Application Load Balancer run; a Gateway of class gke-l7-rilb needs it to exist."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE_TOKEN, name, None, opts)
@@ -114,6 +119,20 @@ class Network(pulumi.ComponentResource):
             ),
             opts=child_opts(self),
         )
+        # The internal Application Load Balancer in front of the API (GKE Gateway gke-l7-rilb) runs its
+        # proxies here; no VM ever lives in it, and the firewall lets it reach only the API port.
+        proxy_only = gcp.compute.Subnetwork(
+            f"{name}-proxy-only",
+            name=resource_name(placement, PROXY_ONLY_SUBNET),
+            project=placement.project_id,
+            region=placement.region,
+            network=network.id,
+            description="Proxy-only subnet of the API's internal Application Load Balancer (Envoy proxies)",
+            ip_cidr_range=ranges.proxy_only,
+            purpose=PROXY_ONLY_PURPOSE,
+            role=PROXY_ONLY_ROLE,
+            opts=child_opts(self),
+        )
         # The one way out: restricted.googleapis.com, reached over Google's network, not the internet.
         gcp.compute.Route(
             f"{name}-restricted-apis",
@@ -136,6 +155,7 @@ class Network(pulumi.ComponentResource):
         self.network_id = network.id
         self.network_name = network.name
         self.subnet_id = subnet.id
+        self.proxy_only_subnet_id = proxy_only.id
         self.private_services_connection = _peer_services(self, name, placement, network, reserved)
         register_declared(self)
 

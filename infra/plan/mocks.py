@@ -41,6 +41,18 @@ _GLOBAL_COMPUTE = {
 }
 
 
+# Regional compute resources, and resources of other APIs named under a location, by collection.
+_REGIONAL_COMPUTE = {
+    "gcp:compute/address:Address": "addresses",
+    "gcp:compute/regionSslPolicy:RegionSslPolicy": "sslPolicies",
+}
+_LOCATED = {
+    "gcp:certificateauthority/caPool:CaPool": "caPools",
+    "gcp:certificatemanager/certificateIssuanceConfig:CertificateIssuanceConfig": "certificateIssuanceConfigs",
+    "gcp:certificatemanager/certificate:Certificate": "certificates",
+}
+
+
 def _project(inputs: dict[str, Any]) -> str:
     return str(inputs.get("project") or "mock-project")
 
@@ -77,6 +89,11 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
     elif type_token == "gcp:storage/bucket:Bucket":
         rid = resource_name
         outputs["url"] = f"gs://{resource_name}"
+    elif type_token in _REGIONAL_COMPUTE:
+        rid = f"projects/{project}/regions/{inputs.get('region')}/{_REGIONAL_COMPUTE[type_token]}/{resource_name}"
+        outputs["selfLink"] = f"https://www.googleapis.com/compute/v1/{rid}"
+    elif type_token in _LOCATED:
+        rid = f"projects/{project}/locations/{inputs.get('location')}/{_LOCATED[type_token]}/{resource_name}"
     elif type_token in _GLOBAL_COMPUTE:
         rid = f"projects/{project}/global/{_GLOBAL_COMPUTE[type_token]}/{resource_name}"
         outputs["selfLink"] = f"https://www.googleapis.com/compute/v1/{rid}"

@@ -12,6 +12,8 @@ from infra.rules import Context, Resource, Rule, dig
 ACCESS = "45 CFR 164.308(a)(4)"
 GRANTS = tuple(RESOURCE_KINDS)
 _DATASET_TYPES = ("gcp:bigquery/datasetAccess:DatasetAccess", "gcp:bigquery/dataset:Dataset")
+# Types whose `role` input is not an IAM role (a proxy-only subnet's ACTIVE or BACKUP role).
+_NOT_IAM_ROLE = ("gcp:compute/subnetwork:Subnetwork",)
 # A vendored catalogue holds what its sources show; the API refresh holds every predefined role.
 ADD_OR_REFRESH = (
     "add it with its source to infra/catalogues/evidence.py or run python -m infra catalogues refresh --only roles"
@@ -26,6 +28,8 @@ def granted_roles(resource: Resource) -> list[str]:
             for a in dig(resource.inputs, "accesses") or []
             if isinstance(a, Mapping) and a.get("role")
         ]
+    if resource.type in _NOT_IAM_ROLE:
+        return []
     role = resource.inputs.get("role")
     return [str(role)] if role else []
 

@@ -65,13 +65,26 @@ def no_internet_route(resource: Resource, _: Context) -> str | None:
     return None
 
 
+# Subnets that hold only Google's load balancer proxies: no VM runs there, and Google offers neither
+# Private Google Access nor VPC flow logs on them.
+PROXY_ONLY_PURPOSES = ("REGIONAL_MANAGED_PROXY", "GLOBAL_MANAGED_PROXY")
+
+
+def _proxy_only(resource: Resource) -> bool:
+    return resource.inputs.get("purpose") in PROXY_ONLY_PURPOSES
+
+
 def private_google_access(resource: Resource, _: Context) -> str | None:
+    if _proxy_only(resource):
+        return None
     if resource.inputs.get("privateIpGoogleAccess") is not True:
         return "subnet has no Private Google Access: private workloads cannot reach Google APIs privately"
     return None
 
 
 def flow_logs(resource: Resource, context: Context) -> str | None:
+    if _proxy_only(resource):
+        return None
     log = resource.inputs.get("logConfig") or {}
     if not log:
         return "subnet has no VPC flow logs"

@@ -13,6 +13,8 @@ MODULE_SERVICES: dict[str, str] = {
     "accesscontextmanager": "accesscontextmanager.googleapis.com",
     "artifactregistry": "artifactregistry.googleapis.com",
     "bigquery": "bigquery.googleapis.com",
+    "certificateauthority": "privateca.googleapis.com",
+    "certificatemanager": "certificatemanager.googleapis.com",
     "bigquerydatapolicy": "bigquerydatapolicy.googleapis.com",
     "binaryauthorization": "binaryauthorization.googleapis.com",
     "cloudbuild": "cloudbuild.googleapis.com",

@@ -42,6 +42,8 @@ KEY_USERS: dict[str, tuple[str, ...]] = {
         "service-{n}@gcp-sa-notebooks.iam.gserviceaccount.com",
     ),
     "secrets": ("service-{n}@gcp-sa-secretmanager.iam.gserviceaccount.com",),
+    # The API's private CA pool (certificates it issued, revocation lists) is encrypted by CA Service.
+    "privateca": ("service-{n}@gcp-sa-privateca.iam.gserviceaccount.com",),
 }
 # Services whose agents must exist before they can be granted; created explicitly.
 AGENT_SERVICES = (
@@ -50,6 +52,7 @@ AGENT_SERVICES = (
     "aiplatform.googleapis.com",
     "notebooks.googleapis.com",
     "secretmanager.googleapis.com",
+    "privateca.googleapis.com",
 )
 
 

@@ -9,7 +9,7 @@ readonly HIPAA_ENVIRONMENTS=(dev staging prod)
 # Services every perimeter must restrict (infra/rules/baseline.py REQUIRED_RESTRICTED_SERVICES).
 readonly REQUIRED_RESTRICTED_SERVICES='["storage.googleapis.com","bigquery.googleapis.com","dataproc.googleapis.com","aiplatform.googleapis.com","container.googleapis.com","cloudkms.googleapis.com","logging.googleapis.com","pubsub.googleapis.com","secretmanager.googleapis.com","artifactregistry.googleapis.com","cloudbuild.googleapis.com"]'
 # One CMEK key per purpose (infra/security/kms.py KEY_USERS, named by naming.cmek_key_name).
-readonly CMEK_KEY_NAMES='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'
+readonly CMEK_KEY_NAMES='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek","privateca-cmek"]'
 readonly CMEK_KEY_COMPUTE=compute-cmek
 readonly CMEK_KEY_SECRETS=secrets-cmek
 readonly CMEK_KEY_BIGQUERY=bigquery-cmek

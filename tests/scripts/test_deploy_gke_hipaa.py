@@ -302,13 +302,24 @@ def test_placeholders_are_filled_in_the_applied_copy_and_the_sources_stay_untouc
     assert "__PROJECT_ID__" in source and "hipaa-api@sha256:" + "0" * 64 in source
 
 
+def _gateway(programmed: str) -> dict[str, Any]:
+    """`kubectl get gateway -o json` as GKE reports the API's Gateway (synthetic)."""
+    conditions = [{"type": "Accepted", "status": "True"}, {"type": "Programmed", "status": programmed}]
+    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "status": {"conditions": conditions}}
+
+
 def test_the_repository_manifests_render_to_the_environments_identity_and_deploy(tools: FakeTools) -> None:
     tools.approve_build()
     fx.gke_answers(tools)
+    tools.on("kubectl", ["get", "gateway"], stdout=_gateway("True"))
     result = fx.gke_deploy(tools, "prod", manifests=PROJECT_ROOT / "workloads" / "k8s")
     assert result.returncode == 0, result.stderr
-    # 9 manifest objects, 1 live namespace, 1 rollout, 2 live pods, 1 URL.
-    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 14 checked, 0 violations"
+    # 13 manifest objects, 1 live namespace, 1 rollout, 2 live pods, 1 URL.
+    assert result.reason == "deploy-gke-hipaa.sh: PASS: deploy-gke: 18 checked, 0 violations"
+    # The API's only way in: the Gateway's HTTPS name (TLS 1.3 at its load balancer), not the Service.
+    assert (tools.root / "outputs" / "api-url").read_text() == "https://api.hipaa-prod.internal\n"
+    assert tools.called("kubectl", "get", "gateway", "hipaa-api", "-n", "hipaa-api", "-o", "json")
+    assert not tools.called("kubectl", "get", "service")
     rendered = fx.rendered_manifests(tools)
     assert re.search(r"__[A-Z_]+__", json.dumps(rendered)) is None
     account = fx.find(rendered, "ServiceAccount", "hipaa-api")["metadata"]["annotations"]
@@ -318,3 +329,15 @@ def test_the_repository_manifests_render_to_the_environments_identity_and_deploy
     assert {e["name"]: e["value"] for e in pod["containers"][0]["env"]}["HIPAA_API_DATASET"] == (
         "hipaa_prod_deidentified"
     )
+
+
+def test_a_gateway_not_yet_programmed_hands_on_no_url(tools: FakeTools) -> None:
+    tools.approve_build()
+    fx.gke_answers(tools)
+    tools.on("kubectl", ["get", "gateway"], stdout=_gateway("False"))
+    result = fx.gke_deploy(tools, "prod", manifests=PROJECT_ROOT / "workloads" / "k8s")
+    assert result.returncode == 1
+    assert (
+        result.reason == "deploy-gke-hipaa.sh: FAIL: gateway hipaa-api/hipaa-api: load balancer not programmed (False)"
+    )
+    assert not (tools.root / "outputs" / "api-url").exists()

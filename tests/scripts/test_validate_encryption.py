@@ -1,4 +1,4 @@
-"""scripts/validate-encryption.sh: CMEK on every data resource, key rotation, TLS policies of HTTPS proxies,
+"""scripts/validate-encryption.sh: CMEK on every data resource, key rotation, TLS 1.3 on every load balancer,
 and every listing against the expected inventory (security/inventory/<env>.json)."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ SCRIPT = "validate-encryption.sh"
 STEM = "validate-encryption"
 GATE = "encryption"
 USAGE = "validate-encryption.sh ENV PROJECT_ID KMS_KEYRING REGION"
+OTHER_POLICY = "https://www.googleapis.com/compute/v1/projects/nwh-analytics-prd/global/sslPolicies/tls12"
 OTHER_KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/legacy-keyring/cryptoKeys/storage"
 
 
@@ -66,10 +67,10 @@ def compliant(env: str = "prod") -> Scenario:
     scenario.add("topics", "gcloud", ["pubsub", "topics", "list", "--project", project], listing(env, "topics"))
     secrets = listing(env, "secrets", load(STEM, "secrets")[0])
     scenario.add("secrets", "gcloud", ["secrets", "list", "--project", project], secrets)
-    scenario.add(
-        "proxies", "gcloud", ["target-https-proxies", "list"], for_env(env, load(STEM, "target-https-proxies"))
-    )
-    scenario.add("ssl-policies", "gcloud", ["ssl-policies", "list"], for_env(env, load(STEM, "ssl-policies")))
+    for answer in ("target-https-proxies", "target-ssl-proxies", "target-http-proxies", "ssl-policies"):
+        scenario.add(
+            answer, "gcloud", ["compute", answer, "list", "--project", project], for_env(env, load(STEM, answer))
+        )
     return scenario
 
 
@@ -95,15 +96,16 @@ def tools(tmp_path: Path) -> FakeTools:
 
 
 # (planned resources, planned property values) the gate compares in each environment
-PLANNED = {"dev": (25, 72), "staging": (26, 73), "prod": (27, 74)}
+PLANNED = {"dev": (26, 76), "staging": (27, 77), "prod": (28, 78)}
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_compliant_project_passes_with_every_resource_counted(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env), GATE)
     if env == "prod":
-        # 9 symmetric keys, 8 buckets, 5 datasets, 1 Dataproc cluster, GKE cluster + 1 pool, 2 disks, 2 secrets, 1 proxy
-        assert evidence["checked"] == 30 and evidence["tool"] == "gcloud/bq/jq"
+        # 10 symmetric keys, 8 buckets, 5 datasets, 1 Dataproc cluster, GKE cluster + 1 pool, 2 disks, 2 secrets,
+        # 1 target HTTPS proxy (the Gateway's, regional) and its SSL policy
+        assert evidence["checked"] == 32 and evidence["tool"] == "gcloud/bq/jq"
         assert tools.called("bq", "show", "--format=json", f"{PROJECT}:hipaa_prod_raw")
         assert tools.called("gcloud", "secrets", "list", "--project", PROJECT, "--format=json")
     # every planned key, bucket, dataset, cluster and secret was found with the planned properties
@@ -121,7 +123,7 @@ def test_a_planned_bucket_that_disappeared_fails_naming_it(tools: FakeTools) -> 
     scenario["buckets"].remove(named(scenario, "buckets", RAW_BUCKET))
     evidence = failed(run(tools, scenario), GATE)
     assert evidence["violations"] == [f"bucket {RAW_BUCKET}: planned but not found"]
-    assert evidence["inventory"]["missing"] == 1 and evidence["inventory"]["found"] == 26
+    assert evidence["inventory"]["missing"] == 1 and evidence["inventory"]["found"] == 27
 
 
 def test_a_dataset_recreated_under_another_name_without_cmek_is_unmanaged(tools: FakeTools) -> None:
@@ -164,7 +166,7 @@ def test_a_topic_where_the_plan_has_none_is_unmanaged_even_with_cmek(tools: Fake
         f"Pub/Sub topic projects/{PROJECT}/topics/plain: not in the inventory (unmanaged)",
         f"Pub/Sub topic plain: no CMEK key from {RING}",
     ]
-    assert (evidence["inventory"]["unmanaged"], evidence["inventory"]["expected"]) == (2, 27)
+    assert (evidence["inventory"]["unmanaged"], evidence["inventory"]["expected"]) == (2, 28)
 
 
 def test_a_property_that_differs_from_the_plan_fails(tools: FakeTools) -> None:
@@ -210,10 +212,16 @@ def _unencrypted_compute(s: Scenario) -> None:
 
 
 def _weak_tls(s: Scenario) -> None:
-    s["ssl-policies"][0].update(minTlsVersion="TLS_1_0", profile="COMPATIBLE")
-    unprotected = {**s["proxies"][0], "name": "hipaa-prod-admin-https"}
+    gateway = s["target-https-proxies"][0]
+    s["ssl-policies"].append({**s["ssl-policies"][0], "name": "legacy-tls12", "minTlsVersion": "TLS_1_2"})
+    s["ssl-policies"].append({**s["ssl-policies"][0], "name": "default-like", "profile": "COMPATIBLE"})
+    del s["ssl-policies"][-1]["minTlsVersion"]
+    unprotected = {**gateway, "name": "admin-https"}
     del unprotected["sslPolicy"]
-    s["proxies"].append(unprotected)
+    dangling = {**gateway, "name": "reports-ssl", "kind": "compute#targetSslProxy", "sslPolicy": OTHER_POLICY}
+    s["target-https-proxies"].append(unprotected)
+    s["target-ssl-proxies"].append(dangling)
+    s["target-http-proxies"].append({"name": "api-http", "kind": "compute#targetHttpProxy"})
 
 
 RING = "hipaa-prod-keyring"
@@ -261,9 +269,12 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], None], list[str]]] = {
     "tls": (
         _weak_tls,
         [
-            "SSL policy hipaa-prod-modern-tls of hipaa-prod-api-https: minimum TLS_1_0, not TLS_1_2 or later",
-            "SSL policy hipaa-prod-modern-tls of hipaa-prod-api-https: profile COMPATIBLE, not MODERN or RESTRICTED",
-            "target HTTPS proxy hipaa-prod-admin-https: no SSL policy (Google default allows TLS 1.0)",
+            "SSL policy legacy-tls12: minimum TLS_1_2, not TLS_1_3",
+            "SSL policy default-like: minimum TLS_1_0, not TLS_1_3",
+            "SSL policy default-like: profile COMPATIBLE, not RESTRICTED or MODERN",
+            "target HTTPS proxy admin-https: no SSL policy (Google default allows TLS 1.0)",
+            "target SSL proxy reports-ssl: SSL policy tls12 not found",
+            "target HTTP proxy api-http: a plain-HTTP listener",
         ],
     ),
 }
@@ -284,6 +295,8 @@ def test_each_broken_rule_fails_naming_the_resource(tools: FakeTools, family: st
         ("hipaa_prod_curated", "empty", "dataset hipaa_prod_curated"),
         ("datasets", "malformed", f"datasets of {PROJECT}"),
         ("secrets", "error", f"secrets of {PROJECT}"),
+        ("ssl-policies", "error", f"SSL policies of {PROJECT}"),
+        ("target-ssl-proxies", "malformed", f"target SSL proxies of {PROJECT}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(

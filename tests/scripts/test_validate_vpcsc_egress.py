@@ -90,11 +90,11 @@ def tools(tmp_path: Path) -> FakeTools:
 def test_compliant_perimeter_and_network_pass(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env), GATE)
     # perimeter 1 + membership 1 + required services, 4 egress rules + accessible services, 1 network,
-    # 2 routes (the planned one and the subnet's), 6 firewall rules
-    assert evidence["checked"] == 2 + len(json.loads(facts("REQUIRED_RESTRICTED_SERVICES"))) + 5 + 1 + 2 + 6
+    # 2 routes (the planned one and the subnet's), 7 firewall rules (the API proxies' allow among them)
+    assert evidence["checked"] == 2 + len(json.loads(facts("REQUIRED_RESTRICTED_SERVICES"))) + 5 + 1 + 2 + 7
     inventory = evidence["inventory"]
     assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
-    assert (inventory["expected"], inventory["properties"]) == (9, 55)
+    assert (inventory["expected"], inventory["properties"]) == (10, 62)
 
 
 def test_dev_judges_a_dry_run_perimeter_by_its_spec(tools: FakeTools) -> None:

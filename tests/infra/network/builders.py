@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from infra.network.api_edge import ApiEdge, ApiEdgeArgs
 from infra.network.network import Network, NetworkArgs
 from infra.rules import Resource
 from tests.infra.recording import config_for, record
@@ -18,3 +19,21 @@ def network_args(environment: str) -> NetworkArgs:
 def built_network(environment: str) -> tuple[Resource, ...]:
     args = network_args(environment)
     return tuple(record(lambda: Network("network", args)))
+
+
+def api_edge_args(environment: str) -> ApiEdgeArgs:
+    config = config_for(environment)
+    project = config.placement.project_id
+    return ApiEdgeArgs(
+        placement=config.placement,
+        network_id=f"projects/{project}/global/networks/hipaa-{environment}-vpc",
+        subnet_id=f"projects/{project}/regions/us-central1/subnetworks/hipaa-{environment}-private",
+        subnet_cidr=config.ranges.primary,
+        privateca_key_id=f"projects/{project}/locations/us-central1/keyRings/hipaa/cryptoKeys/privateca-cmek",
+    )
+
+
+@functools.cache
+def built_api_edge(environment: str) -> tuple[Resource, ...]:
+    args = api_edge_args(environment)
+    return tuple(record(lambda: ApiEdge("api-edge", args)))

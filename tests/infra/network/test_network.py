@@ -28,6 +28,8 @@ LABELS = {"compliance": "hipaa", "data-classification": "phi", "environment": "p
 
 
 def inputs(type_token: str, environment: str = "prod") -> dict[str, object]:
+    if type_token == SUBNET:
+        return named(SUBNET, "network-subnet", environment)
     return dict(only(list(built_network(environment)), type_token).inputs)
 
 
@@ -202,7 +204,7 @@ def test_dns_policy_logs_queries_and_takes_none_from_outside() -> None:
 
 def test_every_firewall_rule_is_logged_with_all_metadata_and_enabled(stack: str) -> None:
     rules = of_type(list(built_network(stack)), FIREWALL)
-    assert len(rules) == 6
+    assert len(rules) == 7
     assert all(r.inputs["logConfig"] == LOGGED and r.inputs["disabled"] is False for r in rules)
 
 
@@ -245,6 +247,27 @@ def test_firewall_table(stack: str) -> None:
             None,
             ["35.191.0.0/16", "130.211.0.0/22"],
         ),
+        # The internal Application Load Balancer's proxies reach the API pods' TLS port, nothing else.
+        f"hipaa-{stack}-allow-api-proxies-ingress": (
+            "INGRESS",
+            1000,
+            [{"protocol": "tcp", "ports": ["8443"]}],
+            None,
+            [ranges.proxy_only],
+        ),
+    }
+
+
+def test_proxy_only_subnet_holds_the_api_load_balancers_proxies(stack: str) -> None:
+    assert named(SUBNET, "network-proxy-only", stack) == {
+        "name": f"hipaa-{stack}-proxy-only",
+        "project": config_for(stack).project_id,
+        "region": "us-central1",
+        "network": f"projects/{config_for(stack).project_id}/global/networks/hipaa-{stack}-vpc",
+        "description": "Proxy-only subnet of the API's internal Application Load Balancer (Envoy proxies)",
+        "ipCidrRange": config_for(stack).ranges.proxy_only,
+        "purpose": "REGIONAL_MANAGED_PROXY",
+        "role": "ACTIVE",
     }
 
 

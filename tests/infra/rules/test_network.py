@@ -111,10 +111,18 @@ def test_internet_gateway_named_by_url_is_still_the_internet() -> None:
 
 
 def test_dev_and_staging_may_sample_half_the_flows_but_not_none() -> None:
-    half = changed(component(SUBNET, environment="dev"), "logConfig.flowSampling", 0.5)
+    half = changed(component(SUBNET, "network-subnet", environment="dev"), "logConfig.flowSampling", 0.5)
     assert ids([half], "dev") == set()
     assert ids([half], "staging") == set()
     assert ids([changed(half, "logConfig.flowSampling", 0.0)], "dev") == {"NET-04"}
+
+
+def test_only_a_proxy_only_subnet_goes_without_private_google_access_and_flow_logs() -> None:
+    proxy_only = component(SUBNET, "network-proxy-only")
+    assert "logConfig" not in proxy_only.inputs and "privateIpGoogleAccess" not in proxy_only.inputs
+    assert ids([proxy_only]) == set()
+    # The same subnet for VMs (purpose PRIVATE) must have both.
+    assert ids([changed(proxy_only, "purpose", "PRIVATE")]) >= {"NET-03", "NET-04"}
 
 
 def test_deny_rules_may_name_anywhere() -> None:

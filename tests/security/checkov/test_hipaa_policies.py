@@ -29,11 +29,6 @@ VIOLATING = {
 }
 POLICIES = sorted(VIOLATING, key=lambda policy: int(policy.rsplit("_", 1)[1]))
 CITATION = re.compile(r"^HIPAA: [A-Z].+ \[45 CFR 164\.3[01][0-9](\([0-9a-zA-Z]+\))+ [a-z ]+\]$")
-KNOWN_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN GAP: the API serves plain HTTP (uvicorn without TLS) on 8080, behind its internal load "
-    "balancer on port 80; it needs TLS in the pod and a certificate source, a decision outside this change",
-)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +77,7 @@ def test_every_policy_runs_on_the_projects_own_manifests_and_dockerfile(gate: Ga
     assert [r for r in own if r.status == "skipped"] == []
 
 
-@pytest.mark.parametrize("policy", [pytest.param(p, marks=KNOWN_GAP) if p == "CKV_HIPAA_6" else p for p in POLICIES])
+@pytest.mark.parametrize("policy", POLICIES)
 def test_the_projects_own_manifests_and_dockerfile_pass(gate: GateRun, policy: str) -> None:
     own = [
         r for r in gate.select(PROJECT_K8S, hipaa=True) + gate.select(PROJECT_API, hipaa=True) if r.check_id == policy

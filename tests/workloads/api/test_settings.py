@@ -12,7 +12,7 @@ GOOD = {"HIPAA_API_PROJECT": "nwh-analytics-prd", "HIPAA_API_DATASET": "hipaa_pr
 def test_defaults() -> None:
     settings = Settings.from_env(GOOD)
     assert settings.table_id == "nwh-analytics-prd.hipaa_prod_deidentified.facility_monthly_encounters"
-    assert settings.port == 8080
+    assert settings.port == 8443
 
 
 def test_overrides() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -9,11 +10,25 @@ from typing import Any
 import pytest
 import yaml
 
+from infra.network.edge_facts import (
+    ADDRESS,
+    API_BACKEND_PORT,
+    CERTIFICATE,
+    GATEWAY_CLASS,
+    SSL_POLICY,
+    api_hostname,
+    edge_name,
+)
+from infra.network.private_access import HEALTH_CHECK_RANGES
+from tests.infra.recording import raw
+
 MANIFESTS = Path(__file__).resolve().parents[3] / "workloads" / "k8s"
 NAMESPACE = "hipaa-api"
 # The contract with deploy-gke-hipaa.sh (docs/contracts.md): exactly this reference is replaced.
 IMAGE_PLACEHOLDER = "__REGION__-docker.pkg.dev/__PROJECT_ID__/hipaa-__ENVIRONMENT__-images/hipaa-api@sha256:" + "0" * 64
 APP = {"app.kubernetes.io/name": "hipaa-api"}
+ENVIRONMENTS = ("dev", "staging", "prod")
+PRIVATE_10 = ipaddress.IPv4Network("10.0.0.0/8")
 
 
 def documents() -> list[dict[str, Any]]:
@@ -44,6 +59,10 @@ def test_every_object_is_namespaced_to_the_api_namespace() -> None:
     kinds = sorted(d["kind"] for d in documents())
     assert kinds == [
         "Deployment",
+        "GCPGatewayPolicy",
+        "Gateway",
+        "HTTPRoute",
+        "HealthCheckPolicy",
         "Namespace",
         "NetworkPolicy",
         "NetworkPolicy",
@@ -92,12 +111,15 @@ def test_google_apis_egress_is_443_to_the_private_access_vips_plus_metadata() ->
     assert metadata_v2["to"] == [{"ipBlock": {"cidr": "169.254.169.252/32"}}]
 
 
-def test_ingress_only_from_the_private_vpc_on_the_api_port() -> None:
+def test_ingress_only_from_the_private_vpc_and_health_checkers_on_the_tls_port() -> None:
     spec = one("NetworkPolicy", "allow-internal-lb-ingress")["spec"]
     assert spec["policyTypes"] == ["Ingress"]
+    checkers = [{"ipBlock": {"cidr": cidr}} for cidr in HEALTH_CHECK_RANGES]
     assert spec["ingress"] == [
-        {"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}], "ports": [{"protocol": "TCP", "port": 8080}]}
+        {"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}, *checkers], "ports": [{"protocol": "TCP", "port": 8443}]}
     ]
+    # Every environment's proxy-only subnet, where the load balancer's proxies run, is inside 10/8.
+    assert all(ipaddress.IPv4Network(raw(env)["proxyOnlyCidr"]).subnet_of(PRIVATE_10) for env in ENVIRONMENTS)
 
 
 def test_pod_runs_as_non_root_with_runtime_default_seccomp(pod: dict[str, Any]) -> None:
@@ -133,16 +155,54 @@ def test_requests_and_limits(container: dict[str, Any]) -> None:
     assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory", "ephemeral-storage"}
 
 
-def test_probes(container: dict[str, Any]) -> None:
+def test_probes_speak_tls_to_the_only_port(container: dict[str, Any]) -> None:
+    assert container["ports"] == [{"name": "https", "containerPort": API_BACKEND_PORT, "protocol": "TCP"}]
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        assert container[probe]["httpGet"] | {"path": ""} == {"path": "", "port": "https", "scheme": "HTTPS"}
 
 
-def test_service_is_an_internal_load_balancer() -> None:
+def test_service_is_cluster_internal_and_tls_to_the_pods() -> None:
     service = one("Service", "hipaa-api")
-    assert service["metadata"]["annotations"] == {"networking.gke.io/load-balancer-type": "Internal"}
-    assert service["spec"]["type"] == "LoadBalancer" and service["spec"]["selector"] == APP
+    assert "annotations" not in service["metadata"]
+    assert service["spec"]["type"] == "ClusterIP" and service["spec"]["selector"] == APP
+    assert service["spec"]["ports"] == [
+        {"name": "https", "port": 443, "targetPort": "https", "protocol": "TCP", "appProtocol": "HTTPS"}
+    ]
+
+
+def test_the_gateway_is_an_internal_https_load_balancer_on_the_platforms_address_and_certificate() -> None:
+    gateway = one("Gateway", "hipaa-api")["spec"]
+    assert gateway["gatewayClassName"] == GATEWAY_CLASS == "gke-l7-rilb"
+    assert gateway["addresses"] == [{"type": "NamedAddress", "value": f"hipaa-__ENVIRONMENT__-{ADDRESS}"}]
+    (listener,) = gateway["listeners"]  # no second, plain-HTTP listener
+    assert (listener["protocol"], listener["port"]) == ("HTTPS", 443)
+    assert listener["hostname"] == api_hostname("__ENVIRONMENT__")
+    assert listener["tls"] == {
+        "mode": "Terminate",
+        "options": {"networking.gke.io/cert-manager-certs": f"hipaa-__ENVIRONMENT__-{CERTIFICATE}"},
+    }
+
+
+def test_the_gateways_proxy_carries_the_platforms_tls_1_3_policy() -> None:
+    policy = one("GCPGatewayPolicy", "hipaa-api-tls13")["spec"]
+    assert policy["default"] == {"sslPolicy": f"hipaa-__ENVIRONMENT__-{SSL_POLICY}"}
+    assert policy["targetRef"] == {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "hipaa-api"}
+    # The names the manifests use are the ones the platform creates.
+    assert edge_name("prod", SSL_POLICY) == "hipaa-prod-api-tls13"
+
+
+def test_the_route_and_health_checks_reach_the_pods_tls_port_only() -> None:
+    route = one("HTTPRoute", "hipaa-api")["spec"]
+    assert route["parentRefs"] == [{"name": "hipaa-api", "sectionName": "https"}]
+    assert route["rules"] == [{"backendRefs": [{"name": "hipaa-api", "port": 443}]}]
+    check = one("HealthCheckPolicy", "hipaa-api")["spec"]
+    assert check["default"]["config"] == {
+        "type": "HTTPS",
+        "httpsHealthCheck": {"port": API_BACKEND_PORT, "requestPath": "/readyz"},
+    }
 
 
 def test_disruption_budget_keeps_one_replica() -> None:
