@@ -1,4 +1,4 @@
-"""`python -m pipeline render | check | graph [--stats]`: exit 0 ok, 1 a violation, 2 usage."""
+"""`python -m pipeline render | check | graph [--stats] | simulate ...`: exit 0 ok, 1 a violation, 2 usage."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pipeline.check import check
 from pipeline.dag import critical_path, mermaid
 from pipeline.definition import pipeline
 from pipeline.render import write
+from pipeline.simulate.cli import add_arguments as add_simulate_arguments
+from pipeline.simulate.cli import main as simulate_main
 
 RATIO_GOAL = 0.40
 
@@ -32,7 +34,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("check", help="fail when cloudbuild.yaml is stale or breaks a rule")
     graph = commands.add_parser("graph", help="print the step DAG as Mermaid")
     graph.add_argument("--stats", action="store_true", help="print the critical path and its ratio instead")
+    simulate = commands.add_parser("simulate", help="run cloudbuild.yaml offline for a stack, against a fake cloud")
+    add_simulate_arguments(simulate)
     args = parser.parse_args(argv)
+
+    if args.command == "simulate":
+        return simulate_main(args)
 
     if args.command == "render":
         print(f"wrote {write()}")

@@ -1,0 +1,177 @@
+"""One simulated build of a stack: plan, trigger, workspace, toolbox, world, faults, then the steps."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.images import IMAGES
+from pipeline.simulate import buildfile, trigger
+from pipeline.simulate.buildfile import BuildFileError, StepSpec
+from pipeline.simulate.buildlog import BuildLog
+from pipeline.simulate.executor import BuildResult, Listener, StepResult, dependencies, execute
+from pipeline.simulate.inventory import IMAGE_TOOLS
+from pipeline.simulate.prepare import ImageEnvironment, Preparer
+from pipeline.simulate.program import PlannedResource, offline_plan
+from pipeline.simulate.pypi import Mirror
+from pipeline.simulate.steprun import ProcessLauncher
+from pipeline.simulate.substitution import ALLOW_LOOSE, SubstitutionError, Substitutions
+from pipeline.simulate.toolbox import Toolbox
+from pipeline.simulate.violations import Fault, apply_faults
+from pipeline.simulate.workspace import RunDir, copy_source
+from pipeline.simulate.world import build as world_build
+from pipeline.simulate.world import state as world_state
+from pipeline.simulate.world.model import Env, Planned, Resources
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Options:
+    stack: str
+    faults: Sequence[Fault] = ()
+    repository: Path = REPOSITORY
+    run_root: Path | None = None
+    planned: tuple[PlannedResource, ...] | None = None  # an existing plan of the stack (tests)
+    only_steps: Sequence[str] | None = None  # run this subset (and what it waits for) as its own build
+    listener: Listener | None = None
+
+
+@dataclass
+class Simulation:
+    build_id: str
+    run: RunDir
+    result: BuildResult
+    deploy_steps: tuple[str, ...]
+    report: Path | None
+    unmodelled: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return "SUCCESS" if self.result.success else "FAILURE"
+
+    def started(self, step_id: str) -> bool:
+        return self.result.by_id(step_id).status.value != "QUEUED"
+
+
+def subset(steps: Sequence[StepSpec], wanted: Sequence[str]) -> tuple[StepSpec, ...]:
+    """The wanted steps and everything they wait for, with waitFor made explicit among them."""
+    waits = dependencies(steps)
+    keep: set[str] = set()
+    todo = list(wanted)
+    while todo:
+        step_id = todo.pop()
+        if step_id not in waits:
+            raise BuildFileError(f"no step {step_id!r} in the config")
+        if step_id not in keep:
+            keep.add(step_id)
+            todo.extend(waits[step_id])
+    kept = [s for s in steps if s.id in keep]
+    return tuple(replace(s, index=i, wait_for=tuple(waits[s.id]) or ("-",)) for i, s in enumerate(kept))
+
+
+def deploy_steps(steps: Sequence[StepSpec]) -> tuple[str, ...]:
+    """Steps that run a deploying script (pipeline/contract.py DEPLOYING_SCRIPTS)."""
+    from pipeline.contract import DEPLOYING_SCRIPTS
+
+    return tuple(s.id for s in steps if any(f"scripts/{name}" in " ".join(s.args) for name in DEPLOYING_SCRIPTS))
+
+
+def _env(build: trigger.TriggeredBuild, plan_number: Any) -> Env:
+    subs = build.substitutions
+    return Env(
+        subs["_ENVIRONMENT"],
+        build.project_id,
+        subs["_SECURITY_PROJECT_ID"],
+        subs["_SIEM_PROJECT_ID"],
+        subs["_DATAPROC_REGION"],
+        plan_number,
+    )
+
+
+def _build_record(
+    build: trigger.TriggeredBuild, build_id: str, pool: str | None, user: dict[str, str]
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": build_id,
+        "projectId": build.project_id,
+        "status": "WORKING",
+        "buildTriggerId": build.trigger_name,
+        "serviceAccount": f"projects/{build.project_id}/serviceAccounts/{build.service_account}",
+        "substitutions": user,
+        "options": {
+            "logging": "CLOUD_LOGGING_ONLY",
+            "substitutionOption": ALLOW_LOOSE,
+            **({"pool": {"name": pool}} if pool else {}),
+        },
+        "_location": build.location if pool else "global",
+    }
+    if build.approval_required:
+        record["approval"] = {
+            "state": "APPROVED",
+            "config": {"approvalRequired": True},
+            "result": {"decision": "APPROVED", "approverAccount": "release-approver@example.test"},
+        }
+    return record
+
+
+def simulate(options: Options) -> Simulation:
+    plan = offline_plan(options.stack, options.planned)
+    triggered = trigger.from_plan(plan)
+    build_id = trigger.new_build_id()
+    commit = trigger.commit_sha(options.repository)
+    root = options.run_root or Path(tempfile.mkdtemp(prefix=f"simulate-{options.stack}-"))
+    run = RunDir(root)
+    run.create()
+    copy_source(options.repository, run.workspace)
+    config = buildfile.load(run.workspace / triggered.config_path)
+    steps = subset(config.steps, options.only_steps) if options.only_steps else config.steps
+    builtins = trigger.builtins(triggered, build_id, commit)
+    user = {**config.substitutions, **triggered.substitutions}
+    images = {key: Substitutions(user, builtins).expand(IMAGES[key].ref) for key in IMAGE_TOOLS if key in IMAGES}
+    toolbox = Toolbox(run.toolbox, run.world, options.repository, images)
+    toolbox.build()
+    pool = (config.options.get("pool") or {}).get("name")
+    record = _build_record(triggered, build_id, Substitutions(user, builtins).expand(pool) if pool else None, user)
+    resources = Resources([Planned(r.type, r.name, r.inputs) for r in plan.resources])
+    world_build.create(run.world, resources, _env(triggered, plan.project_number), record, toolbox.extractable())
+    apply_faults(options.faults, run)
+    log = BuildLog(run.logs, run.world, build_id, triggered.project_id, triggered.trigger_name)
+    with Mirror(run.root / "network", triggered.substitutions.get("_DATAPROC_REGION", triggered.location)) as mirror:
+        substitutions = Substitutions(user, builtins, ALLOW_LOOSE)
+        preparer = Preparer(
+            config,
+            substitutions,
+            run,
+            lambda image: ImageEnvironment(toolbox.path_for(image), toolbox.entrypoint(image)),
+            secrets={},
+            network=mirror.environment(),
+        )
+        try:
+            prepared = {s.id: preparer.prepare(s) for s in steps}
+            preparer.finish()
+        except (SubstitutionError, BuildFileError) as error:
+            refused = BuildResult(False, [StepResult(s.id) for s in steps], 0.0, f"build refused: {error}")
+            return Simulation(build_id, run, refused, deploy_steps(steps), None)
+        result = execute(steps, config.timeout, ProcessLauncher(prepared, log), options.listener)
+    return Simulation(
+        build_id,
+        run,
+        result,
+        deploy_steps(steps),
+        _report(run, triggered, build_id),
+        world_state.journal(run.world, world_state.UNMODELLED),
+    )
+
+
+def _report(run: RunDir, build: trigger.TriggeredBuild, build_id: str) -> Path | None:
+    """The report.json the build uploaded to gs://COMPLIANCE_BUCKET/reports/BUILD_ID/, on local disk."""
+    state = world_state.read(run.world)
+    bucket = build.substitutions.get("_COMPLIANCE_BUCKET", "")
+    versions = state["storage"]["objects"].get(f"{bucket}/reports/{build_id}/report.json")
+    if not versions:
+        return None
+    return run.world / world_state.GCS / bucket / f"reports/{build_id}/report.json@{versions[-1]['generation']}"
