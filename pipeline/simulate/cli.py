@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline.simulate.buildfile import BuildFileError
 from pipeline.simulate.executor import StepResult
 from pipeline.simulate.run import REPOSITORY, Options, Simulation, simulate
 from pipeline.simulate.violations import UnknownFaultError, lookup, registry
@@ -28,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR (kept) instead of a temporary directory")
     parser.add_argument(
         "--steps", metavar="ID,...", help="run only these steps and what they wait for, as their own build"
+    )
+    parser.add_argument(
+        "--allow-failure", metavar="ID,...", help="debugging: run as if these steps had allowFailure: true (says so)"
     )
 
 
@@ -101,7 +105,16 @@ def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             )
             return USAGE_EXIT
     only = [s for s in args.steps.split(",") if s] if args.steps else None
-    simulation = simulate(Options(args.stack, faults, run_root=args.keep, only_steps=only, listener=_progress))
+    allowed = [s for s in (args.allow_failure or "").split(",") if s]
+    if allowed:
+        sys.stderr.write(f"simulate: NOT the build as written: allowFailure assumed for {', '.join(allowed)}\n")
+    try:
+        simulation = simulate(
+            Options(args.stack, faults, run_root=args.keep, only_steps=only, allow_failure=allowed, listener=_progress)
+        )
+    except BuildFileError as error:
+        sys.stderr.write(f"simulate: {error}\n")
+        return USAGE_EXIT
     print_summary(simulation, out)
     if args.json:
         args.json.write_text(json.dumps(document(simulation), indent=2) + "\n", encoding="utf-8")

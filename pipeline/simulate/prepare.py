@@ -17,6 +17,10 @@ from pipeline.simulate.steprun import PreparedStep
 from pipeline.simulate.substitution import Substitutions
 from pipeline.simulate.workspace import RunDir
 
+# Set in every simulated step: the project's test suite (run by the unit-tests step) skips the tests
+# that would start a simulation of their own, so a simulated build never recurses into itself.
+SIMULATED_BUILD = "HIPAA_SIMULATED_BUILD"
+
 
 @dataclass(frozen=True)
 class ImageEnvironment:
@@ -44,6 +48,8 @@ class Preparer:
     image_environment: Callable[[str], ImageEnvironment]
     secrets: Mapping[str, str]  # secretEnv name -> value (availableSecrets, read from the world)
     network: Mapping[str, str] = field(default_factory=dict)  # the pool's network: proxy and CA bundle
+    python_hooks: str | None = None  # PYTHONPATH entry with the simulation's sitecustomize (pyhooks.py)
+    marker: str | None = None  # SIMULATED_BUILD: tells the project's own tests they run inside a simulation
 
     def text(self, value: str) -> str:
         return self.run.map_paths(self.substitutions.expand(value))
@@ -77,6 +83,8 @@ class Preparer:
             "TMPDIR": str(self.run.tmp(step.index)),
             "BUILDER_OUTPUT": str(self.run.root / "builder" / "outputs"),
             **self.network,
+            **({"PYTHONPATH": self.python_hooks} if self.python_hooks else {}),
+            **({SIMULATED_BUILD: self.marker} if self.marker else {}),
         }
         if self.automap(step):
             env.update(self.substitutions.as_environment())

@@ -16,15 +16,15 @@ from pipeline.simulate.executor import BuildResult, Listener, StepResult, depend
 from pipeline.simulate.inventory import IMAGE_TOOLS
 from pipeline.simulate.prepare import ImageEnvironment, Preparer
 from pipeline.simulate.program import PlannedResource, offline_plan
+from pipeline.simulate.pyhooks import write_hooks
 from pipeline.simulate.pypi import Mirror
+from pipeline.simulate.stackworld import build_record, create_world
 from pipeline.simulate.steprun import ProcessLauncher
 from pipeline.simulate.substitution import ALLOW_LOOSE, SubstitutionError, Substitutions
 from pipeline.simulate.toolbox import Toolbox
 from pipeline.simulate.violations import Fault, apply_faults
 from pipeline.simulate.workspace import RunDir, copy_source
-from pipeline.simulate.world import build as world_build
 from pipeline.simulate.world import state as world_state
-from pipeline.simulate.world.model import Env, Planned, Resources
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -37,6 +37,7 @@ class Options:
     run_root: Path | None = None
     planned: tuple[PlannedResource, ...] | None = None  # an existing plan of the stack (tests)
     only_steps: Sequence[str] | None = None  # run this subset (and what it waits for) as its own build
+    allow_failure: Sequence[str] = ()  # debugging: run as if these steps had allowFailure: true
     listener: Listener | None = None
 
 
@@ -80,44 +81,6 @@ def deploy_steps(steps: Sequence[StepSpec]) -> tuple[str, ...]:
     return tuple(s.id for s in steps if any(f"scripts/{name}" in " ".join(s.args) for name in DEPLOYING_SCRIPTS))
 
 
-def _env(build: trigger.TriggeredBuild, plan_number: Any) -> Env:
-    subs = build.substitutions
-    return Env(
-        subs["_ENVIRONMENT"],
-        build.project_id,
-        subs["_SECURITY_PROJECT_ID"],
-        subs["_SIEM_PROJECT_ID"],
-        subs["_DATAPROC_REGION"],
-        plan_number,
-    )
-
-
-def _build_record(
-    build: trigger.TriggeredBuild, build_id: str, pool: str | None, user: dict[str, str]
-) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "id": build_id,
-        "projectId": build.project_id,
-        "status": "WORKING",
-        "buildTriggerId": build.trigger_name,
-        "serviceAccount": f"projects/{build.project_id}/serviceAccounts/{build.service_account}",
-        "substitutions": user,
-        "options": {
-            "logging": "CLOUD_LOGGING_ONLY",
-            "substitutionOption": ALLOW_LOOSE,
-            **({"pool": {"name": pool}} if pool else {}),
-        },
-        "_location": build.location if pool else "global",
-    }
-    if build.approval_required:
-        record["approval"] = {
-            "state": "APPROVED",
-            "config": {"approvalRequired": True},
-            "result": {"decision": "APPROVED", "approverAccount": "release-approver@example.test"},
-        }
-    return record
-
-
 def simulate(options: Options) -> Simulation:
     plan = offline_plan(options.stack, options.planned)
     triggered = trigger.from_plan(plan)
@@ -129,15 +92,18 @@ def simulate(options: Options) -> Simulation:
     copy_source(options.repository, run.workspace)
     config = buildfile.load(run.workspace / triggered.config_path)
     steps = subset(config.steps, options.only_steps) if options.only_steps else config.steps
+    unknown = set(options.allow_failure) - {s.id for s in steps}
+    if unknown:
+        raise BuildFileError(f"--allow-failure names no step of the build: {sorted(unknown)}")
+    steps = tuple(replace(s, allow_failure=True) if s.id in options.allow_failure else s for s in steps)
     builtins = trigger.builtins(triggered, build_id, commit)
     user = {**config.substitutions, **triggered.substitutions}
     images = {key: Substitutions(user, builtins).expand(IMAGES[key].ref) for key in IMAGE_TOOLS if key in IMAGES}
     toolbox = Toolbox(run.toolbox, run.world, options.repository, images)
     toolbox.build()
     pool = (config.options.get("pool") or {}).get("name")
-    record = _build_record(triggered, build_id, Substitutions(user, builtins).expand(pool) if pool else None, user)
-    resources = Resources([Planned(r.type, r.name, r.inputs) for r in plan.resources])
-    world_build.create(run.world, resources, _env(triggered, plan.project_number), record, toolbox.extractable())
+    record = build_record(triggered, build_id, Substitutions(user, builtins).expand(pool) if pool else None, user)
+    create_world(run, plan, triggered, record, toolbox.extractable())
     apply_faults(options.faults, run)
     log = BuildLog(run.logs, run.world, build_id, triggered.project_id, triggered.trigger_name)
     with Mirror(run.root / "network", triggered.substitutions.get("_DATAPROC_REGION", triggered.location)) as mirror:
@@ -149,6 +115,8 @@ def simulate(options: Options) -> Simulation:
             lambda image: ImageEnvironment(toolbox.path_for(image), toolbox.entrypoint(image)),
             secrets={},
             network=mirror.environment(),
+            python_hooks=str(write_hooks(run.root / "hooks", run.world)),
+            marker=build_id,
         )
         try:
             prepared = {s.id: preparer.prepare(s) for s in steps}
