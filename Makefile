@@ -15,7 +15,7 @@ TOOLS_REQUIREMENTS := requirements/tools/checkov.txt requirements/tools/constrai
 SEMGREP_VENV := .tools/semgrep
 SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgrep-constraints.txt
 
-.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist simulate clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ readme: $(VENV)/.installed
 # The IAM allow-lists are generated from each stack's offline plan; never edit them by hand.
 allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
+
+# cloudbuild.yaml run offline end to end (pipeline/simulate/): every stack compliant, every named fault,
+# the repository faults as committed; one table, exit 1 when a run does not stop where it should. It
+# installs the build's virtualenv and runs this test suite inside each build, so it takes minutes per
+# run: a stage of its own, not part of `make test` (docs/pipeline.md, "Simulating the pipeline").
+simulate: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
+	$(PY) -m pipeline.simulate.campaign
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -99,7 +99,7 @@ def simulate(options: Options) -> Simulation:
     builtins = trigger.builtins(triggered, build_id, commit)
     user = {**config.substitutions, **triggered.substitutions}
     images = {key: Substitutions(user, builtins).expand(IMAGES[key].ref) for key in IMAGE_TOOLS if key in IMAGES}
-    toolbox = Toolbox(run.toolbox, run.world, options.repository, images)
+    toolbox = Toolbox(run.toolbox, run.world, REPOSITORY, images)  # this machine's tools, not the source's
     toolbox.build()
     pool = (config.options.get("pool") or {}).get("name")
     record = build_record(triggered, build_id, Substitutions(user, builtins).expand(pool) if pool else None, user)
