@@ -85,7 +85,8 @@ def print_summary(simulation: Simulation, out: TextIO) -> None:
     out.write(f"report: {simulation.report or 'none'}\n")
 
 
-def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     if args.list_violations:
         return list_violations(out)
     if not args.stack or not (REPOSITORY / f"Pulumi.{args.stack}.yaml").is_file():
