@@ -14,6 +14,12 @@ TOOLS_REQUIREMENTS := requirements/tools/checkov.txt requirements/tools/constrai
 # healthcare rules test looks for it (.tools/ is not tracked; a fresh clone builds it here).
 SEMGREP_VENV := .tools/semgrep
 SEMGREP_REQUIREMENTS := requirements/tools/semgrep.txt requirements/tools/semgrep-constraints.txt
+# Tools only the pipeline runs (its tool-venvs and prowler-venv steps build these targets): Safety for the
+# python-quality gate and Prowler for the prowler gate, each pinned apart from the project's pins.
+SAFETY_VENV := .tools/safety
+SAFETY_REQUIREMENTS := requirements/tools/safety.txt requirements/tools/safety-constraints.txt
+PROWLER_VENV := .tools/prowler
+PROWLER_REQUIREMENTS := requirements/tools/prowler.txt requirements/tools/prowler-constraints.txt
 
 .PHONY: plan test lint typecheck shellcheck unit render check readme allowlist simulate clean
 
@@ -37,6 +43,22 @@ $(SEMGREP_VENV)/.installed: $(SEMGREP_REQUIREMENTS)
 	$(SEMGREP_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
 		-c requirements/tools/semgrep-constraints.txt -r requirements/tools/semgrep.txt
 	$(SEMGREP_VENV)/bin/semgrep --version --metrics=off --disable-version-check >/dev/null
+	touch $@
+
+$(SAFETY_VENV)/.installed: $(SAFETY_REQUIREMENTS)
+	test -x $(SAFETY_VENV)/bin/python || $(PYTHON) -m venv $(SAFETY_VENV)
+	$(SAFETY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(SAFETY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements/tools/safety-constraints.txt -r requirements/tools/safety.txt
+	$(SAFETY_VENV)/bin/safety --version >/dev/null
+	touch $@
+
+$(PROWLER_VENV)/.installed: $(PROWLER_REQUIREMENTS)
+	test -x $(PROWLER_VENV)/bin/python || $(PYTHON) -m venv $(PROWLER_VENV)
+	$(PROWLER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(PROWLER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements/tools/prowler-constraints.txt -r requirements/tools/prowler.txt
+	$(PROWLER_VENV)/bin/prowler --version >/dev/null
 	touch $@
 
 plan: $(VENV)/.installed
@@ -82,4 +104,4 @@ simulate: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
 	$(PY) -m pipeline.simulate.campaign
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(SAFETY_VENV) $(PROWLER_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

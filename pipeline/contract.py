@@ -40,6 +40,14 @@ REQUIRED_SCRIPTS: tuple[str, ...] = (
 )
 
 RELEASE_SCRIPT = "verify-release.sh"
+# The deploy verdict (every deploy waits for a step that runs it over every pre-deploy gate and may not
+# fail), and the wrapper that writes a refused build's record before that step stops the build.
+VERDICT_SCRIPT = "require-gates-passed.sh"
+REFUSED_SCRIPT = "when-refused.sh"
+# generate-compliance-report.sh and notify-security.sh exit with this code when they did their job and
+# the verdict they recorded is FAIL: the report uploaded, the notification published. Any other
+# non-zero exit means the record itself failed.
+RECORDED_FAIL_EXIT = 3
 REPORT_SCRIPT = "generate-compliance-report.sh"
 NOTIFY_SCRIPT = "notify-security.sh"
 INFRA_SCRIPT = "deploy-infra.sh"

@@ -46,23 +46,23 @@ OPTIONS: Json = {
 
 
 def stages() -> tuple[Stage, ...]:
-    tools, venv = prepare.TOOLCHAIN, prepare.PYTHON_VENV
+    tools, venv, tool_venvs = prepare.TOOLCHAIN, prepare.PYTHON_VENV, prepare.TOOL_VENVS
     gates_before_phi = tuple(g for g in PRE_DEPLOY_GATES if g != compliance.PHI_DETECTION)
     return (
         validation.release_stage(),
         prepare.stage(after=validation.POOL_GUARD),
         validation.environment_stage(tools),
-        quality.stage(tools, venv),
+        quality.stage(tools, venv, tool_venvs),
         iac.stage(tools, venv),
-        testing.unit_stage(tools, venv),
-        build.build_stage(after=validation.POOL_GUARD, venv=venv),
-        security.stage(tools, build.API_IMAGE),
+        testing.unit_stage(tools, venv, tool_venvs),
+        build.build_stage(after=tools, venv=venv),
+        security.stage(tools, build.API_IMAGE, tool_venvs, prepare.PROWLER_VENV),
         build.sign_stage(after=(security.TRIVY,)),
         compliance.stage(tools, phi_after=(*_outside(gates_before_phi, compliance.CHECKS), build.SPARK_WHEEL)),
-        testing.integration_stage(after=(*PRE_DEPLOY_GATES, build.SPARK_WHEEL)),
-        deploy.stage(PRE_DEPLOY_GATES, testing.DATAPROC_INTEGRATION),
+        reporting.verdict_stage(PRE_DEPLOY_GATES),
+        testing.integration_stage(after=(*PRE_DEPLOY_GATES, reporting.GATES_PASSED, build.SPARK_WHEEL)),
+        deploy.stage((*PRE_DEPLOY_GATES, reporting.GATES_PASSED), testing.DATAPROC_INTEGRATION),
         operations.stage(deploy.DEPLOY_INFRA, deploy.DEPLOY_DATAPROC, deploy.DEPLOY_GKE),
-        reporting.final_scan_stage(),
         reporting.stage(),
     )
 

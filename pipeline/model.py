@@ -30,10 +30,17 @@ class Step:
     secret_env: tuple[str, ...] = ()
     wait_for: tuple[str, ...] = ()
     dir: str | None = None
+    # Cloud Build lets the build go on when this step fails (allowFailure) or exits with one of these
+    # codes (allowExitCodes); the step's status is still FAILURE. Only gates whose evidence a verdict
+    # step reads may use them (checked).
+    allow_failure: bool = False
+    allow_exit_codes: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.script is not None and (self.args or self.entrypoint):
             raise ValueError(f"step {self.id}: a step with script may not also have args or entrypoint")
+        if self.allow_failure and self.allow_exit_codes:
+            raise ValueError(f"step {self.id}: allowExitCodes would override allowFailure; set one")
         if self.timeout_seconds <= 0:
             raise ValueError(f"step {self.id}: timeout must be positive, got {self.timeout_seconds}")
 
@@ -53,6 +60,10 @@ class Step:
             out["secretEnv"] = list(self.secret_env)
         if self.wait_for:
             out["waitFor"] = list(self.wait_for)
+        if self.allow_failure:
+            out["allowFailure"] = True
+        if self.allow_exit_codes:
+            out["allowExitCodes"] = list(self.allow_exit_codes)
         out["timeout"] = duration(self.timeout_seconds)
         return out
 

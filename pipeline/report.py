@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.contract import PRE_DEPLOY_GATES
 from pipeline.evidence import EvidenceSet, read_evidence
 from pipeline.gates import CONTROLS, ENVIRONMENTS, GATES, Gate, required_gates
 from pipeline.report_render import headline, write_reports
@@ -79,6 +80,11 @@ class Report:
     def verdict(self) -> str:
         required = [g for g in self.gates if g.required]
         return FAIL if not required or any(g.blocks for g in self.gates) else PASS
+
+    @property
+    def deploys_refused_by(self) -> tuple[str, ...]:
+        """The pre-deploy gates that did not pass: when any did, the deploy verdict refused every deploy."""
+        return tuple(g.gate.id for g in self.gates if g.gate.id in PRE_DEPLOY_GATES and not g.passed)
 
     def count(self, status: str, *, required_only: bool = True) -> int:
         return sum(1 for g in self.gates if g.status == status and (g.required or not required_only))

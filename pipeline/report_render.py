@@ -32,6 +32,7 @@ def to_document(report: Report) -> dict[str, object]:
         "build_id": report.build_id,
         "generated_at": report.generated_at,
         "verdict": report.verdict,
+        "deploys": {"allowed": not report.deploys_refused_by, "refused_by": list(report.deploys_refused_by)},
         "summary": {
             "gates_required": sum(1 for g in report.gates if g.required),
             **{f"gates_{status.replace('-', '_')}": report.count(status) for status in _STATUSES},
@@ -84,11 +85,21 @@ def headline(report: Report) -> str:
     return text + (f" ({'; '.join(problems)})" if problems else "")
 
 
+def deploys_line(report: Report) -> str:
+    """What the deploy verdict decided, from the pre-deploy gates' evidence."""
+    refused = report.deploys_refused_by
+    if refused:
+        return f"Deploys: REFUSED: pre-deploy gate(s) {', '.join(refused)} did not pass, so no deploy step started"
+    return "Deploys: allowed: every pre-deploy gate passed"
+
+
 def markdown(report: Report) -> str:
     lines = [
         f"# HIPAA compliance report: {md(report.environment)}, build {md(report.build_id)}",
         "",
         f"**Verdict: {report.verdict}**: {md(headline(report))}.",
+        "",
+        f"**{md(deploys_line(report))}.**",
         "",
         f"Generated {md(report.generated_at)} from the evidence each gate of the pipeline wrote. Violations are "
         "counted here; what each violation names is in the gate's evidence file, linked below.",
@@ -165,6 +176,7 @@ def page(report: Report) -> str:
             f"<h1>{e(title)}</h1>",
             f'<p><strong class="{report.verdict.lower()}">Verdict: {e(report.verdict)}</strong>: ',
             f"{e(headline(report))}.</p>",
+            f"<p><strong>{e(deploys_line(report))}.</strong></p>",
             f"<p>Generated {e(report.generated_at)}. Violations are counted here; what each names is in the gate's "
             "evidence file.</p>",
             "<h2>HIPAA Security Rule controls (45 CFR Part 164, Subpart C)</h2>",

@@ -17,7 +17,11 @@ from pipeline.model import Step
 API_IMAGE_REF = '$$(cat "$$OUTPUT_DIR/api-image")'
 
 
-def script_call(script: str, args: Sequence[str]) -> str:
+def script_call(script: str, args: Sequence[str], wrapper: Sequence[str] = ()) -> str:
+    """`scripts/<script> "arg"...`, or, with a wrapper (`when-refused.sh`, `require-gates-passed.sh`
+    and their leading arguments), the wrapper's call with the script and its arguments after them."""
+    if wrapper:
+        return script_call(wrapper[0], (*wrapper[1:], f"scripts/{script}", *args))
     quoted = " ".join(f'"{arg}"' for arg in args)
     return f"scripts/{script} {quoted}".rstrip()
 
@@ -31,10 +35,15 @@ def script_step(
     timeout: int,
     image_key: str = "cloud-sdk",
     extra_env: Sequence[str] = (),
+    extra_path: Sequence[str] = (),
+    wrapper: Sequence[str] = (),
+    allow_failure: bool = False,
+    allow_exit_codes: Sequence[int] = (),
 ) -> Step:
-    # The virtualenv is built with the Cloud SDK image's python3, so only that image may use it.
-    path = f"{TOOL_BIN}:{VENV}/bin" if image_key == "cloud-sdk" else TOOL_BIN
-    line = f'PATH="{path}:$$PATH" exec {script_call(script, args)}'
+    # The virtualenvs are built with the Cloud SDK image's python3, so only that image may use them;
+    # the project's comes before the tool virtualenvs, so `python3` is always the project's.
+    path = ":".join((TOOL_BIN, f"{VENV}/bin", *extra_path) if image_key == "cloud-sdk" else (TOOL_BIN,))
+    line = f'PATH="{path}:$$PATH" exec {script_call(script, args, wrapper)}'
     return Step(
         id=step_id,
         name=image(image_key),
@@ -43,6 +52,8 @@ def script_step(
         env=(*STEP_ENV, *extra_env),
         wait_for=tuple(wait_for),
         timeout_seconds=timeout,
+        allow_failure=allow_failure,
+        allow_exit_codes=tuple(allow_exit_codes),
     )
 
 

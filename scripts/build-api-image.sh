@@ -8,6 +8,7 @@
 # private work directory, mounted for one RUN, removed on exit), never as a build argument.
 #   gcloud auth print-access-token
 #   gcloud auth configure-docker <registry host of IMAGE_REF> --quiet
+#   ln -s <docker-buildx on PATH> ${DOCKER_CONFIG:-~/.docker}/cli-plugins/docker-buildx
 #   DOCKER_BUILDKIT=1 docker build --pull --secret id=netrc,src=<netrc> --build-arg ...
 #       --build-arg PIP_INDEX_URL=<index> --label org.opencontainers.image.revision=<COMMIT_SHA>
 #       -t IMAGE_REF CONTEXT_DIR
@@ -49,7 +50,7 @@ for arg in "${@:6}"; do
   build_args+=(--build-arg "$arg")
 done
 
-require_tool gcloud docker
+require_tool gcloud docker docker-buildx
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
 mkdir -p "$OUTPUT_DIR" || die "cannot create OUTPUT_DIR ${OUTPUT_DIR}"
 work=""
@@ -61,6 +62,11 @@ capture_text token "mirror token" gcloud auth print-access-token
 (umask 077 && printf 'machine %s login oauth2accesstoken password %s\n' "$PYPI_HOST" "$token" >"$work/netrc")
 unset token
 run_quiet "docker credentials for ${REGISTRY_HOST}" gcloud auth configure-docker "$REGISTRY_HOST" --quiet
+# Since Docker 23, DOCKER_BUILDKIT=1 docker build needs the buildx plugin where the CLI looks for
+# plugins; the toolchain step put the static one on PATH (/workspace/bin).
+plugins="${DOCKER_CONFIG:-${HOME}/.docker}/cli-plugins"
+{ mkdir -p "$plugins" && ln -sf "$(command -v docker-buildx)" "${plugins}/docker-buildx"; } ||
+  die "cannot install the buildx plugin into ${plugins}"
 
 # The build's own output goes to the log (stderr): its progress is what a failed build is read by.
 rc=0

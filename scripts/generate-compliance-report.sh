@@ -2,7 +2,9 @@
 # The HIPAA compliance report of this build: pipeline.report over every gate's evidence, a PHI scan
 # of everything about to leave the build (the rendered report and the evidence copies next to it),
 # upload to gs://COMPLIANCE_BUCKET/reports/$BUILD_ID/, and a listing that proves the upload. A
-# report that says FAIL is uploaded too (an auditor needs it) and then fails this step.
+# report that says FAIL is uploaded too (an auditor needs it, a refused build's most of all) and then
+# fails this step with exit 3, so the pipeline can let the notification follow a recorded FAIL
+# (allowExitCodes) while any other failure (exit 1: no report, or one not proven uploaded) stops it.
 set -Eeuo pipefail
 SCRIPT_NAME=generate-compliance-report.sh
 USAGE="generate-compliance-report.sh ENV COMPLIANCE_BUCKET"
@@ -74,6 +76,6 @@ unproven=$(jq -r --arg prefix "reports/${BUILD_ID}/" --rawfile expected "${work}
 log "uploaded $(wc -l <"${work}/expected.tsv") file(s) to ${destination}/ and checked them by listing"
 
 if [[ "$verdict" == FAIL ]]; then
-  die "compliance report verdict FAIL for ${ENVIRONMENT} build ${BUILD_ID}: ${destination}/report.md"
+  die "compliance report verdict FAIL for ${ENVIRONMENT} build ${BUILD_ID}: ${destination}/report.md" 3
 fi
 log "compliance report verdict PASS for ${ENVIRONMENT} build ${BUILD_ID}: ${destination}/report.md"

@@ -3,7 +3,8 @@
 # projects/SECURITY_PROJECT_ID/topics/hipaa-deployments with the verdict of the uploaded report.
 # The verdict is read from the uploaded report.json at REPORT_URI (what the auditor sees, and proof
 # the upload exists), not from a local copy. The message is PHI-scanned before it is published;
-# a finding or a failed publish fails the step, and so does a FAIL verdict, once published.
+# a finding or a failed publish fails the step (exit 1), and so does a FAIL verdict, once published
+# (exit 3: the pipeline lets a refused build's notification go on to its deploy verdict step).
 # Needs COMMIT_SHA in the environment (the build's $COMMIT_SHA).
 set -Eeuo pipefail
 SCRIPT_NAME=notify-security.sh
@@ -59,4 +60,4 @@ capture_json published "publish to ${topic}" gcloud pubsub topics publish "$topi
 message_id=$(jq -r 'if (.messageIds | type) == "array" then .messageIds[0] // empty else empty end' <<<"$published")
 [[ -n "$message_id" ]] || die "publish to ${topic}: no message id came back"
 log "published ${verdict} for ${ENVIRONMENT} build ${BUILD_ID} to ${topic} (message ${message_id})"
-[[ "$verdict" == pass ]] || die "the compliance report of build ${BUILD_ID} says FAIL (the security team was notified)"
+[[ "$verdict" == pass ]] || die "the compliance report of build ${BUILD_ID} says FAIL (the security team was notified)" 3

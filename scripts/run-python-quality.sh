@@ -13,7 +13,7 @@
 #   Bandit 1.9  -f json with --severity-level medium --confidence-level medium (the old -ll -ii):
 #               any issue of at least MEDIUM severity and MEDIUM confidence fails, and so does every
 #               entry of its "errors" array (a file it could not scan: Bandit exits 0 then).
-#   Safety 3.2.11 `safety check` (pinned in the tools image with click<8.2, typer<0.13,
+#   Safety 3.2.11 `safety check` (requirements/tools/safety.txt, with click<8.2, typer<0.13,
 #               marshmallow<4). Later 3.x releases (checked: 3.8.1) open a TLS probe to
 #               platform.safetycli.com before any command and die without a route out, even with
 #               --db; 3.2.11 reads a local database directory (insecure.json, insecure_full.json,

@@ -28,6 +28,9 @@ MIN_COVERAGE=$((10#$2))
 gate_begin unit-tests "pytest/pytest-cov/jq"
 PY=${PYTHON:-python3}
 require_tool "$PY" jq
+# The suite runs Checkov and Semgrep from their own virtualenvs (make .venv-tools/.installed
+# .tools/semgrep/.installed); without them those tests fail, so say so before running anything.
+require_tool "${REPO_ROOT}/.venv-tools/bin/checkov" "${REPO_ROOT}/.tools/semgrep/bin/semgrep"
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
 mkdir -p "$OUTPUT_DIR/test-results"
 results=$(cd "$OUTPUT_DIR/test-results" && pwd) # pytest runs from the repository root below

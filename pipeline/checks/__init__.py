@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.checks import graph, policy, schema, scripts, variables
+from pipeline.checks import graph, policy, provenance, schema, scripts, variables
 from pipeline.model import Json
 
 Rule = Callable[[Json], list[str]]
@@ -27,6 +27,8 @@ def rules(root: Path) -> tuple[Rule, ...]:
         graph.wait_for_cycles,
         graph.release_first,
         graph.deploys_behind_gates,
+        graph.deploys_behind_verdict,
+        graph.refused_record_before_verdict,
         graph.infra_deploy_alone,
         graph.report_last,
         scripts.gate_scripts_called,
@@ -34,6 +36,7 @@ def rules(root: Path) -> tuple[Rule, ...]:
         scripts.deploys_through_approving_scripts,
         scripts.contract_env,
         scripts.scripts_exist(root),
+        provenance.tool_provenance(root),
         policy.scanner_flags,
         policy.inline_shell,
         policy.step_timeouts,
@@ -42,6 +45,7 @@ def rules(root: Path) -> tuple[Rule, ...]:
         policy.step_count,
         policy.perimeter_options,
         policy.secrets,
+        policy.allowed_failures,
     )
 
 

@@ -1,21 +1,29 @@
 """Policy: blocking scanner flags, short inline shell, timeouts, pinned images from allowed sources,
-the step limit, the perimeter's build options, and secrets only through Secret Manager."""
+the step limit, the perimeter's build options, secrets only through Secret Manager, and which steps
+may fail without stopping the build."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from pipeline.checks.text import command, label, steps
+from pipeline.checks.graph import allowed_to_fail, verdict_gates
+from pipeline.checks.text import command, label, scripts_called, steps
 from pipeline.checks.text import inline_shell as shell_of
 from pipeline.contract import (
+    DEPLOYING_SCRIPTS,
     MAX_INLINE_SHELL_COMMANDS,
     MAX_INLINE_SHELL_LINE_CHARS,
     MAX_INLINE_SHELL_LINES,
     MAX_STEPS,
     MAX_TIMEOUT_SECONDS,
+    NOTIFY_SCRIPT,
+    RECORDED_FAIL_EXIT,
+    REFUSED_SCRIPT,
+    REPORT_SCRIPT,
 )
 from pipeline.dag import critical_path, parse_duration
+from pipeline.gates import GATES
 from pipeline.images import ALLOWED_IMAGE_PREFIXES
 from pipeline.model import Json
 
@@ -196,3 +204,36 @@ def secrets(build: Json) -> list[str]:
                 findings.append(f"[secrets] {label(step, index)} also sets secret {name} in plain env")
     findings.extend(f"[secrets] secret {env} is declared but no step uses it" for env in declared if env not in used)
     return findings
+
+
+_GATE_SCRIPTS = {g.id: g.script for g in GATES}
+
+
+def _why_not_allowed(step: Json) -> str | None:
+    """Why this step may not be allowed to fail, or None when it may."""
+    called = scripts_called(step)
+    codes = step.get("allowExitCodes") or []
+    if called & DEPLOYING_SCRIPTS:
+        return "it deploys: a failed deploy must stop the build"
+    if verdict_gates(step) is not None:
+        return "it is a deploy verdict: its failure is what keeps the deploys from starting"
+    refused = REFUSED_SCRIPT in called
+    if codes:
+        if codes != [RECORDED_FAIL_EXIT] or step.get("allowFailure") is True:
+            return f"allowExitCodes may only be [{RECORDED_FAIL_EXIT}] (a FAIL verdict recorded), without allowFailure"
+        if REPORT_SCRIPT not in called and not (refused and NOTIFY_SCRIPT in called):
+            return "only the compliance report and a refused build's notification record a FAIL with that code"
+        return None
+    gate_script = _GATE_SCRIPTS.get(str(step.get("id") or ""))
+    if refused or (gate_script is not None and gate_script in called):
+        return None
+    return "only a gate (its evidence records the failure) or a refused build's record may fail"
+
+
+def allowed_failures(build: Json) -> list[str]:
+    """allowFailure and allowExitCodes only where a verdict or the report still sees the failure."""
+    return [
+        f"[allow-failure] {label(step, index)} may not be allowed to fail: {why}"
+        for index, step in enumerate(steps(build))
+        if allowed_to_fail(step) and (why := _why_not_allowed(step)) is not None
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,3 +57,17 @@ def inline_shell(step: Json) -> str | None:
         index = args.index("-c")
         return args[index + 1] if index + 1 < len(args) else ""
     return None
+
+
+def script_arguments(step: Json, script: str) -> list[str] | None:
+    """The words after `scripts/<script>` in the step's command (quotes removed), or None."""
+    text = command(step)
+    marker = f"scripts/{script}"
+    at = text.find(marker)
+    if at < 0:
+        return None
+    rest = text[at + len(marker) :].lstrip("\"'").split("\n", 1)[0]
+    try:
+        return shlex.split(rest)
+    except ValueError:
+        return None

@@ -1,4 +1,4 @@
-"""Where a step's Python talks to Google Cloud through a client library, not a CLI: the one seam.
+"""Where a step's Python talks to Google Cloud through a client library, not a CLI: two seams.
 
 The data-quality gate (`python -m workloads.quality`) reads BigQuery through great_expectations'
 BigQuery datasource and google-cloud-bigquery; no CLI shim can answer that, and the fake world has
@@ -7,6 +7,10 @@ the project's tests). In a simulated build, and only in a `python -m workloads.q
 sitecustomize module on the Cloud SDK image's PYTHONPATH swaps BigQuerySource for a source that
 reads each table's rows from the world. The suites, Great Expectations, the report and the gate
 script run for real on those rows.
+
+Prowler, installed for real by the prowler-venv step, reads the project through Google's API client
+libraries too. The same sitecustomize answers a process started as .tools/prowler/bin/prowler with
+the world's Prowler (world/svc_pulumi.py) from its first line, as the fake CLIs answer gcloud.
 """
 
 from __future__ import annotations
@@ -17,6 +21,23 @@ SITECUSTOMIZE = '''"""Simulation only (pipeline/simulate/pyhooks.py): data-quali
 import sys
 
 WORLD = {world!r}
+SIMULATOR = {simulator!r}
+
+
+def _prowler():
+    import os
+
+    if os.path.basename(sys.argv[0]) != "prowler" or "/.tools/prowler/bin/" not in sys.argv[0]:
+        return
+    sys.path.insert(0, SIMULATOR)
+    from pathlib import Path
+
+    from pipeline.simulate.world.cli import main
+
+    code = main(Path(WORLD), "prowler", sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _install():
@@ -50,6 +71,7 @@ def _install():
     runner.BigQuerySource = WorldSource  # workloads.quality.cli imports it by name when it loads, after this
 
 
+_prowler()
 try:
     _install()
 except ImportError:
@@ -59,5 +81,8 @@ except ImportError:
 
 def write_hooks(directory: Path, world: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "sitecustomize.py").write_text(SITECUSTOMIZE.format(world=str(world)), encoding="utf-8")
+    simulator = str(Path(__file__).resolve().parents[2])
+    (directory / "sitecustomize.py").write_text(
+        SITECUSTOMIZE.format(world=str(world), simulator=simulator), encoding="utf-8"
+    )
     return directory

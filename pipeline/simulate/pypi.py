@@ -146,12 +146,8 @@ class Mirror:
 
     def environment(self) -> dict[str, str]:
         """What the steps' network looks like: the proxy and the CA bundle that trusts the mirror."""
-        return {
-            "HTTPS_PROXY": self.proxy,
-            "https_proxy": self.proxy,
-            "SSL_CERT_FILE": str(self.bundle),
-            "PIP_CERT": str(self.bundle),
-        }
+        proxy = {name: self.proxy for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")}
+        return {**proxy, "SSL_CERT_FILE": str(self.bundle), "PIP_CERT": str(self.bundle)}
 
     def answer(self, path: str) -> tuple[bytes, str]:
         path = path.split("?", 1)[0]

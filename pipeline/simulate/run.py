@@ -13,7 +13,6 @@ from pipeline.simulate import buildfile, trigger
 from pipeline.simulate.buildfile import BuildFileError, StepSpec
 from pipeline.simulate.buildlog import BuildLog
 from pipeline.simulate.executor import BuildResult, Listener, StepResult, dependencies, execute
-from pipeline.simulate.inventory import IMAGE_TOOLS
 from pipeline.simulate.prepare import ImageEnvironment, Preparer
 from pipeline.simulate.program import PlannedResource, offline_plan
 from pipeline.simulate.pyhooks import write_hooks
@@ -98,7 +97,7 @@ def simulate(options: Options) -> Simulation:
     steps = tuple(replace(s, allow_failure=True) if s.id in options.allow_failure else s for s in steps)
     builtins = trigger.builtins(triggered, build_id, commit)
     user = {**config.substitutions, **triggered.substitutions}
-    images = {key: Substitutions(user, builtins).expand(IMAGES[key].ref) for key in IMAGE_TOOLS if key in IMAGES}
+    images = {key: Substitutions(user, builtins).expand(image.ref) for key, image in IMAGES.items()}
     toolbox = Toolbox(run.toolbox, run.world, REPOSITORY, images)  # this machine's tools, not the source's
     toolbox.build()
     pool = (config.options.get("pool") or {}).get("name")

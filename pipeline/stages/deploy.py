@@ -1,9 +1,9 @@
 """Deployments, each through a deploying script that checks prod approval before it changes anything.
 
-deploy-infra waits explicitly for every pre-deploy gate and for the Dataproc integration test, so
-nothing else runs while `pulumi up` does (a failing step makes Cloud Build cancel the steps still
-running, and a cancelled `pulumi up` leaves pending operations in the stack). The other deploys
-follow it. dev deploys on every
+deploy-infra waits explicitly for every pre-deploy gate, the deploy verdict and the Dataproc
+integration test, so nothing else runs while `pulumi up` does (a failing step makes Cloud Build cancel
+the steps still running, and a cancelled `pulumi up` leaves pending operations in the stack). The
+other deploys, and the BigQuery ML model deploy-vertex deploys, follow it. dev deploys on every
 push to main, staging on release-candidate tags, prod on release tags once the build is approved
 (the trigger filters, verify-release.sh and require_prod_approval agree on this).
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.model import Stage
-from pipeline.stages.testing import BQML_MODEL
+from pipeline.stages.testing import BQML_MODEL, model_step
 from pipeline.steps import API_IMAGE_REF, script_step
 from pipeline.substitutions import BACKEND_URL, DATAPROC_CLUSTER, ENV, MAIN_PY_URI, REGION, SUBNET
 
@@ -28,9 +28,10 @@ def stage(gates: Sequence[str], integration: str) -> Stage:
         DEPLOY_INFRA,
         "deploy-infra.sh",
         (ENV, BACKEND_URL),
-        wait_for=(*gates, integration, BQML_MODEL),
+        wait_for=(*gates, integration),
         timeout=3600,
     )
+    model = model_step(after=(DEPLOY_INFRA,))
     dataproc = script_step(
         DEPLOY_DATAPROC,
         "deploy-dataproc-hipaa.sh",
@@ -62,4 +63,4 @@ def stage(gates: Sequence[str], integration: str) -> Stage:
         wait_for=(DEPLOY_INFRA,),
         timeout=1800,
     )
-    return Stage("deploy", (infra, dataproc, job, vertex, gke))
+    return Stage("deploy", (infra, model, dataproc, job, vertex, gke))

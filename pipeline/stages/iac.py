@@ -14,7 +14,12 @@ from pipeline.substitutions import BACKEND_URL, ENV
 
 def stage(toolchain: str, venv: str) -> Stage:
     iac = script_step(
-        "iac-validation", "run-iac-validation.sh", (ENV, BACKEND_URL), wait_for=(toolchain, venv), timeout=1800
+        "iac-validation",
+        "run-iac-validation.sh",
+        (ENV, BACKEND_URL),
+        wait_for=(toolchain, venv),
+        timeout=1800,
+        allow_failure=True,
     )
     checkov = script_step(
         "checkov",
@@ -23,5 +28,6 @@ def stage(toolchain: str, venv: str) -> Stage:
         wait_for=(toolchain,),
         timeout=600,
         image_key="checkov",
+        allow_failure=True,
     )
     return Stage("infrastructure as code", (iac, checkov))

@@ -1,42 +1,95 @@
-"""The final PHI scan of the build log, then the compliance report and the security team's
-notification, last.
+"""The build's record: the final PHI scan of the build log, the compliance report and the security
+team's notification, written for every build whose gates ran, refused or deployed.
 
-The phi-detection gate scans the log before any deploy; the deploy and post-deploy steps log after
-it. So the final scan (gate phi-log-scan, the same scan) reads the whole log and all evidence once
-every other step has finished, and only then do the report and the notification leave the build.
-The scan and the report have no waitFor, so by Cloud Build's rule each waits for every earlier step.
+The gates run with `allowFailure`, so a failed gate lets the build go on to its record. Cloud Build
+stops a build at its first failing step that is not allowed to fail, and starts no step after it, so
+a refused build must write its record before the step that refuses the deploys:
+
+    pre-deploy gates (allowFailure) -> refused-phi-log-scan -> refused-report -> refused-notify
+        -> gates-passed (require-gates-passed.sh over every pre-deploy gate; may not fail) -> deploys
+        -> post-deploy gates (allowFailure) -> phi-log-scan -> compliance-report -> notify-security
+
+The refused-* steps run their script through when-refused.sh: only when the verdict refuses; when the
+gates passed they do nothing and the same scripts run after the deploys instead. The report and the
+notification exit RECORDED_FAIL_EXIT once they recorded a FAIL (allowed by allowExitCodes where the
+build must go on: every refused-* step, and the final report so the notification still leaves); any
+other failure of theirs stops the build. The final notification may not fail: a FAIL it published
+makes the build FAILURE.
 """
 
 from __future__ import annotations
 
-from pipeline.contract import NOTIFY_SCRIPT, REPORT_SCRIPT
-from pipeline.model import Stage
+from collections.abc import Sequence
+
+from pipeline.contract import NOTIFY_SCRIPT, RECORDED_FAIL_EXIT, REFUSED_SCRIPT, REPORT_SCRIPT, VERDICT_SCRIPT
+from pipeline.model import Stage, Step
 from pipeline.steps import script_step
 from pipeline.substitutions import ENV, REPORT_URI
 
 PHI_LOG_SCAN = "phi-log-scan"
 COMPLIANCE_REPORT = "compliance-report"
 NOTIFY_SECURITY = "notify-security"
+REFUSED_PREFIX = "refused-"
+GATES_PASSED = "gates-passed"
+_SCAN_ARGS = (ENV, "$$OUTPUT_DIR", "$$EVIDENCE_DIR")
+_REPORT_ARGS = (ENV, "${_COMPLIANCE_BUCKET}")
+_NOTIFY_ARGS = (ENV, "${_SECURITY_PROJECT_ID}", REPORT_URI)
+_COMMIT_ENV = ("COMMIT_SHA=$COMMIT_SHA",)  # the message names the commit that was built
+# The scan waits until the log shows every passed gate's PASS line (Cloud Logging ingests late), so
+# its timeout allows for that wait.
+_TIMEOUTS = {PHI_LOG_SCAN: 240, COMPLIANCE_REPORT: 600, NOTIFY_SECURITY: 300}
 
 
-def final_scan_stage() -> Stage:
-    # The same scan as phi-detection (run-phi-log-scan.sh runs run-phi-detection.sh as this gate); it
-    # waits until the log shows every passed gate's PASS line (Cloud Logging ingests late), so its
-    # timeout allows for that wait.
-    scan = script_step(
-        PHI_LOG_SCAN, "run-phi-log-scan.sh", (ENV, "$$OUTPUT_DIR", "$$EVIDENCE_DIR"), wait_for=(), timeout=240
+def _record(prefix: str, after: Sequence[str], refused: bool) -> tuple[Step, Step, Step]:
+    wrapper = (REFUSED_SCRIPT, ENV) if refused else ()
+    scan, report, notify = (
+        (f"{prefix}{PHI_LOG_SCAN}", f"{prefix}report", f"{prefix}notify")
+        if refused
+        else (
+            PHI_LOG_SCAN,
+            COMPLIANCE_REPORT,
+            NOTIFY_SECURITY,
+        )
     )
-    return Stage("final PHI scan", (scan,))
+    return (
+        script_step(
+            scan,
+            "run-phi-log-scan.sh",
+            _SCAN_ARGS,
+            wait_for=after,
+            timeout=_TIMEOUTS[PHI_LOG_SCAN],
+            wrapper=wrapper,
+            allow_failure=True,
+        ),
+        script_step(
+            report,
+            REPORT_SCRIPT,
+            _REPORT_ARGS,
+            wait_for=(scan,),
+            timeout=_TIMEOUTS[COMPLIANCE_REPORT],
+            wrapper=wrapper,
+            allow_exit_codes=(RECORDED_FAIL_EXIT,),
+        ),
+        script_step(
+            notify,
+            NOTIFY_SCRIPT,
+            _NOTIFY_ARGS,
+            wait_for=(report,),
+            timeout=_TIMEOUTS[NOTIFY_SECURITY],
+            extra_env=_COMMIT_ENV,
+            wrapper=wrapper,
+            allow_exit_codes=(RECORDED_FAIL_EXIT,) if refused else (),
+        ),
+    )
+
+
+def verdict_stage(gates: Sequence[str]) -> Stage:
+    """The refused build's record, then the verdict every deploy waits for."""
+    scan, report, notify = _record(REFUSED_PREFIX, after=gates, refused=True)
+    verdict = script_step(GATES_PASSED, VERDICT_SCRIPT, (ENV, *gates), wait_for=(notify.id,), timeout=60)
+    return Stage("deploy verdict", (scan, report, notify, verdict))
 
 
 def stage() -> Stage:
-    report = script_step(COMPLIANCE_REPORT, REPORT_SCRIPT, (ENV, "${_COMPLIANCE_BUCKET}"), wait_for=(), timeout=600)
-    notify = script_step(
-        NOTIFY_SECURITY,
-        NOTIFY_SCRIPT,
-        (ENV, "${_SECURITY_PROJECT_ID}", REPORT_URI),
-        wait_for=(COMPLIANCE_REPORT,),
-        timeout=300,
-        extra_env=("COMMIT_SHA=$COMMIT_SHA",),  # the message names the commit that was built
-    )
-    return Stage("report and notify", (report, notify))
+    """The record of a build whose gates passed: after every other step (no waitFor: all earlier steps)."""
+    return Stage("report and notify", _record("", after=(), refused=False))

@@ -24,7 +24,7 @@ MIRROR_OF_HOST = {"docker.io": "dockerhub", "gcr.io": "gcr"}
 def test_the_image_is_built_by_its_script_from_the_api_context() -> None:
     assert SCRIPT == "scripts/build-api-image.sh"
     assert ARGS[0] == "${_ENVIRONMENT}" and ARGS[3] == "workloads/api"
-    assert STEPS[API_IMAGE]["waitFor"] == ["pool-guard"]
+    assert STEPS[API_IMAGE]["waitFor"] == ["toolchain"]  # the Docker CLI and buildx come from the toolchain
 
 
 def test_the_tag_is_unique_per_build_and_names_the_commit() -> None:
@@ -49,7 +49,7 @@ def test_the_gcr_mirror_proxies_gcr_io() -> None:
 def test_pip_in_the_image_uses_the_same_pypi_mirror_as_the_build_virtualenv() -> None:
     # The script passes it as --build-arg PIP_INDEX_URL and writes the token's netrc for its host.
     assert ARGS[4] == PYPI_MIRROR
-    assert f"PIP_INDEX_URL={PYPI_MIRROR}" in STEPS[PYTHON_VENV]["env"]
+    assert f'"{PYPI_MIRROR}"' in STEPS[PYTHON_VENV]["args"][1]
 
 
 def test_no_token_or_secret_is_passed_on_the_command_line() -> None:

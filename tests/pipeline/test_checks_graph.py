@@ -1,11 +1,13 @@
 """Graph rules: ids, waitFor order and cycles, release check first, deploys behind every pre-deploy
-gate, report and notification last."""
+gate and the deploy verdict, a refused build's record before the verdict, report and notification last."""
 
 from __future__ import annotations
 
 from pipeline.checks.graph import (
     deploys_behind_gates,
+    deploys_behind_verdict,
     infra_deploy_alone,
+    refused_record_before_verdict,
     release_first,
     report_last,
     unique_ids,
@@ -134,6 +136,7 @@ def test_a_notification_before_the_report_fails() -> None:
 def test_a_missing_report_step_fails() -> None:
     assert report_last(build(step("a"))) == [
         "[order] expected exactly one step each running generate-compliance-report.sh and notify-security.sh"
+        " (not through when-refused.sh)"
     ]
 
 
@@ -145,3 +148,77 @@ def test_an_infra_deploy_with_nothing_beside_it_passes() -> None:
 def test_a_step_beside_the_infra_deploy_fails() -> None:
     config = build(step("a"), step("test", wait_for=["a"]), calls("infra", "deploy-infra.sh", ["a"]))
     assert infra_deploy_alone(config) == ["[order] test may run while infra (deploy-infra.sh) runs"]
+
+
+ALL_GATES = " ".join(f'"{g}"' for g in PRE_DEPLOY_GATES)
+
+
+def _record(
+    *, verdict_waits: str = "refused-notify", verdict_extra: dict[str, object] | None = None
+) -> list[dict[str, object]]:
+    """The pre-deploy gates, a refused build's record, and the deploy verdict, as the pipeline has them."""
+    gates = _gate_steps()
+    ids = [str(g["id"]) for g in gates]
+
+    def refused(step_id: str, script: str, after: list[str]) -> dict[str, object]:
+        return step(step_id, f'exec scripts/when-refused.sh "${{_ENVIRONMENT}}" "scripts/{script}"', after)
+
+    return [
+        *gates,
+        refused("refused-scan", "run-phi-log-scan.sh", ids),
+        refused("refused-report", "generate-compliance-report.sh", ["refused-scan"]),
+        refused("refused-notify", "notify-security.sh", ["refused-report"]),
+        step(
+            "gates-passed",
+            f'exec scripts/require-gates-passed.sh "${{_ENVIRONMENT}}" {ALL_GATES}',
+            [verdict_waits],
+            **(verdict_extra or {}),
+        ),
+    ]
+
+
+def test_deploys_behind_the_verdict_after_the_refused_record_pass() -> None:
+    config = build(*_record(), calls("d", "deploy-infra.sh", ["gates-passed"]))
+    assert deploys_behind_verdict(config) == []
+    assert refused_record_before_verdict(config) == []
+
+
+def test_a_deploy_that_does_not_wait_for_the_verdict_fails() -> None:
+    gates = [str(g["id"]) for g in _gate_steps()]
+    config = build(*_record(), calls("d", "deploy-infra.sh", gates))
+    assert deploys_behind_verdict(config) == [
+        "[order] deploy step d does not wait for the deploy verdict (gates-passed)"
+    ]
+
+
+def test_a_verdict_that_may_fail_or_misses_a_gate_is_no_verdict() -> None:
+    message = [
+        "[order] no step runs scripts/require-gates-passed.sh over every pre-deploy gate without allowFailure or"
+        " allowExitCodes: nothing keeps a deploy from starting after a failed gate"
+    ]
+    allowed = build(*_record(verdict_extra={"allowFailure": True}), calls("d", "deploy-infra.sh", ["gates-passed"]))
+    assert deploys_behind_verdict(allowed) == message
+    partial = build(
+        step("gates-passed", 'exec scripts/require-gates-passed.sh "${_ENVIRONMENT}" "trivy"'),
+        calls("d", "deploy-infra.sh", ["gates-passed"]),
+    )
+    assert deploys_behind_verdict(partial) == message
+
+
+def test_a_guard_before_a_script_is_not_the_deploy_verdict() -> None:
+    guard = step("sign", f'exec scripts/require-gates-passed.sh "${{_ENVIRONMENT}}" {ALL_GATES} -- scripts/x.sh')
+    assert deploys_behind_verdict(build(guard, calls("d", "deploy-infra.sh", ["sign"])))[0].startswith(
+        "[order] no step runs"
+    )
+
+
+def test_a_verdict_before_the_refused_record_finished_fails() -> None:
+    config = build(*_record(verdict_waits="refused-report"))
+    assert refused_record_before_verdict(config) == [
+        "[order] the deploy verdict gates-passed does not wait for the refused record refused-notify"
+    ]
+
+
+def test_a_missing_refused_record_fails() -> None:
+    config = build(*_gate_steps(), calls("d", "deploy-infra.sh"))
+    assert refused_record_before_verdict(config)[0].startswith("[order] expected exactly one step each running")

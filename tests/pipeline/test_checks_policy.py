@@ -4,6 +4,7 @@ options and secrets."""
 from __future__ import annotations
 
 from pipeline.checks.policy import (
+    allowed_failures,
     build_timeout,
     images_pinned,
     inline_shell,
@@ -272,3 +273,36 @@ def test_a_secret_also_set_in_plain_env_fails() -> None:
 
 def test_trivy_after_exec_and_an_env_prefix_is_a_direct_call() -> None:
     assert len(scanner_flags(build(step("t", 'PATH="/x:$$PATH" exec trivy image img')))) == 2
+
+
+def test_gates_and_the_refused_record_may_be_allowed_to_fail() -> None:
+    config = build(
+        calls("trivy", "run-trivy-scan.sh", allowFailure=True),
+        step(
+            "refused-scan",
+            'exec scripts/when-refused.sh "${_ENVIRONMENT}" "scripts/run-phi-log-scan.sh"',
+            allowFailure=True,
+        ),
+        calls("compliance-report", "generate-compliance-report.sh", allowExitCodes=[3]),
+        step("refused-notify", 'exec scripts/when-refused.sh "x" "scripts/notify-security.sh"', allowExitCodes=[3]),
+    )
+    assert allowed_failures(config) == []
+
+
+def test_deploys_the_verdict_the_final_notification_and_helpers_may_not_fail() -> None:
+    config = build(
+        calls("deploy-infra", "deploy-infra.sh", allowFailure=True),
+        step("gates-passed", 'exec scripts/require-gates-passed.sh "x" "trivy"', allowFailure=True),
+        calls("notify-security", "notify-security.sh", allowExitCodes=[3]),
+        calls("toolchain", "install-toolchain.sh", allowFailure=True),
+        calls("trivy", "run-semgrep-scan.sh", allowFailure=True),  # a gate's id, another gate's script
+        calls("compliance-report", "generate-compliance-report.sh", allowExitCodes=[1]),
+    )
+    assert [f.split(": ", 1)[1] for f in allowed_failures(config)] == [
+        "it deploys: a failed deploy must stop the build",
+        "it is a deploy verdict: its failure is what keeps the deploys from starting",
+        "only the compliance report and a refused build's notification record a FAIL with that code",
+        "only a gate (its evidence records the failure) or a refused build's record may fail",
+        "only a gate (its evidence records the failure) or a refused build's record may fail",
+        "allowExitCodes may only be [3] (a FAIL verdict recorded), without allowFailure",
+    ]

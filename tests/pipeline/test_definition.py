@@ -13,6 +13,7 @@ from pipeline.dag import ancestors, critical_path, dependencies
 from pipeline.definition import OPTIONS, pipeline
 from pipeline.gates import GATES
 from pipeline.images import IMAGES
+from pipeline.installs import VENV_TARGETS
 from pipeline.substitutions import SUBSTITUTIONS
 
 STEPS = {step.id: step.to_dict() for step in pipeline().steps}
@@ -84,9 +85,15 @@ CONTRACT_ARGS = {
 
 
 def _invocation(step_id: str) -> tuple[str, list[str]]:
-    """The script and its arguments as bash will see them (quotes removed, `$$` left as written)."""
+    """The script and its arguments as bash will see them (quotes removed, `$$` left as written); a
+    wrapper's own words (the guard `require-gates-passed.sh ENV GATE... --`, `when-refused.sh ENV`)
+    are left out."""
     line = STEPS[step_id]["args"][1]
     words = shlex.split(line.split(" exec ", 1)[1], posix=True)
+    if words[0] == "scripts/require-gates-passed.sh" and "--" in words:
+        words = words[words.index("--") + 1 :]
+    elif words[0] == "scripts/when-refused.sh":
+        words = words[2:]
     return words[0].removeprefix("scripts/"), words[1:]
 
 
@@ -133,6 +140,15 @@ def test_every_deploy_waits_for_every_pre_deploy_gate() -> None:
 def test_the_image_is_signed_only_after_trivy_passed_it() -> None:
     deps = dependencies(list(STEPS.values()))
     assert "trivy" in ancestors(deps, "image-signing")
+    # Trivy may fail without stopping the build, so the signature runs behind Trivy's verdict.
+    words = shlex.split(STEPS["image-signing"]["args"][1].split(" exec ", 1)[1])
+    assert words[: words.index("--") + 2] == [
+        "scripts/require-gates-passed.sh",
+        "${_ENVIRONMENT}",
+        "trivy",
+        "--",
+        "scripts/sign-image.sh",
+    ]
 
 
 def test_independent_gates_run_concurrently() -> None:
@@ -163,12 +179,10 @@ def test_the_toolchain_pulls_exactly_the_extracted_tool_images() -> None:
         assert (triple in text) == (image.extract is not None)
 
 
-def test_the_venv_comes_from_the_registry_pypi_mirror() -> None:
-    env = STEPS["python-venv"]["env"]
-    assert (
-        "PIP_INDEX_URL=https://${_DATAPROC_REGION}-python.pkg.dev/$PROJECT_ID/hipaa-${_ENVIRONMENT}-pypi-mirror/simple/"
-        in env
-    )
+def test_every_virtualenv_comes_from_the_registry_pypi_mirror_through_the_makefile_targets() -> None:
+    mirror = "https://${_DATAPROC_REGION}-python.pkg.dev/$PROJECT_ID/hipaa-${_ENVIRONMENT}-pypi-mirror/simple/"
+    for step_id, targets in VENV_TARGETS.items():
+        assert _invocation(step_id) == ("build-virtualenvs.sh", ["${_ENVIRONMENT}", mirror, *targets]), step_id
 
 
 def test_the_build_runs_in_the_private_pool_with_cloud_logging_only() -> None:

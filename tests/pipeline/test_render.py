@@ -34,7 +34,8 @@ def test_inline_shell_renders_as_a_literal_block() -> None:
 def test_stages_are_marked_in_the_file() -> None:
     text = rendered()
     assert "# Stage: release\n- id: verify-release\n" in text
-    assert "# Stage: report and notify\n- id: compliance-report\n" in text
+    assert "# Stage: deploy verdict\n- id: refused-phi-log-scan\n" in text
+    assert "# Stage: report and notify\n- id: phi-log-scan\n" in text
 
 
 def test_write_puts_the_rendered_text_at_the_root(tmp_path: Path) -> None:

@@ -264,3 +264,25 @@ def test_the_copies_are_the_bytes_that_were_validated(tmp_path: Path) -> None:
     run(ev, tmp_path / "out")
     for path in ev.iterdir():
         assert (tmp_path / "out" / "evidence" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_a_refused_build_names_the_gates_that_refused_its_deploys(tmp_path: Path) -> None:
+    # A refused build: trivy failed, nothing was deployed, the final PHI scan ran.
+    deploying = ("dataproc-integration", "bqml-model", "deploy-infra", "deploy-gke", "deploy-dataproc")
+    skip = (*deploying, "pyspark-job", "deploy-vertex", "monitoring", "backup-restore", "dast")
+    directory = write_all(tmp_path / "evidence", skip=skip)
+    write(directory, evidence("trivy", status="fail", violations=["CVE-2026-0001 in openssl"]))
+    assert run(directory, tmp_path / "out") == 1
+    document = report_json(tmp_path / "out")
+    assert document["verdict"] == FAIL
+    assert document["deploys"] == {"allowed": False, "refused_by": ["trivy"]}
+    text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "**Deploys: REFUSED: pre-deploy gate(s) trivy did not pass, so no deploy step started.**" in text
+    assert "Deploys: REFUSED: pre-deploy gate(s) trivy did not pass" in (tmp_path / "out" / "report.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_build_whose_gates_passed_says_its_deploys_were_allowed(tmp_path: Path) -> None:
+    assert run(write_all(tmp_path / "evidence"), tmp_path / "out") == 0
+    assert report_json(tmp_path / "out")["deploys"] == {"allowed": True, "refused_by": []}

@@ -37,6 +37,7 @@ FAKED_TOOLS = (
     "prowler",
     "cosign",
     "docker",
+    "docker-buildx",
     "pulumi",
     "checkov",
     "zap-baseline.py",

@@ -57,6 +57,9 @@ def test_the_image_is_built_through_the_mirrors_pushed_and_its_digest_handed_on(
     assert build_args == [*BASES, f"PIP_INDEX_URL={INDEX}"]
     assert build[build.index("--label") + 1] == f"org.opencontainers.image.revision={COMMIT}"
     assert build[-3:] == ["-t", REF, "workloads/api"]
+    # DOCKER_BUILDKIT=1 docker build needs buildx where the CLI looks for plugins.
+    plugin = tools.root / ".docker" / "cli-plugins" / "docker-buildx"
+    assert plugin.is_symlink() and plugin.resolve() == (tools.bin / "docker-buildx").resolve()
     # The token never reaches the command line, the log or a build argument.
     assert all(TOKEN not in word for call in tools.calls() for word in call.argv)
     assert TOKEN not in result.stderr + result.stdout
@@ -131,3 +134,10 @@ def test_a_pushed_image_without_its_digest_is_never_handed_on(tools: FakeTools, 
         == f"build-api-image.sh: FAIL: docker inspect printed no digest of {REPOSITORY} for the pushed image"
     )
     assert not handed_on(tools).exists()
+
+
+def test_without_the_buildx_plugin_nothing_is_built(tools: FakeTools) -> None:
+    result = run(registry(tools).remove("docker-buildx"))
+    assert result.returncode == 1
+    assert result.reason == "build-api-image.sh: FAIL: required tool 'docker-buildx' is not installed"
+    assert not any(c.argv[0] == "build" for c in tools.calls("docker"))

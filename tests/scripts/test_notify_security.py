@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.contract import RECORDED_FAIL_EXIT
 from tests.pipeline.phi_corpus import seeded, ssn
 from tests.scripts.fakes import FakeTools
 
@@ -57,10 +58,10 @@ def test_a_passing_build_is_published(tools: FakeTools) -> None:
     assert result.reason.endswith(f"published pass for prod build b-123 to {TOPIC} (message 9021)")
 
 
-def test_a_failing_report_is_published_and_then_fails(tools: FakeTools) -> None:
+def test_a_failing_report_is_published_and_then_fails_with_the_recorded_fail_code(tools: FakeTools) -> None:
     published(uploaded(tools, report("FAIL")))
     result = tools.run(SCRIPT, "prod", "nwh-security-prd", REPORT_URI, env=ENV)
-    assert result.returncode == 1
+    assert result.returncode == RECORDED_FAIL_EXIT
     assert "--attribute=environment=prod,verdict=fail" in publish_call(tools)
     assert result.reason.endswith("the compliance report of build b-123 says FAIL (the security team was notified)")
 

@@ -125,3 +125,19 @@ def test_missing_malformed_or_too_low_minimum_exits_2(tools: FakeTools, args: tu
     assert result.returncode == 2
     assert result.reason == "usage: run-unit-tests.sh ENV MIN_COVERAGE"
     assert tools.calls() == []
+
+
+def test_without_the_tool_virtualenvs_nothing_runs(tools: FakeTools, tmp_path: Path) -> None:
+    # A checkout where `make .venv-tools/.installed .tools/semgrep/.installed` never ran.
+    import shutil
+
+    from tests.scripts.fakes import SCRIPTS
+
+    copy = tmp_path / "checkout" / "scripts"
+    shutil.copytree(SCRIPTS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"OUTPUT_DIR": str(tools.root / "outputs"), "PYTHON": fx.python_shim(tools)}
+    result = tools.run(str(copy / "run-unit-tests.sh"), "prod", "90", env=env)
+    assert result.returncode == 1
+    checkov = tmp_path / "checkout" / ".venv-tools" / "bin" / "checkov"
+    assert result.reason == f"run-unit-tests.sh: FAIL: required tool '{checkov}' is not installed"
+    assert not tools.calls("pytest")

@@ -32,6 +32,7 @@ TABLES: dict[str, Table] = {
     "gsutil": {},  # in the images; no script calls it (gcloud storage does its work)
     "kubectl": svc_k8s.COMMANDS,
     "docker": svc_docker.COMMANDS,
+    "docker-buildx": svc_docker.BUILDX,
     **svc_scanners.COMMANDS,
     **svc_pulumi.COMMANDS,
 }

@@ -10,6 +10,7 @@ secret. The image's digest is the SHA-256 of the context, the Dockerfile and the
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -77,6 +78,28 @@ def rm(call: Call) -> int:
     return 0
 
 
+DOCKER_VERSION = "Docker version 28.3.1, build 38b7060"
+BUILDX_VERSION = "github.com/docker/buildx v0.25.0 faaea65"
+
+
+def version(call: Call) -> int:
+    parse(call.argv, gcloud=False)
+    call.out.write(DOCKER_VERSION + "\n")
+    return 0
+
+
+def buildx_version(call: Call) -> int:
+    parse(call.argv, gcloud=False)
+    call.out.write(BUILDX_VERSION + "\n")
+    return 0
+
+
+def _buildx_installed() -> bool:
+    """Docker 23+ builds with BuildKit through the buildx plugin, found in the CLI's plugin directory."""
+    config = Path(os.environ.get("DOCKER_CONFIG") or Path(os.environ.get("HOME", "/nonexistent")) / ".docker")
+    return (config / "cli-plugins" / "docker-buildx").exists()
+
+
 def build(call: Call) -> int:
     args = parse(
         call.argv,
@@ -86,6 +109,8 @@ def build(call: Call) -> int:
         gcloud=False,
     )
     context = Path(args.positional[0])
+    if os.environ.get("DOCKER_BUILDKIT") == "1" and not _buildx_installed():
+        raise RefusedError("BuildKit is enabled but the buildx component is missing or broken.")
     dockerfile = Path(args.value("-f") or args.value("--file") or context / "Dockerfile")
     if not dockerfile.is_file():
         raise RefusedError(f"failed to read dockerfile: open {dockerfile}: no such file or directory")
@@ -168,7 +193,9 @@ def inspect(call: Call) -> int:
     return 0
 
 
+BUILDX: Table = {("version",): buildx_version}
 COMMANDS: Table = {
+    ("--version",): version,
     ("create",): create,
     ("cp",): cp,
     ("rm",): rm,

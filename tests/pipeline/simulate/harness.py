@@ -57,6 +57,7 @@ def run_yaml(tmp_path: Path, text: str, user: dict[str, str] | None = None, opti
     run = RunDir(tmp_path / "run")
     run.create()
     toolbox = Toolbox(run.toolbox, run.world, REPOSITORY, {"cloud-sdk": CLOUD_SDK})
+    toolbox.images = {"cloud-sdk": toolbox.images["cloud-sdk"]}
     toolbox.build()
     substitutions = Substitutions({**parsed.substitutions, **(user or {})}, BUILTINS, option)
     preparer = Preparer(

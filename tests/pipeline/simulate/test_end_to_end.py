@@ -24,7 +24,7 @@ from tests.conftest import planned
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get(SIMULATED_BUILD)), reason="inside a simulated build: the simulation running it is the test"
 )
-CLOUD_GATES = ("env-validation", "encryption", "access-controls", "audit-logs", "vpcsc-egress", "prowler", "trivy")
+CLOUD_GATES = ("env-validation", "encryption", "access-controls", "audit-logs", "vpcsc-egress", "trivy")
 
 
 def statuses(simulation: Simulation) -> dict[str, str]:
@@ -50,7 +50,10 @@ def test_the_cloud_facing_gates_pass_against_the_platform_the_program_plans(tmp_
 def test_a_fault_in_the_platform_fails_the_gate_that_owns_it(tmp_path: Path) -> None:
     fault = lookup(["kms-rotation-400-days"])
     simulation = simulate(Options("dev", fault, planned=planned("dev"), only_steps=["encryption"], run_root=tmp_path))
-    assert statuses(simulation)["encryption"] == "FAILURE" and not simulation.result.success
+    # The gate fails and records why; it is allowed to fail (gates-passed, which needs every gate, stops
+    # the deploys in the full build: make simulate), so this subset build itself succeeds.
+    encryption = simulation.result.by_id("encryption")
+    assert (encryption.status.value, encryption.allowed) == ("FAILURE", True)
     violations = evidence(simulation, "encryption")["violations"]
     assert isinstance(violations, list)
     assert any("storage-cmek: rotation period 34560000s exceeds 90 days" in v for v in violations)
