@@ -90,10 +90,10 @@ def run_one(name: str, stack: str, gate: str, options: Options) -> Row:
     return judge(name, stack, gate, simulation, time.monotonic() - began)
 
 
-def committed_clone(fault: Fault, root: Path) -> Path:
-    """A scratch clone of this repository with the fault committed: the repository itself holds it."""
+def committed_clone(fault: Fault, root: Path, source: Path) -> Path:
+    """A scratch clone of the source with the fault committed: the repository itself holds it."""
     clone = root / "repository"
-    subprocess.run(["git", "clone", "--quiet", "--local", str(REPOSITORY), str(clone)], check=True)
+    subprocess.run(["git", "clone", "--quiet", "--local", str(source), str(clone)], check=True)
     fault.apply(FaultContext(_CloneRun(clone)))
     subprocess.run(["git", "-C", str(clone), "add", "-A"], check=True)
     identity = ["-c", "user.name=simulator", "-c", "user.email=simulator@example.test"]
@@ -115,17 +115,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stacks", default=",".join(STACKS))
     parser.add_argument("--violations", help="comma-separated faults (default: all)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--timeout-scale", type=float, default=1.0, help="every timeout times X (a slower host)")
+    parser.add_argument("--source", type=Path, default=REPOSITORY, help="the git checkout to build")
     args = parser.parse_args(argv)
     faults = registry()
+    source = args.source.resolve()
     chosen = [faults[n] for n in args.violations.split(",")] if args.violations else list(faults.values())
-    rows = [run_one("compliant", stack, "", Options(stack)) for stack in args.stacks.split(",") if stack]
+    rows = [
+        run_one("compliant", stack, "", Options(stack, repository=source, timeout_scale=args.timeout_scale))
+        for stack in args.stacks.split(",")
+        if stack
+    ]
     for fault in chosen:
         stack = PREFERRED_STACK if PREFERRED_STACK in fault.environments else sorted(fault.environments)[0]
-        rows.append(run_one(fault.name, stack, fault.gate, Options(stack, [fault])))
+        rows.append(
+            run_one(
+                fault.name,
+                stack,
+                fault.gate,
+                Options(stack, [fault], repository=source, timeout_scale=args.timeout_scale),
+            )
+        )
         if fault.__module__.endswith(".repository"):
             with tempfile.TemporaryDirectory() as scratch:
-                clone = committed_clone(fault, Path(scratch))
-                rows.append(run_one(f"{fault.name} (committed)", stack, fault.gate, Options(stack, repository=clone)))
+                clone = committed_clone(fault, Path(scratch), source)
+                rows.append(
+                    run_one(
+                        f"{fault.name} (committed)",
+                        stack,
+                        fault.gate,
+                        Options(stack, repository=clone, timeout_scale=args.timeout_scale),
+                    )
+                )
     print_table(rows, sys.stdout)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n", encoding="utf-8")

@@ -28,6 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list-violations", action="store_true", help="print every fault and the gate that owns it")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR (kept) instead of a temporary directory")
     parser.add_argument(
+        "--timeout-scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="this host is X times slower than the pool's machines: every timeout times X (says so)",
+    )
+    parser.add_argument(
+        "--source", type=Path, default=REPOSITORY, metavar="DIR", help="the git checkout to build (default: this one)"
+    )
+    parser.add_argument(
         "--steps", metavar="ID,...", help="run only these steps and what they wait for, as their own build"
     )
     parser.add_argument(
@@ -109,9 +119,20 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
     allowed = [s for s in (args.allow_failure or "").split(",") if s]
     if allowed:
         sys.stderr.write(f"simulate: NOT the build as written: allowFailure assumed for {', '.join(allowed)}\n")
+    if args.timeout_scale != 1.0:
+        sys.stderr.write(f"simulate: every step and build timeout scaled by {args.timeout_scale:g} for this host\n")
     try:
         simulation = simulate(
-            Options(args.stack, faults, run_root=args.keep, only_steps=only, allow_failure=allowed, listener=_progress)
+            Options(
+                args.stack,
+                faults,
+                repository=args.source.resolve(),
+                run_root=args.keep,
+                only_steps=only,
+                allow_failure=allowed,
+                timeout_scale=args.timeout_scale,
+                listener=_progress,
+            )
         )
     except BuildFileError as error:
         sys.stderr.write(f"simulate: {error}\n")

@@ -37,6 +37,7 @@ class Options:
     planned: tuple[PlannedResource, ...] | None = None  # an existing plan of the stack (tests)
     only_steps: Sequence[str] | None = None  # run this subset (and what it waits for) as its own build
     allow_failure: Sequence[str] = ()  # debugging: run as if these steps had allowFailure: true
+    timeout_scale: float = 1.0  # a host slower than the pool's e2-standard-8: every timeout times this
     listener: Listener | None = None
 
 
@@ -95,6 +96,10 @@ def simulate(options: Options) -> Simulation:
     if unknown:
         raise BuildFileError(f"--allow-failure names no step of the build: {sorted(unknown)}")
     steps = tuple(replace(s, allow_failure=True) if s.id in options.allow_failure else s for s in steps)
+    if options.timeout_scale != 1.0:
+        scale = options.timeout_scale
+        steps = tuple(replace(s, timeout=s.timeout * scale) if s.timeout else s for s in steps)
+        config = replace(config, timeout=config.timeout * scale)
     builtins = trigger.builtins(triggered, build_id, commit)
     user = {**config.substitutions, **triggered.substitutions}
     images = {key: Substitutions(user, builtins).expand(image.ref) for key, image in IMAGES.items()}
