@@ -78,10 +78,10 @@ def render(data: Any, fmt: str | None) -> str:
     raise UsageError(f"format [{fmt}] is not modelled by the fake world")
 
 
-def _tables() -> dict[str, Table]:
-    from pipeline.simulate.world.commands import TABLES
+def _table(tool: str, argv: list[str]) -> Table:
+    from pipeline.simulate.world.commands import table
 
-    return TABLES
+    return table(tool, argv)
 
 
 def _route(tool: str, argv: list[str], table: Table) -> tuple[tuple[str, ...], list[str], list[str]] | None:
@@ -101,7 +101,8 @@ def main(world: Path, tool: str, argv: list[str], out: TextIO | None = None, err
     err = err or sys.stderr
     record = {"tool": tool, "argv": argv, "at": time.time()}
     world_state.append(world, world_state.CALLS, record)
-    routed = _route(tool, argv, _tables().get(tool, {}))
+    handlers = _table(tool, argv)
+    routed = _route(tool, argv, handlers)
     if routed is None:
         world_state.append(world, world_state.UNMODELLED, record)
         err.write(f"fake world: unmodelled command: {tool} {' '.join(argv)}\n")
@@ -109,7 +110,7 @@ def main(world: Path, tool: str, argv: list[str], out: TextIO | None = None, err
     command, rest, globals_ = routed
     call = Call(world, tool, command, rest, out, err, globals_)
     try:
-        return call_handler(call, _tables()[tool][command])
+        return call_handler(call, handlers[command])
     except UsageError as error:
         err.write(f"ERROR: ({call.scope}) {error}\n")
         return 2

@@ -146,7 +146,5 @@ def prowler(call: Call) -> int:
     return 3 if any(f["status_code"] == "FAIL" for f in results) else 0
 
 
-COMMANDS: dict[str, Table] = {
-    "pulumi": {("version",): version, ("login",): login, ("preview",): preview, ("up",): up},
-    "prowler": {("gcp",): prowler},
-}
+PULUMI: Table = {("version",): version, ("login",): login, ("preview",): preview, ("up",): up}
+PROWLER: Table = {("gcp",): prowler}

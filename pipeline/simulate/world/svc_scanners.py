@@ -199,9 +199,6 @@ def zap(call: Call) -> int:
     return 1 if counts["FAIL"] else 2 if counts["WARN"] else 0
 
 
-COMMANDS: dict[str, Table] = {
-    "trivy": {("image",): trivy, ("fs",): trivy, ("--version",): trivy},
-    "cosign": {("sign",): cosign, ("verify",): cosign, ("version",): cosign},
-    "zap-baseline.py": {(): zap},
-    "zap-api-scan.py": {(): zap},
-}
+TRIVY: Table = {("image",): trivy, ("fs",): trivy, ("--version",): trivy}
+COSIGN: Table = {("sign",): cosign, ("verify",): cosign, ("version",): cosign}
+ZAP: Table = {(): zap}
