@@ -1,12 +1,15 @@
 """`make simulate`: every stack compliant, every fault, and the repository faults as committed.
 
     python -m pipeline.simulate.campaign [--stacks dev,staging,prod] [--violations NAME,...] [--json PATH]
+        [--gate-only] [--timeout-scale X] [--source DIR]
 
 Expectations, checked on each run and printed as one table:
 - a compliant stack: verdict SUCCESS (prod with its approved build);
 - a fault: verdict FAILURE, its gate's step FAILURE, no deploy step started (a post-deploy gate's
   fault comes after the deploys by design), a compliance report written that names the gate failed;
 - a repository fault committed to a scratch clone of this repository, no flag: the same.
+`--gate-only` runs each fault's gate and what it waits for as a build of its own (a verdict marked
+`*`): the gate must fail, with nothing else checked; for a quick pass, never instead of the full one.
 Exit 0 when every expectation holds, 1 otherwise.
 """
 
@@ -53,6 +56,14 @@ def report_names(simulation: Simulation, gate: str) -> bool:
     return any(g.get("id") == gate and g.get("status") != "pass" for g in document.get("gates", []))
 
 
+def judge_gate_only(name: str, stack: str, gate: str, simulation: Simulation, seconds: float) -> Row:
+    """--gate-only: the gate (and what it waits for) as its own build; the gate must fail, alone."""
+    row = judge(name, stack, gate, simulation, seconds)
+    row.problems = [p for p in row.problems if p.startswith(f"gate {gate} ended")]
+    row.verdict = f"{row.verdict}*"
+    return row
+
+
 def judge(name: str, stack: str, gate: str, simulation: Simulation, seconds: float) -> Row:
     status = {s.id: s.status.value for s in simulation.result.steps}
     started = sum(1 for d in simulation.deploy_steps if simulation.started(d))
@@ -87,7 +98,8 @@ def run_one(name: str, stack: str, gate: str, options: Options) -> Row:
     began = time.monotonic()
     sys.stderr.write(f"== {name} ({stack})\n")
     simulation = simulate(options)
-    return judge(name, stack, gate, simulation, time.monotonic() - began)
+    verdict = judge_gate_only if options.only_steps else judge
+    return verdict(name, stack, gate, simulation, time.monotonic() - began)
 
 
 def committed_clone(fault: Fault, root: Path, source: Path) -> Path:
@@ -117,9 +129,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--timeout-scale", type=float, default=1.0, help="every timeout times X (a slower host)")
     parser.add_argument("--source", type=Path, default=REPOSITORY, help="the git checkout to build")
+    parser.add_argument(
+        "--gate-only",
+        action="store_true",
+        help="each fault runs its gate and what it waits for only (minutes less; no verdict, deploy or report check)",
+    )
     args = parser.parse_args(argv)
     faults = registry()
     source = args.source.resolve()
+
+    def only(fault: Fault) -> list[str] | None:
+        return [fault.gate] if args.gate_only else None
+
     chosen = [faults[n] for n in args.violations.split(",")] if args.violations else list(faults.values())
     rows = [
         run_one("compliant", stack, "", Options(stack, repository=source, timeout_scale=args.timeout_scale))
@@ -133,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 fault.name,
                 stack,
                 fault.gate,
-                Options(stack, [fault], repository=source, timeout_scale=args.timeout_scale),
+                Options(stack, [fault], repository=source, timeout_scale=args.timeout_scale, only_steps=only(fault)),
             )
         )
         if fault.__module__.endswith(".repository"):
@@ -144,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"{fault.name} (committed)",
                         stack,
                         fault.gate,
-                        Options(stack, repository=clone, timeout_scale=args.timeout_scale),
+                        Options(stack, repository=clone, timeout_scale=args.timeout_scale, only_steps=only(fault)),
                     )
                 )
     print_table(rows, sys.stdout)
