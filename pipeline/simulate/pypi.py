@@ -35,7 +35,7 @@ def _fetch(url: str, target: Path) -> bytes:
     request = urllib.request.Request(  # noqa: S310 - fixed https upstreams
         url, headers={"Accept": "text/html", "User-Agent": "hipaa-simulate-mirror"}
     )
-    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - fixed https upstreams
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310  # nosec B310 - fixed https upstreams
         data: bytes = response.read()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{threading.get_ident()}.part")

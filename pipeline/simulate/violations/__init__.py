@@ -10,39 +10,13 @@ build without any flag.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
+from pipeline.simulate.violations import build_request, platform, repository
+from pipeline.simulate.violations.fault import ALL_ENVIRONMENTS, Fault, FaultContext
 from pipeline.simulate.workspace import RunDir
-from pipeline.simulate.world import state as world_state
 
-ALL_ENVIRONMENTS = frozenset({"dev", "staging", "prod"})
-
-
-@dataclass(frozen=True)
-class FaultContext:
-    run: RunDir
-
-    @contextmanager
-    def world(self) -> Iterator[dict[str, Any]]:
-        with world_state.locked(self.run.world) as state:
-            yield state
-
-    @property
-    def workspace(self) -> Path:
-        return self.run.workspace
-
-
-@dataclass(frozen=True)
-class Fault:
-    name: str
-    gate: str  # the step id of the gate that must stop the build
-    description: str
-    apply: Callable[[FaultContext], None]
-    environments: frozenset[str] = field(default=ALL_ENVIRONMENTS)
+__all__ = ["ALL_ENVIRONMENTS", "Fault", "FaultContext", "UnknownFaultError", "apply_faults", "lookup", "registry"]
 
 
 class UnknownFaultError(Exception):
@@ -50,8 +24,6 @@ class UnknownFaultError(Exception):
 
 
 def registry() -> dict[str, Fault]:
-    from pipeline.simulate.violations import build_request, platform, repository
-
     faults = [*build_request.FAULTS, *platform.FAULTS, *repository.FAULTS]
     return {f.name: f for f in faults}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.simulate.violations import Fault, FaultContext
+from pipeline.simulate.violations.fault import Fault, FaultContext
 
 
 def unapproved(context: FaultContext) -> None:

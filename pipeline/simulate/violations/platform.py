@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pipeline.simulate.violations import Fault, FaultContext
+from pipeline.simulate.violations.fault import Fault, FaultContext
 
 State = dict[str, Any]
 SYNTHETIC_SSN = "512-34-6789"  # made up; shaped like an SSN so the PHI scanner must find it

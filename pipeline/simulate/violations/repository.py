@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.simulate.violations import Fault, FaultContext
+from pipeline.simulate.violations.fault import Fault, FaultContext
 from pipeline.simulate.violations.platform import SYNTHETIC_SSN
 
 DEPLOYMENT = Path("workloads/k8s/deployment.yaml")

@@ -66,7 +66,8 @@ def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     size = len(vector)
     rows = [[*row, vector[i]] for i, row in enumerate(matrix)]
     for column in range(size):
-        pivot = max(range(column, size), key=lambda r: abs(rows[r][column]))
+        magnitudes = {r: abs(rows[r][column]) for r in range(column, size)}
+        pivot = max(magnitudes, key=magnitudes.__getitem__)
         rows[column], rows[pivot] = rows[pivot], rows[column]
         if abs(rows[column][column]) < 1e-12:
             continue

@@ -13,7 +13,9 @@ from typing import Any
 from pipeline.simulate.world import model_compute, model_data, model_security, svc_dataproc
 from pipeline.simulate.world import state as world_state
 from pipeline.simulate.world.bundles import safety_database, semgrep_bundle
+from pipeline.simulate.world.call import Call
 from pipeline.simulate.world.model import Env, Resources, labels
+from pipeline.simulate.world.svc_storage import write_object
 
 
 def _dataproc(env: Env, plan: Resources) -> dict[str, Any]:
@@ -117,7 +119,7 @@ def build_state(plan: Resources, env: Env, build: Mapping[str, Any], extract: Ma
         "projects": model_security.projects(env),
         "iamPolicies": model_security.iam_policies(env, plan),
         "orgPolicies": model_security.org_policies(plan),
-        "kms": model_security.kms(env, plan),
+        "kms": model_security.kms(plan),
         "perimeters": model_security.perimeters(plan),
         "logging": model_security.logging(env, plan),
         "serviceAccounts": iam["serviceAccounts"],
@@ -149,9 +151,6 @@ def create(
     world: Path, plan: Resources, env: Env, build: Mapping[str, Any], extract: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Write the world's state and its bootstrap objects (mirrored scanner data) under `world`."""
-    from pipeline.simulate.world.cli import Call
-    from pipeline.simulate.world.svc_storage import write_object
-
     state = build_state(plan, env, build, extract)
     world_state.save(world, state)
     call = Call(world, "simulator", (), [])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from pipeline.simulate.world.cli import Table
+from pipeline.simulate.world.call import Table
 
 GCLOUD_GROUPS = {
     "svc_iam": ("projects", "org-policies", "kms", "access-context-manager", "iam", "secrets", "auth"),

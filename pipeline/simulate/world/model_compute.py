@@ -12,8 +12,8 @@ from typing import Any
 from pipeline.simulate.world.model import COMPUTE, Env, Resources, labels, number
 
 
-def _network_url(env: Env, network: str) -> str:
-    name = network.rsplit("/", maxsplit=1)[-1]
+def _network_url(env: Env, reference: str) -> str:
+    name = reference.rsplit("/", maxsplit=1)[-1]
     return f"{COMPUTE}/projects/{env.project}/global/networks/{name}"
 
 

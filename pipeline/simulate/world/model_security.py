@@ -77,7 +77,7 @@ def org_policies(plan: Resources) -> dict[str, Any]:
     return policies
 
 
-def kms(env: Env, plan: Resources) -> dict[str, Any]:
+def kms(plan: Resources) -> dict[str, Any]:
     keyrings = {}
     for ring in plan.of("gcp:kms/keyRing:KeyRing"):
         path = f"projects/{ring['project']}/locations/{ring['location']}/keyRings/{ring['name']}"

@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.simulate.world import bq_sql
 from pipeline.simulate.world import state as world_state
 from pipeline.simulate.world.args import Parsed, parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 from pipeline.simulate.world.model import now
 
 BQ_VALUES = ("--project_id", "--format", "--max_results", "--expiration", "--use_legacy_sql", "--location")

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from pipeline.simulate.world.args import parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 from pipeline.simulate.world.model import COMPUTE, now
 from pipeline.simulate.world.svc_storage import split
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.simulate.world.args import parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 
 _ARG = re.compile(r"^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?", re.M | re.I)
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.M | re.I)

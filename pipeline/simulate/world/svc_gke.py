@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.simulate.world.args import UsageError, parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 
 KUBECONFIG_KIND = "simulated-gke"
 
@@ -50,7 +50,7 @@ def get_credentials(call: Call) -> int:
     return 0
 
 
-def ga_sign_and_create(call: Call) -> int:
+def ga_sign_and_create(_call: Call) -> int:
     raise UsageError("Invalid choice: 'sign-and-create'.")
 
 

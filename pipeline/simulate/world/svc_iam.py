@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from pipeline.simulate.world.args import parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 
 TOKEN_PREFIX = "ya29.simulated-"
 

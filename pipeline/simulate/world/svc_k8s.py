@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.simulate.world.args import parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 
 CLUSTER_SCOPED = {"Namespace"}
 ROLLABLE = {"Deployment", "StatefulSet", "DaemonSet"}
 
 
-def _connected(call: Call) -> str:
+def _connected() -> str:
     config = Path(os.environ.get("KUBECONFIG") or Path(os.environ.get("HOME", ".")) / ".kube" / "config")
     try:
         return str(json.loads(config.read_text(encoding="utf-8"))["cluster"])
@@ -65,7 +65,7 @@ def apply(call: Call) -> int:
         switches=("--server-side",),
         gcloud=False,
     )
-    cluster = _connected(call)
+    cluster = _connected()
     document = json.loads(Path(args.value("-f") or args.require("--filename")).read_text(encoding="utf-8"))
     items = document.get("items", []) if document.get("kind") == "List" else [document]
     with call.state(write=args.value("--dry-run") is None) as state:
@@ -129,7 +129,7 @@ def get(call: Call) -> int:
         switches=("--all-namespaces", "-A"),
         gcloud=False,
     )
-    cluster = _connected(call)
+    cluster = _connected()
     kind_word, name = args.positional[0], (args.positional[1] if len(args.positional) > 1 else None)
     kind = {
         "namespaces": "Namespace",
@@ -167,7 +167,7 @@ def get(call: Call) -> int:
 def rollout(call: Call) -> int:
     args = parse(call.argv, positional=(2, 2), values=("-n", "--namespace", "--timeout"), gcloud=False)
     action, reference = args.positional
-    cluster = _connected(call)
+    cluster = _connected()
     kind, _, name = reference.partition("/")
     namespace = args.value("-n") or args.value("--namespace") or "default"
     with call.state(write=False) as state:

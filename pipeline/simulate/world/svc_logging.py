@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.simulate.world.args import parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 from pipeline.simulate.world.model import now
 
 BUILD_LOG = "build-log.jsonl"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.simulate.world.args import parse
-from pipeline.simulate.world.cli import Call, RefusedError, Table
+from pipeline.simulate.world.call import Call, RefusedError, Table
 from pipeline.simulate.world.prowler_checks import findings
 
 PULUMI_VERSION = "v3.272.0"
