@@ -125,7 +125,12 @@ def build_state(plan: Resources, env: Env, build: Mapping[str, Any], extract: Ma
         "serviceAccounts": iam["serviceAccounts"],
         "accountKeys": iam["accountKeys"],
         "secretVersions": iam["secretVersions"],
-        "storage": {"buckets": buckets, "iam": model_data.bucket_policies(env, plan, list(buckets)), "objects": {}},
+        "storage": {
+            "buckets": buckets,
+            "projects": model_data.bucket_projects(env, plan),
+            "iam": model_data.bucket_policies(env, plan, list(buckets)),
+            "objects": {},
+        },
         "bigquery": model_data.bigquery(env, plan),
         "network": model_compute.network(env, plan),
         "machines": model_compute.machines(env, plan, nodes),
@@ -138,9 +143,11 @@ def build_state(plan: Resources, env: Env, build: Mapping[str, Any], extract: Ma
         "pulumi": {"backend": None},
         **_delivery(env, plan),
     }
-    state_bucket = f"{env.security_project}-pulumi-state"
+    state_bucket = f"{env.security_project}-pulumi-state"  # made by the bootstrap, outside the program
+    state["storage"]["projects"][state_bucket] = env.security_project
     state["storage"]["buckets"][state_bucket] = {
         **next(iter(buckets.values())),
+        "labels": {},
         "name": state_bucket,
         "storage_url": f"gs://{state_bucket}/",
     }

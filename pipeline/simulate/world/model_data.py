@@ -68,6 +68,11 @@ def buckets(env: Env, plan: Resources) -> dict[str, Any]:
     return found
 
 
+def bucket_projects(env: Env, plan: Resources) -> dict[str, str]:
+    """Which project owns each bucket (`gcloud storage buckets list --project` lists only its own)."""
+    return {str(b["name"]): str(b.get("project") or env.project) for b in plan.of("gcp:storage/bucket:Bucket")}
+
+
 def bucket_policies(env: Env, plan: Resources, names: list[str]) -> dict[str, Any]:
     number = env.project_number
     policies: dict[str, dict[str, set[str]]] = {

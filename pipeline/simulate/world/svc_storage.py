@@ -162,7 +162,8 @@ def buckets_list(call: Call) -> int:
     args = parse(call.argv)
     project = args.require("--project")
     with call.state(write=False) as state:
-        found = [b for _, b in sorted(state["storage"]["buckets"].items()) if state["env"]["project"] == project]
+        owners = state["storage"]["projects"]
+        found = [b for name, b in sorted(state["storage"]["buckets"].items()) if owners.get(name) == project]
     return call.emit(found, args.value("--format"))
 
 
