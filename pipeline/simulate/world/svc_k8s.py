@@ -9,6 +9,7 @@ rollout never completes.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from pathlib import Path
@@ -19,6 +20,7 @@ from pipeline.simulate.world.call import Call, RefusedError, Table
 
 CLUSTER_SCOPED = {"Namespace"}
 ROLLABLE = {"Deployment", "StatefulSet", "DaemonSet"}
+LB_HOST = 20  # the internal passthrough load balancer's host number in the private subnet
 
 
 def _connected() -> str:
@@ -86,7 +88,27 @@ def apply(call: Call) -> int:
         for item in items:
             objects[_key(item)] = item
             call.out.write(f"{item.get('kind', '').lower()}/{item['metadata']['name']} serverside-applied\n")
+            if item.get("kind") == "Service" and args.value("--dry-run") is None:
+                state["gke"]["serviceUrls"] = sorted(set(state["gke"]["serviceUrls"]) | set(_urls(item, _lb_ip(state))))
     return 0
+
+
+def _lb_ip(state: dict[str, Any]) -> str:
+    """An address of the private subnet (the route GCP keeps for it), as an internal load balancer gets one."""
+    subnet = next(r["destRange"] for r in state["network"]["routes"] if r["name"].startswith("default-route-"))
+    return str(ipaddress.ip_network(subnet)[LB_HOST])
+
+
+def _urls(service: dict[str, Any], address: str) -> list[str]:
+    """Where the Service answers inside the VPC: its internal load balancer address and its cluster name."""
+    meta, spec = service["metadata"], service.get("spec") or {}
+    urls = []
+    for port in spec.get("ports") or []:
+        scheme = "https" if port.get("port") == 443 or str(port.get("name", "")).startswith("https") else "http"
+        urls.append(f"{scheme}://{meta['name']}.{meta.get('namespace', 'default')}.svc.cluster.local:{port['port']}")
+        if spec.get("type") == "LoadBalancer":
+            urls.append(f"{scheme}://{address}:{port['port']}")
+    return urls
 
 
 def _attested(state: dict[str, Any], image: str) -> bool:
@@ -159,7 +181,7 @@ def get(call: Call) -> int:
             raise RefusedError(f'{kind_word} "{name}" not found')
         service = dict(found[0])
         if kind == "Service" and service.get("spec", {}).get("type") == "LoadBalancer":
-            service["status"] = {"loadBalancer": {"ingress": [{"ip": "10.0.4.20"}]}}
+            service["status"] = {"loadBalancer": {"ingress": [{"ip": _lb_ip(state)}]}}
         return call.emit(service, "json")
     return call.emit({"apiVersion": "v1", "kind": "List", "items": items}, "json")
 
