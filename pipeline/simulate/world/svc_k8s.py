@@ -60,6 +60,23 @@ def _pod_problems(spec: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _refusal(objects: dict[str, Any], item: dict[str, Any]) -> str | None:
+    """Why the API server refuses the object (its namespace missing, Pod Security admission), or None."""
+    namespace = (item.get("metadata") or {}).get("namespace")
+    if item.get("kind") not in CLUSTER_SCOPED and f"Namespace//{namespace}" not in objects:
+        return f'namespaces "{namespace}" not found'
+    labels = ((objects.get(f"Namespace//{namespace}") or {}).get("metadata") or {}).get("labels") or {}
+    template = (item.get("spec") or {}).get("template") or {}
+    if labels.get("pod-security.kubernetes.io/enforce") == "restricted" and template:
+        problems = _pod_problems(template.get("spec") or {})
+        if problems:
+            return (
+                f"admission webhook denied {item['kind']} {item['metadata']['name']}: "
+                f'violates PodSecurity "restricted": {"; ".join(problems)}'
+            )
+    return None
+
+
 def apply(call: Call) -> int:
     args = parse(
         call.argv,
@@ -70,26 +87,22 @@ def apply(call: Call) -> int:
     cluster = _connected()
     document = json.loads(Path(args.value("-f") or args.require("--filename")).read_text(encoding="utf-8"))
     items = document.get("items", []) if document.get("kind") == "List" else [document]
+    errors = []
+    # Objects are applied one by one, in order (a Namespace before what lives in it); a refused one
+    # does not undo the others, and kubectl exits 1 naming it. A server dry run keeps nothing.
     with call.state(write=args.value("--dry-run") is None) as state:
         objects = state["gke"]["objects"].setdefault(cluster, {})
         for item in items:
-            namespace = (item.get("metadata") or {}).get("namespace")
-            if item.get("kind") not in CLUSTER_SCOPED and f"Namespace//{namespace}" not in objects:
-                raise RefusedError(f'namespaces "{namespace}" not found')
-            labels = ((objects.get(f"Namespace//{namespace}") or {}).get("metadata") or {}).get("labels") or {}
-            template = (item.get("spec") or {}).get("template") or {}
-            if labels.get("pod-security.kubernetes.io/enforce") == "restricted" and template:
-                problems = _pod_problems(template.get("spec") or {})
-                if problems:
-                    raise RefusedError(
-                        f"admission webhook denied {item['kind']} {item['metadata']['name']}: "
-                        f'violates PodSecurity "restricted": {"; ".join(problems)}'
-                    )
-        for item in items:
+            problem = _refusal(objects, item)
+            if problem:
+                errors.append(problem)
+                continue
             objects[_key(item)] = item
             call.out.write(f"{item.get('kind', '').lower()}/{item['metadata']['name']} serverside-applied\n")
             if item.get("kind") == "Service" and args.value("--dry-run") is None:
                 state["gke"]["serviceUrls"] = sorted(set(state["gke"]["serviceUrls"]) | set(_urls(item, _lb_ip(state))))
+    if errors:
+        raise RefusedError(errors[0])
     return 0
 
 

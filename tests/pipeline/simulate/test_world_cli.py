@@ -209,3 +209,37 @@ def test_prowler_fails_a_key_that_rotates_too_slowly(world: World, tmp_path: Pat
     findings = json.loads((out / "p.ocsf.json").read_text(encoding="utf-8"))
     failed = [f["resources"][0]["uid"] for f in findings if f["status_code"] == "FAIL"]
     assert code == 3 and len(failed) == 1 and failed[0].endswith("/cryptoKeys/storage-cmek")
+
+
+def test_zap_reaches_only_a_service_the_cluster_serves(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    world.call(
+        "gcloud",
+        "container",
+        "clusters",
+        "get-credentials",
+        "hipaa-prod-gke",
+        "--project=nwh-analytics-prd",
+        "--region=us-central1",
+        "--dns-endpoint",
+    )
+    namespace = {"kind": "Namespace", "metadata": {"name": "api"}}
+    service = {
+        "kind": "Service",
+        "metadata": {"name": "api", "namespace": "api"},
+        "spec": {"type": "LoadBalancer", "ports": [{"name": "http", "port": 80}]},
+    }
+    (tmp_path / "objects.json").write_text(
+        json.dumps({"kind": "List", "items": [namespace, service]}), encoding="utf-8"
+    )
+    (tmp_path / "rules.tsv").write_text("10021\tWARN\n", encoding="utf-8")
+    scan = ["-c", str(tmp_path / "rules.tsv"), "-J", str(tmp_path / "report.json")]
+    assert world.call("zap-baseline.py", "-t", "http://api.api.svc.cluster.local:80", *scan).code == 3
+    assert world.call("kubectl", "apply", "--server-side", "-f", str(tmp_path / "objects.json")).code == 0
+    live = json.loads(world.call("kubectl", "get", "service", "api", "-n", "api", "-o", "json").out)
+    address = live["status"]["loadBalancer"]["ingress"][0]["ip"]
+    assert address.startswith("10.30.")  # in prod's private subnet
+    clean = world.call("zap-baseline.py", "-t", f"http://{address}:80", *scan)
+    assert clean.code == 0 and "FAIL-NEW: 0" in clean.out
