@@ -127,9 +127,9 @@ def test_a_failed_step_cancels_the_running_ones_and_leaves_the_rest_queued(tmp_p
 
 
 def test_the_build_timeout_stops_running_steps(tmp_path: Path) -> None:
-    outcome = run_yaml(tmp_path, config(step("slow", "sleep 60"), timeout="2s"))
+    outcome = run_yaml(tmp_path, config(step("slow", "sleep 60"), timeout="1s"))
     assert outcome.status("slow") == "CANCELLED"
-    assert outcome.result.reason == "build timeout 2s passed"
+    assert outcome.result.reason == "build timeout 1s passed"
 
 
 def test_a_tool_the_image_lacks_is_not_found(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from pipeline.simulate.buildfile import load
 from pipeline.simulate.run import REPOSITORY
 from pipeline.simulate.violations import FaultContext, UnknownFaultError, apply_faults, lookup, registry
-from tests.pipeline.simulate.worlds import World, make_world
+from tests.pipeline.simulate.worlds import World, copy_world, make_world
 
 FAULTS = registry()
 
@@ -22,13 +22,18 @@ def files(root: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    built = make_world(tmp_path, "prod")
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> World:
+    built = make_world(tmp_path_factory.mktemp("template"), "prod")
     target = built.run.workspace / "workloads" / "k8s"
     target.mkdir(parents=True)
     shutil.copy(REPOSITORY / "workloads" / "k8s" / "deployment.yaml", target)
     return built
+
+
+@pytest.fixture
+def world(template: World, tmp_path: Path) -> World:
+    return copy_world(template, tmp_path)
 
 
 def test_at_least_twenty_faults_each_owned_by_a_step_of_the_pipeline() -> None:

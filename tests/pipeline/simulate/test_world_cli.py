@@ -9,12 +9,17 @@ import pytest
 
 from pipeline.simulate.world import state as world_state
 from pipeline.simulate.world.svc_storage import crc32c
-from tests.pipeline.simulate.worlds import BUILD_ID, World, make_world
+from tests.pipeline.simulate.worlds import BUILD_ID, World, copy_world, make_world
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return make_world(tmp_path_factory.mktemp("template"), "prod")
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
-    return make_world(tmp_path, "prod")
+def world(template: World, tmp_path: Path) -> World:
+    return copy_world(template, tmp_path)
 
 
 def test_an_unmodelled_command_fails_loudly_and_is_recorded(world: World) -> None:

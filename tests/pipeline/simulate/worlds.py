@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,12 @@ class World:
     @property
     def keyring(self) -> str:
         return self.build.substitutions["_KMS_KEYRING"]
+
+
+def copy_world(template: World, tmp_path: Path) -> World:
+    """A fresh copy of a built world (building one takes a third of a second; copying it, a few ms)."""
+    shutil.copytree(template.run.root, tmp_path / "run", symlinks=True)
+    return World(RunDir(tmp_path / "run"), template.build)
 
 
 def make_world(tmp_path: Path, stack: str = "prod", pool: bool = True) -> World:
