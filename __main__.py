@@ -16,4 +16,4 @@ except ConfigError as error:
 
 platform = HipaaPlatform("hipaa", config)
 pulumi.export("environment", config.environment)
-pulumi.export("keyring", platform.kms.keyring.id)
+pulumi.export("keyring", platform.keyring_id)

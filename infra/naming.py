@@ -1,15 +1,48 @@
-"""Names and resource options shared by every component, so no component invents its own."""
+"""Names and resource options shared by every component, so no component invents its own.
+
+Names are built from a `Stack`: a component's Placement, or the whole PlatformConfig where plan tools
+and tests ask; both give the same name. The few names that involve another project or the access
+policy take that value explicitly (`*_in`) or the PlatformConfig.
+"""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import pulumi
 
 from infra.config import PlatformConfig
 
 
-def resource_name(config: PlatformConfig, purpose: str) -> str:
+class Stack(Protocol):
+    """What names are built from: `infra.placement.Placement` or `infra.config.PlatformConfig`."""
+
+    @property
+    def environment(self) -> str: ...
+
+    @property
+    def project_id(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def is_prod(self) -> bool: ...
+
+
+def resource_name(config: Stack, purpose: str) -> str:
     """`hipaa-<env>-<purpose>`: one naming scheme across resources and environments."""
     return f"hipaa-{config.environment}-{purpose}"
+
+
+def service_account_email(config: Stack, purpose: str) -> str:
+    """A platform service account in the environment project (`hipaa-prod-dataproc@P.iam.gserviceaccount.com`)."""
+    return f"{resource_name(config, purpose)}@{config.project_id}.iam.gserviceaccount.com"
+
+
+def cmek_key_name(purpose: str) -> str:
+    """Each CMEK key of the keyring is named after what it encrypts: `storage-cmek`, `bigquery-cmek`."""
+    return f"{purpose}-cmek"
 
 
 def role_suffix(role: str) -> str:
@@ -21,117 +54,129 @@ def child_opts(parent: pulumi.Resource, **extra: object) -> pulumi.ResourceOptio
     return pulumi.ResourceOptions(parent=parent, **extra)  # type: ignore[arg-type]
 
 
-def data_opts(config: PlatformConfig, parent: pulumi.Resource, **extra: object) -> pulumi.ResourceOptions:
+def data_opts(config: Stack, parent: pulumi.Resource, **extra: object) -> pulumi.ResourceOptions:
     """Options for resources that hold data or keys: protected in prod, destroyable elsewhere."""
     return pulumi.ResourceOptions(parent=parent, protect=config.is_prod, **extra)  # type: ignore[arg-type]
 
 
 # Names other parts depend on (the trigger's substitutions, the scripts, the tests): defined once.
-def bucket_name(config: PlatformConfig, purpose: str) -> str:
+def bucket_name(config: Stack, purpose: str) -> str:
     """Bucket names are global: prefix with the project id (`nwh-analytics-prd-reports`)."""
     return f"{config.project_id}-{purpose}"
 
 
-def access_log_bucket(config: PlatformConfig) -> str:
+def access_log_bucket(config: Stack) -> str:
     """Receives the usage and storage logs of every other HIPAA bucket (`nwh-analytics-prd-access-logs`)."""
     return bucket_name(config, "access-logs")
 
 
-def dataset_id(config: PlatformConfig, purpose: str) -> str:
+def dataset_id(config: Stack, purpose: str) -> str:
     """BigQuery ids allow no hyphens: `hipaa_prod_curated`."""
     return f"hipaa_{config.environment}_{purpose}"
 
 
-def gke_cluster_name(config: PlatformConfig) -> str:
+def gke_cluster_name(config: Stack) -> str:
     return resource_name(config, "gke")
 
 
-def dataproc_cluster_name(config: PlatformConfig) -> str:
+def dataproc_cluster_name(config: Stack) -> str:
     return resource_name(config, "dataproc")
 
 
-def dataproc_autoscaling_policy_id(config: PlatformConfig) -> str:
+def dataproc_autoscaling_policy_id(config: Stack) -> str:
     """The Dataproc cluster's autoscaling policy (scripts/lib/dataproc.sh names the same one)."""
     return resource_name(config, "autoscaling")
 
 
-def dataproc_staging_bucket(config: PlatformConfig) -> str:
+def dataproc_autoscaling_policy_path(config: Stack) -> str:
+    return (
+        f"projects/{config.project_id}/regions/{config.region}/autoscalingPolicies/"
+        f"{dataproc_autoscaling_policy_id(config)}"
+    )
+
+
+def dataproc_staging_bucket(config: Stack) -> str:
     """The cluster's CMEK staging (config) bucket, instead of Dataproc's default Google-managed one."""
     return bucket_name(config, "dataproc-staging")
 
 
-def dataproc_temp_bucket(config: PlatformConfig) -> str:
+def dataproc_temp_bucket(config: Stack) -> str:
     """The cluster's CMEK temp bucket (Spark and MapReduce history, job scratch)."""
     return bucket_name(config, "dataproc-temp")
 
 
-def keyring_name(config: PlatformConfig) -> str:
+def keyring_name(config: Stack) -> str:
     return resource_name(config, "keyring")
 
 
 def perimeter_name(config: PlatformConfig) -> str:
     """Full resource name of the VPC-SC perimeter (perimeter ids allow underscores, not hyphens)."""
-    return f"accessPolicies/{config.access_policy_id}/servicePerimeters/hipaa_{config.environment}_perimeter"
+    return perimeter_name_in(config.access_policy_id, config)
 
 
-def docker_repository(config: PlatformConfig) -> str:
+def perimeter_name_in(access_policy_id: str, config: Stack) -> str:
+    """`accessPolicies/<id>/servicePerimeters/hipaa_<env>_perimeter`, from the policy id itself."""
+    return f"accessPolicies/{access_policy_id}/servicePerimeters/hipaa_{config.environment}_perimeter"
+
+
+def docker_repository(config: Stack) -> str:
     return resource_name(config, "images")
 
 
-def artifact_registry(config: PlatformConfig) -> str:
+def artifact_registry(config: Stack) -> str:
     """`_ARTIFACT_REGISTRY`: the registry host and project; repositories are paths below it."""
     return f"{config.region}-docker.pkg.dev/{config.project_id}"
 
 
-def artifact_registry_path(config: PlatformConfig) -> str:
+def artifact_registry_path(config: Stack) -> str:
     """Where the pipeline pushes the images it builds."""
     return f"{artifact_registry(config)}/{docker_repository(config)}"
 
 
-def docker_mirror_repository(config: PlatformConfig, upstream: str) -> str:
+def docker_mirror_repository(config: Stack, upstream: str) -> str:
     """Remote (pull-through) Docker repository for one upstream, e.g. `hipaa-prod-dockerhub-mirror`."""
     return resource_name(config, f"{upstream}-mirror")
 
 
-def python_mirror_repository(config: PlatformConfig) -> str:
+def python_mirror_repository(config: Stack) -> str:
     return resource_name(config, "pypi-mirror")
 
 
-def network_name(config: PlatformConfig) -> str:
+def network_name(config: Stack) -> str:
     return resource_name(config, "vpc")
 
 
-def subnet_name(config: PlatformConfig) -> str:
+def subnet_name(config: Stack) -> str:
     """The private workload subnet (GKE, Dataproc, Workbench)."""
     return resource_name(config, "private")
 
 
-def build_pool_name(config: PlatformConfig) -> str:
+def build_pool_name(config: Stack) -> str:
     """The private Cloud Build worker pool's id, `projects/P/locations/R/workerPools/<this>`."""
     return resource_name(config, "build-pool")
 
 
-def build_pool_path(config: PlatformConfig) -> str:
+def build_pool_path(config: Stack) -> str:
     return f"projects/{config.project_id}/locations/{config.region}/workerPools/{build_pool_name(config)}"
 
 
-def compliance_bucket(config: PlatformConfig) -> str:
+def compliance_bucket(config: Stack) -> str:
     """`_COMPLIANCE_BUCKET`: reports land in gs://<this>/reports/<BUILD_ID>/."""
     return bucket_name(config, "reports")
 
 
-def keyring_path(config: PlatformConfig) -> str:
+def keyring_path(config: Stack) -> str:
     """`_KMS_KEYRING`: the keyring's full resource name."""
     return f"projects/{config.project_id}/locations/{config.region}/keyRings/{keyring_name(config)}"
 
 
-def signing_key_path(config: PlatformConfig) -> str:
+def signing_key_path(config: Stack) -> str:
     """The asymmetric key Cosign signs with (`gcpkms://` + this) and Binary Authorization verifies."""
     return f"{keyring_path(config)}/cryptoKeys/image-signing"
 
 
-def attestor_name(config: PlatformConfig) -> str:
-    return f"hipaa-{config.environment}-pipeline"
+def attestor_name(config: Stack) -> str:
+    return resource_name(config, "pipeline")
 
 
 # The security team's topic id, fixed by the requirement.
@@ -143,32 +188,37 @@ def security_topic(config: PlatformConfig) -> str:
     return f"projects/{config.security_project_id}/topics/{SECURITY_TOPIC_ID}"
 
 
-def log_bucket_id(config: PlatformConfig) -> str:
+def log_bucket_id(config: Stack) -> str:
     """The SIEM project's log bucket that receives this environment's audit logs."""
     return resource_name(config, "audit-logs")
 
 
 def log_bucket_path(config: PlatformConfig) -> str:
-    return f"projects/{config.siem_project_id}/locations/{config.region}/buckets/{log_bucket_id(config)}"
+    return log_bucket_path_in(config.siem_project_id, config)
 
 
-def siem_sink_name(config: PlatformConfig) -> str:
+def log_bucket_path_in(siem_project_id: str, config: Stack) -> str:
+    """`projects/<siem>/locations/<region>/buckets/hipaa-<env>-audit-logs`, from the SIEM project id itself."""
+    return f"projects/{siem_project_id}/locations/{config.region}/buckets/{log_bucket_id(config)}"
+
+
+def siem_sink_name(config: Stack) -> str:
     """The environment project's sink that routes its audit logs to the SIEM bucket."""
     return resource_name(config, "siem-sink")
 
 
-def build_account_id(config: PlatformConfig) -> str:
+def build_account_id(config: Stack) -> str:
     """The pipeline's own service account: every Cloud Build step runs as it."""
     return resource_name(config, "cloudbuild")
 
 
-def deployer_account_id(config: PlatformConfig) -> str:
-    """The account `pulumi preview` and `pulumi up` impersonate (scripts/lib/common.sh names it alike)."""
+def deployer_account_id(config: Stack) -> str:
+    """The account `pulumi preview` and `pulumi up` impersonate (scripts/lib/deploy.sh takes it from facts.sh)."""
     return resource_name(config, "deployer")
 
 
-def deployer_account_email(config: PlatformConfig) -> str:
-    return f"{deployer_account_id(config)}@{config.project_id}.iam.gserviceaccount.com"
+def deployer_account_email(config: Stack) -> str:
+    return service_account_email(config, "deployer")
 
 
 def pulumi_backend_url(config: PlatformConfig) -> str:
@@ -176,46 +226,51 @@ def pulumi_backend_url(config: PlatformConfig) -> str:
     return f"gs://{config.security_project_id}-pulumi-state"
 
 
-# The API's identity, shared by infra/api_identity.py and workloads/k8s/ (namespace, KSA, annotation).
+# The API's identity, shared by infra/compute/api_identity.py and workloads/k8s/ (namespace, KSA, annotation).
 API_NAMESPACE = "hipaa-api"
 API_KUBERNETES_SERVICE_ACCOUNT = "hipaa-api"
 
 
-def workload_pool(config: PlatformConfig) -> str:
+def workload_pool(config: Stack) -> str:
     """The cluster's Workload Identity pool: one per project."""
     return f"{config.project_id}.svc.id.goog"
 
 
-def api_service_account_id(config: PlatformConfig) -> str:
+def api_service_account_id(config: Stack) -> str:
     """The API's Google service account (`hipaa-prod-api`)."""
     return resource_name(config, "api")
 
 
-def api_service_account_email(config: PlatformConfig) -> str:
+def api_service_account_email(config: Stack) -> str:
     """What workloads/k8s/serviceaccount.yaml annotates the KSA with (`iam.gke.io/gcp-service-account`)."""
     return f"{api_service_account_id(config)}@{config.project_id}.iam.gserviceaccount.com"
 
 
-def mrn_hmac_secret_id(config: PlatformConfig) -> str:
+def mrn_hmac_secret_id(config: Stack) -> str:
     """The Secret Manager secret holding the key the PySpark job pseudonymizes MRNs with."""
     return resource_name(config, "mrn-hmac-key")
 
 
-def mrn_hmac_secret_path(config: PlatformConfig) -> str:
+def mrn_hmac_secret_path(config: Stack) -> str:
     """`projects/P/secrets/<id>`; the job is handed one pinned version below it, never `latest`."""
     return f"projects/{config.project_id}/secrets/{mrn_hmac_secret_id(config)}"
 
 
-def deidentified_dataset(config: PlatformConfig) -> str:
+def deidentified_dataset(config: Stack) -> str:
     """Where the PySpark job writes its de-identified tables (`hipaa_prod_deidentified`)."""
     return dataset_id(config, "deidentified")
 
 
-def materialization_dataset(config: PlatformConfig) -> str:
+def materialization_dataset(config: Stack) -> str:
     """Short-lived dataset where the BigQuery connector materializes views it reads (identified rows)."""
     return dataset_id(config, "materialization")
 
 
-def vertex_model_id(config: PlatformConfig) -> str:
+def vertex_endpoint_name(config: Stack) -> str:
+    """The private Vertex AI endpoint's display name, which deploy-vertex-model.sh looks up."""
+    return resource_name(config, "endpoint")
+
+
+def vertex_model_id(config: Stack) -> str:
     """The Vertex AI Model Registry id BigQuery ML registers the validated model under."""
     return resource_name(config, "model")

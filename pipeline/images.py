@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.substitutions import DOCKERHUB_MIRROR, GHCR_MIRROR
+from pipeline.substitutions import DOCKERHUB_MIRROR, GHCR_MIRROR, IMAGES_REPOSITORY, PHI_SCANNER_IMAGE_TAG
 
 # Commands of Debian's Essential packages (coreutils, findutils, grep, sed, tar, gzip, diffutils,
 # bash, dash, debianutils, util-linux, hostname) and mawk (priority required): in every Debian and
@@ -51,7 +51,8 @@ _CLOUD_SDK_SOURCE = (
     " built 540.0.0 (released 2025-09-23): marketplace debian12; apt python3-dev python3-crcmod python3-pip git"
     " gcc curl openssh-client gnupg lsb-release, google-cloud-cli and its components, kubectl,"
     " gke-gcloud-auth-plugin. docker was removed in 531.0.0 (b8db7c9), make in 533.0.0 (3db5d4c); no jq, no"
-    " python3-venv"
+    " python3-venv. java: Java 17, pulled in by the emulator packages' dependencies (cloud-sdk-docker issue #559,"
+    " 2025-05: the latest image ships Java 17; the Java 21 install of #584 was rolled back by #592)"
 )
 
 IMAGES: dict[str, Image] = {
@@ -60,7 +61,7 @@ IMAGES: dict[str, Image] = {
         "bash, gcloud, bq, gsutil, kubectl, python3 (3.11), pip: script steps and virtualenvs",
         DEBIAN_BASE
         | {"python3", "python3.11", "pip", "pip3", "git", "curl", "gcc", "ssh", "gpg", "lsb_release"}
-        | {"gcloud", "gsutil", "bq", "kubectl", "gke-gcloud-auth-plugin"},
+        | {"gcloud", "gsutil", "bq", "kubectl", "gke-gcloud-auth-plugin", "java"},
         _CLOUD_SDK_SOURCE,
     ),
     "docker-builder": Image(
@@ -73,7 +74,7 @@ IMAGES: dict[str, Image] = {
     ),
     "jq": Image(
         f"{GHCR_MIRROR}/jqlang/jq:1.7.1",
-        "jq for scripts/lib/common.sh",
+        "jq for scripts/lib/ (evidence, listings, reports)",
         frozenset({"jq"}),
         "jqlang/jq Dockerfile (1.7.1): a static jq copied to /jq in a FROM scratch image",
         "/jq",
@@ -138,14 +139,27 @@ IMAGES: dict[str, Image] = {
         "zaproxy/zaproxy docker/Dockerfile-stable at v2.15.0: debian:bullseye-slim, apt openjdk-11-jdk make gcc"
         " wget curl xmlstarlet unzip git python3-pip python-is-python3, pip awscli zaproxy; /zap (zap*.py) on PATH",
     ),
+    # Built by this build (step build-phi-scanner-image) FROM the Cloud SDK image above, with the pinned
+    # spaCy model baked in; the tag is unique per build in a repository of immutable tags.
+    "phi-scanner": Image(
+        PHI_SCANNER_IMAGE_TAG,
+        "the PHI gates: Presidio with the pinned spaCy English model",
+        DEBIAN_BASE
+        | {"python3", "python3.11", "pip", "pip3", "git", "curl", "gcc", "ssh", "gpg", "lsb_release"}
+        | {"gcloud", "gsutil", "bq", "kubectl", "gke-gcloud-auth-plugin", "java", "python"},
+        "pipeline/phi/image/Dockerfile (this repository): FROM the cloud-sdk image above (its tools), plus"
+        " /opt/phi/venv/bin first on PATH (python, pip, Presidio, spaCy and en_core_web_lg)",
+    ),
 }
 
-# Where a step image may come from: Google's own images, or the environment's pull-through mirrors.
+# Where a step image may come from: Google's own images, the environment's pull-through mirrors,
+# or its images repository (images this build built from the repository, tagged per build).
 ALLOWED_IMAGE_PREFIXES: tuple[str, ...] = (
     "gcr.io/cloud-builders/",
     "gcr.io/google.com/cloudsdktool/",
     f"{DOCKERHUB_MIRROR}/",
     f"{GHCR_MIRROR}/",
+    f"{IMAGES_REPOSITORY}/",
 )
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline.gates import ENVIRONMENTS
+from infra.config import ENVIRONMENTS
 from pipeline.report import BUILD_ID
 
 VERDICTS = ("pass", "fail")

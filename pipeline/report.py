@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.config import ENVIRONMENTS
 from pipeline.contract import PRE_DEPLOY_GATES
 from pipeline.evidence import EvidenceSet, read_evidence
-from pipeline.gates import CONTROLS, ENVIRONMENTS, GATES, Gate, required_gates
+from pipeline.gates import CONTROLS, GATES, Gate, required_gates
 from pipeline.report_render import headline, write_reports
 
 PASS, FAIL = "PASS", "FAIL"

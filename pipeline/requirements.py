@@ -1,6 +1,6 @@
 """What a step needs to run: the tools its scripts declare and the commands its inline shell calls.
 
-A script declares its tools with `require_tool NAME...` (scripts/lib/common.sh); that line is the
+A script declares its tools with `require_tool NAME...` (scripts/lib/core.sh); that line is the
 declaration this module reads, together with those of the scripts it runs and the libraries it
 sources. Arguments that are variables are resolved the way the script would: from the step's
 environment, the script's own assignments, or a `${NAME:-default}` default. A name that cannot be
@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline.contract import WORKSPACE
 
 _REQUIRE = re.compile(r"^\s*require_tool\s+(.+?)\s*$")
-_SOURCE = re.compile(r"^\s*(?:source|\.)\s+\S*?/?(lib/[A-Za-z0-9_.-]+\.sh)\b")
+_SOURCE = re.compile(r"^\s*(?:source|\.)\s+.*?\b(lib/[A-Za-z0-9_.-]+\.sh)\b")
 _SCRIPT_REF = re.compile(r"(?<![\w.-])([a-z0-9][a-z0-9_-]*\.sh)\b")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
 # What the shell itself provides: builtins and keywords, never looked up on PATH.

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.config import ENVIRONMENTS
 from pipeline.contract import PRE_DEPLOY_GATES
 from pipeline.evidence import EvidenceSet, read_evidence
-from pipeline.gates import ENVIRONMENTS, GATES
+from pipeline.gates import GATES
 from pipeline.report import BUILD_ID
 
 _GATE_IDS = tuple(g.id for g in GATES)

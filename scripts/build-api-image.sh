@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the API image from CONTEXT_DIR, push it to this environment's images repository and hand its
 # digest on in $OUTPUT_DIR/api-image (the only reference later steps scan, sign and deploy).
+# IMAGE_OUTPUT names another file there, for another image built the same way (build-phi-scanner-image.sh).
 #
 # The private pool has no route out, so everything comes through Artifact Registry: the bases from
 # the mirrors named by the BUILD_ARG=VALUE arguments, Python packages from PIP_INDEX_URL (the PyPI
@@ -18,8 +19,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME="build-api-image.sh"
 USAGE="build-api-image.sh ENV IMAGE_REF COMMIT_SHA CONTEXT_DIR PIP_INDEX_URL [BUILD_ARG=VALUE]..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 readonly RE_IMAGE_TAG='^([a-z0-9.-]+(:[0-9]+)?)/[-a-z0-9._/]+:([A-Za-z0-9_.-]*)$'
 readonly RE_COMMIT_TAG='^[0-9a-f]{7,40}-[A-Za-z0-9_.-]+$'
@@ -36,7 +37,8 @@ INDEX_URL=$5
 [[ "$REF" =~ $RE_IMAGE_TAG ]] || usage_error "IMAGE_REF='${REF}' is malformed (host/path:tag)"
 REGISTRY_HOST=${BASH_REMATCH[1]}
 TAG=${BASH_REMATCH[3]}
-[[ "$REF" == */"hipaa-${ENVIRONMENT}-images/"* ]] || usage_error "IMAGE_REF='${REF}' is not in the hipaa-${ENVIRONMENT}-images repository"
+REPOSITORY=$(hipaa_docker_repository "$ENVIRONMENT")
+[[ "$REF" == */"${REPOSITORY}/"* ]] || usage_error "IMAGE_REF='${REF}' is not in the ${REPOSITORY} repository"
 [[ "$TAG" =~ $RE_COMMIT_TAG ]] || die "no commit (SHORT_SHA) to tag the image with: tag '${TAG}' is not <short commit>-<build id>"
 require_match COMMIT_SHA "$COMMIT" "$RE_COMMIT"
 [[ "$TAG" == "${COMMIT:0:7}"* ]] || usage_error "IMAGE_REF tag '${TAG}' does not name commit ${COMMIT:0:7}"
@@ -50,6 +52,8 @@ for arg in "${@:6}"; do
   build_args+=(--build-arg "$arg")
 done
 
+OUTPUT_NAME=${IMAGE_OUTPUT:-api-image}
+[[ "$OUTPUT_NAME" =~ ^[a-z][a-z0-9-]*$ ]] || usage_error "IMAGE_OUTPUT='${OUTPUT_NAME}' is not a file name (a-z, 0-9, -)"
 require_tool gcloud docker docker-buildx
 [[ -n "${OUTPUT_DIR:-}" ]] || die "OUTPUT_DIR is not set"
 mkdir -p "$OUTPUT_DIR" || die "cannot create OUTPUT_DIR ${OUTPUT_DIR}"
@@ -83,5 +87,5 @@ capture_text pushed "digest of ${REF}" docker inspect --format '{{index .RepoDig
 pushed=${pushed//[[:space:]]/}
 [[ "$pushed" =~ $RE_IMAGE_DIGEST && "${pushed%@*}" == "${REF%:*}" ]] ||
   die "docker inspect printed no digest of ${REF%:*} for the pushed image"
-printf '%s\n' "$pushed" >"${OUTPUT_DIR}/api-image"
+printf '%s\n' "$pushed" >"${OUTPUT_DIR}/${OUTPUT_NAME}"
 log "pushed ${pushed}"

@@ -13,8 +13,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME="build-virtualenvs.sh"
 USAGE="build-virtualenvs.sh ENV PIP_INDEX_URL TARGET..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 readonly RE_INDEX_URL='^https://([a-z0-9.-]+)/[^[:space:]]*$'
 readonly RE_TARGET='^\.(venv|venv-tools|tools/[a-z0-9-]+)/\.installed$'

@@ -15,8 +15,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=configure-monitoring.sh
 USAGE="configure-monitoring.sh ENV PROJECT_ID SECURITY_PROJECT_ID"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 require_args 3 "$@"
 require_environment "$1"
@@ -24,7 +26,7 @@ require_match PROJECT_ID "$2" "$RE_PROJECT"
 require_match SECURITY_PROJECT_ID "$3" "$RE_PROJECT"
 PROJECT=$2 SECURITY_PROJECT=$3
 [[ "$SECURITY_PROJECT" != "$PROJECT" ]] || usage_error "SECURITY_PROJECT_ID must be a separate project, not ${PROJECT}"
-TOPIC="projects/${SECURITY_PROJECT}/topics/hipaa-deployments"
+TOPIC=$(hipaa_security_topic "$SECURITY_PROJECT")
 
 gate_begin monitoring "gcloud/jq"
 require_tool gcloud jq

@@ -5,8 +5,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-dataproc-hipaa.sh
 USAGE="deploy-dataproc-hipaa.sh ENV PROJECT_ID DATAPROC_REGION CLUSTER KMS_KEYRING SUBNET"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/dataproc.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/dataproc.sh"
 
@@ -34,7 +34,7 @@ case "$existing" in
     ;;
   1)
     # Network, encryption, identity and shielding are fixed at creation; the idle policy can drift
-    # and is set to the environment's (the same as infra/dataproc.py). Labels are left alone: a
+    # and is set to the environment's (the same as infra/compute/dataproc.py). Labels are left alone: a
     # cluster created by `pulumi up` keeps the labels Pulumi gave it.
     if [[ -n "$idle_ttl" ]]; then lifecycle=(--delete-max-idle="$DATAPROC_DEV_IDLE"); else lifecycle=(--no-delete-max-idle); fi
     log "updating cluster ${CLUSTER}"

@@ -14,15 +14,15 @@
 # Credentials use the cluster's DNS-based endpoint (--dns-endpoint): the private build pool reaches
 # the VPC through a peering, the IP-based private endpoint lies behind a second one, and peering is
 # not transitive. The DNS endpoint is a Google API: IAM (container.clusters.connect) and the VPC-SC
-# perimeter gate it, and infra/gke.py lets it accept IAM credentials only.
+# perimeter gate it, and infra/compute/gke.py lets it accept IAM credentials only.
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-gke-hipaa.sh
 USAGE="deploy-gke-hipaa.sh ENV PROJECT_ID GKE_CLUSTER REGION MANIFEST_DIR IMAGE_REF_WITH_DIGEST"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/lib" && pwd)"
-readonly PLACEHOLDER="hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+readonly PLACEHOLDER="__REGION__-docker.pkg.dev/__PROJECT_ID__/hipaa-__ENVIRONMENT__-images/hipaa-api@sha256:0000000000000000000000000000000000000000000000000000000000000000"
 readonly FIELD_MANAGER=hipaa-pipeline
 # Any __NAME__ left after rendering: a value the manifests expect and nobody filled in.
 readonly UNFILLED='__[A-Z_]+__'

@@ -7,8 +7,12 @@
 set -Eeuo pipefail
 SCRIPT_NAME=deploy-vertex-model.sh
 USAGE="deploy-vertex-model.sh ENV PROJECT_ID REGION ENDPOINT_DISPLAY_NAME MODEL_DISPLAY_NAME"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/deploy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/deploy.sh"
 
 readonly RE_DISPLAY_NAME='^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$'
 
@@ -28,7 +32,7 @@ gate_begin deploy-vertex "gcloud/jq"
 require_prod_approval
 
 KEYRING=$(env_keyring "$PROJECT" "$REGION")
-NETWORK="hipaa-${ENVIRONMENT}-vpc"
+NETWORK=$(hipaa_network_name "$ENVIRONMENT")
 
 # find_one VAR KIND DISPLAY_NAME JSON_ARRAY: the single resource with that display name.
 find_one() {

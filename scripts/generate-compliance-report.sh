@@ -8,8 +8,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=generate-compliance-report.sh
 USAGE="generate-compliance-report.sh ENV COMPLIANCE_BUCKET"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/pipeline.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/pipeline.sh"
 

@@ -14,8 +14,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=install-toolchain.sh
 USAGE="install-toolchain.sh ENV BIN_DIR IMAGE PATH_IN_IMAGE SMOKE_COMMAND [IMAGE PATH_IN_IMAGE SMOKE_COMMAND]..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly RE_PINNED_IMAGE='^[a-z0-9._-]+(:[0-9]+)?/[-A-Za-z0-9._/]+(:[A-Za-z0-9_.-]+|@sha256:[0-9a-f]{64})$'
 readonly RE_IMAGE_PATH='^/[A-Za-z0-9._/-]*$'

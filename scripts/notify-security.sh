@@ -9,8 +9,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=notify-security.sh
 USAGE="notify-security.sh ENV SECURITY_PROJECT_ID REPORT_URI   (REPORT_URI: gs://COMPLIANCE_BUCKET/reports/BUILD_ID)"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/pipeline.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/pipeline.sh"
 
@@ -20,7 +20,7 @@ require_match SECURITY_PROJECT_ID "$2" "$RE_PROJECT"
 require_match REPORT_URI "$3" "$RE_REPORT_URI"
 security_project=$2
 report_uri=${3%/}
-topic="projects/${security_project}/topics/hipaa-deployments"
+topic=$(hipaa_security_topic "$security_project")
 
 require_tool gcloud jq "${PYTHON:-python3}"
 require_build_id

@@ -12,8 +12,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=require-gates-passed.sh
 USAGE="require-gates-passed.sh ENV GATE... [-- scripts/SCRIPT.sh [ARG...]]"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 # shellcheck source=lib/pipeline.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/pipeline.sh"
 

@@ -5,8 +5,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-data-quality.sh
 USAGE="run-data-quality.sh ENV PROJECT_ID BIGQUERY_DATASET"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 require_args 3 "$@"

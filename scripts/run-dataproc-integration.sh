@@ -8,8 +8,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-dataproc-integration.sh
 USAGE="run-dataproc-integration.sh ENV PROJECT_ID DATAPROC_REGION KMS_KEYRING SUBNET BIGQUERY_DATASET MAIN_PY_URI"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/deploy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/deploy.sh"
 # shellcheck source=lib/dataproc.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/dataproc.sh"
 
@@ -30,7 +32,7 @@ require_tool gcloud jq
 gate_begin dataproc-integration "gcloud/jq"
 require_prod_approval
 
-CLUSTER="hipaa-${ENVIRONMENT}-dataproc-it-$(run_suffix)"
+CLUSTER=$(hipaa_resource_name "$ENVIRONMENT" "dataproc-it-$(run_suffix)")
 TORN_DOWN=""
 
 # teardown [strict]: delete the test cluster once. On the passing path (strict) a failed delete is a

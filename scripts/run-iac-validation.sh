@@ -20,8 +20,12 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-iac-validation.sh
 USAGE="run-iac-validation.sh ENV BACKEND_URL"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/deploy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/deploy.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly PROGRAM=(infra policypack __main__.py)
 # Diagnostics that stop a deployment: errors and mandatory policy violations. Named by the

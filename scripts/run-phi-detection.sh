@@ -13,8 +13,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-phi-detection.sh
 USAGE="run-phi-detection.sh ENV PATH...   (files or directories to scan along with the build log; PHI_GATE_ID=phi-log-scan for the final scan)"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/pipeline.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/pipeline.sh"
 

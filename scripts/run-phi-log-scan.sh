@@ -7,8 +7,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-phi-log-scan.sh
 USAGE="run-phi-log-scan.sh ENV PATH...   (files or directories to scan along with the whole build log)"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 require_args 2 "$@"
 require_environment "$1"

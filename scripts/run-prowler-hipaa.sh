@@ -15,8 +15,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-prowler-hipaa.sh
 USAGE="run-prowler-hipaa.sh ENV PROJECT_ID"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly EXCEPTIONS_FILE="security/prowler/exceptions-dev.json"
 

@@ -7,8 +7,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-pyspark-job.sh
 USAGE="run-pyspark-job.sh ENV PROJECT_ID DATAPROC_REGION CLUSTER MAIN_PY_URI BIGQUERY_DATASET"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/deploy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/deploy.sh"
 # shellcheck source=lib/dataproc.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/dataproc.sh"
 
@@ -29,7 +31,7 @@ require_prod_approval
 # The job processes PHI: the cluster must meet the same rules deploy-dataproc-hipaa.sh enforced.
 KEYRING=$(env_keyring "$PROJECT" "$REGION")
 dataproc_verify_cluster "$PROJECT" "$REGION" "$CLUSTER" "$KEYRING" \
-  "hipaa-${ENVIRONMENT}-private" "$(dataproc_idle_ttl)"
+  "$(hipaa_subnet_name "$ENVIRONMENT")" "$(dataproc_idle_ttl)"
 dataproc_require_connector_image "$CLUSTER"
 ((${#VIOLATIONS[@]} == 0)) || die "cluster ${CLUSTER} is not compliant; job not submitted"
 

@@ -30,8 +30,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-python-quality.sh
 USAGE="run-python-quality.sh ENV SAFETY_DB_URI SOURCE_DIR..."
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly PYLINT_MIN_SCORE=9.0
 readonly SAFETY_DB_MAX_AGE_DAYS=14

@@ -20,8 +20,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-semgrep-scan.sh
 USAGE="run-semgrep-scan.sh ENV SOURCE_DIR"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly PACKS=(security-audit secrets python bandit)
 readonly RULES_MAX_AGE_DAYS=14
@@ -38,7 +40,7 @@ require_tool semgrep gcloud jq
 [[ -s "$REPO_ROOT/$HEALTHCARE_RULES" ]] || die "healthcare rules ${HEALTHCARE_RULES} are missing"
 work=""
 make_workdir work
-RULES_URI="gs://${PROJECT_ID}-artifacts/semgrep-rules"
+RULES_URI="gs://$(hipaa_bucket_name "$PROJECT_ID" artifacts)/semgrep-rules"
 
 mkdir -p "$work/rules"
 # shellcheck disable=SC2329  # invoked through run_scanner

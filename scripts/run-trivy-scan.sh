@@ -20,8 +20,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-trivy-scan.sh
 USAGE="run-trivy-scan.sh ENV IMAGE_REF"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly FINDINGS_EXIT=5
 readonly SEVERITIES=HIGH,CRITICAL
@@ -36,7 +38,7 @@ registry_project=${registry_project%%/*}
 [[ "$registry_host" =~ ^[a-z0-9-]+-docker\.pkg\.dev$ ]] ||
   usage_error "IMAGE_REF='${IMAGE_REF}' is not in Artifact Registry (REGION-docker.pkg.dev/PROJECT/...)"
 require_match "IMAGE_REF project" "$registry_project" "$RE_PROJECT"
-MIRROR="${registry_host}/${registry_project}/hipaa-${ENVIRONMENT}-ghcr-mirror/aquasecurity"
+MIRROR="${registry_host}/${registry_project}/$(hipaa_docker_mirror_repository "$ENVIRONMENT" ghcr)/aquasecurity"
 
 gate_begin trivy "trivy/jq"
 require_tool trivy jq

@@ -18,8 +18,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=run-zap-dast.sh
 USAGE="run-zap-dast.sh ENV TARGET_URL"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/scanners.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 
 readonly RULES_FILE="security/zap/rules.tsv"
 

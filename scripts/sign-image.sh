@@ -10,17 +10,22 @@
 # belong in a public log), so nothing is uploaded and verification skips the tlog; the signature
 # itself is still verified against the KMS public key. cosign verify prints the verified payloads
 # as a JSON array: each must name this image's digest. Then
-#   gcloud container binauthz attestations sign-and-create --artifact-url IMAGE --attestor ATTESTOR
+#   gcloud beta container binauthz attestations sign-and-create --artifact-url IMAGE --attestor ATTESTOR
 #       --keyversion <key>/cryptoKeyVersions/1
 #   gcloud container binauthz attestations list --attestor ATTESTOR --artifact-url IMAGE --format=json
 # and the list must hold an attestation for exactly this image signed by that key version.
+# sign-and-create exists on the beta (and alpha) track only: the GA gcloud answers "Invalid choice".
+# The step image pins cloud-sdk 540.0.0, whose google-cloud-cli package ships the beta track
+# (configure-monitoring.sh uses it too); one call that builds the payload, signs it with the KMS key
+# version (whatever its algorithm) and creates the attestation, instead of re-doing that here with
+# `kms asymmetric-sign` and `attestations create --signature-file`.
 # checked = signatures verified + attestations found. In prod, nothing is signed or attested unless
 # the build was approved (require_prod_approval).
 set -Eeuo pipefail
 SCRIPT_NAME=sign-image.sh
 USAGE="sign-image.sh ENV PROJECT_ID IMAGE_REF_WITH_DIGEST SIGNING_KEY ATTESTOR"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 readonly RE_ATTESTOR='^projects/([a-z][a-z0-9-]{4,28}[a-z0-9])/attestors/[A-Za-z0-9_-]{1,63}$'
 
@@ -57,7 +62,7 @@ signatures=$(jq --arg digest "$DIGEST" --arg repository "$REPOSITORY" '[.[]
 ((signatures > 0)) || die "cosign: no signature by ${KEY_VERSION} verified for ${IMAGE}"
 checked "$signatures"
 
-run_quiet "binauthz attestation" gcloud container binauthz attestations sign-and-create \
+run_quiet "binauthz attestation" gcloud beta container binauthz attestations sign-and-create \
   --artifact-url "$IMAGE" --attestor "$ATTESTOR" --keyversion "$KEY_VERSION" --project "$PROJECT"
 attestations=""
 capture_json_array attestations "binauthz attestation list" gcloud container binauthz attestations list \

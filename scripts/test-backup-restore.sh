@@ -12,8 +12,12 @@
 set -Eeuo pipefail
 SCRIPT_NAME=test-backup-restore.sh
 USAGE="test-backup-restore.sh ENV PROJECT_ID BIGQUERY_DATASET BUCKET DATAPROC_REGION CLUSTER"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/deploy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/deploy.sh"
 
 readonly RE_TABLE='^[A-Za-z0-9_]{1,900}$'
 readonly RE_TIMESTAMP='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$'
@@ -35,7 +39,7 @@ gate_begin backup-restore "bq/gcloud/jq"
 require_prod_approval
 
 SUFFIX=$(run_suffix)
-BACKUPS="hipaa_${ENVIRONMENT}_backups"
+BACKUPS=$(hipaa_dataset_id "$ENVIRONMENT" backups)
 CREATED_TABLES=()
 PROBE_PREFIX=""
 DISK_SNAPSHOT=""
@@ -197,7 +201,7 @@ capture_json instance "master ${master}" gcloud compute instances describe "$mas
 disk=$(jq -r '[(.disks // [])[] | select(.boot == true) | .source // ""][0] // "" | split("/") | last // ""' <<<"$instance")
 [[ "$disk" =~ $RE_NAME ]] || die "master ${master}: no boot disk"
 
-DISK_SNAPSHOT="hipaa-${ENVIRONMENT}-master-restore-test-${SUFFIX}"
+DISK_SNAPSHOT=$(hipaa_resource_name "$ENVIRONMENT" "master-restore-test-${SUFFIX}")
 log "snapshotting disk ${disk}"
 run_quiet "snapshot disk ${disk}" gcloud compute disks snapshot "$disk" --project="$PROJECT" --zone="$zone" \
   --snapshot-names="$DISK_SNAPSHOT" --storage-location="$REGION" \

@@ -10,8 +10,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=validate-access-controls.sh
 USAGE="validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 require_args 3 "$@"
 require_environment "$1"

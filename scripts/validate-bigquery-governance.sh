@@ -12,15 +12,17 @@
 set -Eeuo pipefail
 SCRIPT_NAME=validate-bigquery-governance.sh
 USAGE="validate-bigquery-governance.sh ENV PROJECT_ID BIGQUERY_DATASET"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 require_args 3 "$@"
 require_environment "$1"
 require_match PROJECT_ID "$2" "$RE_PROJECT"
 require_match BIGQUERY_DATASET "$3" "$RE_DATASET"
 PROJECT=$2 DATASET=$3
-DEIDENTIFIED="hipaa_${ENVIRONMENT}_deidentified"
+DEIDENTIFIED=$(hipaa_deidentified_dataset "$ENVIRONMENT")
 [[ "$DATASET" != "$DEIDENTIFIED" ]] || usage_error "BIGQUERY_DATASET must be the source dataset, not ${DEIDENTIFIED}"
 readonly PHI_COLUMN='^name$|(^|_)(mrn|ssn|dob|zip|zip_code|zipcode|postal_code|phone|phone_number|fax|email|email_address|address|address_line_[0-9]|street|city|county|first_name|last_name|middle_name|full_name|given_name|family_name|patient_name|birth_date|date_of_birth|death_date|admission_date|discharge_date|patient_id|person_id|member_id|subscriber_id|beneficiary_id|medical_record_number|social_security_number|account_number|license_number|certificate_number|vehicle_id|vin|device_id|serial_number|ip_address|url|photo|photo_url|biometric_id)(_|$)'
 

@@ -9,8 +9,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=validate-bqml-model.sh
 USAGE="validate-bqml-model.sh ENV PROJECT_ID KMS_KEYRING"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 SQL_DIR="$(dirname "${BASH_SOURCE[0]}")/sql"
 readonly SQL_DIR
@@ -27,9 +29,9 @@ MIN_ROWS=${BQML_MIN_ROWS:-10}
 require_match BQML_MIN_R2 "$MIN_R2" '^(0(\.[0-9]+)?|1(\.0+)?)$'
 require_match BQML_MIN_ROWS "$MIN_ROWS" '^[1-9][0-9]{0,8}$'
 # Names as infra/naming.py gives them: deidentified_dataset, vertex_model_id, the bigquery purpose key.
-DATASET="hipaa_${ENVIRONMENT}_deidentified"
-VERTEX_MODEL_ID="hipaa-${ENVIRONMENT}-model"
-KMS_KEY="${KEYRING}/cryptoKeys/bigquery-cmek"
+DATASET=$(hipaa_deidentified_dataset "$ENVIRONMENT")
+VERTEX_MODEL_ID=$(hipaa_vertex_model_id "$ENVIRONMENT")
+KMS_KEY="${KEYRING}/cryptoKeys/${CMEK_KEY_BIGQUERY}"
 
 require_tool bq jq
 gate_begin bqml-model "bq/jq"

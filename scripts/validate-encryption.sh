@@ -17,8 +17,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=validate-encryption.sh
 USAGE="validate-encryption.sh ENV PROJECT_ID KMS_KEYRING REGION"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 require_args 4 "$@"
 require_environment "$1"

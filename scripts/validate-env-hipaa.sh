@@ -4,13 +4,15 @@
 # data access to the SIEM project, carry the HIPAA org policies and run no VM with a public IP.
 #
 # Environment-aware: a dry-run-only perimeter is tolerated in dev (synthetic data) and nowhere
-# else; prod keys must be HSM-backed (infra/kms.py creates them so).
+# else; prod keys must be HSM-backed (infra/security/kms.py creates them so).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-env-hipaa.sh
 USAGE="validate-env-hipaa.sh ENV PROJECT_ID VPC_SC_PERIMETER KMS_KEYRING SIEM_PROJECT_ID"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 require_args 5 "$@"
 require_environment "$1"
@@ -21,18 +23,9 @@ require_match SIEM_PROJECT_ID "$5" "$RE_PROJECT"
 PROJECT=$2 PERIMETER=$3 KEYRING=$4 SIEM_PROJECT=$5
 [[ "$SIEM_PROJECT" != "$PROJECT" ]] || usage_error "SIEM_PROJECT_ID must be a separate project, not ${PROJECT}"
 
-# One CMEK key per purpose, as infra/kms.py creates them (`<purpose>-cmek`).
-readonly CMEK_KEYS='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'
-# Org policy constraints that must be in force at the project, by how each is judged.
-readonly ENFORCED_CONSTRAINTS=(
-  compute.requireOsLogin compute.requireShieldedVm compute.disableSerialPortAccess
-  iam.disableServiceAccountKeyCreation iam.automaticIamGrantsForDefaultServiceAccounts
-  storage.uniformBucketLevelAccess storage.publicAccessPrevention sql.restrictPublicIp
-)
-readonly DENY_ALL_CONSTRAINTS=(compute.vmExternalIpAccess)
+# Org policy constraints that must be in force at the project, by how each is judged: the boolean
+# and deny-all ones and CMEK_ONLY_SERVICES come from facts.sh (infra/security/org_constraints.py).
 readonly LIST_CONSTRAINTS=(gcp.resourceLocations gcp.restrictNonCmekServices)
-# Services that may only create resources with a CMEK key (gcp.restrictNonCmekServices deniedValues).
-readonly CMEK_ONLY_SERVICES='["bigquery.googleapis.com","storage.googleapis.com","dataproc.googleapis.com","aiplatform.googleapis.com","container.googleapis.com","compute.googleapis.com","pubsub.googleapis.com"]'
 
 # json_strings WORD...: the words as a JSON array of strings (constraint names need no escaping).
 json_strings() {
@@ -68,7 +61,7 @@ judge "keys of ${KEYRING}" "{\"keyring\":${keyring},\"keys\":${keys}}" '
          elif ($key.primary.state // "NONE") != "ENABLED" then "key \($id): primary version is \($key.primary.state // "missing"), not ENABLED"
          elif $prod and ($key.primary.protectionLevel // "") != "HSM" then "key \($id): protection level \($key.primary.protectionLevel // "unknown"), prod requires HSM"
          else empty end]}' \
-  --arg ring "$KEYRING" --argjson expected "$CMEK_KEYS" --argjson prod "$prod"
+  --arg ring "$KEYRING" --argjson expected "$CMEK_KEY_NAMES" --argjson prod "$prod"
 
 # --- Audit logging and the SIEM sink ---------------------------------------------------------
 policy=""
@@ -87,7 +80,7 @@ judge "log sinks of ${PROJECT}" "$sinks" '
 
 # --- Organization policies (effective at the project) ----------------------------------------
 effective=""
-for constraint in "${ENFORCED_CONSTRAINTS[@]}" "${DENY_ALL_CONSTRAINTS[@]}" "${LIST_CONSTRAINTS[@]}"; do
+for constraint in "${ORG_ENFORCED_CONSTRAINTS[@]}" "${ORG_DENY_ALL_CONSTRAINTS[@]}" "${LIST_CONSTRAINTS[@]}"; do
   answer=""
   capture_json answer "org policy ${constraint}" \
     gcloud org-policies describe "$constraint" --project "$PROJECT" --effective --format=json
@@ -115,8 +108,8 @@ judge "org policies of ${PROJECT}" "$effective" '
                       and ($cmek_only - $denied | length > 0)))
          | "org policy \($c): does not require CMEK for \(if ($rules | any(.allowAll == true)) then "any service" else ($cmek_only - $denied | join(", ")) end)"
        end]}' \
-  -n --arg project "$PROJECT" --argjson enforced "$(json_strings "${ENFORCED_CONSTRAINTS[@]}")" \
-  --argjson deny_all "$(json_strings "${DENY_ALL_CONSTRAINTS[@]}")" --argjson cmek_only "$CMEK_ONLY_SERVICES"
+  -n --arg project "$PROJECT" --argjson enforced "$(json_strings "${ORG_ENFORCED_CONSTRAINTS[@]}")" \
+  --argjson deny_all "$(json_strings "${ORG_DENY_ALL_CONSTRAINTS[@]}")" --argjson cmek_only "$CMEK_ONLY_SERVICES"
 
 # --- No public IPs on VMs --------------------------------------------------------------------
 instances=""

@@ -4,7 +4,7 @@
 # reachable; and the VPC networks have no route to the internet and a deny-all egress firewall.
 #
 # Checked against the perimeter's enforced configuration (status); a dry-run-only perimeter is a
-# violation outside dev (check_perimeter in scripts/lib/common.sh). Egress destinations are
+# violation outside dev (check_perimeter in scripts/lib/live.sh). Egress destinations are
 # compared by project number, the form the Access Context Manager API uses.
 # Firewall scope: VPC firewall rules of each network in the project (the platform's own); a deny
 # held only in a hierarchical or network firewall policy is not seen here and fails the gate.
@@ -12,8 +12,10 @@
 set -Eeuo pipefail
 SCRIPT_NAME=validate-vpcsc-egress.sh
 USAGE="validate-vpcsc-egress.sh ENV PROJECT_ID VPC_SC_PERIMETER SIEM_PROJECT_ID SECURITY_PROJECT_ID"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
+# shellcheck source=lib/live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 
 require_args 5 "$@"
 require_environment "$1"

@@ -12,8 +12,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=verify-release.sh
 USAGE="verify-release.sh ENV BRANCH_NAME TAG_NAME"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 
 readonly REF_DEV='^main$'
 readonly REF_STAGING='^v[0-9]+\.[0-9]+\.[0-9]+-rc\.[0-9]+$'

@@ -9,8 +9,8 @@
 set -Eeuo pipefail
 SCRIPT_NAME=when-refused.sh
 USAGE="when-refused.sh ENV scripts/SCRIPT.sh [ARG...]"
-# shellcheck source=lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/core.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/pipeline.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/pipeline.sh"
 

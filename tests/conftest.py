@@ -15,31 +15,49 @@ from pathlib import Path
 import pytest
 
 from infra.config import ENVIRONMENTS
-from infra.mockrun import run_program
+from infra.plan.mockrun import run_stack
 from infra.rules import Resource
+
+# Every command line the script tests send to the fake gcloud, bq, gsutil and kubectl must also pass the
+# real CLI's parser: checked once per run, on the controller, after every worker's tests.
+pytest_plugins = ("tests.scripts.cli_conformance",)
 
 
 @functools.cache
 def planned(stack: str) -> tuple[Resource, ...]:
-    """Every resource the real program registers for a stack, from its own Pulumi.<stack>.yaml.
+    """Every resource the real program registers for a stack, from its own Pulumi.<stack>.yaml."""
+    return _plan_run(stack)[0]
 
-    Planned once per test run: under pytest-xdist the first worker to ask plans the stack and the
+
+@functools.cache
+def planned_urns(stack: str) -> tuple[str, ...]:
+    """Every URN the engine would give the stack's registrations, providers included."""
+    return _plan_run(stack)[1]
+
+
+def _plan_run(stack: str) -> tuple[tuple[Resource, ...], tuple[str, ...]]:
+    """Planned once per test run: under pytest-xdist the first worker to ask plans the stack and the
     others read its result (one run's workers share PYTEST_XDIST_TESTRUNUID; nothing outlives it).
     """
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if run is None:
-        return tuple(run_program(stack))
+        return _plan(stack)
     shared = _shared_plans(run)
     shared.mkdir(exist_ok=True)
     target = shared / f"{stack}.pickle"
     with (shared / f"{stack}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if target.exists():
-            resources: tuple[Resource, ...] = pickle.loads(target.read_bytes())  # noqa: S301 - written by this run
-            return resources
-        resources = tuple(run_program(stack))
-        target.write_bytes(pickle.dumps(resources))
-        return resources
+            result: tuple[tuple[Resource, ...], tuple[str, ...]] = pickle.loads(target.read_bytes())  # noqa: S301 - written by this run
+            return result
+        result = _plan(stack)
+        target.write_bytes(pickle.dumps(result))
+        return result
+
+
+def _plan(stack: str) -> tuple[tuple[Resource, ...], tuple[str, ...]]:
+    monitor = run_stack(stack)
+    return tuple(monitor.recorded()), tuple(monitor.engine_urns.values())
 
 
 def _shared_plans(run: str) -> Path:
@@ -61,7 +79,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # Tests that pay a start-up cost once per worker (a JVM for Spark, Great Expectations' context)
 # share one worker under `--dist loadgroup`: the cost is paid once per run instead of once per worker.
-_WORKER_GROUPS = {"tests/workloads/spark/": "spark-jvm", "tests/workloads/quality/": "great-expectations"}
+_WORKER_GROUPS = {
+    "tests/workloads/spark/": "spark-jvm",
+    "tests/workloads/quality/": "great-expectations",
+    # One real checkov gate run (tests/security/checkov/gate_run.py) serves both modules.
+    "tests/workloads/k8s/test_checkov.py": "checkov",
+    "tests/security/checkov/test_hipaa_policies.py": "checkov",
+}
 
 
 # tryfirst: xdist's worker reads the group marker in its own modifyitems hook, registered after this
@@ -95,7 +119,7 @@ def mocked() -> None:
     """Pulumi's mock engine for tests that build one component directly (testing-unit-py style)."""
     import pulumi
 
-    from infra.mockrun import PlanMocks
+    from infra.plan.mocks import PlanMocks
 
     pulumi.runtime.set_mocks(PlanMocks(), project="hipaa", stack="prod", preview=False)
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.phi.engine import detector
+from pipeline.phi.lexicon import LexiconError
 from pipeline.phi.nlp import NlpSetupError, installed_model
 from pipeline.phi.scanner import ScanError, ScanResult, scan
 
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         result = scan(arguments.paths, detector(installed_model()))
-    except (ScanError, NlpSetupError) as error:
+    except (ScanError, NlpSetupError, LexiconError) as error:
         print(f"phi: ERROR: {error}", file=sys.stderr)
         return ERROR
     for finding in result.findings:

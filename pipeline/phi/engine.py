@@ -12,10 +12,12 @@ import logging
 import re
 from dataclasses import dataclass
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
+from pipeline.phi.names import PERSON, PersonNameRecognizer
 from pipeline.phi.nlp import BLANK_ENGLISH, LANGUAGE, PATTERN_ONLY, LogLineEngine
+from pipeline.phi.postal import POSTAL_ADDRESS, CardNumberRecognizer, PostalAddressRecognizer
 from pipeline.phi.recognizers import REGEX_FLAGS, model_recognizers, pattern_recognizers
 
 SCORE_THRESHOLD = 0.5
@@ -23,9 +25,9 @@ CONTEXT_BOOST = 0.35
 CONTEXT_FLOOR = 0.55
 # Words before a match that are looked at for context (Presidio's default window).
 CONTEXT_WORDS_BEFORE = 5
-# Every pattern recognizer needs a digit (identifiers, dates, phones) or an @ (e-mail): in
-# pattern-only mode a line with neither cannot match, and is not analyzed.
-_MAY_MATCH_A_PATTERN = re.compile(r"[0-9@]")
+# Every model-free recognizer needs a digit (identifiers, dates, phones, addresses, cards), an @
+# (e-mail) or a capital letter (names): in pattern-only mode a line with none cannot match.
+_MAY_MATCH_A_PATTERN = re.compile(r"[0-9@A-Z]")
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,27 @@ class Detector:
         if self.mode == PATTERN_ONLY and not _MAY_MATCH_A_PATTERN.search(line):
             return []
         best: dict[str, float] = {}
-        for result in self._analyzer.analyze(text=line, language=LANGUAGE, score_threshold=SCORE_THRESHOLD):
+        for result in within_addresses_dropped(
+            self._analyzer.analyze(text=line, language=LANGUAGE, score_threshold=SCORE_THRESHOLD)
+        ):
             best[result.entity_type] = max(result.score, best.get(result.entity_type, 0.0))
         return [Detection(entity, round(score, 2)) for entity, score in sorted(best.items())]
+
+
+def within_addresses_dropped(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """A person's name inside an address is a street or a city (Martin Luther King Blvd, 12 Oak Dr Springfield)."""
+    addresses = [(r.start, r.end) for r in results if r.entity_type == POSTAL_ADDRESS]
+    return [
+        r
+        for r in results
+        if r.entity_type != PERSON or not any(start <= r.start and r.end <= end for start, end in addresses)
+    ]
+
+
+def recognizers_for(mode: str) -> list[EntityRecognizer]:
+    """Every mode: identifiers, addresses, cards and census names; with a model, its PERSON entities too."""
+    model_free = [*pattern_recognizers(), PostalAddressRecognizer(), CardNumberRecognizer(), PersonNameRecognizer()]
+    return model_free if mode == PATTERN_ONLY else [*model_free, *model_recognizers()]
 
 
 @functools.cache
@@ -57,9 +77,8 @@ def detector(model: str | None) -> Detector:
     logging.getLogger("presidio-analyzer").disabled = True
     engine = LogLineEngine(model or BLANK_ENGLISH)
     engine.load()
-    recognizers = pattern_recognizers() if engine.mode == PATTERN_ONLY else pattern_recognizers() + model_recognizers()
     analyzer = AnalyzerEngine(
-        registry=RecognizerRegistry(recognizers=recognizers, global_regex_flags=REGEX_FLAGS),
+        registry=RecognizerRegistry(recognizers=recognizers_for(engine.mode), global_regex_flags=REGEX_FLAGS),
         nlp_engine=engine,
         supported_languages=[LANGUAGE],
         default_score_threshold=SCORE_THRESHOLD,

@@ -2,8 +2,7 @@
 
 Everything the simulator knows about a stack (its trigger, its projects, the resources the fake
 world starts from) comes from this plan, so the simulated build runs against the platform this
-program defines. The infra modules are being moved into sub-packages; this is the only import of
-them, so a move changes one line here.
+program defines. This is the only import of the infra package, so a move there changes one line here.
 """
 
 from __future__ import annotations
@@ -43,7 +42,8 @@ class Plan:
 
 def offline_plan(stack: str, resources: tuple[PlannedResource, ...] | None = None) -> Plan:
     """The stack's plan: the real __main__.py under mocks, or `resources` already planned (tests)."""
-    from infra.mockrun import project_number, run_program
+    from infra.plan.mockrun import run_program
+    from infra.plan.mocks import project_number
 
     planned = tuple(run_program(stack)) if resources is None else resources
     return Plan(stack=stack, resources=planned, project_number=project_number)

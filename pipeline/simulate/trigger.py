@@ -1,6 +1,6 @@
 """The build a stack's trigger would start: its substitutions, its ref and Cloud Build's built-ins.
 
-Read from the Cloud Build trigger the program plans for the stack (infra/delivery.py), not from a
+Read from the Cloud Build trigger the program plans for the stack (infra/delivery/), not from a
 copy of its values: the substitutions, the push filter, the approval gate, the service account and
 the location are exactly what `pulumi up` would give the trigger. The ref is the first of a few
 typical refs the trigger's RE2 filter accepts (dev: branch main; staging: tag v1.0.0-rc.1; prod:

@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.contract import VERDICT_SCRIPT
+from pipeline.images import image as image_ref
 from pipeline.model import Stage
+from pipeline.phi.model_pin import MODEL_SHA256, MODEL_URI
 from pipeline.steps import API_IMAGE_REF, script_step, shell_step
 from pipeline.substitutions import (
     API_IMAGE_TAG,
@@ -25,12 +27,14 @@ from pipeline.substitutions import (
     DOCKERHUB_MIRROR,
     ENV,
     GCR_MIRROR,
+    PHI_SCANNER_IMAGE_TAG,
     PYPI_MIRROR,
     SIGNING_KEY,
 )
 
 SPARK_WHEEL = "build-spark-wheel"
 API_IMAGE = "build-api-image"
+PHI_SCANNER_IMAGE = "build-phi-scanner-image"
 IMAGE_SIGNING = "image-signing"
 API_CONTEXT = "workloads/api"
 # The Dockerfile's base-registry arguments: the public default and the mirror path that serves it.
@@ -69,6 +73,19 @@ def build_stage(after: str, venv: str) -> Stage:
         timeout=1200,
     )
     return Stage("build", (wheel, image))
+
+
+def scanner_image_stage(after: str) -> Stage:
+    """The PHI gates' image: the Cloud SDK image plus Presidio and the spaCy model, checked against its
+    pinned hash (pipeline/phi/model_pin.py); its digest is handed on in $OUTPUT_DIR/phi-scanner-image."""
+    step = script_step(
+        PHI_SCANNER_IMAGE,
+        "build-phi-scanner-image.sh",
+        (ENV, PHI_SCANNER_IMAGE_TAG, "$COMMIT_SHA", MODEL_URI, MODEL_SHA256, PYPI_MIRROR, image_ref("cloud-sdk")),
+        wait_for=(after,),
+        timeout=1800,
+    )
+    return Stage("PHI scanner image", (step,))
 
 
 def sign_stage(after: Sequence[str]) -> Stage:

@@ -44,5 +44,6 @@ def stage(toolchain: str, phi_after: Sequence[str]) -> Stage:
         wait_for=(*phi_after, *CHECKS),
         timeout=900,
         allow_failure=True,
+        image_key="phi-scanner",
     )
     return Stage("compliance validation", (*steps, phi))

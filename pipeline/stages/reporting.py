@@ -60,6 +60,8 @@ def _record(prefix: str, after: Sequence[str], refused: bool) -> tuple[Step, Ste
             timeout=_TIMEOUTS[PHI_LOG_SCAN],
             wrapper=wrapper,
             allow_failure=True,
+            # The same scanner as phi-detection, in its image (built before phi-detection).
+            image_key="phi-scanner",
         ),
         script_step(
             report,

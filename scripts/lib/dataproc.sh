@@ -1,54 +1,59 @@
 #!/usr/bin/env bash
 # Dataproc helpers for deploy-dataproc-hipaa.sh, run-pyspark-job.sh and run-dataproc-integration.sh:
-# sourced after common.sh, never run. The cluster shape is written here once, so the deployed
-# cluster and the integration test cluster cannot drift apart (and both follow infra/dataproc.py).
+# sourced after core.sh, never run. The cluster shape is written here once, so the deployed
+# cluster and the integration test cluster cannot drift apart (and both follow infra/compute/dataproc.py:
+# its image line, idle TTL and every name come from facts.sh, generated from the Python program).
 # shellcheck shell=bash
+[[ -z "${_HIPAA_DATAPROC_SH:-}" ]] || return 0
+readonly _HIPAA_DATAPROC_SH=1
+# shellcheck source=live.sh
+source "$(dirname "${BASH_SOURCE[0]}")/live.sh"
+# shellcheck source=deploy.sh
+source "$(dirname "${BASH_SOURCE[0]}")/deploy.sh"
 
-# Same image line as infra/dataproc.py. Images 2.1 and later ship the Spark BigQuery connector, so
-# jobs need no connector jar from gs://spark-lib, a bucket outside the VPC-SC perimeter.
-readonly DATAPROC_IMAGE_VERSION=2.2-debian12
+# DATAPROC_IMAGE_VERSION (facts.sh) is infra's image line. Images 2.1 and later ship the Spark BigQuery
+# connector, so jobs need no connector jar from gs://spark-lib, a bucket outside the VPC-SC perimeter.
 readonly DATAPROC_MIN_CONNECTOR_IMAGE=2.1
-# The keyring's key for disks (infra/kms.py names it <purpose>-cmek).
-readonly DATAPROC_DISK_KEY=compute-cmek
-# dev clusters are ephemeral: deleted after 30 idle minutes (infra/dataproc.py DEV_IDLE_DELETE_TTL).
+# The keyring's key for disks.
+readonly DATAPROC_DISK_KEY=$CMEK_KEY_COMPUTE
+# dev clusters are ephemeral: deleted after DATAPROC_DEV_IDLE_TTL (facts.sh) idle, in gcloud's minutes.
 # shellcheck disable=SC2034  # used by the scripts that source this file
-readonly DATAPROC_DEV_IDLE=30m
-readonly DATAPROC_DEV_IDLE_TTL=1800s
+readonly DATAPROC_DEV_IDLE="$((${DATAPROC_DEV_IDLE_TTL%s} / 60))m"
 readonly DATAPROC_JOB_STATES_RUNNING=" STATE_UNSPECIFIED PENDING SETUP_DONE RUNNING CANCEL_PENDING CANCEL_STARTED ATTEMPT_FAILURE "
 
 # dataproc_service_account PROJECT_ID: the cluster's dedicated, least-privilege identity.
 dataproc_service_account() {
-  printf 'hipaa-%s-dataproc@%s.iam.gserviceaccount.com' "$ENVIRONMENT" "$1"
+  hipaa_service_account_email "$ENVIRONMENT" "$1" dataproc
 }
 
-# The cluster's CMEK staging and temp buckets (infra/dataproc_support.py, named by infra/naming.py
-# bucket_name: <project>-<purpose>) and its autoscaling policy (infra/dataproc.py policy_id).
+# The cluster's CMEK staging and temp buckets (infra/compute/dataproc_support.py) and its autoscaling
+# policy (infra/compute/dataproc.py), as infra/naming.py names them.
 dataproc_staging_bucket() {
-  printf '%s-dataproc-staging' "$1"
+  hipaa_dataproc_staging_bucket "$1"
 }
 dataproc_temp_bucket() {
-  printf '%s-dataproc-temp' "$1"
+  hipaa_dataproc_temp_bucket "$1"
 }
 # dataproc_autoscaling_policy PROJECT_ID REGION: the policy's resource name.
 dataproc_autoscaling_policy() {
-  printf 'projects/%s/regions/%s/autoscalingPolicies/hipaa-%s-autoscaling' "$1" "$2" "$ENVIRONMENT"
+  hipaa_dataproc_autoscaling_policy "$ENVIRONMENT" "$1" "$2"
 }
 
 dataproc_labels() {
   printf 'compliance=hipaa,data-classification=phi,environment=%s,managed-by=cloud-build' "$ENVIRONMENT"
 }
 
-# Secure mode: prod clusters authenticate with Kerberos, as infra/dataproc.py makes them. The root
-# principal password is the Secret Manager secret infra/dataproc_support.py creates; the API asks
+# Secure mode: prod clusters authenticate with Kerberos, as infra/compute/dataproc.py makes them. The root
+# principal password is the Secret Manager secret infra/compute/dataproc_support.py creates; the API asks
 # for a KMS key even then, and infra passes the keyring's secrets key.
-readonly DATAPROC_KERBEROS_KEY=secrets-cmek
+readonly DATAPROC_KERBEROS_KEY=$CMEK_KEY_SECRETS
 dataproc_kerberos_required() {
   [[ "$ENVIRONMENT" == prod ]]
 }
 # dataproc_kerberos_flags PROJECT_ID KEYRING: the create flags for secure mode, one per line.
 dataproc_kerberos_flags() {
   printf '%s\n' --enable-kerberos \
-    "--kerberos-root-principal-password-uri=projects/${1}/secrets/hipaa-${ENVIRONMENT}-dataproc-kerberos-root/versions/1" \
+    "--kerberos-root-principal-password-uri=$(hipaa_dataproc_kerberos_secret_version "$ENVIRONMENT" "$1")" \
     "--kerberos-kms-key=${2}/cryptoKeys/${DATAPROC_KERBEROS_KEY}"
 }
 
@@ -163,19 +168,19 @@ dataproc_require_connector_image() {
 # The datasets the job writes, as infra/naming.py names them: de-identified tables for analysts, and a
 # short-lived dataset where the BigQuery connector materializes views it reads (identified rows).
 dataproc_output_dataset() {
-  printf 'hipaa_%s_deidentified' "$ENVIRONMENT"
+  hipaa_deidentified_dataset "$ENVIRONMENT"
 }
 dataproc_materialization_dataset() {
-  printf 'hipaa_%s_materialization' "$ENVIRONMENT"
+  hipaa_materialization_dataset "$ENVIRONMENT"
 }
 
 # dataproc_hmac_key_version VAR PROJECT: the one ENABLED version of the MRN HMAC key secret
-# (infra/mrn_hmac_secret.py), pinned by number: `latest` would re-key every pseudonym the day someone
+# (infra/security/mrn_hmac_secret.py), pinned by number: `latest` would re-key every pseudonym the day someone
 # adds a version. No enabled version, or several (a rotation half done), fails closed. Only version
 # names and states are read; `gcloud secrets versions list` never returns payloads.
 dataproc_hmac_key_version() {
   local __into=$1 project=$2 secret versions="" enabled count number
-  secret="hipaa-${ENVIRONMENT}-mrn-hmac-key"
+  secret=$(hipaa_mrn_hmac_secret_id "$ENVIRONMENT")
   capture_json_array versions "secret ${secret} versions" gcloud secrets versions list "$secret" \
     --project="$project" --format=json
   enabled=$(jq -r '[.[] | select(type == "object" and .state == "ENABLED") | .name // "" | tostring] | length, .[]' \
@@ -221,7 +226,7 @@ dataproc_run_pyspark() {
     --format=json \
     -- "--project=${project}" "--dataset=${dataset}" \
     "--output-dataset=$(dataproc_output_dataset)" "--materialization-dataset=$(dataproc_materialization_dataset)" \
-    "--hmac-key-version=${hmac_version}" "--kms-key=${keyring}/cryptoKeys/bigquery-cmek"
+    "--hmac-key-version=${hmac_version}" "--kms-key=${keyring}/cryptoKeys/${CMEK_KEY_BIGQUERY}"
   job_id=$(jq -r '.reference.jobId // ""' <<<"$submitted")
   [[ "$job_id" =~ ^[A-Za-z0-9_-]{1,100}$ ]] || die "submit job: no job id in the response"
   log "submitted job ${job_id} to ${cluster}"

@@ -29,5 +29,5 @@ def test_the_parser_sees_class_methods_and_parameters() -> None:
 
 
 def test_the_parser_skips_placeholders_and_urls() -> None:
-    sample = "`infra/rules/<area>.py` `gs://b/reports/x` `$EVIDENCE_DIR/a.json` `scripts/lib/common.sh` `make test`"
-    assert cited_paths(sample) == ["scripts/lib/common.sh"]
+    sample = "`infra/rules/<area>.py` `gs://b/reports/x` `$EVIDENCE_DIR/a.json` `scripts/lib/core.sh` `make test`"
+    assert cited_paths(sample) == ["scripts/lib/core.sh"]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import infra.mockrun
+import infra.plan.mockrun
 from infra.__main__ import main
 from infra.config import ENVIRONMENTS
-from infra.readme import SECTIONS, ReadmeError, begin_marker, end_marker, generated, sections, update
+from infra.plan.readme import SECTIONS, ReadmeError, begin_marker, end_marker, generated, sections, update
+from infra.plan.reference import reference
 from tests.conftest import planned
 from tests.docs.citations import ROOT, text
 
@@ -58,21 +59,28 @@ def test_update_replaces_only_between_markers_and_refuses_missing_or_doubled_one
 @pytest.fixture
 def offline_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m infra readme` plans each stack; give it this run's plans instead of planning again."""
-    monkeypatch.setattr(infra.mockrun, "run_program", lambda stack: list(planned(stack)))
+    monkeypatch.setattr(infra.plan.mockrun, "run_program", lambda stack: list(planned(stack)))
 
 
 @pytest.mark.usefixtures("offline_plans")
 def test_readme_command_checks_writes_and_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    readme = tmp_path / "README.md"
+    readme, components = tmp_path / "README.md", tmp_path / "components.md"
+    paths = ["--path", str(readme), "--reference", str(components)]
     stale = "# t\n" + "".join(f"{begin_marker(s)}\nstale\n{end_marker(s)}\n" for s in SECTIONS)
     readme.write_text(stale, encoding="utf-8")
-    assert main(["readme", "--path", str(readme), "--check"]) == 1
+    assert main(["readme", *paths, "--check"]) == 1
     assert "stale; run `make readme`" in capsys.readouterr().err
     assert readme.read_text(encoding="utf-8") == stale
-    assert main(["readme", "--path", str(readme)]) == 0
+    assert not components.exists()
+    assert main(["readme", *paths]) == 0
     assert {s: generated(readme.read_text(encoding="utf-8"), s) for s in SECTIONS} == current_sections()
-    assert main(["readme", "--path", str(readme), "--check"]) == 0
+    assert components.read_text(encoding="utf-8") == reference()
+    assert main(["readme", *paths, "--check"]) == 0
+    # A reference that drifted from the code fails the check on its own, naming the file.
+    components.write_text(reference().replace("## Kms", "## Keys"), encoding="utf-8")
+    assert main(["readme", *paths, "--check"]) == 1
+    assert f"{components}: generated sections are stale" in capsys.readouterr().err
     readme.write_text("# no markers\n", encoding="utf-8")
-    assert main(["readme", "--path", str(readme)]) == 2
+    assert main(["readme", *paths]) == 2
     assert "expected one 'components' section" in capsys.readouterr().err
-    assert main(["readme", "--path", str(tmp_path / "missing.md")]) == 2
+    assert main(["readme", "--path", str(tmp_path / "missing.md"), "--reference", str(components)]) == 2

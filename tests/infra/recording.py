@@ -1,4 +1,7 @@
-"""Build one component under Pulumi's mock engine and keep every resource it registered."""
+"""Fixtures for component tests: a stack's config, and one component built under the mock engine.
+
+Components are run through `infra.plan.mockrun.record`, the runner `python -m infra plan` uses.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from infra.config import PlatformConfig, build_config
-from infra.mockrun import KEY_VERSION_CALL, MOCK_SIGNING_PEM, PlanMocks, RecordingMonitor, fresh_event_loop
+from infra.plan.mockrun import RecordingMonitor, stack_config
+from infra.plan.mockrun import record as record_with
+from infra.plan.mocks import KEY_VERSION_CALL, MOCK_SIGNING_PEM, PlanMocks
 from infra.rules import Resource
-from tests.infra.test_config import raw
 
 TEST_PEM = MOCK_SIGNING_PEM
 
@@ -28,6 +30,11 @@ class RecordingMocks(PlanMocks):
         if args.token == KEY_VERSION_CALL:
             return self.key_version(dict(args.args), self.pem), []
         return super().call(args)
+
+
+def raw(stack: str = "prod") -> dict[str, Any]:
+    """The stack file's hipaa: values without the namespace, as the program sees them."""
+    return {k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("hipaa:")}
 
 
 def config_for(environment: str) -> PlatformConfig:
@@ -54,17 +61,7 @@ def ignored_changes(build: Callable[[], object]) -> dict[str, list[str]]:
 
 def monitored(build: Callable[[], object], pem: str | None = TEST_PEM) -> RecordingMonitor:
     """Run `build` under the mock engine; the monitor holds every registration and its options."""
-    fresh_event_loop()
-    mocks = RecordingMocks(pem)
-    monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project="hipaa", stack="test", preview=False, monitor=monitor)
-    pulumi.runtime.settings.SETTINGS.rpc_manager.clear()
-
-    def run() -> None:
-        build()
-
-    _sync_await(run_pulumi_func(run))
-    return monitor
+    return record_with(build, RecordingMocks(pem))
 
 
 def only(resources: list[Resource], type_token: str) -> Resource:

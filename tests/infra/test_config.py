@@ -5,17 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from infra.config import ConfigError, build_config, row_policy_id
-from infra.mockrun import PROJECT_ROOT, stack_config
-
-
-def raw(stack: str = "prod") -> dict[str, Any]:
-    """The stack file's hipaa: values without the namespace, as the program sees them."""
-    return {k.split(":", 1)[1]: v for k, v in stack_config(stack).items() if k.startswith("hipaa:")}
+from infra.plan.mockrun import PROJECT_ROOT
+from tests.infra.recording import raw
 
 
 def test_every_stack_file_is_valid(stack: str) -> None:
@@ -76,13 +71,13 @@ def test_stacks_use_distinct_projects() -> None:
         ("keyRotationDays", "400", "hipaa:keyRotationDays=400 exceeds 90"),
         ("keyRotationDays", "0", "hipaa:keyRotationDays=0 must be at least 1"),
         ("keyRotationDays", "ninety", "hipaa:keyRotationDays=ninety is not an integer"),
-        ("region", "US Central", "hipaa:region=US Central is not a valid GCP region"),
+        ("region", "US Central", "hipaa:region=US Central is not a Google Cloud region"),
         ("environment", "qa", "hipaa:environment=qa must be one of dev, staging, prod"),
         ("environment", "dev", "hipaa:environment=dev does not match the stack name prod"),
         ("projectId", "Bad_Project", "hipaa:projectId=Bad_Project is not a valid GCP project id"),
         ("siemProjectId", "nwh-analytics-prd", "hipaa:siemProjectId=nwh-analytics-prd must differ"),
-        ("subnetCidr", "10.30.0.1/20", "hipaa:subnetCidr=10.30.0.1/20 is not a valid IPv4 CIDR"),
-        ("subnetCidr", "8.8.8.0/24", "hipaa:subnetCidr=8.8.8.0/24 is not an RFC 1918 private range"),
+        ("subnetCidr", "10.30.0.1/20", "hipaa:subnetCidr=10.30.0.1/20 has host bits set; the network is 10.30.0.0/20"),
+        ("subnetCidr", "8.8.8.0/24", "hipaa:subnetCidr=8.8.8.0/24 is not inside an RFC 1918 private range"),
         ("gkeServicesCidr", "10.30.8.0/22", "hipaa:gkeServicesCidr=10.30.8.0/22 overlaps hipaa:subnetCidr"),
         ("gkeMasterCidr", "172.16.30.0/24", "hipaa:gkeMasterCidr=172.16.30.0/24 must be a /28"),
         ("logRetentionDays", "30", "hipaa:logRetentionDays=30 is below the prod minimum of 2190"),
@@ -144,7 +139,7 @@ def test_bad_stack_file_exits_2_with_one_line(tmp_path: Path) -> None:
     text = (PROJECT_ROOT / "Pulumi.prod.yaml").read_text().replace("keyRotationDays: 30", "keyRotationDays: 400")
     (tmp_path / "Pulumi.prod.yaml").write_text(text)
     code = (
-        "import sys; from pathlib import Path; import infra.mockrun as m; "
+        "import sys; from pathlib import Path; import infra.plan.mockrun as m; "
         f"m.run_program('prod', root=Path({str(tmp_path)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)

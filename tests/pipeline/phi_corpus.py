@@ -11,7 +11,7 @@ import datetime
 import random
 import string
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 SEED = 20261124
@@ -33,6 +33,13 @@ class Line:
     text: str
     entity_type: str | None  # None: noise, nothing may be found
     secret: str | None = None  # the identifier itself, which no output may contain
+
+
+def numbered(prefix: str) -> Callable[[object], str]:
+    """Parametrize ids `prefix0`, `prefix1`, ...: a test id must never carry a planted value, since
+    junit.xml is a build output the PHI gate scans."""
+    counter: Iterator[int] = iter(range(1_000_000))
+    return lambda _value: f"{prefix}{next(counter)}"
 
 
 # --- identifiers with their check digits ---------------------------------------------------

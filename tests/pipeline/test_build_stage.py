@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shlex
 
-from infra.registry import DOCKER_UPSTREAMS
+from infra.delivery.registry import DOCKER_UPSTREAMS
 from pipeline.definition import pipeline
 from pipeline.stages.build import API_IMAGE, BASE_REGISTRIES
 from pipeline.stages.prepare import PYTHON_VENV
 from pipeline.substitutions import API_IMAGE_TAG, PYPI_MIRROR
-from tests.workloads.api.test_dockerfile import GLOBAL_ARGS
+from tests.workloads.api.dockerfile import GLOBAL_ARGS
 
 STEPS = {step.id: step.to_dict() for step in pipeline().steps}
 LINE = STEPS[API_IMAGE]["args"][1]
@@ -17,7 +17,7 @@ LINE = STEPS[API_IMAGE]["args"][1]
 WORDS = shlex.split(LINE.split(" exec ", 1)[1])
 SCRIPT, ARGS = WORDS[0], WORDS[1:]
 BUILD_ARGS = dict(arg.split("=", 1) for arg in ARGS[5:])
-# What each public registry of the Dockerfile's defaults is mirrored as (infra/registry.py upstreams).
+# What each public registry of the Dockerfile's defaults is mirrored as (infra/delivery/registry.py upstreams).
 MIRROR_OF_HOST = {"docker.io": "dockerhub", "gcr.io": "gcr"}
 
 

@@ -21,7 +21,7 @@ def test_every_step_image_is_one_the_table_describes_as_a_step_image() -> None:
 def test_the_cloud_sdk_image_has_no_docker_make_or_jq() -> None:
     # Removed from :latest in 531.0.0 (docker) and 533.0.0 (make); jq never installed.
     tools = tools_of(image("cloud-sdk"))
-    assert {"bash", "gcloud", "bq", "gsutil", "kubectl", "python3"} <= tools
+    assert {"bash", "gcloud", "bq", "gsutil", "kubectl", "python3", "java"} <= tools
     assert not {"docker", "make", "jq"} & tools
 
 

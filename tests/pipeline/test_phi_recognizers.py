@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import re
 import socket
 from pathlib import Path
 
@@ -19,6 +20,11 @@ from tests.pipeline.phi_corpus import luhn_check_digit
 SPEC_NPI = "1234567893"
 SPEC_MBI = "1EG4TE5MK73"
 SPEC_DEA = "AB1234563"
+
+
+def phi_free_ids(value: object) -> str | None:
+    """Test ids name the entity type, never the value: junit.xml is a build output the gate scans."""
+    return value if isinstance(value, str) and re.fullmatch("[A-Z_]+", value) else "line"
 
 
 def found(line: str) -> set[str]:
@@ -48,6 +54,7 @@ def test_independent_luhn_agrees_with_the_cms_npi_example() -> None:
         ("pat.q@example.org", "EMAIL_ADDRESS"),
         ("subscriber XQH123456789", "US_HEALTH_INSURANCE_MEMBER_ID"),
     ],
+    ids=phi_free_ids,
 )
 def test_flagged(line: str, entity: str) -> None:
     assert entity in found(line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.render import ROOT
 from pipeline.requirements import command_words, path_dirs, resolve, script_requirements
 
@@ -44,3 +46,11 @@ def test_path_dirs_come_from_the_command_and_the_env() -> None:
         "/w/.venv/bin",
         "/opt/bin",
     ]
+
+
+def test_a_sourced_librarys_declarations_count(tmp_path: Path) -> None:
+    (tmp_path / "scripts" / "lib").mkdir(parents=True)
+    (tmp_path / "scripts" / "lib" / "tools.sh").write_text("require_tool kubectl\n", encoding="utf-8")
+    script = '#!/usr/bin/env bash\nsource "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"\nrequire_tool jq\n'
+    (tmp_path / "scripts" / "x.sh").write_text(script, encoding="utf-8")
+    assert script_requirements(tmp_path, "x.sh", {}).tools == {"jq", "kubectl"}

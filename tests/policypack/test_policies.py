@@ -20,7 +20,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from infra.mockrun import PROJECT_ROOT
+from infra.plan.mockrun import PROJECT_ROOT
 from infra.rules import Context, Resource, Rule, all_rules
 from policypack.hipaa_policies import environment_of, policies, policy_for
 from tests.conftest import planned

@@ -69,7 +69,7 @@ def without(document: Any, path: str) -> Any:
 
 
 def secure_mode_in_prod(cluster: Any, environment: str) -> Any:
-    """A prod cluster runs in secure mode (Kerberos), as infra/dataproc.py creates it."""
+    """A prod cluster runs in secure mode (Kerberos), as infra/compute/dataproc.py creates it."""
     if environment != "prod":
         return cluster
     return with_value(cluster, "config.securityConfig", {"kerberosConfig": {"enableKerberos": True}})

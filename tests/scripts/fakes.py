@@ -3,7 +3,9 @@
 A fake answers a call from the first rule whose tokens all appear in the call's arguments, in
 order; a call no rule matches exits 99 with `fake <tool>: unexpected call`, so a script can never
 reach the real `gcloud` (or pass because a tool quietly printed nothing). Every call is logged,
-so a test can assert what a script did (e.g. that it rolled back) as well as how it exited.
+so a test can assert what a script did (e.g. that it rolled back) as well as how it exited, and
+every gcloud, bq, gsutil and kubectl command line a fake answered must also pass the real CLI's
+parser (tests/scripts/cli_conformance.py checks them at the end of the run).
 
     tools = FakeTools(tmp_path)
     tools.on("gcloud", ["storage", "buckets", "list"], stdout=[{"name": "b"}])  # JSON-encoded
@@ -23,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.scripts import cli_calls
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = PROJECT_ROOT / "scripts"
@@ -110,6 +114,7 @@ class FakeTools:
     root: Path
     rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
+    _recorded: int = 0  # calls already handed to cli_calls, which the real CLIs' parsers check
 
     def __post_init__(self) -> None:
         self.bin = self.root / "fakebin"
@@ -237,6 +242,9 @@ class FakeTools:
             timeout=60,
             check=False,
         )
+        calls = self.calls()
+        cli_calls.record((call.tool, call.argv) for call in calls[self._recorded :])
+        self._recorded = len(calls)
         return Result(completed.returncode, completed.stdout, completed.stderr, self)
 
     def calls(self, tool: str | None = None) -> list[Call]:

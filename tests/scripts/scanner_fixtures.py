@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from infra.resources import to_preview
+from infra.plan.resources import to_preview
 from tests.conftest import planned
 from tests.scripts.fakes import PROJECT_ROOT, SCRIPTS, FakeTools
 

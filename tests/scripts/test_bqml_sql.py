@@ -13,8 +13,8 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from tests.scripts.bqml_fixtures import answer, args
 from tests.scripts.fakes import SCRIPTS, FakeTools
-from tests.scripts.test_validate_bqml_model import answer, args
 
 MODEL = "`nwh-analytics-prd.hipaa_prod_deidentified.encounter_volume_model`"
 KEYRING = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring"

@@ -1,4 +1,4 @@
-"""scripts/lib/common.sh: the fail-closed behaviour every script inherits."""
+"""scripts/lib/core.sh and gate.sh: the fail-closed behaviour every script inherits."""
 
 from __future__ import annotations
 

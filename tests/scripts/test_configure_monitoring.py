@@ -27,7 +27,7 @@ SCRIPT = "configure-monitoring.sh"
 STEM = "configure-monitoring"
 GATE = "monitoring"
 USAGE = "configure-monitoring.sh ENV PROJECT_ID SECURITY_PROJECT_ID"
-# Exported from infra/monitoring.py per environment (python -m infra monitoring-export).
+# Exported from infra/security/monitoring.py per environment (python -m infra monitoring-export).
 DEFINITIONS = PROJECT_ROOT / "monitoring" / "prod"
 METRICS = sorted(p.stem for p in (DEFINITIONS / "metrics").glob("*.json"))
 POLICIES = sorted(p.stem for p in (DEFINITIONS / "policies").glob("*.json"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra.dataproc_support import kerberos_secret_version
+from infra.compute.dataproc_support import kerberos_secret_version
 from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
 from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
@@ -48,7 +48,7 @@ def deploy(tools: FakeTools, environment: str, *, existing: bool, described: Any
 
 
 def same_as_infra(environment: str) -> tuple[str, ...]:
-    """The create flags that name what infra/dataproc.py made: its CMEK buckets and autoscaling policy."""
+    """The create flags that name what infra/compute/dataproc.py made: its CMEK buckets and autoscaling policy."""
     config = config_for(environment)
     assert config.project_id == fx.PROJECTS[environment]
     return (

@@ -81,7 +81,7 @@ def test_compliant_run_passes_and_deletes_the_test_cluster(tools: FakeTools) -> 
         "--shielded-secure-boot",
         "--delete-max-idle=30m",
         "--delete-max-age=3h",
-        # The same CMEK buckets and autoscaling policy as the environment's cluster (infra/dataproc.py).
+        # The same CMEK buckets and autoscaling policy as the environment's cluster (infra/compute/dataproc.py).
         f"--bucket={dataproc_staging_bucket(config_for('dev'))}",
         f"--temp-bucket={dataproc_temp_bucket(config_for('dev'))}",
         f"--autoscaling-policy=projects/nwh-analytics-dev/regions/us-central1/autoscalingPolicies/"

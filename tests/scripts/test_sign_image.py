@@ -15,6 +15,7 @@ PROJECT = "nwh-analytics-prd"
 KEY = f"projects/{PROJECT}/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/image-signing"
 KMS = f"gcpkms://{KEY}/cryptoKeyVersions/1"
 ATTESTOR = f"projects/{PROJECT}/attestors/hipaa-prod-pipeline"
+SIGN_AND_CREATE = ("beta", "container", "binauthz", "attestations", "sign-and-create")
 
 
 @pytest.fixture
@@ -28,7 +29,8 @@ def signed(tools: FakeTools, approval: str = "APPROVED") -> FakeTools:
     tools.on(
         "cosign", ["verify", "--key", KMS, "--insecure-ignore-tlog=true"], stdout=fx.text(STEM, "cosign-verify.json")
     )
-    tools.on("gcloud", ["binauthz", "attestations", "sign-and-create"], stderr="Created attestation.\n")
+    # sign-and-create exists on gcloud's beta track only; the GA track answers "Invalid choice".
+    tools.on("gcloud", [*SIGN_AND_CREATE], stderr="Created attestation.\n")
     tools.on("gcloud", ["binauthz", "attestations", "list"], stdout=fx.text(STEM, "attestations.json"))
     return tools
 
@@ -43,6 +45,7 @@ def test_signed_verified_and_attested_image_passes(tools: FakeTools) -> None:
     fx.evidence_ok(tools, GATE, 2)
     assert tools.calls("cosign")[0].argv[-1] == fx.IMAGE
     create = next(c.argv for c in tools.calls("gcloud") if "sign-and-create" in c.argv)
+    assert tuple(create[:5]) == SIGN_AND_CREATE
     for flag, value in [
         ("--artifact-url", fx.IMAGE),
         ("--attestor", ATTESTOR),

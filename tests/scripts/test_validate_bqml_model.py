@@ -10,10 +10,10 @@ import pytest
 from infra.naming import deidentified_dataset, vertex_model_id
 from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
+from tests.scripts.bqml_fixtures import STEM, answer, args
 from tests.scripts.fakes import FakeTools, Result
 
 SCRIPT = "validate-bqml-model.sh"
-STEM = "validate-bqml-model"
 USAGE = "usage: validate-bqml-model.sh ENV PROJECT_ID KMS_KEYRING"
 EVALUATE = (
     "SELECT r2_score, mean_absolute_error, mean_squared_error\n"
@@ -24,31 +24,6 @@ EVALUATE = (
 @pytest.fixture
 def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
-
-
-def args(environment: str = "dev") -> tuple[str, ...]:
-    return environment, fx.PROJECTS[environment], fx.keyring(environment)
-
-
-def answer(
-    tools: FakeTools,
-    environment: str = "dev",
-    *,
-    rows: Any = None,
-    model: Any = None,
-    metrics: Any = None,
-    train_exit: int = 0,
-) -> None:
-    # Row count and evaluation both bypass the cache; the count comes first.
-    tools.on(
-        "bq",
-        ["query", "--nouse_cache"],
-        stdout=fx.load(STEM, "rows", environment) if rows is None else rows,
-        times=1,
-    )
-    tools.on("bq", ["query", "--nouse_cache"], stdout=fx.load(STEM, "ml-evaluate") if metrics is None else metrics)
-    tools.on("bq", ["query"], exit=train_exit, stderr="BigQuery error in query operation: Access Denied\n")
-    tools.on("bq", ["show", "--model"], stdout=fx.load(STEM, "model", environment) if model is None else model)
 
 
 def run(tools: FakeTools, environment: str = "dev", **env: str) -> Result:

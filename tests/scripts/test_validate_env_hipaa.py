@@ -63,8 +63,8 @@ def tools(tmp_path: Path) -> FakeTools:
 
 def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools) -> None:
     evidence = passed(run(tools, compliant()), GATE)
-    # perimeter 1 + membership 1 + 11 services, keyring 1, 9 keys, audit 1, sink 1, 11 org policies, 2 VMs
-    assert evidence["checked"] == 38
+    # perimeter 1 + membership 1 + 11 services, keyring 1, 9 keys, audit 1, sink 1, 14 org policies, 2 VMs
+    assert evidence["checked"] == 41
     assert evidence["environment"] == "prod" and evidence["tool"] == "gcloud/jq"
     assert tools.called("gcloud", "projects", "describe", PROJECT, "--format=json")
     assert all(tools.called("gcloud", "org-policies", "describe", c, "--effective") for c in CONSTRAINTS)
@@ -171,8 +171,9 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
             f"org policy storage.publicAccessPrevention: not enforced at project {PROJECT}",
             f"org policy compute.vmExternalIpAccess: does not deny all at project {PROJECT}",
             f"org policy gcp.resourceLocations: resource locations are not restricted at project {PROJECT}",
-            "org policy gcp.restrictNonCmekServices: does not require CMEK for bigquery.googleapis.com, "
-            "aiplatform.googleapis.com, container.googleapis.com, pubsub.googleapis.com",
+            "org policy gcp.restrictNonCmekServices: does not require CMEK for aiplatform.googleapis.com, "
+            "artifactregistry.googleapis.com, bigquery.googleapis.com, container.googleapis.com, "
+            "pubsub.googleapis.com, secretmanager.googleapis.com",
         ],
     ),
     "public-ips": (

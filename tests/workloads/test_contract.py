@@ -1,7 +1,7 @@
 """The data contract between infra, the Spark job, the quality suites and the API, so none can drift.
 
 Curated side: every column the job selects and every column a curated suite checks exists in the table
-infra/warehouse_schema.py creates. De-identified side: the job's output columns, the suites'
+infra/data/warehouse/schema.py creates. De-identified side: the job's output columns, the suites'
 expectations and the API's query agree, as do the table names and the small-cell floor.
 """
 
@@ -18,7 +18,7 @@ from hipaa_api.models import MonthlyEncounters
 from hipaa_api.repository import COLUMNS as API_COLUMNS
 from hipaa_api.settings import DEFAULT_TABLE as API_TABLE
 from hipaa_spark import aggregate, deidentify, job, safe_harbor, source
-from infra.warehouse_schema import TABLES as WAREHOUSE
+from infra.data.warehouse.schema import TABLES as WAREHOUSE
 from workloads.quality import suites, tables
 
 SCHEMA = {spec.table_id: {column.name for column in spec.columns} for spec in WAREHOUSE}

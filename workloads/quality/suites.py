@@ -1,6 +1,6 @@
 """The expectations per table. Regular expressions stay within what both RE2 (BigQuery) and Python accept.
 
-Curated columns are those of infra/warehouse_schema.py; the pipeline identity reads them in clear (it
+Curated columns are those of infra/data/warehouse/schema.py; the pipeline identity reads them in clear (it
 is a full reader for backups). The checks hold under masking too (SHA-256 MRNs stay unique, year-masked
 dates stay in range), so an identity with masked access gets the same verdict.
 """

@@ -19,7 +19,7 @@ class Table:
     name: str
 
 
-# The curated tables infra/warehouse_schema.py creates, then the Spark job's two outputs.
+# The curated tables infra/data/warehouse/schema.py creates, then the Spark job's two outputs.
 PATIENTS = Table("curated", "patients")
 ENCOUNTERS = Table("curated", "encounters")
 DEIDENTIFIED_ROWS = Table("deidentified", "encounters_safe_harbor")

@@ -12,7 +12,7 @@ import yaml
 MANIFESTS = Path(__file__).resolve().parents[3] / "workloads" / "k8s"
 NAMESPACE = "hipaa-api"
 # The contract with deploy-gke-hipaa.sh (docs/contracts.md): exactly this reference is replaced.
-IMAGE_PLACEHOLDER = "hipaa-api@sha256:" + "0" * 64
+IMAGE_PLACEHOLDER = "__REGION__-docker.pkg.dev/__PROJECT_ID__/hipaa-__ENVIRONMENT__-images/hipaa-api@sha256:" + "0" * 64
 APP = {"app.kubernetes.io/name": "hipaa-api"}
 
 
@@ -154,6 +154,8 @@ def test_disruption_budget_keeps_one_replica() -> None:
 
 def test_only_project_and_environment_are_left_to_the_deploy() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(MANIFESTS.glob("*.yaml")))
+    # The image placeholder is replaced whole (its __REGION__ included), not filled.
+    text = text.replace(IMAGE_PLACEHOLDER, "")
     assert set(re.findall(r"__[A-Z][A-Z_]*?[A-Z]__", text)) == {"__PROJECT_ID__", "__ENVIRONMENT__"}
     rendered = text.replace("__PROJECT_ID__", "nwh-analytics-prd").replace("__ENVIRONMENT__", "prod")
     assert "iam.gke.io/gcp-service-account: hipaa-prod-api@nwh-analytics-prd.iam.gserviceaccount.com" in rendered

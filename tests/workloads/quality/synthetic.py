@@ -15,7 +15,7 @@ from workloads.quality.tables import AGGREGATES, DEIDENTIFIED_ROWS, ENCOUNTERS, 
 
 
 def patients(rows: int = 3) -> pd.DataFrame:
-    """Curated patients as infra/warehouse_schema.py defines them; made-up values (000 SSNs, 555 phones)."""
+    """Curated patients as infra/data/warehouse/schema.py defines them; made-up values (000 SSNs, 555 phones)."""
     return pd.DataFrame(
         {
             "patient_id": [f"PAT-{n:05d}" for n in range(rows)],

@@ -1,4 +1,4 @@
-"""Curated tables shaped exactly as infra/warehouse_schema.py creates them, filled with synthetic values."""
+"""Curated tables shaped exactly as infra/data/warehouse/schema.py creates them, filled with synthetic values."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from infra.warehouse_schema import TABLES
+from infra.data.warehouse.schema import TABLES
 from tests.workloads.spark.conftest import SOURCE_SCHEMA
 
 SPARK_TYPES: dict[str, DataType] = {

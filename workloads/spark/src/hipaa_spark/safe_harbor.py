@@ -6,7 +6,7 @@ import re
 from functools import cache
 from importlib import resources
 
-# Identifying columns of the curated patients and encounters tables (infra/warehouse_schema.py); none may
+# Identifying columns of the curated patients and encounters tables (infra/data/warehouse/schema.py); none may
 # reach the de-identified dataset. The surrogate ids go too: they would link rows back to curated data.
 DIRECT_IDENTIFIERS = (
     "mrn",

@@ -1,6 +1,6 @@
 """The job's input: curated encounters joined to the few patient attributes de-identification needs.
 
-The columns are those infra/warehouse_schema.py creates (tests/workloads/test_contract.py holds the
+The columns are those infra/data/warehouse/schema.py creates (tests/workloads/test_contract.py holds the
 two together). Only the named columns are selected from each table, so nothing else (names, SSNs,
 contact details) ever enters the job's plan.
 """

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Gates and evidence, and the prod approval check: sourced by core.sh, never run on its own.
+# A gate opens with gate_begin, counts what it inspected with checked, records each broken rule with
+# violation, and ends with gate_finish, which writes the evidence JSON ($EVIDENCE_DIR/<gate>.json)
+# and exits 0 only when something was checked and nothing was violated.
+# shellcheck shell=bash
+[[ -z "${_HIPAA_GATE_SH:-}" ]] || return 0
+readonly _HIPAA_GATE_SH=1
+
+# --- gates and evidence ---------------------------------------------------------------------
+
+VIOLATIONS=()
+CHECKED=0
+
+# gate_begin GATE_ID TOOL: open the gate whose evidence this script writes.
+gate_begin() {
+  _GATE_ID=$1
+  _GATE_TOOL=$2
+  _GATE_DONE=
+  VIOLATIONS=()
+  CHECKED=0
+  [[ -n "${EVIDENCE_DIR:-}" ]] || die "EVIDENCE_DIR is not set"
+  mkdir -p "$EVIDENCE_DIR" || die "cannot create EVIDENCE_DIR ${EVIDENCE_DIR}"
+}
+
+# checked [N]: N more things were actually inspected (default 1).
+checked() {
+  CHECKED=$((CHECKED + ${1:-1}))
+}
+
+# violation MESSAGE: a rule was broken. Name the resource and the rule, never a data value.
+violation() {
+  VIOLATIONS+=("$1")
+  log "violation: $1"
+}
+
+_write_evidence() {
+  local status=$1 finished_at
+  _GATE_DONE=1
+  TZ=UTC printf -v finished_at '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  # One jq run: the violations arrive as positional arguments, so no message is ever parsed as JSON.
+  jq -n \
+    --arg gate "$_GATE_ID" \
+    --arg status "$status" \
+    --arg environment "${ENVIRONMENT:-unknown}" \
+    --arg build_id "${BUILD_ID:-local}" \
+    --argjson checked "$CHECKED" \
+    --arg tool "$_GATE_TOOL" \
+    --arg finished_at "$finished_at" \
+    '{gate: $gate, status: $status, environment: $environment, build_id: $build_id,
+      checked: $checked, violations: $ARGS.positional, tool: $tool, finished_at: $finished_at}' \
+    --args "${VIOLATIONS[@]}" >"${EVIDENCE_DIR}/${_GATE_ID}.json"
+}
+
+# gate_finish: pass only when something was checked and nothing was violated; exits either way.
+gate_finish() {
+  if ((CHECKED == 0)); then
+    die "${_GATE_ID}: nothing was checked, refusing to pass"
+  fi
+  if ((${#VIOLATIONS[@]} > 0)); then
+    _write_evidence fail
+    printf '%s: FAIL: %s: %d violation(s) in %d checked\n' \
+      "${SCRIPT_NAME:-${0##*/}}" "$_GATE_ID" "${#VIOLATIONS[@]}" "$CHECKED" >&2
+    exit 1
+  fi
+  _write_evidence pass
+  printf '%s: PASS: %s: %d checked, 0 violations\n' "${SCRIPT_NAME:-${0##*/}}" "$_GATE_ID" "$CHECKED" >&2
+  exit 0
+}
+
+# --- production approval --------------------------------------------------------------------
+
+# require_prod_approval: in prod, the running build must have been approved; refuse otherwise.
+# Reads BUILD_ID (and BUILD_REGION for regional builds in a private pool) from the environment.
+require_prod_approval() {
+  is_prod || return 0
+  [[ -n "${BUILD_ID:-}" ]] || die "prod deploy outside a build: BUILD_ID is not set"
+  local build state region_args=()
+  [[ -z "${BUILD_REGION:-}" ]] || region_args=(--region "$BUILD_REGION")
+  capture_json build "build approval" gcloud builds describe "$BUILD_ID" "${region_args[@]}" --format=json
+  state=$(jq -r '.approval.state // "NONE"' <<<"$build")
+  [[ "$state" == APPROVED ]] || die "prod deploy refused: build ${BUILD_ID} approval state is ${state}, not APPROVED"
+  log "build ${BUILD_ID} is approved for prod"
+}
