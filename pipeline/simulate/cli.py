@@ -89,6 +89,8 @@ def print_summary(simulation: Simulation, out: TextIO) -> None:
         out.write(f"unmodelled commands ({len(simulation.unmodelled)}):\n")
         for record in simulation.unmodelled:
             out.write(f"  {record['tool']} {' '.join(record['argv'])[:160]}\n")
+    for line in simulation.stand_ins:
+        out.write(f"stand-in: {line}\n")
     reason = f" ({simulation.result.reason})" if simulation.result.reason else ""
     out.write(f"verdict: {simulation.verdict}{reason} in {simulation.result.seconds:.1f}s\n")
     out.write(f"build: {simulation.build_id}; run directory: {simulation.run.root}\n")

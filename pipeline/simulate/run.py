@@ -18,6 +18,7 @@ from pipeline.simulate.program import PlannedResource, offline_plan
 from pipeline.simulate.pyhooks import write_hooks
 from pipeline.simulate.pypi import Mirror
 from pipeline.simulate.stackworld import build_record, create_world
+from pipeline.simulate.standins import swap_model_pin
 from pipeline.simulate.steprun import ProcessLauncher
 from pipeline.simulate.substitution import ALLOW_LOOSE, SubstitutionError, Substitutions
 from pipeline.simulate.toolbox import Toolbox
@@ -49,6 +50,7 @@ class Simulation:
     deploy_steps: tuple[str, ...]
     report: Path | None
     unmodelled: list[dict[str, Any]] = field(default_factory=list)
+    stand_ins: list[str] = field(default_factory=list)  # what this machine cannot have (standins.py)
 
     @property
     def verdict(self) -> str:
@@ -96,6 +98,7 @@ def simulate(options: Options) -> Simulation:
     if unknown:
         raise BuildFileError(f"--allow-failure names no step of the build: {sorted(unknown)}")
     steps = tuple(replace(s, allow_failure=True) if s.id in options.allow_failure else s for s in steps)
+    steps, stand_ins = swap_model_pin(steps)
     if options.timeout_scale != 1.0:
         scale = options.timeout_scale
         steps = tuple(replace(s, timeout=s.timeout * scale) if s.timeout else s for s in steps)
@@ -107,7 +110,8 @@ def simulate(options: Options) -> Simulation:
     toolbox.build()
     pool = (config.options.get("pool") or {}).get("name")
     record = build_record(triggered, build_id, Substitutions(user, builtins).expand(pool) if pool else None, user)
-    create_world(run, plan, triggered, record, toolbox.extractable())
+    pulled = sorted({Substitutions(user, builtins, ALLOW_LOOSE).expand(s.name) for s in steps})
+    create_world(run, plan, triggered, record, toolbox.extractable(), pulled=pulled)
     apply_faults(options.faults, run)
     log = BuildLog(run.logs, run.world, build_id, triggered.project_id, triggered.trigger_name)
     with Mirror(run.root / "network", triggered.substitutions.get("_DATAPROC_REGION", triggered.location)) as mirror:
@@ -136,6 +140,7 @@ def simulate(options: Options) -> Simulation:
         deploy_steps(steps),
         _report(run, triggered, build_id),
         world_state.journal(run.world, world_state.UNMODELLED),
+        stand_ins,
     )
 
 

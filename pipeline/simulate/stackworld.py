@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.simulate import trigger
@@ -52,8 +52,17 @@ def build_record(
 
 
 def create_world(
-    run: RunDir, plan: Plan, triggered: trigger.TriggeredBuild, record: Mapping[str, Any], extract: Mapping[str, Any]
+    run: RunDir,
+    plan: Plan,
+    triggered: trigger.TriggeredBuild,
+    record: Mapping[str, Any],
+    extract: Mapping[str, Any],
+    *,
+    pulled: Sequence[str] = (),
 ) -> None:
-    """Write the world of `plan` (with the build `record`) under the run's world directory."""
+    """Write the world of `plan` (with the build `record`) under the run's world directory.
+
+    `pulled`: the step images, which Cloud Build pulls onto the worker whose daemon `docker build` uses.
+    """
     resources = Resources([Planned(r.type, r.name, r.inputs) for r in plan.resources])
-    world_build.create(run.world, resources, env(triggered, plan.project_number), record, extract)
+    world_build.create(run.world, resources, env(triggered, plan.project_number), record, extract, pulled=pulled)

@@ -30,6 +30,9 @@ WORLD_TOOLS = frozenset(
 # Where this machine's own tools are looked up (never the caller's PATH: it may hold real cloud CLIs).
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WORLD_MAIN = Path(__file__).resolve().parent / "world" / "main.py"
+# Images whose Python is a virtualenv of their own: the PHI scanner's image puts /opt/phi/venv/bin
+# first on PATH, Presidio and spaCy at requirements/pipeline.txt's pins, as is this machine's .venv.
+VENV_PYTHON_IMAGES = {"phi-scanner": (".venv", ("python", "python3", "python3.11", "pip", "pip3"))}
 
 
 def local_tools(repository: Path) -> dict[str, Path]:
@@ -61,9 +64,26 @@ class Toolbox:
                 continue
             directory = self.root / key
             directory.mkdir(parents=True, exist_ok=True)
+            own = self.image_sources(key)
             for tool in sorted(image.tools):
-                (directory / tool).symlink_to(self.source(tool))
+                (directory / tool).symlink_to(own.get(tool) or self.source(tool))
             self.dirs[key] = directory
+
+    def image_sources(self, key: str) -> dict[str, Path]:
+        """An image's tools that are not this machine's system ones (VENV_PYTHON_IMAGES)."""
+        if key not in VENV_PYTHON_IMAGES:
+            return {}
+        venv, tools = VENV_PYTHON_IMAGES[key]
+        found = {}
+        for tool in tools:
+            binary = self.repository / venv / "bin" / ("pip" if tool.startswith("pip") else "python")
+            if binary.exists():
+                shim = self.root / f"{key}-bin" / tool
+                shim.parent.mkdir(parents=True, exist_ok=True)
+                shim.write_text(f'#!/bin/sh\nexec {shlex.quote(str(binary))} "$@"\n', encoding="utf-8")
+                shim.chmod(0o755)
+                found[tool] = shim
+        return found
 
     def source(self, tool: str) -> Path:
         if tool in self.sources:

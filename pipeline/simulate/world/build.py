@@ -1,15 +1,16 @@
 """The compliant world of one stack: the plan's resources as the APIs print them, and what a running
 environment also holds (the build being simulated, the bootstrap state bucket, the mirrored scanner
-databases, the job outputs and model an earlier build left).
+databases, the spaCy model wheel's stand-in, the job outputs and model an earlier build left).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.simulate.standins import MODEL_STAND_IN, model_object
 from pipeline.simulate.world import model_compute, model_data, model_security, svc_dataproc
 from pipeline.simulate.world import state as world_state
 from pipeline.simulate.world.bundles import safety_database, semgrep_bundle
@@ -97,7 +98,9 @@ def _delivery(env: Env, plan: Resources) -> dict[str, Any]:
     }
 
 
-def build_state(plan: Resources, env: Env, build: Mapping[str, Any], extract: Mapping[str, Any]) -> dict[str, Any]:
+def build_state(
+    plan: Resources, env: Env, build: Mapping[str, Any], extract: Mapping[str, Any], *, pulled: Sequence[str] = ()
+) -> dict[str, Any]:
     buckets = model_data.buckets(env, plan)
     dataproc = _dataproc(env, plan)
     nodes = [
@@ -138,7 +141,13 @@ def build_state(plan: Resources, env: Env, build: Mapping[str, Any], extract: Ma
         "dataproc": dataproc,
         "vertex": model_compute.vertex(env, plan),
         "builds": {str(build["id"]): dict(build)},
-        "docker": {"extract": dict(extract), "containers": {}, "images": {}, "credentialHelpers": []},
+        "docker": {
+            "extract": dict(extract),
+            "containers": {},
+            "images": {},
+            "credentialHelpers": [],
+            "pulled": list(pulled),
+        },
         "scanners": {"vulnerabilities": [], "zapAlerts": [], "signatures": []},
         "pulumi": {"backend": None},
         **_delivery(env, plan),
@@ -155,10 +164,17 @@ def build_state(plan: Resources, env: Env, build: Mapping[str, Any], extract: Ma
 
 
 def create(
-    world: Path, plan: Resources, env: Env, build: Mapping[str, Any], extract: Mapping[str, Any]
+    world: Path,
+    plan: Resources,
+    env: Env,
+    build: Mapping[str, Any],
+    extract: Mapping[str, Any],
+    *,
+    pulled: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Write the world's state and its bootstrap objects (mirrored scanner data) under `world`."""
-    state = build_state(plan, env, build, extract)
+    """Write the world's state and its bootstrap objects (mirrored scanner data, the model wheel's
+    stand-in) under `world`."""
+    state = build_state(plan, env, build, extract, pulled=pulled)
     world_state.save(world, state)
     call = Call(world, "simulator", (), [])
     artifacts = f"gs://{env.project}-artifacts"
@@ -167,5 +183,6 @@ def create(
         **{f"safety-db/{k}": v for k, v in safety_database(time.time()).items()},
     }.items():
         write_object(call, state, f"{artifacts}/{name}", content.encode("utf-8"))
+    write_object(call, state, model_object(env.project), MODEL_STAND_IN)
     world_state.save(world, state)
     return state

@@ -130,7 +130,9 @@ def build(call: Call) -> int:
                 lambda m: build_args.get(m.group(1), declared.get(m.group(1), "")),
                 base,
             )
-            if resolved.lower() != "scratch" and resolved not in stages and repository_of(state, resolved) is None:
+            # A step image is on the worker already (Cloud Build pulled it there for the steps).
+            known = resolved in stages or resolved in state["docker"].get("pulled", ())
+            if resolved.lower() != "scratch" and not known and repository_of(state, resolved) is None:
                 raise RefusedError(
                     f"failed to resolve source metadata for {resolved}: not in this environment's Artifact Registry"
                 )
@@ -170,10 +172,10 @@ def push(call: Call) -> int:
         if repository is None or repository.get("mode") != "STANDARD_REPOSITORY":
             raise RefusedError(f"name unknown: Repository for {reference} not found or not a standard repository")
         name, _, tag = reference.rpartition(":")
-        tags = repository.setdefault("tags", {})
-        if tag in tags and repository.get("immutableTags"):
+        tags = repository.setdefault("tags", {})  # per package: IMAGE:TAG, the same tag may name two images
+        if reference in tags and repository.get("immutableTags"):
             raise RefusedError(f"tag {tag} already exists in an immutable-tag repository")
-        tags[tag] = image["digest"]
+        tags[reference] = image["digest"]
         image["repoDigest"] = f"{name}@{image['digest']}"
         state["artifactRegistry"]["images"][image["repoDigest"]] = {**image, "tag": tag}
     call.out.write(f"{tag}: digest: {image['digest']} size: 1789\n")

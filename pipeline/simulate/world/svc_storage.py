@@ -116,6 +116,13 @@ def cp(call: Call) -> int:
                 if destination.endswith("/"):
                     url += Path(split(source)[1] if source.startswith("gs://") else source).name
                 write_object(call, state, url, data)
+            elif destination == "-":  # the object's bytes to stdout, as gcloud storage cp URL - does
+                call.out.flush()
+                binary = getattr(call.out, "buffer", None)
+                if binary is None:
+                    call.out.write(data.decode("utf-8"))
+                else:
+                    binary.write(data)
             else:
                 target = Path(destination)
                 (target / Path(split(source)[1]).name if target.is_dir() else target).write_bytes(data)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.simulate.standins import MODEL_STAND_IN, model_object
 from pipeline.simulate.world import state as world_state
 from pipeline.simulate.world.svc_storage import crc32c
-from tests.pipeline.simulate.worlds import BUILD_ID, World, copy_world, make_world
+from tests.pipeline.simulate.worlds import BUILD_ID, STEP_IMAGE, World, copy_world, make_world
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +133,27 @@ def test_docker_push_needs_credentials_and_respects_immutable_tags(world: World,
     assert "immutable" in world.call("docker", "push", ref).err
     (context / "Dockerfile").write_text("FROM docker.io/library/python:3.11\n", encoding="utf-8")
     assert "not in this environment's Artifact Registry" in world.call("docker", "build", "-t", ref, str(context)).err
+
+
+def test_a_tag_is_per_image_and_a_step_image_is_a_base_the_worker_has(world: World, tmp_path: Path) -> None:
+    context = tmp_path / "ctx"
+    context.mkdir()
+    (context / "Dockerfile").write_text("ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n", encoding="utf-8")
+    world.call("gcloud", "auth", "configure-docker", "us-central1-docker.pkg.dev", "--quiet")
+    repository = "us-central1-docker.pkg.dev/nwh-analytics-prd/hipaa-prod-images"
+    for image in ("hipaa-api", "phi-scanner"):  # one build tag, two images of one immutable-tag repository
+        ref = f"{repository}/{image}:abc1234-b1"
+        built = world.call("docker", "build", "--build-arg", f"BASE_IMAGE={STEP_IMAGE}", "-t", ref, str(context))
+        assert built.code == 0, built.err
+        assert world.call("docker", "push", ref).code == 0
+    other = world.call("docker", "build", "--build-arg", "BASE_IMAGE=gcr.io/other/image:1", "-t", ref, str(context))
+    assert "not in this environment's Artifact Registry" in other.err
+
+
+def test_storage_cp_to_dash_writes_the_object_to_stdout(world: World) -> None:
+    wheel = model_object("nwh-analytics-prd")
+    answer = world.call("gcloud", "storage", "cp", wheel, "-")
+    assert answer.code == 0 and answer.out.encode() == MODEL_STAND_IN
 
 
 def test_trivy_reports_and_exits_with_the_findings_code(world: World, tmp_path: Path) -> None:
