@@ -6,7 +6,8 @@
 Expectations, checked on each run and printed as one table:
 - a compliant stack: verdict SUCCESS (prod with its approved build);
 - a fault: verdict FAILURE, its gate's step FAILURE, no deploy step started (a post-deploy gate's
-  fault comes after the deploys by design), a compliance report written that names the gate failed;
+  fault comes after the deploys by design), a compliance report written that names the gate failed,
+  and the security topic notified once, with verdict fail (a compliant build: once, with pass);
 - a repository fault committed to a scratch clone of this repository, no flag: the same.
 `--gate-only` runs each fault's gate and what it waits for as a build of its own (a verdict marked
 `*`): the gate must fail, with nothing else checked; for a quick pass, never instead of the full one.
@@ -45,6 +46,7 @@ class Row:
     deploys_started: int
     report: bool
     report_names_gate: bool
+    notified: str  # the verdict attribute of the security topic's message, "-" when none was sent
     seconds: float
     problems: list[str]
 
@@ -76,12 +78,15 @@ def judge(name: str, stack: str, gate: str, simulation: Simulation, seconds: flo
         started,
         simulation.report is not None,
         bool(gate) and report_names(simulation, gate),
+        ",".join(m.get("attributes", {}).get("verdict", "?") for m in simulation.notifications()) or "-",
         round(seconds, 1),
         [],
     )
     if not gate:
         if simulation.verdict != "SUCCESS":
             row.problems.append(f"compliant build failed: {simulation.result.reason}")
+        elif row.notified != "pass":
+            row.problems.append(f"the security topic was notified {row.notified!r}, not once with verdict pass")
         return row
     expected = [
         (simulation.verdict == "FAILURE", "the build did not fail"),
@@ -89,6 +94,7 @@ def judge(name: str, stack: str, gate: str, simulation: Simulation, seconds: flo
         (gate in POST_DEPLOY or started == 0, f"{started} deploy step(s) started"),
         (row.report, "no compliance report was written"),
         (row.report_names_gate, f"the report does not name {gate} as failed"),
+        (row.notified == "fail", f"the security topic was notified {row.notified!r}, not once with verdict fail"),
     ]
     row.problems.extend(problem for ok, problem in expected if not ok)
     return row
@@ -178,13 +184,13 @@ def print_table(rows: Sequence[Row], out: TextIO) -> None:
     write = out.write
     write(
         f"{'run':<44} {'stack':<8} {'gate':<20} {'verdict':<8} {'gate':<9} {'deploys':>7} {'report':<7} "
-        f"{'secs':>7}  problems\n"
+        f"{'notified':<8} {'secs':>7}  problems\n"
     )
     for r in rows:
         report = ("yes" if r.report_names_gate else "unnamed") if r.report else "none"
         write(
             f"{r.name:<44} {r.stack:<8} {r.gate or '-':<20} {r.verdict:<8} {r.gate_status:<9} {r.deploys_started:>7} "
-            f"{report:<7} {r.seconds:>7.1f}  {'; '.join(r.problems) or 'ok'}\n"
+            f"{report:<7} {r.notified:<8} {r.seconds:>7.1f}  {'; '.join(r.problems) or 'ok'}\n"
         )
 
 

@@ -56,6 +56,11 @@ class Simulation:
     def verdict(self) -> str:
         return "SUCCESS" if self.result.success else "FAILURE"
 
+    def notifications(self) -> list[dict[str, Any]]:
+        """The messages the build published to Pub/Sub (notify-security: one per build, its verdict)."""
+        messages: list[dict[str, Any]] = world_state.read(self.run.world)["pubsub"]["messages"]
+        return messages
+
     def started(self, step_id: str) -> bool:
         return self.result.by_id(step_id).status.value != "QUEUED"
 
