@@ -46,3 +46,18 @@ def test_extract_only_images_yield_their_files_for_docker_cp(tmp_path: Path) -> 
     assert files[IMAGES["jq"].ref]["/jq"]["jq"].endswith("/jq")
     assert str(WORLD_MAIN) in Path(files[IMAGES["trivy"].ref]["/usr/local/bin/trivy"]["trivy"]).read_text("utf-8")
     assert "jq" not in {p.name for p in Path(str(box.path_for(IMAGES["cloud-sdk"].ref))).iterdir()}
+
+
+def test_the_phi_scanner_images_python_is_the_virtualenv_at_the_pipelines_pins(tmp_path: Path) -> None:
+    box = Toolbox(tmp_path / "toolbox", tmp_path / "world", REPOSITORY, {"phi-scanner": "registry.example/phi:1"})
+    box.images = {
+        "phi-scanner": ImageTools("phi-scanner", "x", frozenset({"python3", "bash"}), None, frozenset(), None)
+    }
+    (tmp_path / "world").mkdir()
+    box.build()
+    directory = Path(str(box.path_for("registry.example/phi:1")))
+    prefix = subprocess.run(
+        [str(directory / "python3"), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, check=True
+    )
+    assert Path(prefix.stdout.strip()) == REPOSITORY / ".venv"
+    assert (directory / "bash").resolve() == Path("/usr/bin/bash").resolve()
