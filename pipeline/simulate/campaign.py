@@ -1,7 +1,7 @@
 """`make simulate`: every stack compliant, every fault, and the repository faults as committed.
 
     python -m pipeline.simulate.campaign [--stacks dev,staging,prod] [--violations NAME,...] [--json PATH]
-        [--gate-only] [--timeout-scale X] [--source DIR]
+        [--gate-only] [--timeout-scale X] [--source DIR] [--prefer-stack STACK]
 
 Expectations, checked on each run and printed as one table:
 - a compliant stack: verdict SUCCESS (prod with its approved build);
@@ -133,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stacks", default=",".join(STACKS))
     parser.add_argument("--violations", help="comma-separated faults (default: all)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--prefer-stack", choices=STACKS, default=PREFERRED_STACK, help="where a fault runs when it applies there"
+    )
     parser.add_argument("--timeout-scale", type=float, default=1.0, help="every timeout times X (a slower host)")
     parser.add_argument("--source", type=Path, default=REPOSITORY, help="the git checkout to build")
     parser.add_argument(
@@ -154,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if stack
     ]
     for fault in chosen:
-        stack = PREFERRED_STACK if PREFERRED_STACK in fault.environments else sorted(fault.environments)[0]
+        stack = args.prefer_stack if args.prefer_stack in fault.environments else sorted(fault.environments)[0]
         rows.append(
             run_one(
                 fault.name,
