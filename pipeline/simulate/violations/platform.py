@@ -54,15 +54,21 @@ def audit_config_missing(state: State) -> None:
     state["iamPolicies"][state["env"]["project"]].pop("auditConfigs", None)
 
 
+def _perimeter_config(perimeter: dict[str, Any]) -> dict[str, Any]:
+    """The enforced config, or the dry-run spec of a perimeter that has only that (dev)."""
+    config: dict[str, Any] = perimeter.get("status") or perimeter["spec"]
+    return config
+
+
 def perimeter_missing_service(state: State) -> None:
     for perimeter in state["perimeters"].values():
-        services = perimeter["status"]["restrictedServices"]
+        services = _perimeter_config(perimeter)["restrictedServices"]
         services.remove("bigquery.googleapis.com")
 
 
 def perimeter_egress_open(state: State) -> None:
     for perimeter in state["perimeters"].values():
-        perimeter["status"]["egressPolicies"][0]["egressTo"]["resources"] = ["*"]
+        _perimeter_config(perimeter)["egressPolicies"][0]["egressTo"]["resources"] = ["*"]
 
 
 def user_managed_key(state: State) -> None:
