@@ -31,7 +31,7 @@ SAFETY_REQUIREMENTS := requirements/tools/safety.txt requirements/tools/safety-c
 PROWLER_VENV := .tools/prowler
 PROWLER_REQUIREMENTS := requirements/tools/prowler.txt requirements/tools/prowler-constraints.txt
 
-.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist inventory facts urns clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist inventory facts urns simulate clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -128,6 +128,13 @@ facts: $(VENV)/.installed
 # Checks each stack's plan against its URN snapshot (infra/plan/snapshots/); a missing URN is a replacement.
 urns: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra urns --stack $$stack; done
+
+# cloudbuild.yaml run offline end to end (pipeline/simulate/): every stack compliant, every named fault,
+# the repository faults as committed; one table, exit 1 when a run does not stop where it should. It
+# installs the build's virtualenv and runs this test suite inside each build, so it takes minutes per
+# run: a stage of its own, not part of `make test` (docs/pipeline.md, "Simulating the pipeline").
+simulate: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
+	$(PY) -m pipeline.simulate.campaign
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) $(SEMGREP_VENV) $(SAFETY_VENV) $(PROWLER_VENV) $(JQ_DIR) $(SHELLCHECK_STAMPS) .pytest_cache .mypy_cache .ruff_cache .coverage

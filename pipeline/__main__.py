@@ -1,4 +1,4 @@
-"""`python -m pipeline render | check | graph [--stats]`: exit 0 ok, 1 a violation, 2 usage.
+"""`python -m pipeline render | check | graph [--stats] | simulate ...`: exit 0 ok, 1 a violation, 2 usage.
 
 render and check cover both generated files: cloudbuild.yaml and drift.cloudbuild.yaml.
 """
@@ -14,6 +14,8 @@ from pipeline.contract import DRIFT_CONFIG_NAME
 from pipeline.dag import critical_path, mermaid
 from pipeline.definition import pipeline
 from pipeline.render import CONFIG_NAME, write, write_drift
+from pipeline.simulate.cli import add_arguments as add_simulate_arguments
+from pipeline.simulate.cli import main as simulate_main
 
 RATIO_GOAL = 0.40
 
@@ -50,7 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("check", help="fail when either file is stale or breaks a rule")
     graph = commands.add_parser("graph", help="print the step DAG as Mermaid")
     graph.add_argument("--stats", action="store_true", help="print the critical path and its ratio instead")
+    simulate = commands.add_parser("simulate", help="run cloudbuild.yaml offline for a stack, against a fake cloud")
+    add_simulate_arguments(simulate)
     args = parser.parse_args(argv)
+
+    if args.command == "simulate":
+        return simulate_main(args)
 
     if args.command == "render":
         print(f"wrote {write()}")

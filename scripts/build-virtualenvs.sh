@@ -33,6 +33,9 @@ done
 
 require_tool python3 gcloud make
 cd "$REPO_ROOT"
+# The system interpreter, resolved once: the step's PATH starts with .venv/bin, so once the loop has
+# made .venv a later bare python3 would be the new, pip-less virtualenv's own.
+bootstrap_python=$(command -v python3)
 work=""
 make_workdir work
 token=""
@@ -45,8 +48,8 @@ export NETRC="${work}/netrc"
 for target in "${targets[@]}"; do
   dir=${target%/.installed}
   if [[ ! -x "${dir}/bin/python" ]]; then
-    run_quiet "virtualenv ${dir}" python3 -m venv --without-pip "$dir"
-    run_quiet "pip for ${dir}" python3 -m pip --python "${dir}/bin/python" install --quiet \
+    run_quiet "virtualenv ${dir}" "$bootstrap_python" -m venv --without-pip "$dir"
+    run_quiet "pip for ${dir}" "$bootstrap_python" -m pip --python "${dir}/bin/python" install --quiet \
       --disable-pip-version-check "pip==${PIP_VERSION}"
   fi
   rc=0

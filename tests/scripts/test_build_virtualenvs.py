@@ -16,11 +16,13 @@ from tests.scripts.fakes import SCRIPTS, FakeTools, Result
 
 INDEX = "https://us-central1-python.pkg.dev/nwh-analytics-prd/hipaa-prod-pypi-mirror/simple/"
 TOKEN = "ya29.fake-token"
-# python3 -m venv --without-pip DIR makes DIR/bin/python; make records what it saw and touches TARGET.
+# python3 -m venv --without-pip DIR makes DIR/bin/python and a pip-less DIR/bin/python3; make records
+# what it saw and touches TARGET.
 FAKE_PYTHON = """#!/usr/bin/env bash
 printf 'python3 %s\\n' "$*" >>"$CALLS"
 [[ "$1 $2 $3" == "-m venv --without-pip" ]] || exit 0
 mkdir -p "$4/bin" && printf '#!/bin/sh\\n' >"$4/bin/python" && chmod +x "$4/bin/python"
+printf '#!/bin/sh\\necho "No module named pip" >&2; exit 1\\n' >"$4/bin/python3" && chmod +x "$4/bin/python3"
 """
 FAKE_MAKE = """#!/usr/bin/env bash
 printf 'make %s netrc=%s index=%s\\n' "$*" "$(cat "$NETRC")" "$PIP_INDEX_URL" >>"$CALLS"
@@ -43,7 +45,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def run(tools: FakeTools, repo: Path, *targets: str, env: dict[str, str] | None = None) -> Result:
-    path = f"{repo.parent / 'fakes'}:{tools.bin}:/usr/bin:/bin"
+    # As in the python-venv step: the virtualenv being made is already first on PATH.
+    path = f"{repo / '.venv' / 'bin'}:{repo.parent / 'fakes'}:{tools.bin}:/usr/bin:/bin"
     environment = {"PATH": path, "CALLS": str(repo.parent / "calls.log"), **(env or {})}
     return tools.run(str(repo / "scripts" / "build-virtualenvs.sh"), "prod", INDEX, *targets, env=environment)
 

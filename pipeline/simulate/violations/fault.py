@@ -1,0 +1,37 @@
+"""A named fault and what it may change: the run's world (under its lock) and the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.simulate.workspace import RunDir
+from pipeline.simulate.world import state as world_state
+
+ALL_ENVIRONMENTS = frozenset({"dev", "staging", "prod"})
+
+
+@dataclass(frozen=True)
+class FaultContext:
+    run: RunDir
+
+    @contextmanager
+    def world(self) -> Iterator[dict[str, Any]]:
+        with world_state.locked(self.run.world) as state:
+            yield state
+
+    @property
+    def workspace(self) -> Path:
+        return self.run.workspace
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    gate: str  # the step id of the gate that must stop the build
+    description: str
+    apply: Callable[[FaultContext], None]
+    environments: frozenset[str] = field(default=ALL_ENVIRONMENTS)

@@ -1,0 +1,63 @@
+"""Each image's PATH holds exactly its inventory's tools: real ones, the world's, or a loud absence."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from pipeline.images import IMAGES
+from pipeline.simulate.inventory import ImageTools
+from pipeline.simulate.run import REPOSITORY
+from pipeline.simulate.toolbox import WORLD_MAIN, Toolbox
+from pipeline.simulate.world import state as world_state
+
+
+def toolbox(tmp_path: Path, tools: frozenset[str]) -> Toolbox:
+    box = Toolbox(tmp_path / "toolbox", tmp_path / "world", REPOSITORY, {"only": "registry.example/only:1"})
+    box.images = {"only": ImageTools("only", "registry.example/only:1", tools, None, frozenset(), None)}
+    (tmp_path / "world").mkdir()
+    box.build()
+    return box
+
+
+def test_the_directory_holds_the_inventory_and_nothing_else(tmp_path: Path) -> None:
+    box = toolbox(tmp_path, frozenset({"bash", "jq", "gcloud"}))
+    directory = Path(str(box.path_for("registry.example/only:1")))
+    assert sorted(p.name for p in directory.iterdir()) == ["bash", "gcloud", "jq"]
+    assert (directory / "bash").resolve() == Path("/usr/bin/bash").resolve()
+    assert str(WORLD_MAIN) in (directory / "gcloud").read_text(encoding="utf-8")
+    assert box.path_for("registry.example/other:1") is None
+
+
+def test_a_tool_this_machine_lacks_fails_loudly_and_is_listed(tmp_path: Path) -> None:
+    box = toolbox(tmp_path, frozenset({"no-such-tool-anywhere"}))
+    shim = Path(str(box.path_for("registry.example/only:1"))) / "no-such-tool-anywhere"
+    completed = subprocess.run([str(shim), "--flag"], capture_output=True, text=True, check=False)
+    assert completed.returncode == 127 and "this machine has no no-such-tool-anywhere" in completed.stderr
+    assert world_state.journal(tmp_path / "world", world_state.UNMODELLED)[0]["tool"] == "no-such-tool-anywhere"
+
+
+def test_extract_only_images_yield_their_files_for_docker_cp(tmp_path: Path) -> None:
+    refs = {key: image.ref for key, image in IMAGES.items()}
+    box = Toolbox(tmp_path / "toolbox", tmp_path / "world", REPOSITORY, refs)
+    (tmp_path / "world").mkdir()
+    box.build()
+    files = box.extractable()
+    assert files[IMAGES["jq"].ref]["/jq"]["jq"].endswith("/jq")
+    assert str(WORLD_MAIN) in Path(files[IMAGES["trivy"].ref]["/usr/local/bin/trivy"]["trivy"]).read_text("utf-8")
+    assert "jq" not in {p.name for p in Path(str(box.path_for(IMAGES["cloud-sdk"].ref))).iterdir()}
+
+
+def test_the_phi_scanner_images_python_is_the_virtualenv_at_the_pipelines_pins(tmp_path: Path) -> None:
+    box = Toolbox(tmp_path / "toolbox", tmp_path / "world", REPOSITORY, {"phi-scanner": "registry.example/phi:1"})
+    box.images = {
+        "phi-scanner": ImageTools("phi-scanner", "x", frozenset({"python3", "bash"}), None, frozenset(), None)
+    }
+    (tmp_path / "world").mkdir()
+    box.build()
+    directory = Path(str(box.path_for("registry.example/phi:1")))
+    prefix = subprocess.run(
+        [str(directory / "python3"), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, check=True
+    )
+    assert Path(prefix.stdout.strip()) == REPOSITORY / ".venv"
+    assert (directory / "bash").resolve() == Path("/usr/bin/bash").resolve()
