@@ -4,15 +4,18 @@
 # masking), analysts reach the data only through authorized views in the de-identified dataset
 # (hipaa_<env>_deidentified), and no dataset of the project is public.
 #
-# A PHI column is one named like a HIPAA identifier (45 CFR 164.514(b)(2): names, geographic
-# units below a state, dates tied to a person, contact details, record, account, plan, device
-# and vehicle numbers, URLs, IP addresses, photos, biometrics); nested RECORD fields are judged
-# by their leaves. Only names are read: no query touches table data.
-# What the program plans is also compared (security/inventory/<env>.json): its policy tag taxonomy,
-# the dataset's tables and the de-identified views, the policy tag on each planned column (resolved
-# from the taxonomy's tag names), each planned row access policy with its filter and grantees, and
-# the project's datasets. A planned one missing or different fails the gate, and so does a row
-# access policy or dataset nobody planned (tolerated in dev): an unplanned policy widens who sees rows.
+# Columns are judged two ways. By the plan (security/inventory/<env>.json lists every planned column
+# with its policy tags, resolved from the taxonomy's tag names): a planned tag missing, or a tag on a
+# column the plan leaves untagged, fails. By name, whatever the plan says: a column named like a
+# HIPAA Safe Harbor identifier (PHI_COLUMN_PATTERN in facts.sh, from infra/rules/baseline_phi.py,
+# the list the plan's rules use) must carry a policy tag. A random surrogate key such as patient_id
+# is not on that list (45 CFR 164.514(c) permits a code not derived from the individual), so only
+# the plan speaks for it. A table holding a named identifier or a tagged column is a PHI table.
+# Nested RECORD fields are judged by their leaves. Only names are read: no query touches table data.
+# The plan's other resources are compared too: its policy tag taxonomy, the dataset's tables and the
+# de-identified views, each planned row access policy with its filter and grantees, and the
+# project's datasets. A planned one missing or different fails the gate, and so does a row access
+# policy or dataset nobody planned (tolerated in dev): an unplanned policy widens who sees rows.
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-bigquery-governance.sh
@@ -31,7 +34,6 @@ require_match BIGQUERY_DATASET "$3" "$RE_DATASET"
 PROJECT=$2 DATASET=$3
 DEIDENTIFIED=$(hipaa_deidentified_dataset "$ENVIRONMENT")
 [[ "$DATASET" != "$DEIDENTIFIED" ]] || usage_error "BIGQUERY_DATASET must be the source dataset, not ${DEIDENTIFIED}"
-readonly PHI_COLUMN='^name$|(^|_)(mrn|ssn|dob|zip|zip_code|zipcode|postal_code|phone|phone_number|fax|email|email_address|address|address_line_[0-9]|street|city|county|first_name|last_name|middle_name|full_name|given_name|family_name|patient_name|birth_date|date_of_birth|death_date|admission_date|discharge_date|patient_id|person_id|member_id|subscriber_id|beneficiary_id|medical_record_number|social_security_number|account_number|license_number|certificate_number|vehicle_id|vin|device_id|serial_number|ip_address|url|photo|photo_url|biometric_id)(_|$)'
 
 gate_begin bigquery-governance "bq/gcloud/jq"
 require_tool bq gcloud jq
@@ -80,14 +82,15 @@ while IFS= read -r table; do
   capture_json_array schema "schema of ${DATASET}.${table}" \
     bq show --schema --format=prettyjson "${PROJECT}:${DATASET}.${table}"
   # First line: every leaf column with its policy tags (for the inventory); then one line per PHI
-  # leaf column: its path and whether it carries a policy tag.
-  parsed=$(jq -r --arg re "$PHI_COLUMN" --arg prefix "${DATASET}.${table}." '
+  # leaf column (named like an identifier, or tagged): its tag count, whether it is named so, its path
+  # (last: flexible column names may hold spaces).
+  parsed=$(jq -r --arg re "$PHI_COLUMN_PATTERN" --arg prefix "${DATASET}.${table}." '
     def leaves($prefix): .[] | ($prefix + .name) as $path
       | if (.fields // []) | length > 0 then (.fields | leaves($path + ".")) else {path: $path, leaf: .} end;
     [leaves("")] as $leaves
     | ([$leaves[] | {id: ($prefix + .path), policyTags: .leaf.policyTags}] | tojson),
-      ($leaves[] | select(.leaf.name | ascii_downcase | test($re))
-       | "\(.path) \((.leaf.policyTags.names // []) | length)")' <<<"$schema" 2>/dev/null) ||
+      ($leaves[] | ((.leaf.policyTags.names // []) | length) as $tags | (.leaf.name | ascii_downcase | test($re)) as $named
+       | select($named or $tags > 0) | "\($tags) \($named) \(.path)")' <<<"$schema" 2>/dev/null) ||
     die "schema of ${DATASET}.${table}: unexpected JSON shape"
   columns+="${columns:+,}${parsed%%$'\n'*}"
   phi_columns=""
@@ -95,10 +98,11 @@ while IFS= read -r table; do
   checked 1
   # A table without PHI columns needs no row access policy, unless the program plans one for it.
   [[ -n "$phi_columns" || $'\n'"${planned_policies}" == *$'\n'"${DATASET}.${table}/"* ]] || continue
-  while read -r column tags; do
+  while read -r tags named column; do
     [[ -n "${column:-}" ]] || continue
     checked 1
-    ((tags > 0)) || violation "table ${DATASET}.${table}: PHI column ${column} has no policy tag"
+    [[ "$named" == false ]] || ((tags > 0)) ||
+      violation "table ${DATASET}.${table}: PHI column ${column} has no policy tag"
   done <<<"$phi_columns"
 
   policies=""

@@ -57,17 +57,22 @@ def _policy_tag_names(c: Context) -> dict[str, str]:
     }
 
 
-def _tagged_leaves(fields: list[Mapping[str, Any]], prefix: str = "") -> Iterable[tuple[str, list[str]]]:
+def _leaves(fields: list[Mapping[str, Any]], prefix: str = "") -> Iterable[tuple[str, list[str]]]:
     for field in fields:
         path = prefix + field["name"]
         if field.get("fields"):
-            yield from _tagged_leaves(field["fields"], path + ".")
-        elif (field.get("policyTags") or {}).get("names"):
-            yield path, list(field["policyTags"]["names"])
+            yield from _leaves(field["fields"], path + ".")
+        else:
+            yield path, list((field.get("policyTags") or {}).get("names") or [])
 
 
 def column_policy_tags(r: Resource, c: Context) -> list[Entry]:
-    """One entry per column of the governed dataset that carries a policy tag."""
+    """One entry per leaf column of the governed dataset, with the policy tags the plan gives it.
+
+    An untagged column is listed with no tags: the plan says it holds no identifier (a random
+    surrogate key, a code, a measurement), so the gate neither asks a tag of it nor accepts one
+    nobody planned; the name list of identifiers (infra/rules/baseline_phi.py) still applies.
+    """
     i = r.inputs
     if not in_project(r, c) or i.get("datasetId") != c.bigquery_dataset or not i.get("schema"):
         return []
@@ -75,5 +80,5 @@ def column_policy_tags(r: Resource, c: Context) -> list[Entry]:
     schema = json.loads(i["schema"]) if isinstance(i["schema"], str) else i["schema"]
     return [
         entry(f"{i['datasetId']}.{i['tableId']}.{path}", policyTags={"names": sorted(names.get(t, t) for t in tags)})
-        for path, tags in _tagged_leaves(schema)
+        for path, tags in _leaves(schema)
     ]

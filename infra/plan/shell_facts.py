@@ -24,6 +24,7 @@ from infra.config import ENVIRONMENTS, PlatformConfig, build_config
 from infra.plan.mockrun import PROJECT_ROOT, stack_config
 from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
 from infra.rules.baseline_org import CMEK_REQUIRED_SERVICES, REQUIRED_CONSTRAINTS
+from infra.rules.baseline_phi import PHI_COLUMN_PATTERN
 from infra.security.kms import KEY_USERS
 
 FACTS_PATH = PROJECT_ROOT / "scripts" / "lib" / "facts.sh"
@@ -119,6 +120,8 @@ def _constraints(kind: str) -> list[str]:
 
 
 def render() -> str:
+    if "'" in PHI_COLUMN_PATTERN:
+        raise ValueError("PHI_COLUMN_PATTERN cannot be rendered in single quotes")
     config = _placeholder_config()
     functions = "\n".join(_shell_function(name, what, namer(config)) for name, (what, namer) in NAMES.items())
     cmek_keys = [naming.cmek_key_name(purpose) for purpose in KEY_USERS]
@@ -146,8 +149,9 @@ def render() -> str:
         f"readonly ORG_ENFORCED_CONSTRAINTS=({' '.join(_constraints('enforce'))})\n"
         f"readonly ORG_DENY_ALL_CONSTRAINTS=({' '.join(_constraints('deny_all'))})\n"
         "# Services that may create resources only with a CMEK key (gcp.restrictNonCmekServices).\n"
-        f"readonly CMEK_ONLY_SERVICES='{json.dumps(list(CMEK_REQUIRED_SERVICES), separators=(',', ':'))}'\n\n"
-        + functions
+        f"readonly CMEK_ONLY_SERVICES='{json.dumps(list(CMEK_REQUIRED_SERVICES), separators=(',', ':'))}'\n"
+        "# Names of Safe Harbor identifier columns, which must carry a policy tag (infra/rules/baseline_phi.py).\n"
+        f"readonly PHI_COLUMN_PATTERN='{PHI_COLUMN_PATTERN}'\n\n" + functions
     )
 
 

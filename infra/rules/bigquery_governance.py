@@ -1,7 +1,8 @@
 """Rules for BigQuery column and row security: policy tags, masking, row access policies, de-identified views.
 
-Which columns are PHI is decided here by name (HIPAA Safe Harbor identifiers), independently of the
-warehouse's own schema module, so a column that loses its tag there is still caught.
+Which columns are PHI is decided by name (HIPAA Safe Harbor identifiers, infra/rules/baseline_phi.py,
+the list the live gate shares), independently of the warehouse's own schema module, so a column
+that loses its tag there is still caught.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from infra.config import ANALYST_ROW_POLICY_PREFIX
 from infra.rules import Context, Resource, Rule, dig
+from infra.rules.baseline_phi import DIRECT_IDENTIFIERS, QUASI_IDENTIFIERS, is_identifier_column
 from infra.rules.bigquery import DEIDENTIFIED_SUFFIX, PUBLIC_MEMBERS, TABLE, is_view
 from infra.rules.sql import predicate_parses, predicate_problem, view_exposures
 
@@ -24,42 +26,12 @@ COLUMN_GRANTS = (
     "gcp:bigquerydatapolicy/dataPolicyIamMember:DataPolicyIamMember",
     "gcp:bigquerydatapolicy/dataPolicyIamBinding:DataPolicyIamBinding",
 )
-DIRECT_IDENTIFIERS = frozenset(
-    {
-        "mrn",
-        "medical_record_number",
-        "ssn",
-        "social_security_number",
-        "given_name",
-        "family_name",
-        "first_name",
-        "last_name",
-        "full_name",
-        "phone",
-        "phone_number",
-        "email",
-        "email_address",
-        "street_address",
-    }
-)
-QUASI_IDENTIFIERS = frozenset(
-    {
-        "date_of_birth",
-        "birth_date",
-        "postal_code",
-        "zip_code",
-        "admit_date",
-        "discharge_date",
-        "death_date",
-        "observed_at",
-    }
-)
-PHI_COLUMNS = DIRECT_IDENTIFIERS | QUASI_IDENTIFIERS
 ACCESS = "45 CFR 164.312(a)(1)"
 
 
 def _fields(resource: Resource) -> list[Mapping[str, Any]] | None:
-    """The table's schema fields (nested records flattened); None when the schema is not readable JSON."""
+    """The table's leaf fields (a record is judged by its leaves: a policy tag goes on a leaf); None
+    when the schema is not readable JSON."""
     raw = resource.inputs.get("schema")
     try:
         fields = json.loads(raw) if isinstance(raw, str) else None
@@ -71,8 +43,10 @@ def _fields(resource: Resource) -> list[Mapping[str, Any]] | None:
     while fields:
         field = fields.pop()
         if isinstance(field, Mapping):
-            flat.append(field)
-            fields.extend(field.get("fields") or [])
+            children = field.get("fields") or []
+            fields.extend(children)
+            if not children:
+                flat.append(field)
     return flat
 
 
@@ -87,7 +61,7 @@ def _phi_tables(context: Context) -> list[tuple[Resource, list[Mapping[str, Any]
         if is_view(table):
             continue
         fields = _fields(table)
-        if fields is None or any(str(f.get("name", "")).lower() in PHI_COLUMNS for f in fields):
+        if fields is None or any(is_identifier_column(str(f.get("name", ""))) for f in fields):
             found.append((table, fields))
     return found
 
@@ -102,7 +76,7 @@ def phi_columns_tagged(context: Context) -> list[str]:
         untagged = sorted(
             str(f["name"])
             for f in fields
-            if str(f.get("name", "")).lower() in PHI_COLUMNS and not dig(f, "policyTags.names")
+            if is_identifier_column(str(f.get("name", ""))) and not dig(f, "policyTags.names")
         )
         if untagged:
             problems.append(f"{table.urn}: PHI columns without a policy tag: {', '.join(untagged)}")

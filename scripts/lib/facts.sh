@@ -22,6 +22,8 @@ readonly ORG_ENFORCED_CONSTRAINTS=(compute.disableVpcExternalIpv6 sql.restrictPu
 readonly ORG_DENY_ALL_CONSTRAINTS=(compute.vmExternalIpAccess)
 # Services that may create resources only with a CMEK key (gcp.restrictNonCmekServices).
 readonly CMEK_ONLY_SERVICES='["aiplatform.googleapis.com","artifactregistry.googleapis.com","bigquery.googleapis.com","compute.googleapis.com","container.googleapis.com","dataproc.googleapis.com","pubsub.googleapis.com","secretmanager.googleapis.com","storage.googleapis.com"]'
+# Names of Safe Harbor identifier columns, which must carry a policy tag (infra/rules/baseline_phi.py).
+readonly PHI_COLUMN_PATTERN='^(name)$|(^|_)(account_number|address|admission_date|admit_date|beneficiary_id|biometric_id|birth_date|certificate_number|city|county|date_of_birth|death_date|device_id|discharge_date|dob|email|email_address|family_name|fax|fax_number|first_name|full_name|given_name|ip_address|last_name|license_number|license_plate|medical_record_number|member_id|middle_name|mrn|observed_at|patient_name|phone|phone_number|photo|photo_url|postal_code|serial_number|social_security_number|ssn|street|street_address|subscriber_id|url|vehicle_id|vin|zip|zip_code|zipcode)(_|$)'
 
 # hipaa_resource_name ENVIRONMENT PURPOSE: a platform resource `hipaa-<env>-<purpose>`.
 hipaa_resource_name() {

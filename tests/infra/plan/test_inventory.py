@@ -81,6 +81,8 @@ def test_values_assigned_at_apply_are_given_as_what_they_derive_from() -> None:
     assert perimeter["status"]["resources"] == ["projects/{project_number:nwh-analytics-prd}"]
     columns = resources("prod", "column_policy_tags")
     assert columns["hipaa_prod_curated.patients.mrn"] == {"policyTags": {"names": ["{policy_tag:hipaa-prod-phi/mrn}"]}}
+    # Every planned column is listed: an untagged one (the random surrogate key) with no tags.
+    assert columns["hipaa_prod_curated.patients.patient_id"] == {"policyTags": {"names": []}}
 
 
 def test_dev_leaves_out_what_deletes_itself_and_dry_runs_its_perimeter() -> None:
