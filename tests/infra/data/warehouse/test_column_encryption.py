@@ -36,7 +36,7 @@ def fields(dataset: str, table: str = "patients") -> dict[str, dict[str, Any]]:
     return {f["name"]: f for f in json.loads(inputs["schema"])}
 
 
-def statements(sql: str) -> list[exp.Expression]:
+def statements(sql: str) -> list[exp.Expr]:
     """Every statement of a script, parsed by sqlglot's BigQuery dialect; nothing left as an opaque command."""
     parsed = [s for s in sqlglot.parse(sql, read="bigquery") if s is not None]
     assert parsed and not any(isinstance(s, exp.Command) for s in parsed)
