@@ -24,6 +24,9 @@ STEM = "validate-bigquery-governance"
 GATE = "bigquery-governance"
 USAGE = "validate-bigquery-governance.sh ENV PROJECT_ID BIGQUERY_DATASET"
 CURATED, DEIDENTIFIED, RAW = "hipaa_prod_curated", "hipaa_prod_deidentified", "hipaa_prod_raw"
+REIDENTIFICATION = "hipaa_prod_reidentification"
+PROCEDURE = f"{REIDENTIFICATION}.reidentify_patients"
+KEK = f"projects/{PROJECT}/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/phi-columns-kek"
 TABLES = ("patients", "encounters", "ref_icd10_codes")
 NO_POLICIES = "No row access policies found.\n"
 
@@ -46,8 +49,10 @@ def compliant() -> Scenario:
         )
     scenario.add("views", "bq", ["ls", f"{PROJECT}:{DEIDENTIFIED}"], load(STEM, "views"))
     scenario.add("datasets", "bq", ["ls", f"--project_id={PROJECT}"], load(STEM, "datasets"))
-    for dataset in (CURATED, DEIDENTIFIED, RAW):
+    for dataset in (CURATED, DEIDENTIFIED, RAW, REIDENTIFICATION):
         scenario.add(dataset, "bq", ["show", f"{PROJECT}:{dataset}"], load(STEM, f"datasets/{dataset}"))
+    scenario.add("routine", "bq", ["show", "--routine", f"{PROJECT}:{PROCEDURE}"], load(STEM, "routine"))
+    scenario.add("kek policy", "gcloud", ["kms", "keys", "get-iam-policy", KEK], load(STEM, "kek-policy"))
     return scenario
 
 
@@ -68,8 +73,9 @@ def tools(tmp_path: Path) -> FakeTools:
 
 def test_compliant_dataset_passes_and_reads_no_table_data(tools: FakeTools) -> None:
     evidence = passed(run(tools, compliant()), GATE)
-    # 3 table schemas, 9 PHI columns, 2 tables' row policies, 2 views, 3 datasets
-    assert evidence["checked"] == 19
+    # 3 table schemas, 1 encrypted and 9 PHI columns, 2 tables' row policies, 2 views, 4 datasets,
+    # 5 column-encryption properties
+    assert evidence["checked"] == 26
     assert not tools.called("bq", "query") and not tools.called("bq", "head")
     assert not tools.called("bq", "show", "--schema", f"{PROJECT}:{CURATED}.encounters_daily")
     # a table without PHI columns needs no row access policy
@@ -93,7 +99,46 @@ def _unauthorized_views(s: Scenario) -> None:
     s[CURATED]["access"].append({"view": {"datasetId": DEIDENTIFIED, "projectId": PROJECT, "tableId": "patients_deid"}})
 
 
+def _second_decrypter(s: Scenario) -> None:
+    s["kek policy"]["bindings"].append(
+        {
+            "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            "members": ["group:prod-data-engineers@northwind-health.example"],
+        }
+    )
+
+
+def _unauthorized_procedure(s: Scenario) -> None:
+    s[CURATED]["access"] = [entry for entry in s[CURATED]["access"] if "routine" not in entry]
+
+
+def _other_kek(s: Scenario) -> None:
+    s["routine"]["definitionBody"] = s["routine"]["definitionBody"].replace("phi-columns-kek", "other-kek")
+
+
 VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
+    "clear-identifier": (
+        lambda s: column(s, "patients", "mrn").__setitem__("type", "STRING"),
+        [f"table {CURATED}.patients: column mrn is STRING, not BYTES ciphertext"],
+    ),
+    "second-decrypter": (
+        _second_decrypter,
+        [
+            f"key {KEK}: people who may decrypt are group:prod-data-engineers@northwind-health.example, "
+            "group:prod-reidentification@northwind-health.example, not the procedure group alone"
+        ],
+    ),
+    "procedure-not-authorized": (
+        _unauthorized_procedure,
+        [f"dataset {CURATED}: procedure {PROCEDURE} is not authorized on it"],
+    ),
+    "procedure-other-kek": (_other_kek, [f"routine {PROCEDURE}: does not unwrap its keysets with {KEK}"]),
+    "procedure-readers": (
+        lambda s: s[REIDENTIFICATION]["access"].append(
+            {"groupByEmail": "prod-analysts@northwind-health.example", "role": "READER"}
+        ),
+        [f"dataset {REIDENTIFICATION}: readers must be exactly one group, found 2 grant(s)"],
+    ),
     "row-access-policies": (
         lambda s: s.__setitem__("policies encounters", NO_POLICIES),
         [f"table {CURATED}.encounters: holds PHI columns but has no row access policy"],
@@ -149,6 +194,8 @@ def test_the_whole_deidentified_dataset_may_be_authorized(tools: FakeTools) -> N
         ("schema patients", "empty", f"schema of {CURATED}.patients"),
         ("policies encounters", "malformed", f"row access policies of {CURATED}.encounters"),
         (CURATED, "empty", f"dataset {CURATED}"),
+        ("routine", "error", f"procedure {PROCEDURE}"),
+        ("kek policy", "malformed", f"IAM policy of {KEK}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(
