@@ -21,7 +21,7 @@ SAFETY_REQUIREMENTS := requirements/tools/safety.txt requirements/tools/safety-c
 PROWLER_VENV := .tools/prowler
 PROWLER_REQUIREMENTS := requirements/tools/prowler.txt requirements/tools/prowler-constraints.txt
 
-.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist facts urns clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist inventory facts urns clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,7 +76,7 @@ shellcheck: $(VENV)/.installed
 		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
 
 unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
-	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85
+	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85.01
 
 # The four checks are independent: run them side by side, each one's output kept together.
 test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
@@ -95,6 +95,10 @@ readme: $(VENV)/.installed
 # The IAM allow-lists are generated from each stack's offline plan; never edit them by hand.
 allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
+
+# What the live gates must find in each environment (security/inventory/), from each stack's offline plan.
+inventory: $(VENV)/.installed
+	for stack in dev staging prod; do $(PY) -m infra inventory --stack $$stack; done
 
 # scripts/lib/facts.sh holds the names and lists the scripts share with infra/; never edit it by hand.
 facts: $(VENV)/.installed
