@@ -18,6 +18,7 @@ LABEL_FIELDS: dict[str, str] = {
     "gcp:artifactregistry/repository:Repository": "labels",
     "gcp:bigquery/dataset:Dataset": "labels",
     "gcp:bigquery/table:Table": "labels",
+    "gcp:bigquery/job:Job": "labels",
     "gcp:compute/globalAddress:GlobalAddress": "labels",
     "gcp:container/cluster:Cluster": "resourceLabels",
     "gcp:dataproc/cluster:Cluster": "labels",
