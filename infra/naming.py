@@ -170,6 +170,35 @@ def keyring_path(config: Stack) -> str:
     return f"projects/{config.project_id}/locations/{config.region}/keyRings/{keyring_name(config)}"
 
 
+# The key-encryption key (KEK) that wraps the warehouse's column keysets. No service agent uses it, so it
+# is not a `*-cmek` key; BigQuery calls KMS with it as the querying user (infra/data/warehouse/encryption.py).
+COLUMN_KEK_NAME = "phi-columns-kek"
+
+
+def column_kek_path(config: Stack) -> str:
+    return f"{keyring_path(config)}/cryptoKeys/{COLUMN_KEK_NAME}"
+
+
+def column_kek_uri(config: Stack) -> str:
+    """How BigQuery's KEYS functions name the KEK: `gcp-kms://` and the key's resource name."""
+    return f"gcp-kms://{column_kek_path(config)}"
+
+
+# The wrapped keysets (one row per encrypted column class) and the only routine that decrypts with them.
+COLUMN_KEYSETS_TABLE = "column_keysets"
+REIDENTIFY_PROCEDURE = "reidentify_patients"
+
+
+def column_keys_dataset(config: Stack) -> str:
+    """Holds the wrapped keysets: readable by the encrypting loaders and the re-identification procedure only."""
+    return dataset_id(config, "column_keys")
+
+
+def reidentification_dataset(config: Stack) -> str:
+    """Holds the re-identification procedure, and nothing else: its readers are the ones who may decrypt."""
+    return dataset_id(config, "reidentification")
+
+
 def signing_key_path(config: Stack) -> str:
     """The asymmetric key Cosign signs with (`gcpkms://` + this) and Binary Authorization verifies."""
     return f"{keyring_path(config)}/cryptoKeys/image-signing"

@@ -21,6 +21,7 @@ from pathlib import Path
 from infra import naming
 from infra.compute import dataproc, dataproc_support
 from infra.config import ENVIRONMENTS, PlatformConfig, build_config
+from infra.data.warehouse.encryption import ENCRYPTED_COLUMNS
 from infra.plan.mockrun import PROJECT_ROOT, stack_config
 from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
 from infra.rules.baseline_org import CMEK_REQUIRED_SERVICES, REQUIRED_CONSTRAINTS
@@ -75,6 +76,8 @@ NAMES: dict[str, tuple[str, Namer]] = {
         "the Kerberos root principal password version",
         dataproc_support.kerberos_secret_version,
     ),
+    "hipaa_column_kek_path": ("the KEK that wraps the column keysets", naming.column_kek_path),
+    "hipaa_reidentification_dataset": ("the dataset of the decrypting procedure", naming.reidentification_dataset),
     "hipaa_mrn_hmac_secret_id": ("the MRN pseudonymization key's secret", naming.mrn_hmac_secret_id),
     "hipaa_vertex_model_id": ("the Model Registry id of the validated model", naming.vertex_model_id),
 }
@@ -146,8 +149,10 @@ def render() -> str:
         f"readonly ORG_ENFORCED_CONSTRAINTS=({' '.join(_constraints('enforce'))})\n"
         f"readonly ORG_DENY_ALL_CONSTRAINTS=({' '.join(_constraints('deny_all'))})\n"
         "# Services that may create resources only with a CMEK key (gcp.restrictNonCmekServices).\n"
-        f"readonly CMEK_ONLY_SERVICES='{json.dumps(list(CMEK_REQUIRED_SERVICES), separators=(',', ':'))}'\n\n"
-        + functions
+        f"readonly CMEK_ONLY_SERVICES='{json.dumps(list(CMEK_REQUIRED_SERVICES), separators=(',', ':'))}'\n"
+        "# Columns stored as AEAD ciphertext and the one procedure that decrypts them (infra/data/warehouse/).\n"
+        f"readonly ENCRYPTED_COLUMN_NAMES=({' '.join(sorted({c.column for c in ENCRYPTED_COLUMNS}))})\n"
+        f"readonly REIDENTIFY_PROCEDURE={naming.REIDENTIFY_PROCEDURE}\n\n" + functions
     )
 
 

@@ -11,7 +11,7 @@ import pulumi_gcp as gcp
 
 from infra.config import MAX_ROTATION_DAYS
 from infra.interface import register_declared
-from infra.naming import child_opts, cmek_key_name, data_opts, keyring_name
+from infra.naming import COLUMN_KEK_NAME, child_opts, cmek_key_name, data_opts, keyring_name
 from infra.placement import Placement
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
@@ -115,6 +115,10 @@ class Kms(pulumi.ComponentResource):
     grant instead of failing on a key its agent cannot use yet."""
     signing_key_id: pulumi.Output[str]
     """The asymmetric key (EC P-256) Cosign signs images with and Binary Authorization verifies."""
+    column_kek_id: pulumi.Output[str]
+    """The key-encryption key (`phi-columns-kek`) that wraps the warehouse's column keysets. No service agent
+    holds it: BigQuery unwraps keysets as the querying user, so the warehouse grants it to the people and
+    identities that encrypt or decrypt columns (infra/data/warehouse/column_encryption.py)."""
 
     def __init__(self, name: str, args: KmsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE_TOKEN, name, None, opts)
@@ -147,20 +151,7 @@ class Kms(pulumi.ComponentResource):
         protection = "HSM" if placement.is_prod else "SOFTWARE"
         self.key_ids = {}
         for purpose, users in KEY_USERS.items():
-            key = gcp.kms.CryptoKey(
-                f"{name}-{purpose}",
-                name=cmek_key_name(purpose),
-                key_ring=keyring.id,
-                purpose="ENCRYPT_DECRYPT",
-                rotation_period=args.rotation_period,
-                # A destroyed key makes its data unreadable; keep the recovery window long in prod.
-                destroy_scheduled_duration="2592000s" if placement.is_prod else "86400s",
-                version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
-                    algorithm="GOOGLE_SYMMETRIC_ENCRYPTION", protection_level=protection
-                ),
-                labels={**placement.labels, "key-purpose": purpose},
-                opts=data_opts(placement, self),
-            )
+            key = self._symmetric_key(f"{name}-{purpose}", cmek_key_name(purpose), purpose, keyring, args)
             numbers = [project_number, security_number]
             if any("{l}" in user for user in users):
                 numbers.append(siem_agent_number)
@@ -186,6 +177,28 @@ class Kms(pulumi.ComponentResource):
             labels={**placement.labels, "key-purpose": "image-signing"},
             opts=data_opts(placement, self),
         )
+        # Wraps the column keysets; the only grants on it are made by the warehouse, to who encrypts or decrypts.
+        column_kek = self._symmetric_key(f"{name}-phi-columns-kek", COLUMN_KEK_NAME, "phi-columns", keyring, args)
         self.keyring_id = keyring.id
         self.signing_key_id = signing_key.id
+        self.column_kek_id = column_kek.id
         register_declared(self)
+
+    def _symmetric_key(
+        self, name: str, key_name: str, purpose: str, keyring: gcp.kms.KeyRing, args: KmsArgs
+    ) -> gcp.kms.CryptoKey:
+        placement = args.placement
+        return gcp.kms.CryptoKey(
+            name,
+            name=key_name,
+            key_ring=keyring.id,
+            purpose="ENCRYPT_DECRYPT",
+            rotation_period=args.rotation_period,
+            # A destroyed key makes its data unreadable; keep the recovery window long in prod.
+            destroy_scheduled_duration="2592000s" if placement.is_prod else "86400s",
+            version_template=gcp.kms.CryptoKeyVersionTemplateArgs(
+                algorithm="GOOGLE_SYMMETRIC_ENCRYPTION", protection_level="HSM" if placement.is_prod else "SOFTWARE"
+            ),
+            labels={**placement.labels, "key-purpose": purpose},
+            opts=data_opts(placement, self),
+        )

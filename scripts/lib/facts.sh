@@ -22,6 +22,9 @@ readonly ORG_ENFORCED_CONSTRAINTS=(compute.disableVpcExternalIpv6 sql.restrictPu
 readonly ORG_DENY_ALL_CONSTRAINTS=(compute.vmExternalIpAccess)
 # Services that may create resources only with a CMEK key (gcp.restrictNonCmekServices).
 readonly CMEK_ONLY_SERVICES='["aiplatform.googleapis.com","artifactregistry.googleapis.com","bigquery.googleapis.com","compute.googleapis.com","container.googleapis.com","dataproc.googleapis.com","pubsub.googleapis.com","secretmanager.googleapis.com","storage.googleapis.com"]'
+# Columns stored as AEAD ciphertext and the one procedure that decrypts them (infra/data/warehouse/).
+readonly ENCRYPTED_COLUMN_NAMES=(mrn ssn)
+readonly REIDENTIFY_PROCEDURE=reidentify_patients
 
 # hipaa_resource_name ENVIRONMENT PURPOSE: a platform resource `hipaa-<env>-<purpose>`.
 hipaa_resource_name() {
@@ -135,6 +138,18 @@ hipaa_dataproc_autoscaling_policy() {
 hipaa_dataproc_kerberos_secret_version() {
   (($# == 2)) || { echo 'hipaa_dataproc_kerberos_secret_version: expected ENVIRONMENT PROJECT_ID' >&2; return 2; }
   printf 'projects/%s/secrets/hipaa-%s-dataproc-kerberos-root/versions/1' "$2" "$1"
+}
+
+# hipaa_column_kek_path ENVIRONMENT PROJECT_ID REGION: the KEK that wraps the column keysets.
+hipaa_column_kek_path() {
+  (($# == 3)) || { echo 'hipaa_column_kek_path: expected ENVIRONMENT PROJECT_ID REGION' >&2; return 2; }
+  printf 'projects/%s/locations/%s/keyRings/hipaa-%s-keyring/cryptoKeys/phi-columns-kek' "$2" "$3" "$1"
+}
+
+# hipaa_reidentification_dataset ENVIRONMENT: the dataset of the decrypting procedure.
+hipaa_reidentification_dataset() {
+  (($# == 1)) || { echo 'hipaa_reidentification_dataset: expected ENVIRONMENT' >&2; return 2; }
+  printf 'hipaa_%s_reidentification' "$1"
 }
 
 # hipaa_mrn_hmac_secret_id ENVIRONMENT: the MRN pseudonymization key's secret.

@@ -47,12 +47,12 @@ def tools(tmp_path: Path) -> FakeTools:
 def test_compliant_project_passes_against_the_shipped_allowlist(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env=env), GATE)
     # 18 (role, member) grants (17 where no release approver), 8 service accounts (7 planned, the
-    # drift scheduler's among them, and Google's default), 8 buckets, 5 datasets
-    assert evidence["checked"] == {"dev": 38, "staging": 38, "prod": 39}[env]
+    # drift scheduler's among them, and Google's default), 8 buckets, 7 datasets
+    assert evidence["checked"] == {"dev": 40, "staging": 40, "prod": 41}[env]
     assert tools.called("gcloud", "iam", "service-accounts", "keys", "list", "--managed-by", "user")
     inventory = evidence["inventory"]
     assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
-    assert (inventory["expected"], inventory["properties"]) == (20, 29)
+    assert (inventory["expected"], inventory["properties"]) == (22, 31)
 
 
 def test_an_account_nobody_planned_fails_and_a_deleted_one_is_missing(tools: FakeTools) -> None:
