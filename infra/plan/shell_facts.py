@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra import naming
-from infra.compute import dataproc, dataproc_support
+from infra.compute import dataproc
 from infra.config import ENVIRONMENTS, PlatformConfig, build_config
 from infra.plan.mockrun import PROJECT_ROOT, stack_config
 from infra.security.kms import KEY_USERS
@@ -71,9 +71,13 @@ NAMES: dict[str, tuple[str, Namer]] = {
     "hipaa_dataproc_staging_bucket": ("the Dataproc cluster's CMEK staging bucket", naming.dataproc_staging_bucket),
     "hipaa_dataproc_temp_bucket": ("the Dataproc cluster's CMEK temp bucket", naming.dataproc_temp_bucket),
     "hipaa_dataproc_autoscaling_policy": ("the Dataproc autoscaling policy", naming.dataproc_autoscaling_policy_path),
-    "hipaa_dataproc_kerberos_secret_version": (
-        "the Kerberos root principal password version",
-        dataproc_support.kerberos_secret_version,
+    "hipaa_dataproc_kerberos_bucket": (
+        "the CMEK bucket of the Kerberos root principal password",
+        naming.dataproc_kerberos_bucket,
+    ),
+    "hipaa_dataproc_kerberos_password_uri": (
+        "the KMS-encrypted Kerberos root principal password object",
+        naming.dataproc_kerberos_password_uri,
     ),
     "hipaa_mrn_hmac_secret_id": ("the MRN pseudonymization key's secret", naming.mrn_hmac_secret_id),
     "hipaa_vertex_model_id": ("the Model Registry id of the validated model", naming.vertex_model_id),
@@ -138,6 +142,8 @@ def render() -> str:
         "# Dataproc's image line and dev idle TTL (infra/compute/dataproc.py).\n"
         f"readonly DATAPROC_IMAGE_VERSION={dataproc.IMAGE_VERSION}\n"
         f"readonly DATAPROC_DEV_IDLE_TTL={dataproc.DEV_IDLE_DELETE_TTL}\n"
+        "# The key the Kerberos root principal password object is encrypted with (kerberosConfig.kmsKeyUri).\n"
+        f"readonly DATAPROC_KERBEROS_KEY={naming.cmek_key_name(dataproc.KERBEROS_KEY_PURPOSE)}\n"
         f"readonly SECURITY_TOPIC_ID={naming.SECURITY_TOPIC_ID}\n"
         "# Org policy constraints the project carries, by kind (infra/security/org_constraints.py).\n"
         f"readonly ORG_ENFORCED_CONSTRAINTS=({' '.join(_constraints('enforce'))})\n"

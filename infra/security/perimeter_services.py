@@ -29,8 +29,8 @@ RESTRICTED_SERVICES: dict[str, str] = {
     "monitoring.googleapis.com": "HIPAA metrics and alerting",
     "notebooks.googleapis.com": "Vertex AI Workbench instances",
     "pubsub.googleapis.com": "notifications to the security team's topic",
-    "secretmanager.googleapis.com": "pipeline and Kerberos secrets",
-    "storage.googleapis.com": "HIPAA buckets, staging and compliance reports",
+    "secretmanager.googleapis.com": "pipeline secrets and the MRN pseudonymization key",
+    "storage.googleapis.com": "HIPAA buckets, staging, compliance reports and the Kerberos password",
     "sts.googleapis.com": "Workload Identity token exchange for GKE pods",
 }
 # Not restricted, on purpose: servicenetworking.googleapis.com only manages the peering itself and
