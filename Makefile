@@ -76,7 +76,7 @@ shellcheck: $(VENV)/.installed
 		xargs -P "$$(nproc)" -n 4 $(VENV)/bin/shellcheck --external-sources --source-path=SCRIPTDIR
 
 unit: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed
-	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85
+	$(PY) -m pytest -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=85.01
 
 # The four checks are independent: run them side by side, each one's output kept together.
 test: $(VENV)/.installed $(TOOLS_VENV)/.installed $(SEMGREP_VENV)/.installed

@@ -18,52 +18,64 @@ import io
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from infra.config import ENVIRONMENTS
 from infra.plan.resources import PreviewError, load_preview, to_preview
-from infra.rules import Finding, Resource, all_rules, evaluate
+from infra.plan.summary import report
+from infra.rules import Resource, evaluate
 
 
-def _report(resources: Sequence[Resource], findings: list[Finding], out: io.TextIOBase | None = None) -> None:
-    stream = out or sys.stdout
-    counts = Counter(r.type for r in resources)
-    print(f"{'resource type':<60} {'count':>5}", file=stream)
-    for type_token, count in sorted(counts.items()):
-        print(f"{type_token:<60} {count:>5}", file=stream)
-    print(f"{'total':<60} {len(resources):>5}", file=stream)
-    print(file=stream)
-    failed = {f.rule_id for f in findings}
-    print(f"{'rule':<10} {'status':<6} {'checked':>7}  {'citation':<28} reason", file=stream)
-    for rule in all_rules():
-        checked = rule.in_scope(resources)
-        # A rule with nothing to look at is reported as such, never as a pass.
-        status = "FAIL" if rule.id in failed else ("PASS" if checked else "n/a")
-        print(f"{rule.id:<10} {status:<6} {checked:>7}  {rule.citation:<28} {rule.reason}", file=stream)
-    for finding in findings:
-        print(f"violation {finding.rule_id} {finding.urn}: {finding.message}", file=stream)
-    print(f"\n{len(all_rules())} rules, {len(findings)} violations", file=stream)
+def checked_stack_config(stack: str) -> dict[str, str] | int:
+    """The stack file's config, validated as the program will (same ConfigError, same line), before
+    the mock engine starts; the exit code 2 when it is refused."""
+    from infra.config import NAMESPACE, ConfigError, build_config
+    from infra.plan import mockrun
+
+    prefix = f"{NAMESPACE}:"
+    try:
+        values = mockrun.stack_config(stack)
+        build_config(stack, {k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)})
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return values
 
 
 def planned_resources(stack: str) -> list[Resource] | int:
     """The stack's offline plan, or the exit code when its config is refused."""
     from infra.plan.mockrun import run_program
 
+    values = checked_stack_config(stack)
+    if isinstance(values, int):
+        return values
     captured = io.StringIO()
     try:
         with contextlib.redirect_stderr(captured):
-            resources = run_program(stack)
+            resources = run_program(stack, values)
     except SystemExit as stop:
         # The program rejected its config: pass its one-line reason on, exit 2.
         sys.stderr.write(captured.getvalue())
         return int(stop.code) if isinstance(stop.code, int) else 2
-    except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     sys.stderr.write(captured.getvalue())
     return resources
+
+
+def every_planned_stack() -> dict[str, list[Resource]] | int:
+    """Every stack's offline plan; every stack file is checked before the first plan starts, so a
+    broken one is refused at once rather than after the others were planned."""
+    for stack in ENVIRONMENTS:
+        refused = checked_stack_config(stack)
+        if isinstance(refused, int):
+            return refused
+    plans: dict[str, list[Resource]] = {}
+    for stack in ENVIRONMENTS:
+        resources = planned_resources(stack)
+        if isinstance(resources, int):
+            return resources
+        plans[stack] = resources
+    return plans
 
 
 def _plan(stack: str, json_path: str | None) -> int:
@@ -72,8 +84,8 @@ def _plan(stack: str, json_path: str | None) -> int:
     if isinstance(resources, int):
         return resources
     findings = evaluate(resources, stack)
-    _report(resources, findings)
-    print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s")
+    print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s under the Pulumi mock engine")
+    report(stack, resources, findings)
     if json_path:
         Path(json_path).write_text(json.dumps(to_preview(resources), indent=2, sort_keys=True), encoding="utf-8")
     return 1 if findings else 0
@@ -87,19 +99,21 @@ def _check(path: str) -> int:
         return 2
     environment = stack if stack in ENVIRONMENTS else "prod"  # unknown stacks get the strictest rules
     findings = evaluate(resources, environment)
-    _report(resources, findings)
+    report(stack or "preview", resources, findings)
     return 1 if findings else 0
 
 
 def _readme(path: str, reference_path: str, check_only: bool) -> int:
-    from infra.plan.mockrun import run_program
     from infra.plan.readme import ReadmeError, sections, update
     from infra.plan.reference import InterfaceError, reference
 
     readme, components = Path(path), Path(reference_path)
+    plans = every_planned_stack()
+    if isinstance(plans, int):
+        return plans
     try:
         text = readme.read_text(encoding="utf-8")
-        new = update(text, sections({stack: run_program(stack) for stack in ENVIRONMENTS}))
+        new = update(text, sections(plans))
         generated = {readme: (text, new), components: (_read_or_empty(components), reference())}
     except (OSError, ReadmeError, InterfaceError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -151,11 +165,11 @@ def _monitoring_export(check_only: bool) -> int:
     from infra.plan import monitoring_export
     from infra.plan.allowlist import stack_platform_config
 
+    plans = every_planned_stack()
+    if isinstance(plans, int):
+        return plans
     files: dict[str, str] = {}
-    for stack in ENVIRONMENTS:
-        resources = planned_resources(stack)
-        if isinstance(resources, int):
-            return resources
+    for stack, resources in plans.items():
         try:
             files.update(monitoring_export.export(resources, stack_platform_config(stack)))
         except (monitoring_export.ExportError, ConfigError) as error:
@@ -218,6 +232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(args.stack, args.json_path)
     if args.command == "allowlist":
         return _allowlist(args.stack, args.check)
+    if args.command in ("shell-facts", "urns"):
+        # Both read a stack file outside planned_resources: refuse a broken one first, in one line.
+        stack = "prod" if args.command == "shell-facts" else args.stack
+        refused = checked_stack_config(stack)
+        if isinstance(refused, int):
+            return refused
     if args.command == "shell-facts":
         from infra.plan.shell_facts import command as facts_command
 

@@ -7,16 +7,32 @@ that into one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from infra import placement as _placement
+from infra.config_checks import region_problem
+from infra.config_reader import NAMESPACE, ConfigError, Reader, parse_values
 from infra.placement import Placement
 
-NAMESPACE = "hipaa"
+__all__ = [
+    "ANALYST_ROW_POLICY_PREFIX",
+    "ENVIRONMENTS",
+    "KEYS",
+    "MAX_ROTATION_DAYS",
+    "MIN_LOG_RETENTION_DAYS",
+    "MIN_REPORT_RETENTION_DAYS",
+    "NAMESPACE",
+    "ConfigError",
+    "NetworkRanges",
+    "PlatformConfig",
+    "build_config",
+    "load_config",
+    "row_policy_id",
+]
+
 # Defined with Placement, which refuses any other environment.
 ENVIRONMENTS = _placement.ENVIRONMENTS
 MAX_ROTATION_DAYS = 90
@@ -26,20 +42,14 @@ MIN_LOG_RETENTION_DAYS = {"dev": 30, "staging": 365, "prod": 2190}
 MIN_REPORT_RETENTION_DAYS = {"dev": 1, "staging": 365, "prod": 2190}
 
 _PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]$")
 _ACCESS_POLICY = re.compile(r"^[0-9]{6,20}$")
 _GROUP = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _REPO_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-_LOCATION = re.compile(r"^(in:)?[a-z0-9-]+(-locations)?$")
 # Facility region codes as the warehouse stores them in `facility_region` (e.g. `northeast`). The
 # pattern also keeps them safe to quote inside the row access policy's SQL predicate.
 _FACILITY_REGION = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 # One `hipaa:analystRegions` entry: an analyst group's email, `=`, its comma-separated regions.
 _ANALYST_REGIONS = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}=[^=]+$")
-
-
-class ConfigError(Exception):
-    """A stack setting is missing or invalid; the message names the key."""
 
 
 @dataclass(frozen=True)
@@ -126,80 +136,7 @@ class PlatformConfig:
         return self.placement.labels
 
 
-class _Reader:
-    """Reads raw config values and formats errors as `Pulumi.<stack>.yaml: hipaa:key=value ...`."""
-
-    def __init__(self, stack: str, values: Mapping[str, Any]) -> None:
-        self.stack = stack
-        self.values = values
-
-    def fail(self, key: str, problem: str) -> ConfigError:
-        value = self.values.get(key)
-        shown = "" if value is None else f"={value}"
-        return ConfigError(f"Pulumi.{self.stack}.yaml: {NAMESPACE}:{key}{shown} {problem}")
-
-    def text(self, key: str, pattern: re.Pattern[str] | None = None, what: str = "") -> str:
-        value = self.values.get(key)
-        if value is None or str(value).strip() == "":
-            raise self.fail(key, "is required but missing")
-        if not isinstance(value, str):
-            raise self.fail(key, "must be a string")
-        if pattern is not None and not pattern.match(value):
-            raise self.fail(key, f"is not a valid {what}")
-        return value
-
-    def integer(self, key: str, check: Callable[[int], str | None]) -> int:
-        raw = self.values.get(key)
-        if raw is None:
-            raise self.fail(key, "is required but missing")
-        try:
-            value = int(str(raw))
-        except ValueError:
-            raise self.fail(key, "is not an integer") from None
-        problem = check(value)
-        if problem:
-            raise self.fail(key, problem)
-        return value
-
-    def string_list(self, key: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
-        raw = self.values.get(key)
-        if raw is None:
-            raise self.fail(key, "is required but missing")
-        if not isinstance(raw, list) or not raw:
-            raise self.fail(key, "must be a non-empty list")
-        for item in raw:
-            if not isinstance(item, str) or not pattern.match(item):
-                raise self.fail(key, f"has an invalid {what}: {item!r}")
-        return tuple(raw)
-
-    def network(self, key: str) -> ipaddress.IPv4Network:
-        value = self.text(key)
-        try:
-            network = ipaddress.IPv4Network(value, strict=True)
-        except ValueError:
-            raise self.fail(key, "is not a valid IPv4 CIDR (host bits must be zero)") from None
-        if not network.is_private:
-            raise self.fail(key, "is not an RFC 1918 private range")
-        return network
-
-
-def _parse_values(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Decode the JSON-encoded object values the Pulumi config API returns as strings."""
-    import json
-
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if isinstance(value, str) and value[:1] in "[{":
-            try:
-                values[key] = json.loads(value)
-                continue
-            except json.JSONDecodeError:
-                pass
-        values[key] = value
-    return values
-
-
-def _analyst_regions(reader: _Reader) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _analyst_regions(reader: Reader) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`GROUP=REGION[,REGION...]` entries: Pulumi's typed project config has arrays, not maps."""
     key = "analystRegions"
     groups: list[tuple[str, tuple[str, ...]]] = []
@@ -238,7 +175,7 @@ def _rotation_problem(days: int) -> str | None:
     return None
 
 
-def _ranges(reader: _Reader) -> NetworkRanges:
+def _ranges(reader: Reader) -> NetworkRanges:
     keys = {
         "primary": "subnetCidr",
         "gke_pods": "gkePodsCidr",
@@ -249,18 +186,21 @@ def _ranges(reader: _Reader) -> NetworkRanges:
     }
     parsed = {field: reader.network(key) for field, key in keys.items()}
     if parsed["gke_master"].prefixlen != 28:
-        raise reader.fail("gkeMasterCidr", "must be a /28 (GKE control plane range)")
+        raise reader.fail(
+            "gkeMasterCidr", f"must be a /28 (GKE control plane range), not a /{parsed['gke_master'].prefixlen}"
+        )
     fields = list(keys)
     for i, first in enumerate(fields):
         for second in fields[i + 1 :]:
             if parsed[first].overlaps(parsed[second]):
-                raise reader.fail(keys[second], f"overlaps {NAMESPACE}:{keys[first]}")
+                raise reader.fail(keys[second], f"overlaps {NAMESPACE}:{keys[first]}={parsed[first]}")
     return NetworkRanges(**{field: str(net) for field, net in parsed.items()})
 
 
 def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
     """Validate raw `hipaa:` values (keys without the namespace) into a PlatformConfig."""
-    reader = _Reader(stack, _parse_values(raw))
+    reader = Reader(stack, parse_values(raw))
+    reader.only_known_keys(KEYS)
     environment = reader.text("environment")
     if environment not in ENVIRONMENTS:
         raise reader.fail("environment", f"must be one of {', '.join(ENVIRONMENTS)}")
@@ -280,7 +220,7 @@ def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
         project_id=projects["projectId"],
         security_project_id=projects["securityProjectId"],
         siem_project_id=projects["siemProjectId"],
-        region=reader.text("region", _REGION, "GCP region (e.g. us-central1)"),
+        region=reader.checked("region", region_problem),
         access_policy_id=reader.text("accessPolicyId", _ACCESS_POLICY, "numeric access policy id"),
         ranges=_ranges(reader),
         key_rotation_days=reader.integer("keyRotationDays", _rotation_problem),
@@ -292,7 +232,7 @@ def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
             "reportRetentionDays",
             lambda d: f"is below the {environment} minimum of {report_minimum}" if d < report_minimum else None,
         ),
-        allowed_locations=reader.string_list("allowedLocations", _LOCATION, "location"),
+        allowed_locations=reader.locations("allowedLocations"),
         repo_owner=reader.text("repoOwner", _REPO_PART, "repository owner"),
         repo_name=reader.text("repoName", _REPO_PART, "repository name"),
         analyst_group=reader.text("analystGroup", _GROUP, "group email"),
@@ -305,12 +245,20 @@ def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
 
 
 def load_config() -> PlatformConfig:
-    """Read the current stack's `hipaa:` namespace through pulumi.Config and validate it."""
-    import pulumi
+    """Read every key of the current stack's `hipaa:` namespace through pulumi.Config and validate it.
 
+    Every key, not only the declared ones: a misspelled key next to the right one is refused, not
+    ignored. The SDK keeps config set by the engine or the mock runner (`set_all_config`) in
+    `pulumi.runtime.config.CONFIG` and reads the rest from `PULUMI_CONFIG`; both are listed.
+    """
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    prefix = f"{NAMESPACE}:"
+    names = {*runtime_config.CONFIG.get(), *runtime_config.get_config_env()}
     config = pulumi.Config(NAMESPACE)
     raw: dict[str, Any] = {}
-    for key in KEYS:
+    for key in sorted({*KEYS, *(name[len(prefix) :] for name in names if name.startswith(prefix))}):
         value = config.get(key)
         if value is not None:
             raw[key] = value

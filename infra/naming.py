@@ -191,7 +191,7 @@ def signing_key_path(config: Stack) -> str:
 
 
 def attestor_name(config: Stack) -> str:
-    return f"hipaa-{config.environment}-pipeline"
+    return resource_name(config, "pipeline")
 
 
 # The security team's topic id, fixed by the requirement.
@@ -279,6 +279,11 @@ def deidentified_dataset(config: Stack) -> str:
 def materialization_dataset(config: Stack) -> str:
     """Short-lived dataset where the BigQuery connector materializes views it reads (identified rows)."""
     return dataset_id(config, "materialization")
+
+
+def vertex_endpoint_name(config: Stack) -> str:
+    """The private Vertex AI endpoint's display name, which deploy-vertex-model.sh looks up."""
+    return resource_name(config, "endpoint")
 
 
 def vertex_model_id(config: Stack) -> str:

@@ -8,6 +8,10 @@ refused at submission and every script refuses its arguments with a usage error 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from infra import naming
+
 UNSET = "UNSET"
 
 SUBSTITUTIONS: dict[str, str] = {
@@ -46,25 +50,41 @@ BUILTINS: frozenset[str] = frozenset(
     }
 )
 
+
+@dataclass(frozen=True)
+class _BuildStack:
+    """The stack as the build sees it: substitutions stand in for the values, so every platform name
+    below comes from infra/naming.py, the functions the components are named with, not a copy."""
+
+    environment: str = "${_ENVIRONMENT}"
+    project_id: str = "$PROJECT_ID"
+    region: str = "${_DATAPROC_REGION}"
+    is_prod: bool = False  # no name depends on it; naming.Stack asks for it
+
+
+_BUILD = _BuildStack()
+
 # Names derived from the substitutions (docs/contracts.md), written once.
-ENV = "${_ENVIRONMENT}"
-REGION = "${_DATAPROC_REGION}"
+ENV = _BUILD.environment
+REGION = _BUILD.region
 SIGNING_KEY = "${_KMS_KEYRING}/cryptoKeys/image-signing"
-ATTESTOR = "projects/$PROJECT_ID/attestors/hipaa-${_ENVIRONMENT}-pipeline"
-DATAPROC_CLUSTER = "hipaa-${_ENVIRONMENT}-dataproc"
-SUBNET = "hipaa-${_ENVIRONMENT}-private"
-WORKER_POOL = "projects/$PROJECT_ID/locations/${_DATAPROC_REGION}/workerPools/hipaa-${_ENVIRONMENT}-build-pool"
+ATTESTOR = f"projects/$PROJECT_ID/attestors/{naming.attestor_name(_BUILD)}"
+DATAPROC_CLUSTER = naming.dataproc_cluster_name(_BUILD)
+SUBNET = naming.subnet_name(_BUILD)
+WORKER_POOL = naming.build_pool_path(_BUILD)
+VERTEX_ENDPOINT = naming.vertex_endpoint_name(_BUILD)
+VERTEX_MODEL = naming.vertex_model_id(_BUILD)
 BACKEND_URL = "gs://${_SECURITY_PROJECT_ID}-pulumi-state"
 SAFETY_DB_URI = "gs://$PROJECT_ID-artifacts/safety-db"
 ARTIFACTS_PREFIX = "gs://$PROJECT_ID-artifacts/builds/$BUILD_ID"
 MAIN_PY_URI = f"{ARTIFACTS_PREFIX}/spark/main.py"
+IMAGES_REPOSITORY = f"${{_ARTIFACT_REGISTRY}}/{naming.docker_repository(_BUILD)}"
 # Tags are immutable in the images repository: one tag per build, and the commit leads it.
-API_IMAGE_TAG = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-images/hipaa-api:$SHORT_SHA-$BUILD_ID"
+API_IMAGE_TAG = f"{IMAGES_REPOSITORY}/hipaa-api:$SHORT_SHA-$BUILD_ID"
 # The PHI scanner's image (pipeline/phi/image), built by this build for its own PHI gates.
-PHI_SCANNER_IMAGE_TAG = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-images/phi-scanner:$SHORT_SHA-$BUILD_ID"
-IMAGES_REPOSITORY = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-images"
-DOCKERHUB_MIRROR = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-dockerhub-mirror"
-GHCR_MIRROR = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-ghcr-mirror"
-GCR_MIRROR = "${_ARTIFACT_REGISTRY}/hipaa-${_ENVIRONMENT}-gcr-mirror"
-PYPI_MIRROR = "https://${_DATAPROC_REGION}-python.pkg.dev/$PROJECT_ID/hipaa-${_ENVIRONMENT}-pypi-mirror/simple/"
+PHI_SCANNER_IMAGE_TAG = f"{IMAGES_REPOSITORY}/phi-scanner:$SHORT_SHA-$BUILD_ID"
+DOCKERHUB_MIRROR = f"${{_ARTIFACT_REGISTRY}}/{naming.docker_mirror_repository(_BUILD, 'dockerhub')}"
+GHCR_MIRROR = f"${{_ARTIFACT_REGISTRY}}/{naming.docker_mirror_repository(_BUILD, 'ghcr')}"
+GCR_MIRROR = f"${{_ARTIFACT_REGISTRY}}/{naming.docker_mirror_repository(_BUILD, 'gcr')}"
+PYPI_MIRROR = f"https://{REGION}-python.pkg.dev/$PROJECT_ID/{naming.python_mirror_repository(_BUILD)}/simple/"
 REPORT_URI = "gs://${_COMPLIANCE_BUCKET}/reports/$BUILD_ID/"

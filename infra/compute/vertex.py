@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.interface import register_declared
-from infra.naming import child_opts, data_opts, resource_name
+from infra.naming import child_opts, data_opts, resource_name, vertex_endpoint_name
 from infra.placement import Placement
 
 WORKBENCH_ROLES = ("roles/aiplatform.user", "roles/logging.logWriter", "roles/monitoring.metricWriter")
@@ -111,7 +111,7 @@ class Vertex(pulumi.ComponentResource):
         number = gcp.organizations.get_project_output(project_id=placement.project_id).number
         endpoint = gcp.vertex.AiEndpoint(
             f"{name}-endpoint",
-            display_name=resource_name(placement, "endpoint"),
+            display_name=vertex_endpoint_name(placement),
             project=placement.project_id,
             location=placement.region,
             region=placement.region,

@@ -30,7 +30,7 @@ from infra.naming import (
     resource_name,
 )
 from infra.placement import Placement
-from infra.rules.delivery import RELEASE_REFS, REQUIRED_SUBSTITUTIONS
+from infra.rules.delivery import RELEASE_REFS, required_substitutions
 
 PIPELINE_FILE = "cloudbuild.yaml"
 BUILD_LOG_FILTER = 'resource.type="build"'
@@ -52,9 +52,11 @@ def trigger_substitutions(config: PlatformConfig) -> dict[str, str]:
         "_SECURITY_PROJECT_ID": config.security_project_id,
         "_SIEM_PROJECT_ID": config.siem_project_id,
     }
-    if set(values) != set(REQUIRED_SUBSTITUTIONS):
+    if set(values) != set(required_substitutions()):
         # The pipeline gained or lost a substitution: the trigger must follow before anything is created.
-        raise ValueError(f"trigger substitutions {sorted(values)} differ from the pipeline's {REQUIRED_SUBSTITUTIONS}")
+        raise ValueError(
+            f"trigger substitutions {sorted(values)} differ from the pipeline's {required_substitutions()}"
+        )
     return values
 
 

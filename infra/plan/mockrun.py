@@ -11,18 +11,17 @@ tests/infra/plan/test_mockrun.py pins so an SDK upgrade that changes it fails lo
 from __future__ import annotations
 
 import asyncio
-import json
 import runpy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from infra.plan.mocks import SECRET_PLACEHOLDER, PlanMocks
+from infra.plan.mocks import PlanMocks
+from infra.plan.stack_file import stack_config as read_stack_config
 from infra.rules import Resource
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -80,21 +79,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return recorded
 
 
-def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
-    """The stack file's `config:` block as the engine passes it: namespaced keys, string values."""
-    path = root / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
-        raise FileNotFoundError(f"Pulumi.{stack}.yaml: no such stack file")
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    config: dict[str, str] = {}
-    for key, value in (document.get("config") or {}).items():
-        if isinstance(value, dict) and "secure" in value:
-            config[key] = SECRET_PLACEHOLDER
-        elif isinstance(value, str):
-            config[key] = value
-        else:
-            config[key] = json.dumps(value)
-    return config
+def stack_config(stack: str, root: Path | None = None) -> dict[str, str]:
+    """The stack file's `config:` block as the engine passes it (infra/plan/stack_file.py); a broken
+    file raises ConfigError naming it."""
+    return read_stack_config(stack, PROJECT_ROOT if root is None else root)
 
 
 def fresh_event_loop() -> None:
@@ -138,14 +126,14 @@ def record(
     return monitor
 
 
-def run_stack(stack: str, config: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> RecordingMonitor:
+def run_stack(stack: str, config: dict[str, str] | None = None, root: Path | None = None) -> RecordingMonitor:
     """Run `__main__.py` for a stack under mocks, with its stack file's config (or `config`)."""
     values = stack_config(stack, root) if config is None else config
     pulumi.runtime.set_all_config(values)
-    program = str(root / "__main__.py")
+    program = str((PROJECT_ROOT if root is None else root) / "__main__.py")
     return record(lambda: runpy.run_path(program, run_name="__main__"), stack=stack, preview=True)
 
 
-def run_program(stack: str, config: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> list[Resource]:
+def run_program(stack: str, config: dict[str, str] | None = None, root: Path | None = None) -> list[Resource]:
     """Every resource (providers left out) the program registers for a stack, in order."""
     return run_stack(stack, config, root).recorded()

@@ -22,29 +22,47 @@ def stack_of(urn: str) -> str:
     return parts[0][len("urn:pulumi:") :]
 
 
+def _step_resource(index: int, step: object) -> Resource | None:
+    """One step's planned resource; None for deletes, the stack and providers. Malformed: PreviewError."""
+    where = f"step {index}"
+    if not isinstance(step, Mapping):
+        raise PreviewError(f"{where} is not an object")
+    if step.get("op") == "delete":
+        return None
+    state = step.get("newState")
+    if not isinstance(state, Mapping):
+        raise PreviewError(f"{where} has no newState object")
+    type_token, urn, inputs = state.get("type"), state.get("urn"), state.get("inputs", {})
+    if not isinstance(type_token, str) or not type_token:
+        raise PreviewError(f"{where}: newState.type is not a type token (got {json.dumps(type_token)})")
+    if not isinstance(urn, str):
+        raise PreviewError(f"{where}: newState.urn is not a string (got {json.dumps(urn)})")
+    try:
+        stack_of(urn)
+    except PreviewError as error:
+        raise PreviewError(f"{where}: newState.urn is {error}") from None
+    if inputs is None:
+        inputs = {}
+    if not isinstance(inputs, Mapping):
+        raise PreviewError(f"{where}: newState.inputs is not an object")
+    protect = state.get("protect", False)
+    if not isinstance(protect, bool):
+        raise PreviewError(f"{where}: newState.protect is not true or false (got {json.dumps(protect)})")
+    if type_token == "pulumi:pulumi:Stack" or type_token.startswith("pulumi:providers:"):
+        return None
+    return Resource(type=type_token, name=urn.rsplit("::", maxsplit=1)[-1], urn=urn, inputs=inputs, protect=protect)
+
+
 def from_preview(document: Mapping[str, Any]) -> list[Resource]:
     steps = document.get("steps")
-    if not isinstance(steps, list) or not steps:
+    if not isinstance(steps, list):
+        raise PreviewError(f"steps is {'missing' if steps is None else 'not a list'}")
+    if not steps:
         raise PreviewError("preview JSON has no steps")
-    resources: list[Resource] = []
-    for index, step in enumerate(steps):
-        state = step.get("newState") if isinstance(step, Mapping) else None
-        if step.get("op") == "delete" if isinstance(step, Mapping) else False:
-            continue
-        if not isinstance(state, Mapping) or "type" not in state or "urn" not in state:
-            raise PreviewError(f"step {index} has no newState with type and urn")
-        if state["type"] in ("pulumi:pulumi:Stack",) or state["type"].startswith("pulumi:providers:"):
-            continue
-        urn = str(state["urn"])
-        resources.append(
-            Resource(
-                type=str(state["type"]),
-                name=urn.rsplit("::", maxsplit=1)[-1],
-                urn=urn,
-                inputs=state.get("inputs") or {},
-                protect=bool(state.get("protect", False)),
-            )
-        )
+    resources = [r for index, step in enumerate(steps) if (r := _step_resource(index, step)) is not None]
+    stacks = sorted({stack_of(r.urn) for r in resources})
+    if len(stacks) > 1:
+        raise PreviewError(f"steps belong to more than one stack: {', '.join(stacks)}")
     return resources
 
 
@@ -58,7 +76,10 @@ def load_preview(path: Path) -> tuple[str, list[Resource]]:
         raise PreviewError(f"{path}: not readable JSON ({error})") from None
     if not isinstance(document, Mapping):
         raise PreviewError(f"{path}: top level is not an object")
-    resources = from_preview(document)
+    try:
+        resources = from_preview(document)
+    except PreviewError as error:
+        raise PreviewError(f"{path}: {error}") from None
     if not resources:
         raise PreviewError(f"{path}: no resources besides the stack and providers")
     return stack_of(resources[0].urn), resources

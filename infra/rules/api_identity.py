@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from infra.naming import API_KUBERNETES_SERVICE_ACCOUNT, API_NAMESPACE
 from infra.rules import Context, Resource, Rule
 
 SA_IAM_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember"
@@ -24,7 +23,9 @@ API_DATASET_ROLES = ("READER", "roles/bigquery.dataViewer")
 _ONE_KSA = re.compile(
     r"^serviceAccount:[a-z][a-z0-9-]{4,28}[a-z0-9]\.svc\.id\.goog\[([a-z0-9-]{1,63}/[a-z0-9.-]{1,253})\]$"
 )
-API_KSA = f"{API_NAMESPACE}/{API_KUBERNETES_SERVICE_ACCOUNT}"
+# The API's Kubernetes service account as the deployed manifest names it (workloads/k8s/serviceaccount.yaml,
+# `namespace/name`); tests/infra/rules/test_api_identity.py holds the two together.
+API_KSA = "hipaa-api/hipaa-api"
 ACCESS = "45 CFR 164.312(a)(1)"
 MINIMUM_NECESSARY = "45 CFR 164.308(a)(4)(ii)(B)"
 

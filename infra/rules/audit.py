@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from infra.config import MIN_LOG_RETENTION_DAYS
 from infra.rules import Context, Resource, Rule, dig
-from infra.security.audit_streams import AUDIT_LOG_IDS, AUDIT_LOG_TYPES
+from infra.rules.baseline import AUDIT_LOG_IDS, AUDIT_LOG_TYPES, INVESTIGATION_LOG_IDS, MIN_LOG_RETENTION_DAYS
 
 AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
 SINK = "gcp:logging/projectSink:ProjectSink"
@@ -80,7 +79,8 @@ def sink_takes_all_audit_logs(resource: Resource, _: Context) -> str | None:
     sink_filter = str(resource.inputs.get("filter") or "")
     if not sink_filter:
         return None  # an empty filter routes every log entry
-    missing = [log_id for log_id in AUDIT_LOG_IDS if f'log_id("{log_id}")' not in sink_filter]
+    required = (*AUDIT_LOG_IDS, *INVESTIGATION_LOG_IDS)
+    missing = [log_id for log_id in required if f'log_id("{log_id}")' not in sink_filter]
     return f"sink filter leaves out {', '.join(missing)}" if missing else None
 
 
@@ -135,7 +135,8 @@ RULES = [
     Rule(
         "AUD-03",
         "45 CFR 164.308(a)(1)(ii)(D)",
-        "the sink is enabled, excludes nothing and takes every Cloud Audit Log stream",
+        "the sink is enabled, excludes nothing and takes every Cloud Audit Log stream and the network logs an"
+        " investigation needs",
         (SINK,),
         sink_takes_all_audit_logs,
     ),

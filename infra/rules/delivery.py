@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from infra.rules import Context, Resource, Rule, dig
-from pipeline.substitutions import SUBSTITUTIONS
 
 POOL = "gcp:cloudbuild/workerPool:WorkerPool"
 TRIGGER = "gcp:cloudbuild/trigger:Trigger"
@@ -16,8 +15,17 @@ RELEASE_REFS: dict[str, tuple[str, str]] = {
     "staging": ("tag", r"^v[0-9]+\.[0-9]+\.[0-9]+-rc\.[0-9]+$"),
     "prod": ("tag", r"^v[0-9]+\.[0-9]+\.[0-9]+$"),
 }
-# Every substitution the generated pipeline declares must be filled by the trigger.
-REQUIRED_SUBSTITUTIONS = tuple(SUBSTITUTIONS)
+
+
+def required_substitutions() -> tuple[str, ...]:
+    """Every substitution the generated pipeline declares: the trigger must fill each one."""
+    # Imported when a trigger is judged: pipeline.substitutions spells names through infra.naming,
+    # which loads the Pulumi SDK, and the policy pack loads the rules without it.
+    from pipeline.substitutions import SUBSTITUTIONS
+
+    return tuple(SUBSTITUTIONS)
+
+
 _SERVICE_ACCOUNT = re.compile(r"^projects/[^/]+/serviceAccounts/[^@]+@[^.]+\.iam\.gserviceaccount\.com$")
 
 
@@ -53,7 +61,7 @@ def environment_ref(resource: Resource, context: Context) -> str | None:
 
 def substitutions_complete(resource: Resource, context: Context) -> str | None:
     values = resource.inputs.get("substitutions") or {}
-    missing = [key for key in REQUIRED_SUBSTITUTIONS if not values.get(key)]
+    missing = [key for key in required_substitutions() if not values.get(key)]
     if missing:
         return f"trigger leaves substitutions unset: {', '.join(missing)}"
     if values.get("_ENVIRONMENT") != context.environment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from infra.rules import Context, Resource, Rule, dig
-from infra.security.security_alerts import ALERTS, REQUIRED_ALERTS, SecurityAlert
+from infra.rules.baseline_alerts import REQUIRED_ALERTS, RequiredAlert
 
 TOPIC = "gcp:pubsub/topic:Topic"
 TOPIC_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember"
@@ -24,6 +24,8 @@ _SECURITY_TOPIC = re.compile(r"^projects/([^/]+)/topics/hipaa-deployments$")
 # Template variables that copy log or label content into a notification.
 _LOG_CONTENT = re.compile(r"\$\{(log\.|metric\.label|resource\.label)")
 _PUBLIC = ("allUsers", "allAuthenticatedUsers")
+# `NOT x`, `-x` and `!=` in the Logging query language: a filter using them is not judged by its terms.
+_NEGATION = re.compile(r"(^|[\s(])(NOT\s|-[A-Za-z\"])|!=")
 _TOPIC_ROLES = ("roles/pubsub.publisher", "roles/pubsub.subscriber", "roles/pubsub.viewer")
 
 
@@ -49,22 +51,31 @@ def topic_grants(resource: Resource, _: Context) -> str | None:
     return None if role in _TOPIC_ROLES else f"topic grants {role}, more than publish, subscribe or view"
 
 
-def _alert_problem(context: Context, security_alert: SecurityAlert) -> str | None:
-    metric_type = security_alert.metric_type
-    if security_alert.log_filter:
-        metrics = [m for m in context.of_type(METRIC) if str(m.inputs.get("name", "")).endswith(security_alert.id)]
-        exact = [
-            m for m in metrics if m.inputs.get("filter") == security_alert.log_filter and not m.inputs.get("disabled")
-        ]
-        if not exact:
-            return "has no enabled log-based metric with the defined filter"
-        metric_type = f"logging.googleapis.com/user/{exact[0].inputs['name']}"
+def _counts_terms(metric: Resource, required: RequiredAlert) -> bool:
+    """An enabled log metric whose filter names every term; a negation could invert a term, so none."""
+    text = str(metric.inputs.get("filter") or "")
+    return (
+        metric.inputs.get("disabled") is not True
+        and all(term in text for term in required.filter_terms)
+        and not _NEGATION.search(text)
+    )
+
+
+def _alert_problem(context: Context, required: RequiredAlert) -> str | None:
+    if required.filter_terms:
+        metrics = [m for m in context.of_type(METRIC) if _counts_terms(m, required)]
+        if not metrics:
+            return f"has no enabled log-based metric whose filter names {', '.join(required.filter_terms)}"
+        metric_types = {f"logging.googleapis.com/user/{m.inputs.get('name')}" for m in metrics}
+    else:
+        metric_types = {required.metric_type}
     policies = [
         p
         for p in context.of_type(ALERT_POLICY)
         if any(
             f'metric.type="{metric_type}"' in str(dig(c, "conditionThreshold.filter") or "")
             for c in p.inputs.get("conditions") or []
+            for metric_type in metric_types
         )
     ]
     if not policies:
@@ -76,12 +87,10 @@ def _alert_problem(context: Context, security_alert: SecurityAlert) -> str | Non
 
 def required_alerts_present(context: Context) -> list[str]:
     problems = []
-    for security_alert in ALERTS:
-        if security_alert.id not in REQUIRED_ALERTS:
-            continue
-        problem = _alert_problem(context, security_alert)
+    for required in REQUIRED_ALERTS:
+        problem = _alert_problem(context, required)
         if problem:
-            problems.append(f"required alert {security_alert.id} {problem}")
+            problems.append(f"required alert {required.id} {problem}")
     return problems
 
 
@@ -133,7 +142,7 @@ RULES = [
     Rule(
         "MON-04",
         "45 CFR 164.308(a)(1)(ii)(D)",
-        "the required security alerts (KMS key, IAM, VPC-SC, audit config, firewall) exist and notify",
+        "the baseline security alerts (keys, IAM, perimeter, audit trail, network, roles, build) exist and notify",
         stack_check=required_alerts_present,
         scope=SCOPE,
     ),

@@ -7,8 +7,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from infra.network.private_access import FIREWALL_LOG_METADATA, INTERNET_GATEWAY, RESTRICTED_VIP_RANGE
 from infra.rules import Context, Resource, Rule, dig
+from infra.rules.baseline import FIREWALL_LOG_METADATA, INTERNET_GATEWAY, RESTRICTED_VIP_RANGE
 
 NETWORK = "gcp:compute/network:Network"
 SUBNET = "gcp:compute/subnetwork:Subnetwork"

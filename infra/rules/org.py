@@ -6,7 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.rules import Context, Resource, Rule, dig
-from infra.security.org_constraints import CMEK_SERVICES, CONSTRAINTS, Constraint, constraint
+from infra.rules.baseline_org import (
+    CMEK_REQUIRED_SERVICES,
+    REQUIRED_CONSTRAINTS,
+    RequiredConstraint,
+    required_constraint,
+)
 
 POLICY = "gcp:orgpolicy/policy:Policy"
 COMPONENT = "hipaa:security:OrgPolicies"
@@ -16,10 +21,10 @@ COMPONENT = "hipaa:security:OrgPolicies"
 SCOPE = ("hipaa:platform:HipaaPlatform", COMPONENT, POLICY)
 RISK = "45 CFR 164.308(a)(1)(ii)(B)"
 # Constraints with a rule of their own; looked up so a rename in the list fails at import.
-NON_CMEK = constraint("gcp.restrictNonCmekServices").name
-LOCATIONS = constraint("gcp.resourceLocations").name
-KEY_PROJECTS = constraint("gcp.restrictCmekCryptoKeyProjects").name
-WORKER_POOLS = constraint("cloudbuild.allowedWorkerPools").name
+NON_CMEK = required_constraint("gcp.restrictNonCmekServices").name
+LOCATIONS = required_constraint("gcp.resourceLocations").name
+KEY_PROJECTS = required_constraint("gcp.restrictCmekCryptoKeyProjects").name
+WORKER_POOLS = required_constraint("cloudbuild.allowedWorkerPools").name
 
 
 def _constraint_of(resource: Resource) -> str:
@@ -34,8 +39,8 @@ def _values(resource: Resource, key: str) -> set[str]:
     return {str(v) for rule in _rules(resource) for v in (dig(rule, f"values.{key}") or [])}
 
 
-def enforces(item: Constraint, resource: Resource) -> str | None:
-    """None when the policy enforces the constraint the way the constraint list asks."""
+def enforces(item: RequiredConstraint, resource: Resource) -> str | None:
+    """None when the policy enforces the constraint the way the baseline asks."""
     rules = _rules(resource)
     if not rules:
         return "has no rules"
@@ -43,8 +48,13 @@ def enforces(item: Constraint, resource: Resource) -> str | None:
         return "is not enforced"
     if item.kind == "deny_all" and any(rule.get("denyAll") != "TRUE" for rule in rules):
         return "does not deny all values"
-    if item.kind == "allow" and not _values(resource, "allowedValues"):
-        return "allows no explicit values"
+    if item.kind == "allow":
+        allowed = _values(resource, "allowedValues")
+        if not allowed:
+            return "allows no explicit values"
+        beyond = sorted(allowed - set(item.values)) if item.values else []
+        if beyond:
+            return f"allows {', '.join(beyond)} beyond {', '.join(item.values)}"
     if item.kind == "deny":
         missing = set(item.values) - _values(resource, "deniedValues")
         if missing:
@@ -58,7 +68,7 @@ def every_constraint_enforced(context: Context) -> list[str]:
     problems = []
     for project in projects:
         planned = {_constraint_of(p): p for p in policies if p.inputs.get("parent") == project}
-        for item in CONSTRAINTS:
+        for item in REQUIRED_CONSTRAINTS:
             policy = planned.get(item.name)
             outcome = "has no policy" if policy is None else enforces(item, policy)
             if outcome:
@@ -74,7 +84,7 @@ def not_weakened(resource: Resource, _: Context) -> str | None:
     if loose:
         return "policy allows all values or turns the constraint off"
     conditional = [rule for rule in _rules(resource) if rule.get("condition")]
-    if conditional and _constraint_of(resource) in {item.name for item in CONSTRAINTS}:
+    if conditional and _constraint_of(resource) in {item.name for item in REQUIRED_CONSTRAINTS}:
         return "a required constraint is enforced only under a condition"
     return None
 
@@ -82,7 +92,7 @@ def not_weakened(resource: Resource, _: Context) -> str | None:
 def non_cmek_services_denied(resource: Resource, _: Context) -> str | None:
     if _constraint_of(resource) != NON_CMEK:
         return None
-    missing = set(CMEK_SERVICES) - _values(resource, "deniedValues")
+    missing = set(CMEK_REQUIRED_SERVICES) - _values(resource, "deniedValues")
     return f"services may store data without CMEK: {', '.join(sorted(missing))}" if missing else None
 
 

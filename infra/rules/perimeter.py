@@ -9,14 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from infra.rules import Context, Resource, Rule
-from infra.security.perimeter_services import (
+from infra.rules.baseline import (
     EGRESS_METHODS,
     EGRESS_SERVICES,
     IAM_IDENTITY,
     LOGGING_SERVICE,
     PERIMETER_TYPE,
     PROJECT_RESOURCE,
-    RESTRICTED_SERVICES,
+    REQUIRED_RESTRICTED_SERVICES,
     VPC_ACCESSIBLE_SERVICES,
 )
 
@@ -26,7 +26,8 @@ ACCESS = "45 CFR 164.312(a)(1)"
 _OPEN_IDENTITY_TYPES = ("ANY_IDENTITY", "ANY_USER_ACCOUNT", "ANY_SERVICE_ACCOUNT")
 
 
-def _blocks(resource: Resource) -> list[tuple[str, Mapping[str, Any]]]:
+def config_blocks(resource: Resource) -> list[tuple[str, Mapping[str, Any]]]:
+    """The perimeter's configurations by where they are kept: `status` (enforced), `spec` (dry run)."""
     return [(key, resource.inputs[key]) for key in ("status", "spec") if resource.inputs.get(key)]
 
 
@@ -35,19 +36,19 @@ BlockCheck = Callable[[Mapping[str, Any]], "str | None"]
 
 def _each_block(resource: Resource, check: BlockCheck) -> str | None:
     """Run `check(block)` over status and spec; a perimeter with neither fails."""
-    blocks = _blocks(resource)
+    blocks = config_blocks(resource)
     if not blocks:
         return "perimeter has no configuration (neither status nor spec)"
     problems = [f"{key}: {problem}" for key, block in blocks if (problem := check(block))]
     return "; ".join(problems) or None
 
 
-def _list(value: object) -> list[Any]:
+def as_list(value: object) -> list[Any]:
     return list(value) if isinstance(value, Sequence) and not isinstance(value, str) else []
 
 
 def enforced_outside_dev(resource: Resource, context: Context) -> str | None:
-    if not _blocks(resource):
+    if not config_blocks(resource):
         return "perimeter has no configuration (neither status nor spec)"
     if context.environment == "dev":
         return None
@@ -57,8 +58,8 @@ def enforced_outside_dev(resource: Resource, context: Context) -> str | None:
 
 
 def _missing_services(block: Mapping[str, Any]) -> str | None:
-    missing = sorted(set(RESTRICTED_SERVICES) - set(_list(block.get("restrictedServices"))))
-    return f"services not restricted: {', '.join(missing)}" if missing else None
+    missing = sorted(set(REQUIRED_RESTRICTED_SERVICES) - set(as_list(block.get("restrictedServices"))))
+    return f"baseline services not restricted: {', '.join(missing)}" if missing else None
 
 
 def required_services(resource: Resource, _: Context) -> str | None:
@@ -69,7 +70,7 @@ def _vpc_accessible(block: Mapping[str, Any]) -> str | None:
     accessible = block.get("vpcAccessibleServices") or {}
     if accessible.get("enableRestriction") is not True:
         return "VPC accessible services are not restricted"
-    allowed = _list(accessible.get("allowedServices"))
+    allowed = as_list(accessible.get("allowedServices"))
     if allowed != list(VPC_ACCESSIBLE_SERVICES):
         return f"VPC may reach {allowed}, not only {list(VPC_ACCESSIBLE_SERVICES)}"
     return None
@@ -80,7 +81,7 @@ def vpc_accessible_restricted(resource: Resource, _: Context) -> str | None:
 
 
 def _named_identities(side: Mapping[str, Any], what: str) -> str | None:
-    identities = _list(side.get("identities"))
+    identities = as_list(side.get("identities"))
     if side.get("identityType") in _OPEN_IDENTITY_TYPES:
         return f"{what} admits {side.get('identityType')}"
     if not identities:
@@ -93,8 +94,8 @@ def _egress_policy(policy: Mapping[str, Any], inside: set[str]) -> tuple[list[st
     """(problems, service, destination) of one egress policy."""
     problems = [p for p in [_named_identities(policy.get("egressFrom") or {}, "egress")] if p]
     target = policy.get("egressTo") or {}
-    destinations = _list(target.get("resources"))
-    operations = _list(target.get("operations"))
+    destinations = as_list(target.get("resources"))
+    operations = as_list(target.get("operations"))
     services = {str(o.get("serviceName")) for o in operations}
     if target.get("externalResources"):
         problems.append("egress to external (non-Google Cloud) resources")
@@ -106,17 +107,17 @@ def _egress_policy(policy: Mapping[str, Any], inside: set[str]) -> tuple[list[st
     if service in EGRESS_METHODS:
         # Pub/Sub publishes; Pulumi's state and secrets key: named object and encrypt/decrypt calls.
         allowed = set(EGRESS_METHODS[service])
-        methods = {str(m.get("method")) for o in operations for m in _list(o.get("methodSelectors"))}
+        methods = {str(m.get("method")) for o in operations for m in as_list(o.get("methodSelectors"))}
         if not methods or not methods <= allowed:
             problems.append(f"{service} egress allows {sorted(methods)}, not only methods of {sorted(allowed)}")
     return problems, service, str(destinations[0]) if len(destinations) == 1 else None
 
 
 def _egress(block: Mapping[str, Any]) -> str | None:
-    inside = {str(r) for r in _list(block.get("resources"))}
+    inside = {str(r) for r in as_list(block.get("resources"))}
     problems: list[str] = []
     destinations: dict[str, set[str]] = {}
-    for policy in _list(block.get("egressPolicies")):
+    for policy in as_list(block.get("egressPolicies")):
         found, service, destination = _egress_policy(policy, inside)
         problems.extend(found)
         if not found and service and destination:
@@ -138,17 +139,17 @@ def egress_siem_and_security_only(resource: Resource, _: Context) -> str | None:
 
 
 def _ingress(block: Mapping[str, Any]) -> str | None:
-    inside = {str(r) for r in _list(block.get("resources"))}
-    restricted = {str(s) for s in _list(block.get("restrictedServices"))}
+    inside = {str(r) for r in as_list(block.get("resources"))}
+    restricted = {str(s) for s in as_list(block.get("restrictedServices"))}
     problems: list[str] = []
-    for policy in _list(block.get("ingressPolicies")):
+    for policy in as_list(block.get("ingressPolicies")):
         if problem := _named_identities(policy.get("ingressFrom") or {}, "ingress"):
             problems.append(problem)
         target = policy.get("ingressTo") or {}
-        resources = {str(r) for r in _list(target.get("resources"))}
+        resources = {str(r) for r in as_list(target.get("resources"))}
         if not resources or not resources <= inside:
             problems.append(f"ingress reaches {sorted(resources)}, not only the perimeter's projects")
-        services = {str(o.get("serviceName")) for o in _list(target.get("operations"))}
+        services = {str(o.get("serviceName")) for o in as_list(target.get("operations"))}
         if not services or not services <= restricted:
             beyond = sorted(services - restricted) or "no service"
             problems.append(f"ingress to {beyond} beyond the restricted services")
@@ -160,7 +161,7 @@ def ingress_named_identities_only(resource: Resource, _: Context) -> str | None:
 
 
 def _resources_by_number(block: Mapping[str, Any]) -> str | None:
-    resources = _list(block.get("resources"))
+    resources = as_list(block.get("resources"))
     if not resources:
         return "perimeter protects no project"
     bad = [r for r in resources if not PROJECT_RESOURCE.match(str(r))]
@@ -184,7 +185,8 @@ RULES = [
     Rule(
         "VPC-02",
         TRANSMISSION,
-        "every service the platform uses is restricted by the perimeter",
+        "the perimeter restricts every service of the HIPAA baseline (storage, warehouse, compute, keys, logs,"
+        " notifications, secrets, supply chain)",
         (PERIMETER,),
         required_services,
     ),

@@ -36,20 +36,6 @@ RESTRICTED_SERVICES: dict[str, str] = {
 # Not restricted, on purpose: servicenetworking.googleapis.com only manages the peering itself and
 # carries no data; the producer side is locked down by the peering's own VPC-SC setting (Network).
 
-# The minimum any perimeter of this platform must restrict (the rules check it against every plan).
-REQUIRED_SERVICES = (
-    "bigquery.googleapis.com",
-    "storage.googleapis.com",
-    "dataproc.googleapis.com",
-    "aiplatform.googleapis.com",
-    "container.googleapis.com",
-    "cloudkms.googleapis.com",
-    "logging.googleapis.com",
-    "pubsub.googleapis.com",
-    "artifactregistry.googleapis.com",
-    "cloudbuild.googleapis.com",
-    "secretmanager.googleapis.com",
-)
 VPC_ACCESSIBLE_SERVICES = ("RESTRICTED-SERVICES",)
 
 # Egress: the only ways data may leave, each to one project, for one purpose.

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 from pipeline.model import Stage
 from pipeline.stages.testing import BQML_MODEL, model_step
 from pipeline.steps import API_IMAGE_REF, script_step
-from pipeline.substitutions import BACKEND_URL, DATAPROC_CLUSTER, ENV, MAIN_PY_URI, REGION, SUBNET
+from pipeline.substitutions import (
+    BACKEND_URL,
+    DATAPROC_CLUSTER,
+    ENV,
+    MAIN_PY_URI,
+    REGION,
+    SUBNET,
+    VERTEX_ENDPOINT,
+    VERTEX_MODEL,
+)
 
 DEPLOY_INFRA = "deploy-infra"
 DEPLOY_DATAPROC = "deploy-dataproc"
@@ -51,7 +60,7 @@ def stage(gates: Sequence[str], integration: str) -> Stage:
     vertex = script_step(
         "deploy-vertex",
         "deploy-vertex-model.sh",
-        (ENV, "$PROJECT_ID", REGION, "hipaa-${_ENVIRONMENT}-endpoint", "hipaa-${_ENVIRONMENT}-model"),
+        (ENV, "$PROJECT_ID", REGION, VERTEX_ENDPOINT, VERTEX_MODEL),
         # The model is the one validate-bqml-model.sh trained, evaluated and registered.
         wait_for=(DEPLOY_INFRA, BQML_MODEL),
         timeout=2400,

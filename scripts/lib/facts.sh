@@ -6,8 +6,8 @@ readonly _HIPAA_FACTS_SH=1
 
 # The environments, one stack each (infra/config.py ENVIRONMENTS).
 readonly HIPAA_ENVIRONMENTS=(dev staging prod)
-# Services every perimeter must restrict (infra/security/perimeter_services.py REQUIRED_SERVICES).
-readonly REQUIRED_RESTRICTED_SERVICES='["bigquery.googleapis.com","storage.googleapis.com","dataproc.googleapis.com","aiplatform.googleapis.com","container.googleapis.com","cloudkms.googleapis.com","logging.googleapis.com","pubsub.googleapis.com","artifactregistry.googleapis.com","cloudbuild.googleapis.com","secretmanager.googleapis.com"]'
+# Services every perimeter must restrict (infra/rules/baseline.py REQUIRED_RESTRICTED_SERVICES).
+readonly REQUIRED_RESTRICTED_SERVICES='["storage.googleapis.com","bigquery.googleapis.com","dataproc.googleapis.com","aiplatform.googleapis.com","container.googleapis.com","cloudkms.googleapis.com","logging.googleapis.com","pubsub.googleapis.com","secretmanager.googleapis.com","artifactregistry.googleapis.com","cloudbuild.googleapis.com"]'
 # One CMEK key per purpose (infra/security/kms.py KEY_USERS, named by naming.cmek_key_name).
 readonly CMEK_KEY_NAMES='["storage-cmek","bigquery-cmek","compute-cmek","gke-cmek","logging-cmek","pubsub-cmek","artifacts-cmek","vertex-cmek","secrets-cmek"]'
 readonly CMEK_KEY_COMPUTE=compute-cmek
@@ -19,8 +19,8 @@ readonly DATAPROC_DEV_IDLE_TTL=1800s
 # The key the Kerberos root principal password object is encrypted with (kerberosConfig.kmsKeyUri).
 readonly DATAPROC_KERBEROS_KEY=secrets-cmek
 readonly SECURITY_TOPIC_ID=hipaa-deployments
-# Org policy constraints the project carries, by kind (infra/security/org_constraints.py).
-readonly ORG_ENFORCED_CONSTRAINTS=(storage.publicAccessPrevention storage.uniformBucketLevelAccess iam.disableServiceAccountKeyCreation iam.disableServiceAccountKeyUpload iam.automaticIamGrantsForDefaultServiceAccounts compute.requireOsLogin compute.requireShieldedVm compute.disableSerialPortAccess compute.disableNestedVirtualization compute.disableVpcExternalIpv6 sql.restrictPublicIp)
+# Org policy constraints the project must carry, by kind (infra/rules/baseline_org.py).
+readonly ORG_ENFORCED_CONSTRAINTS=(compute.disableVpcExternalIpv6 sql.restrictPublicIp storage.publicAccessPrevention storage.uniformBucketLevelAccess iam.disableServiceAccountKeyCreation iam.disableServiceAccountKeyUpload iam.automaticIamGrantsForDefaultServiceAccounts compute.requireOsLogin compute.disableSerialPortAccess compute.requireShieldedVm compute.disableNestedVirtualization)
 readonly ORG_DENY_ALL_CONSTRAINTS=(compute.vmExternalIpAccess)
 # Services that may create resources only with a CMEK key (gcp.restrictNonCmekServices).
 readonly CMEK_ONLY_SERVICES='["aiplatform.googleapis.com","artifactregistry.googleapis.com","bigquery.googleapis.com","compute.googleapis.com","container.googleapis.com","dataproc.googleapis.com","pubsub.googleapis.com","secretmanager.googleapis.com","storage.googleapis.com"]'

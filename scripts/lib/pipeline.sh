@@ -2,6 +2,8 @@
 # The Python gates of the pipeline package (pipeline.phi, pipeline.report, pipeline.notify) as
 # the scripts call them. Sourced after core.sh, never run.
 # shellcheck shell=bash
+[[ -z "${_HIPAA_PIPELINE_SH:-}" ]] || return 0
+readonly _HIPAA_PIPELINE_SH=1
 
 _PIPELINE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly RE_BUILD_ID='^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$'
@@ -30,9 +32,12 @@ phi_scan() {
   first=$(head -c 300 "$err" | head -n 1)
   rm -f "$err"
   ((rc == 0 || rc == 1)) || die "PHI scan could not run (exit ${rc})${first:+: ${first}}"
-  jq -e '(.mode | type == "string") and (.files_scanned | type == "number" and . > 0)
-         and (.findings | type == "array")' "$result" >/dev/null 2>&1 ||
+  # Slurped: jq 1.6 -e exits 0 on an empty file, which would read as a clean scan.
+  jq -e -s 'length == 1 and (.[0] | (.mode | type == "string") and (.findings | type == "array")
+            and (.files_scanned | type == "number" and . >= 0 and floor == .))' "$result" >/dev/null 2>&1 ||
     die "PHI scan wrote no result or a malformed one"
+  # A scan of nothing is never clean, whatever its exit code says.
+  [[ "$(jq '.files_scanned' "$result")" != 0 ]] || die "PHI scan scanned no file; a scan of nothing is never clean"
   PHI_FINDINGS=$(jq '.findings | length' "$result")
   if ((rc == 0 && PHI_FINDINGS > 0 || rc == 1 && PHI_FINDINGS == 0)); then
     die "PHI scan exit ${rc} disagrees with its ${PHI_FINDINGS} finding(s)"

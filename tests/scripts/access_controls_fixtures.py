@@ -40,3 +40,7 @@ def compliant() -> Scenario:
 def run(tools: FakeTools, scenario: Scenario, allowlist: Path = ALLOWLISTS / "prod.json", env: str = "prod") -> Result:
     scenario.install(tools)
     return tools.run(SCRIPT, env, PROJECT, str(allowlist))
+
+
+def grant(scenario: Scenario, role: str, member: str) -> None:
+    scenario["iam"]["bindings"].append({"members": [member], "role": role})

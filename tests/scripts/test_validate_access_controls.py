@@ -18,6 +18,7 @@ from tests.scripts.access_controls_fixtures import (
     SCRIPT,
     STEM,
     compliant,
+    grant,
     run,
 )
 from tests.scripts.fakes import FakeTools
@@ -33,10 +34,6 @@ from tests.scripts.gcloud_fixtures import (
 )
 
 USAGE = "validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
-
-
-def grant(scenario: Scenario, role: str, member: str) -> None:
-    scenario["iam"]["bindings"].append({"members": [member], "role": role})
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pulumi
 from infra.delivery.delivery import Delivery, DeliveryArgs
 from infra.delivery.registry import Registry, RegistryArgs, signing_public_key
 from infra.rules import Resource
-from infra.rules.delivery import REQUIRED_SUBSTITUTIONS
+from infra.rules.delivery import required_substitutions
 from tests.infra.recording import config_for, record
 
 KEYS = "projects/p/locations/us-central1/keyRings/r/cryptoKeys"
@@ -19,7 +19,7 @@ HASH = "ab" * 32
 
 
 def substitutions(environment: str) -> dict[str, str]:
-    return {key: f"value-of{key.lower()}" for key in REQUIRED_SUBSTITUTIONS} | {"_ENVIRONMENT": environment}
+    return {key: f"value-of{key.lower()}" for key in required_substitutions()} | {"_ENVIRONMENT": environment}
 
 
 def delivery_args(environment: str, connection: pulumi.Resource) -> DeliveryArgs:

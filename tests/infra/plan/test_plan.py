@@ -32,7 +32,7 @@ def test_plan_cli_writes_preview_json_and_check_reads_it(tmp_path: Path, capsys:
     assert step["op"] == "create" and {"type", "urn", "inputs", "protect"} <= set(step["newState"])
     assert document["changeSummary"]["create"] == len(document["steps"])
     assert main(["check", str(out)]) == 0
-    assert "0 violations" in capsys.readouterr().out
+    assert capsys.readouterr().out.rstrip().endswith("verdict: no violation")
 
 
 def test_check_fails_on_a_violating_preview(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from infra import naming
 from infra.config import ENVIRONMENTS
 from infra.plan import shell_facts
 from infra.plan.mockrun import PROJECT_ROOT
+from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
+from infra.rules.baseline_org import CMEK_REQUIRED_SERVICES, REQUIRED_CONSTRAINTS
 from infra.security.kms import KEY_USERS
-from infra.security.perimeter_services import REQUIRED_SERVICES
 from tests.infra.recording import config_for
 
 SCRIPTS = PROJECT_ROOT / "scripts"
@@ -60,9 +61,19 @@ def test_lists_equal_their_python_source() -> None:
         '"$DATAPROC_IMAGE_VERSION" "$SECURITY_TOPIC_ID"'
     )
     assert lines[0].split() == list(ENVIRONMENTS)
-    assert json.loads(lines[1]) == list(REQUIRED_SERVICES)
+    assert json.loads(lines[1]) == list(REQUIRED_RESTRICTED_SERVICES)
     assert json.loads(lines[2]) == [naming.cmek_key_name(purpose) for purpose in KEY_USERS]
     assert lines[3:] == ["2.2-debian12", naming.SECURITY_TOPIC_ID]
+
+
+def test_the_live_checks_judge_by_the_rules_baseline() -> None:
+    """The deployed project is held to the lists the plan's rules hold it to, not the components' own."""
+    lines = _bash(
+        'printf "%s\\n" "${ORG_ENFORCED_CONSTRAINTS[*]}" "${ORG_DENY_ALL_CONSTRAINTS[*]}" "$CMEK_ONLY_SERVICES"'
+    )
+    by_kind = {kind: [c.name for c in REQUIRED_CONSTRAINTS if c.kind == kind] for kind in ("enforce", "deny_all")}
+    assert [lines[0].split(), lines[1].split()] == [by_kind["enforce"], by_kind["deny_all"]]
+    assert json.loads(lines[2]) == list(CMEK_REQUIRED_SERVICES)
 
 
 def test_a_name_function_refuses_the_wrong_number_of_arguments() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from infra.rules import Resource, evaluate
+from infra.rules.baseline_alerts import REQUIRED_ALERTS
 from infra.rules.monitoring import ALERT_POLICY, CHANNEL, METRIC, RULES, TOPIC, TOPIC_BINDING, TOPIC_MEMBER
-from infra.security.security_alerts import REQUIRED_ALERTS
 from tests.infra.recording import changed
 from tests.infra.security.builders import built_monitoring
 
@@ -72,12 +72,12 @@ def test_public_topic_binding_is_caught() -> None:
     assert ids([*built_monitoring("prod"), binding]) == {"MON-03"}
 
 
-@pytest.mark.parametrize("alert_id", REQUIRED_ALERTS)
+@pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS])
 def test_missing_required_alert_policy_is_caught(alert_id: str) -> None:
     assert ids(replaced(named(f"monitoring-{alert_id}-alert"), None)) == {"MON-04"}
 
 
-@pytest.mark.parametrize("alert_id", REQUIRED_ALERTS)
+@pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS if a.filter_terms])
 def test_missing_or_altered_metric_is_caught(alert_id: str) -> None:
     metric = named(f"monitoring-{alert_id}")
     assert ids(replaced(metric, None)) == {"MON-04"}
@@ -85,8 +85,30 @@ def test_missing_or_altered_metric_is_caught(alert_id: str) -> None:
     assert ids(replaced(metric, changed(metric, "disabled", True))) == {"MON-04"}
 
 
-def test_optional_alert_may_be_dropped() -> None:
-    assert ids(replaced(named("monitoring-custom-role-change-alert"), None)) == set()
+@pytest.mark.parametrize("alert_id", [a.id for a in REQUIRED_ALERTS if a.filter_terms])
+def test_a_negated_filter_does_not_count_even_with_every_term(alert_id: str) -> None:
+    metric = named(f"monitoring-{alert_id}")
+    negated = changed(metric, "filter", f"NOT ({metric.inputs['filter']})")
+    assert ids(replaced(metric, negated)) == {"MON-04"}
+
+
+def test_a_metric_under_another_name_with_the_same_detection_counts() -> None:
+    """The baseline asks what an alert detects, not what the component calls it."""
+    metric = named("monitoring-firewall-change")
+    renamed = changed(metric, "name", "hipaa-prod-firewall-watch")
+    policy = named("monitoring-firewall-change-alert")
+    conditions = [dict(c) for c in policy.inputs["conditions"]]
+    for condition in conditions:
+        threshold = dict(condition["conditionThreshold"])
+        threshold["filter"] = str(threshold["filter"]).replace(str(metric.inputs["name"]), "hipaa-prod-firewall-watch")
+        condition["conditionThreshold"] = threshold
+    others = [r for r in built_monitoring("prod") if r is not metric and r is not policy]
+    assert ids([*others, renamed, changed(policy, "conditions", conditions)]) == set()
+
+
+def test_a_metric_alert_without_its_condition_is_caught() -> None:
+    policy = named("monitoring-audit-export-failure-alert")
+    assert ids(replaced(policy, changed(policy, "conditions", []))) == {"MON-04"}
 
 
 def test_alert_without_channel_is_caught_by_both_rules() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from infra.rules import Resource, evaluate
+from infra.rules.baseline import EGRESS_METHODS, PUBSUB_SERVICE
 from infra.rules.perimeter import PERIMETER, RULES
-from infra.security.perimeter_services import PUBSUB_PUBLISH_METHOD
 from tests.infra.security.builders import built_perimeter
 
 OTHER_PROJECT = "projects/999999999999"
@@ -112,7 +112,7 @@ def test_a_perimeter_without_configuration_fails_every_configuration_rule(stack:
     ("mutation", "rule"),
     [
         (dropping("bigquery.googleapis.com"), "VPC-02"),
-        (dropping("sts.googleapis.com"), "VPC-02"),
+        (dropping("secretmanager.googleapis.com"), "VPC-02"),
         (lambda b: b["vpcAccessibleServices"].update(enableRestriction=False), "VPC-03"),
         (lambda b: b.pop("vpcAccessibleServices"), "VPC-03"),
         (lambda b: b["vpcAccessibleServices"]["allowedServices"].append("translate.googleapis.com"), "VPC-03"),
@@ -184,7 +184,7 @@ def test_the_publish_method_is_the_only_pubsub_method_allowed() -> None:
         for o in pubsub_egress(dict(perimeter().inputs["status"]))["egressTo"]["operations"]
         for m in o["methodSelectors"]
     ]
-    assert methods == [PUBSUB_PUBLISH_METHOD]
+    assert methods == list(EGRESS_METHODS[PUBSUB_SERVICE])
 
 
 def test_a_perimeter_around_no_project_is_caught() -> None:

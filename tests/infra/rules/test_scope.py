@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from infra.__main__ import _report
+from infra.plan import summary
 from infra.rules import Context, Resource, Rule, evaluate
 
 AREA = "hipaa:security:Example"
@@ -38,22 +38,22 @@ def test_scope_belongs_to_stack_rules_only() -> None:
         Rule("TST-03", "45 CFR 164.312(b)", "x", (AREA,), lambda _r, _c: None, scope=(AREA,))
 
 
-def test_out_of_scope_stack_rule_is_reported_not_applicable(monkeypatch: pytest.MonkeyPatch) -> None:
-    import infra.__main__ as cli
+def _row(out: str, rule_id: str) -> list[str]:
+    return next(line.split()[:3] for line in out.splitlines() if line.startswith(rule_id))
 
-    monkeypatch.setattr(cli, "all_rules", lambda: [SCOPED])
+
+def test_out_of_scope_stack_rule_is_reported_not_applicable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summary, "all_rules", lambda: [SCOPED])
     out = io.StringIO()
-    _report([resource("gcp:kms/keyRing:KeyRing")], [], out)
-    assert "TST-01     n/a          0" in out.getvalue()
+    summary.report("prod", [resource("gcp:kms/keyRing:KeyRing")], [], out)
+    assert _row(out.getvalue(), "TST-01") == ["TST-01", "n/a", "0"]
     out = io.StringIO()
-    _report([resource(AREA)], evaluate([resource(AREA)], "prod", [SCOPED]), out)
-    assert "TST-01     FAIL         1" in out.getvalue()
+    summary.report("prod", [resource(AREA)], evaluate([resource(AREA)], "prod", [SCOPED]), out)
+    assert _row(out.getvalue(), "TST-01") == ["TST-01", "FAIL", "1"]
 
 
 def test_unscoped_stack_rule_is_reported_over_the_whole_stack(monkeypatch: pytest.MonkeyPatch) -> None:
-    import infra.__main__ as cli
-
-    monkeypatch.setattr(cli, "all_rules", lambda: [UNSCOPED])
+    monkeypatch.setattr(summary, "all_rules", lambda: [UNSCOPED])
     out = io.StringIO()
-    _report([resource("gcp:kms/keyRing:KeyRing"), resource(AREA)], [], out)
-    assert "TST-02     PASS         2" in out.getvalue()
+    summary.report("prod", [resource("gcp:kms/keyRing:KeyRing"), resource(AREA)], [], out)
+    assert _row(out.getvalue(), "TST-02") == ["TST-02", "PASS", "2"]

@@ -10,8 +10,9 @@ import pytest
 
 from infra.plan.mocks import project_number
 from infra.rules import Resource
+from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
 from infra.security.perimeter import Perimeter, checked_identities
-from infra.security.perimeter_services import REQUIRED_SERVICES, RESTRICTED_SERVICES
+from infra.security.perimeter_services import RESTRICTED_SERVICES
 from tests.infra.recording import config_for, record
 from tests.infra.security.builders import BUILD_SA, built_perimeter, perimeter_args
 
@@ -58,8 +59,8 @@ def test_restricted_services_are_the_platforms_list(stack: str) -> None:
     assert block(stack)["restrictedServices"] == list(RESTRICTED_SERVICES)
 
 
-def test_restricted_services_include_every_required_service() -> None:
-    assert set(REQUIRED_SERVICES) <= set(block("prod")["restrictedServices"])
+def test_restricted_services_include_every_service_the_rules_require() -> None:
+    assert set(REQUIRED_RESTRICTED_SERVICES) <= set(block("prod")["restrictedServices"])
     assert "servicenetworking.googleapis.com" not in RESTRICTED_SERVICES
 
 
