@@ -88,13 +88,17 @@ def test_vertex_key_reaches_the_agents_that_encrypt_workbench_disks() -> None:
     )
 
 
-def test_logging_key_is_granted_to_the_siem_projects_logging_agent(stack: str) -> None:
-    # The CMEK log bucket lives in the SIEM project; its Cloud Logging agent encrypts with the key.
+def test_logging_key_is_granted_to_the_logging_agent_of_each_project_holding_a_log_bucket(stack: str) -> None:
+    # The audit log bucket lives in the SIEM project, the build-log bucket in this environment's: each
+    # project's own Cloud Logging agent encrypts its bucket with the key (issue 16).
     config = config_for(stack)
     binding = one(planned(stack), BINDING, "kms-logging-users")
-    siem = project_number(config.siem_project_id)
-    assert siem not in (project_number(config.project_id), project_number(config.security_project_id))
-    assert binding.inputs["members"] == [f"serviceAccount:service-{siem}@gcp-sa-logging.iam.gserviceaccount.com"]
+    siem, own = project_number(config.siem_project_id), project_number(config.project_id)
+    assert siem not in (own, project_number(config.security_project_id))
+    assert binding.inputs["members"] == [
+        f"serviceAccount:service-{siem}@gcp-sa-logging.iam.gserviceaccount.com",
+        f"serviceAccount:service-{own}@gcp-sa-logging.iam.gserviceaccount.com",
+    ]
 
 
 def test_each_key_has_exactly_one_authoritative_binding() -> None:
@@ -125,8 +129,10 @@ def test_a_logging_agent_google_does_not_report_is_never_granted(monkeypatch: py
 
 def test_logging_agent_check_accepts_the_reported_agent() -> None:
     assert checked_logging_agent("42", "service-42@gcp-sa-logging.iam.gserviceaccount.com") == "42"
-    with pytest.raises(AgentMismatchError, match="unknown"):
+    with pytest.raises(AgentMismatchError, match=r"^SIEM project's Cloud Logging CMEK agent is unknown"):
         checked_logging_agent("42", "")
+    with pytest.raises(AgentMismatchError, match=r"^this project's Cloud Logging CMEK agent is service-41@"):
+        checked_logging_agent("42", "service-41@gcp-sa-logging.iam.gserviceaccount.com", "this project's")
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
