@@ -62,7 +62,7 @@ dataproc_kerberos_flags() {
 dataproc_require_kerberos_password() {
   local uri described=""
   uri=$(hipaa_dataproc_kerberos_password_uri "$1")
-  capture_json described "Kerberos root principal password ${uri} (encrypt and upload it first: README)" \
+  capture_json described "Kerberos root principal password ${uri} (encrypt and upload it first: README, 'Running it for real')" \
     gcloud storage objects describe "$uri" --format=json
 }
 
