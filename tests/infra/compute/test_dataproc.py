@@ -50,6 +50,17 @@ def test_shielded_vms() -> None:
     assert shielded == {"enableSecureBoot": True, "enableVtpm": True, "enableIntegrityMonitoring": True}
 
 
+def test_nodes_refuse_project_wide_ssh_keys(stack: str) -> None:
+    # A project-wide SSH key would open every node to whoever holds it; only OS Login reaches them.
+    assert cluster_config(stack)["gceClusterConfig"]["metadata"] == {"block-project-ssh-keys": "true"}
+
+
+def test_job_driver_output_goes_to_cloud_logging(stack: str) -> None:
+    # Driver logs land in the CMEK, audited Cloud Logging rather than only on the cluster's disks.
+    properties = cluster_config(stack)["softwareConfig"]["properties"]
+    assert properties == {"dataproc:dataproc.logging.stackdriver.job.driver.enable": "true"}
+
+
 def test_disks_use_the_compute_key() -> None:
     assert cluster_config()["encryptionConfig"] == {"kmsKeyName": f"{KEYS}/compute-cmek"}
 

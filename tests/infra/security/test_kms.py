@@ -53,6 +53,20 @@ def test_prod_keys_are_protected_and_dev_keys_are_not() -> None:
     assert not any(k.protect for k in find(planned("dev"), KEY))
 
 
+def test_a_destroyed_key_version_stays_recoverable_30_days_in_prod_1_day_in_dev() -> None:
+    # A destroyed version makes its data unreadable: prod gives 30 days to notice and restore it.
+    assert {k.inputs["destroyScheduledDuration"] for k in find(planned("prod"), KEY)} == {"2592000s"}
+    assert {k.inputs["destroyScheduledDuration"] for k in find(planned("dev"), KEY)} == {"86400s"}
+
+
+def test_symmetric_keys_encrypt_with_googles_symmetric_algorithm() -> None:
+    keys = [k for k in find(planned("prod"), KEY) if k.name != "kms-image-signing"]
+    assert len(keys) == len(KEY_USERS)
+    assert {(k.inputs["purpose"], k.inputs["versionTemplate"]["algorithm"]) for k in keys} == {
+        ("ENCRYPT_DECRYPT", "GOOGLE_SYMMETRIC_ENCRYPTION")
+    }
+
+
 def test_signing_key_is_asymmetric_ec() -> None:
     key = one(planned("prod"), KEY, "kms-image-signing")
     assert key.inputs["purpose"] == "ASYMMETRIC_SIGN"
