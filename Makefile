@@ -21,7 +21,7 @@ SAFETY_REQUIREMENTS := requirements/tools/safety.txt requirements/tools/safety-c
 PROWLER_VENV := .tools/prowler
 PROWLER_REQUIREMENTS := requirements/tools/prowler.txt requirements/tools/prowler-constraints.txt
 
-.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist facts urns clean
+.PHONY: plan test lint typecheck shellcheck unit render check readme allowlist inventory facts urns clean
 
 $(VENV)/.installed: $(REQUIREMENTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -95,6 +95,10 @@ readme: $(VENV)/.installed
 # The IAM allow-lists are generated from each stack's offline plan; never edit them by hand.
 allowlist: $(VENV)/.installed
 	for stack in dev staging prod; do $(PY) -m infra allowlist --stack $$stack; done
+
+# What the live gates must find in each environment (security/inventory/), from each stack's offline plan.
+inventory: $(VENV)/.installed
+	for stack in dev staging prod; do $(PY) -m infra inventory --stack $$stack; done
 
 # scripts/lib/facts.sh holds the names and lists the scripts share with infra/; never edit it by hand.
 facts: $(VENV)/.installed

@@ -1,5 +1,6 @@
 """`python -m infra plan --stack <env> [--json PATH]`, `python -m infra check PREVIEW_JSON`, and the
 artefacts generated from the plan: `python -m infra allowlist --stack <env> [--check]`,
+`python -m infra inventory --stack <env> [--check]` (security/inventory/<env>.json),
 `python -m infra monitoring-export [--check]`, `python -m infra readme [--check]` (README sections and
 docs/components.md),
 `python -m infra shell-facts [--check]` (scripts/lib/facts.sh), the URN snapshot
@@ -212,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     allow = commands.add_parser("allowlist", help="write security/iam-allowlist/<stack>.json from the plan")
     allow.add_argument("--stack", required=True, choices=ENVIRONMENTS)
     allow.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
+    inventory = commands.add_parser("inventory", help="write security/inventory/<stack>.json from the plan")
+    inventory.add_argument("--stack", required=True, choices=ENVIRONMENTS)
+    inventory.add_argument("--check", action="store_true", help="exit 1 when the committed file differs")
     urns = commands.add_parser("urns", help="check the plan against infra/plan/snapshots/<stack>.urns")
     urns.add_argument("--stack", required=True, choices=ENVIRONMENTS)
     urns.add_argument("--write", action="store_true", help="regenerate the snapshot from the plan")
@@ -235,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _plan(args.stack, args.json_path)
     if args.command == "allowlist":
         return _allowlist(args.stack, args.check)
+    if args.command == "inventory":
+        from infra.plan.inventory import command as inventory_command
+
+        return inventory_command(args.stack, args.check)
     if args.command in ("shell-facts", "urns"):
         # Both read a stack file outside planned_resources: refuse a broken one first, in one line.
         stack = "prod" if args.command == "shell-facts" else args.stack

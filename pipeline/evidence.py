@@ -25,8 +25,28 @@ FINISHED_AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _GATE_IDS = frozenset(g.id for g in GATES)
 
 
+# A live gate's comparison with the expected inventory (security/inventory/<env>.json): the counts.
+INVENTORY_COUNTS = ("expected", "found", "missing", "unmanaged", "mismatched", "properties")
+INVENTORY_FILE = re.compile(r"^security/inventory/[a-z]+\.json$")
+
+
 class EvidenceError(ValueError):
     """Evidence that cannot be trusted; the message says why without quoting the file."""
+
+
+@dataclass(frozen=True)
+class InventoryCounts:
+    """What a live gate compared with the expected inventory: planned resources expected, found and
+    missing, live ones nobody planned, found ones with a property other than planned, and how many
+    planned property values it compared."""
+
+    file: str
+    expected: int
+    found: int
+    missing: int
+    unmanaged: int
+    mismatched: int
+    properties: int
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,7 @@ class Evidence:
     tool: str
     finished_at: str
     file: str
+    inventory: InventoryCounts | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +139,34 @@ def validate(document: object, gate_id: str, environment: str, build_id: str, fi
         raise EvidenceError("inconsistent: status pass with nothing checked")
     if status == "pass" and violations:
         raise EvidenceError(f"inconsistent: status pass with {len(violations)} violation(s)")
-    return Evidence(gate_id, status, checked, len(violations), document["tool"], document["finished_at"], file)
+    inventory = _inventory(document["inventory"], status, environment) if "inventory" in document else None
+    return Evidence(
+        gate_id, status, checked, len(violations), document["tool"], document["finished_at"], file, inventory
+    )
+
+
+def _inventory(value: object, status: str, environment: str) -> InventoryCounts:
+    """The optional `inventory` object: counts that add up, and no pass over a planned resource
+    missing or different, nor over an unmanaged one outside dev."""
+    if not isinstance(value, dict):
+        raise EvidenceError("key 'inventory' is not an object")
+    for key in INVENTORY_COUNTS:
+        count = value.get(key)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise EvidenceError(f"key 'inventory.{key}' is not a non-negative integer")
+    if not isinstance(value.get("file"), str) or not INVENTORY_FILE.match(value["file"]):
+        raise EvidenceError("key 'inventory.file' is not an inventory under security/inventory/")
+    tolerated = value.get("unmanaged_tolerated", [])
+    if not isinstance(tolerated, list) or not all(isinstance(t, str) for t in tolerated):
+        raise EvidenceError("key 'inventory.unmanaged_tolerated' is not a list of strings")
+    counts = InventoryCounts(value["file"], *(value[key] for key in INVENTORY_COUNTS))
+    if counts.found + counts.missing != counts.expected or counts.mismatched > counts.found:
+        raise EvidenceError("inconsistent: inventory counts do not add up")
+    if status == "pass" and (counts.missing or counts.mismatched):
+        raise EvidenceError("inconsistent: status pass with planned resources missing or different")
+    if status == "pass" and counts.unmanaged and environment != "dev":
+        raise EvidenceError("inconsistent: status pass with unmanaged resources outside dev")
+    return counts
 
 
 def _is_utc_timestamp(value: object) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from infra.config import ENVIRONMENTS
 from pipeline.contract import PRE_DEPLOY_GATES
-from pipeline.evidence import EvidenceSet, read_evidence
+from pipeline.evidence import EvidenceSet, InventoryCounts, read_evidence
 from pipeline.gates import CONTROLS, GATES, Gate, required_gates
 from pipeline.report_render import headline, write_reports
 
@@ -45,6 +45,7 @@ class GateResult:
     reason: str | None = None
     tool: str | None = None
     finished_at: str | None = None
+    inventory: InventoryCounts | None = None  # a live gate's comparison with the expected inventory
 
     @property
     def passed(self) -> bool:
@@ -97,7 +98,16 @@ def gate_result(gate: Gate, required: bool, evidence: EvidenceSet) -> GateResult
     if gate.id in evidence.valid:
         found = evidence.valid[gate.id]
         return GateResult(
-            gate, required, found.status, found.checked, found.violations, link, None, found.tool, found.finished_at
+            gate,
+            required,
+            found.status,
+            found.checked,
+            found.violations,
+            link,
+            None,
+            found.tool,
+            found.finished_at,
+            found.inventory,
         )
     if gate.id in evidence.invalid:
         return GateResult(gate, required, "invalid", evidence=link, reason=evidence.invalid[gate.id].reason)

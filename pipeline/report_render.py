@@ -6,6 +6,7 @@ validated on the way in: a report is the last place a stray `|` or `<` should ch
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -63,7 +64,25 @@ def _gate_document(result: GateResult) -> dict[str, object]:
         "reason": result.reason,
         "tool": result.tool,
         "finished_at": result.finished_at,
+        "inventory": dataclasses.asdict(result.inventory) if result.inventory else None,
     }
+
+
+_INVENTORY_FIELDS = ("expected", "found", "missing", "unmanaged", "mismatched", "properties")
+_INVENTORY_HEADER = ["Gate", "Planned", "Found", "Missing", "Unmanaged", "Mismatched", "Properties compared"]
+_INVENTORY_NOTE = (
+    "What each live gate compared with the expected inventory (security/inventory/), generated from the "
+    "environment's offline plan: planned resources found or missing, live ones nobody planned (failing outside "
+    "dev), found ones with a property other than planned."
+)
+
+
+def _inventory_rows(report: Report) -> list[list[str]]:
+    return [
+        [g.gate.id, *(str(getattr(g.inventory, field)) for field in _INVENTORY_FIELDS)]
+        for g in report.gates
+        if g.inventory is not None
+    ]
 
 
 def md(text: object) -> str:
@@ -126,6 +145,11 @@ def markdown(report: Report) -> str:
             f'| <a id="gate-{g.gate.id}"></a>{md(g.gate.id)} | {md(g.gate.title)} | {"yes" if g.required else "no"} '
             f"| {status} | {_number(g.checked)} | {_number(g.violations)} | {evidence} |"
         )
+    rows = _inventory_rows(report)
+    if rows:
+        lines += ["", "## Planned resources compared", "", md(_INVENTORY_NOTE), ""]
+        lines += ["| " + " | ".join(_INVENTORY_HEADER) + " |", "|" + "---|" * len(_INVENTORY_HEADER)]
+        lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
     if report.ignored_files:
         lines += [
             "",
@@ -166,6 +190,19 @@ def page(report: Report) -> str:
         )
         for g in report.gates
     ]
+    rows = _inventory_rows(report)
+    inventory = (
+        [
+            "<h2>Planned resources compared</h2>",
+            f"<p>{e(_INVENTORY_NOTE)}</p>",
+            "<table>",
+            _row(_INVENTORY_HEADER, True),
+        ]
+        + [_row([e(cell) for cell in row]) for row in rows]
+        + ["</table>"]
+        if rows
+        else []
+    )
     title = f"HIPAA compliance report: {report.environment}, build {report.build_id}"
     return "\n".join(
         [
@@ -187,6 +224,7 @@ def page(report: Report) -> str:
             "<table>",
             *gates,
             "</table>",
+            *inventory,
             "</body></html>",
         ]
     )

@@ -6,6 +6,10 @@
 #
 # Environment-aware: only the dev allow-list may name individual users; in staging and prod every
 # human reaches the project through a group, and an allow-list listing users is refused (exit 2).
+# Service accounts, buckets and datasets are also compared with the expected inventory
+# (security/inventory/<env>.json): a planned one that is missing, a bucket whose public access
+# prevention or uniform access differs from the plan, and one nobody planned (tolerated in dev; the
+# accounts Google creates under its own domains are not the program's) each fail the gate.
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-access-controls.sh
@@ -14,6 +18,8 @@ USAGE="validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/live.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/inventory.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/inventory.sh"
 
 require_args 3 "$@"
 require_environment "$1"
@@ -60,6 +66,7 @@ problem=$(jq -r --arg env "$ENVIRONMENT" '
 
 gate_begin access-controls "gcloud/bq/jq"
 require_tool gcloud bq
+inventory_begin project="$PROJECT"
 
 # --- Project IAM policy against the allow-list -----------------------------------------------
 policy=""
@@ -92,6 +99,7 @@ accounts=""
 capture_json_array accounts "service accounts of ${PROJECT}" \
   gcloud iam service-accounts list --project "$PROJECT" --format=json
 emails=$(jq -r '.[].email' <<<"$accounts" 2>/dev/null) || die "service accounts of ${PROJECT}: unexpected JSON shape"
+inventory_compare service_accounts "service accounts of ${PROJECT}" "$accounts" '.email'
 account_keys=""
 while IFS= read -r email; do
   [[ -n "$email" ]] || continue
@@ -109,6 +117,7 @@ judge "service-account keys of ${PROJECT}" "[${account_keys}]" '
 buckets=""
 capture_json_array buckets "buckets of ${PROJECT}" gcloud storage buckets list --project "$PROJECT" --format=json
 bucket_names=$(jq -r '.[].name' <<<"$buckets" 2>/dev/null) || die "buckets of ${PROJECT}: unexpected JSON shape"
+inventory_compare buckets "buckets of ${PROJECT}" "$buckets" '.name'
 bucket_policies=""
 while IFS= read -r bucket; do
   [[ -n "$bucket" ]] || continue
@@ -129,6 +138,7 @@ while IFS= read -r dataset_id; do
   capture_json dataset "dataset ${dataset_id}" bq show --format=json "${PROJECT}:${dataset_id}"
   datasets+="${datasets:+,}${dataset}"
 done <<<"$dataset_ids"
+inventory_compare datasets "datasets of ${PROJECT}" "[${datasets}]" '.datasetReference.datasetId'
 
 judge "public access in ${PROJECT}" "{\"buckets\":[${bucket_policies}],\"datasets\":[${datasets}]}" '
   def public: IN("allUsers", "allAuthenticatedUsers");

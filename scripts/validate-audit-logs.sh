@@ -6,6 +6,11 @@
 # Environment-aware: minimum retention is the environment's (dev 30, staging 365, prod 2190
 # days, as infra/config.py MIN_LOG_RETENTION_DAYS); the bucket must be locked in staging and
 # prod, where a locked retention policy is what makes the audit trail tamper-evident.
+# The audit config, the sinks and the SIEM log buckets are also compared with the expected inventory
+# (security/inventory/<env>.json): a planned sink that is gone, a destination, filter, retention,
+# lock or CMEK key that differs from the plan, and a sink nobody planned (tolerated in dev; Google's
+# _Default and _Required are not unmanaged) each fail the gate. Every planned SIEM bucket is read,
+# whether or not a sink still routes to it.
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-audit-logs.sh
@@ -14,6 +19,8 @@ USAGE="validate-audit-logs.sh ENV PROJECT_ID SIEM_PROJECT_ID"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/live.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/inventory.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/inventory.sh"
 
 require_args 3 "$@"
 require_environment "$1"
@@ -33,14 +40,17 @@ readonly FRESHNESS=1d
 
 gate_begin audit-logs "gcloud/jq"
 require_tool gcloud jq
+inventory_begin project="$PROJECT" siem_project="$SIEM_PROJECT"
 
 policy=""
 capture_json policy "IAM policy of ${PROJECT}" gcloud projects get-iam-policy "$PROJECT" --format=json
 check_audit_config "$policy" "$PROJECT"
+inventory_compare audit_configs "audit configs of ${PROJECT}" "$(jq -c '.auditConfigs // []' <<<"$policy")" '.service'
 
 # --- Sinks to the SIEM project ----------------------------------------------------------------
 sinks=""
 capture_json_array sinks "log sinks of ${PROJECT}" gcloud logging sinks list --project "$PROJECT" --format=json
+inventory_compare sinks "log sinks of ${PROJECT}" "$sinks" '.name'
 # A filter covers audit logs when it is empty (everything) or selects cloudaudit.googleapis.com
 # without negating a log name.
 readonly SINK_DEFS='
@@ -67,12 +77,22 @@ destinations=$(jq -r --arg siem "$SIEM_PROJECT" "${SINK_DEFS}"'
    | log_bucket | "\(.location) \(.bucket)"] | unique | .[]' <<<"$sinks" 2>/dev/null) ||
   die "log sinks of ${PROJECT}: unexpected JSON shape"
 
+# The planned SIEM buckets too: one no sink routes to any more is still read (and gets no entries).
+while IFS= read -r planned; do
+  [[ -n "$planned" ]] || continue
+  rest=${planned#"projects/${SIEM_PROJECT}/locations/"}
+  destinations+=$'\n'"${rest%%/*} ${rest##*/}"
+done < <(inventory_ids log_buckets "projects/${SIEM_PROJECT}/locations/")
+destinations=$(sort -u <<<"$destinations")
+
 # --- The SIEM log bucket: lock, retention and fresh entries -----------------------------------
+log_buckets=""
 while read -r location bucket; do
   [[ -n "${bucket:-}" ]] || continue
   described=""
   capture_json described "SIEM log bucket ${bucket}" \
     gcloud logging buckets describe "$bucket" --location "$location" --project "$SIEM_PROJECT" --format=json
+  log_buckets+="${log_buckets:+,}${described}"
   judge "SIEM log bucket ${bucket}" "$described" '
     {checked: 1,
      violations: [
@@ -95,5 +115,6 @@ while read -r location bucket; do
                   | "log bucket \($bucket): no audit entries from \($project) in the last \($freshness)"]}' \
     --arg bucket "$bucket" --arg project "$PROJECT" --arg freshness "$FRESHNESS"
 done <<<"$destinations"
+inventory_compare log_buckets "SIEM log buckets of ${SIEM_PROJECT}" "[${log_buckets}]" '.name'
 
 gate_finish

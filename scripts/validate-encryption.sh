@@ -12,7 +12,10 @@
 # COMPATIBLE with TLS 1.0, and fails.
 #
 # Same rules in every environment: encryption at rest and in transit does not depend on whether
-# the data is synthetic.
+# the data is synthetic. Every listing is also compared with the expected inventory
+# (security/inventory/<env>.json): a planned key, bucket, dataset, cluster or secret that is
+# missing, one whose key, rotation or public access prevention differs from the plan, and a key,
+# bucket, dataset, topic or secret nobody planned (tolerated in dev) each fail the gate.
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-encryption.sh
@@ -21,6 +24,8 @@ USAGE="validate-encryption.sh ENV PROJECT_ID KMS_KEYRING REGION"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/live.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/inventory.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/inventory.sh"
 
 require_args 4 "$@"
 require_environment "$1"
@@ -32,6 +37,7 @@ readonly MAX_ROTATION_SECONDS=7776000 # 90 days
 
 gate_begin encryption "gcloud/bq/jq"
 require_tool gcloud bq jq
+inventory_begin project="$PROJECT" keyring="$KEYRING" region="$REGION"
 
 # --- Keys: rotation and primary version ------------------------------------------------------
 keys=""
@@ -49,6 +55,7 @@ judge "keys of ${KEYRING}" "$keys" '
           | "key \($id): primary version is \(.primary.state // "missing"), not ENABLED")]}' \
   --argjson max "$MAX_ROTATION_SECONDS"
 cmek_keys=$(jq -c '[.[] | select(.purpose == "ENCRYPT_DECRYPT") | .name]' <<<"$keys")
+inventory_compare keys "keys of ${KEYRING}" "$keys" '.name'
 
 # --- Data resources and the key each one uses ------------------------------------------------
 buckets=""
@@ -76,14 +83,24 @@ disks=""
 capture_json_array disks "disks of ${PROJECT}" gcloud compute disks list --project "$PROJECT" --format=json
 topics=""
 capture_json_array topics "Pub/Sub topics of ${PROJECT}" gcloud pubsub topics list --project "$PROJECT" --format=json
+secrets=""
+capture_json_array secrets "secrets of ${PROJECT}" gcloud secrets list --project "$PROJECT" --format=json
+
+inventory_compare buckets "buckets of ${PROJECT}" "$buckets" '.name'
+inventory_compare datasets "datasets of ${PROJECT}" "[${datasets}]" '.datasetReference.datasetId'
+inventory_compare dataproc_clusters "Dataproc clusters in ${REGION}" "$dataproc" '.clusterName'
+inventory_compare gke_clusters "GKE clusters of ${PROJECT}" "$gke" '.name'
+inventory_compare topics "Pub/Sub topics of ${PROJECT}" "$topics" '.name'
+# Secret names carry the project number; the inventory names a secret by its id.
+inventory_compare secrets "secrets of ${PROJECT}" "$secrets" '.name | split("/") | last'
 
 judge "encryption of ${PROJECT}" \
-  "{\"buckets\":${buckets},\"datasets\":[${datasets}],\"dataproc\":${dataproc},\"gke\":${gke},\"disks\":${disks},\"topics\":${topics}}" '
+  "{\"buckets\":${buckets},\"datasets\":[${datasets}],\"dataproc\":${dataproc},\"gke\":${gke},\"disks\":${disks},\"topics\":${topics},\"secrets\":${secrets}}" '
   def unversioned: sub("/cryptoKeyVersions/[0-9]+$"; "");
   def cmek($what; $key): select(($key // "" | unversioned) as $k | $cmek | index($k) | not)
     | "\($what): no CMEK key from \($ring | split("/") | last)";
   def short: split("/") | last;
-  {checked: (((.buckets + .datasets + .dataproc + .disks + .topics) | length)
+  {checked: (((.buckets + .datasets + .dataproc + .disks + .topics + .secrets) | length)
              + ([.gke[] | 1 + (.nodePools // [] | length)] | add // 0)),
    violations: [
      (.buckets[] | cmek("bucket \(.name)"; .default_kms_key)),
@@ -96,7 +113,11 @@ judge "encryption of ${PROJECT}" \
         cmek("GKE cluster \($cluster) secrets"; .databaseEncryption.keyName),
         (.nodePools // [] | .[] | cmek("GKE node pool \($cluster)/\(.name) boot disks"; .config.bootDiskKmsKey))),
      (.disks[] | cmek("disk \(.name) (\(.zone // .region // "" | short))"; .diskEncryptionKey.kmsKeyName)),
-     (.topics[] | cmek("Pub/Sub topic \(.name | short)"; .kmsKeyName))]}' \
+     (.topics[] | cmek("Pub/Sub topic \(.name | short)"; .kmsKeyName)),
+     (.secrets[] | (.name | short) as $secret
+      | if .replication.userManaged != null
+        then (.replication.userManaged.replicas // [] | .[] | cmek("secret \($secret) replica \(.location)"; .customerManagedEncryption.kmsKeyName))
+        else cmek("secret \($secret)"; .replication.automatic.customerManagedEncryption.kmsKeyName) end)]}' \
   --argjson cmek "$cmek_keys" --arg ring "$KEYRING"
 
 # --- TLS on HTTPS load balancers -------------------------------------------------------------

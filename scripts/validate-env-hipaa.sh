@@ -5,6 +5,9 @@
 #
 # Environment-aware: a dry-run-only perimeter is tolerated in dev (synthetic data) and nowhere
 # else; prod keys must be HSM-backed (infra/security/kms.py creates them so).
+# The perimeter, the keyring and its keys, the audit config and the sinks are also compared with
+# the expected inventory (security/inventory/<env>.json): what the plan says each must be, and no
+# key or sink nobody planned (tolerated in dev).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-env-hipaa.sh
@@ -13,6 +16,8 @@ USAGE="validate-env-hipaa.sh ENV PROJECT_ID VPC_SC_PERIMETER KMS_KEYRING SIEM_PR
 source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/live.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/inventory.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/inventory.sh"
 
 require_args 5 "$@"
 require_environment "$1"
@@ -36,12 +41,14 @@ json_strings() {
 
 gate_begin env-validation "gcloud/jq"
 require_tool gcloud jq
+inventory_begin project="$PROJECT" perimeter="$PERIMETER" keyring="$KEYRING" siem_project="$SIEM_PROJECT"
 
 number=""
 project_number number "$PROJECT"
 
 # --- VPC Service Controls --------------------------------------------------------------------
 check_perimeter "$PERIMETER" "$number"
+inventory_compare perimeters "perimeter ${PERIMETER}" "[${PERIMETER_JSON}]" '.name'
 
 # --- CMEK keyring and keys -------------------------------------------------------------------
 keyring=""
@@ -62,14 +69,18 @@ judge "keys of ${KEYRING}" "{\"keyring\":${keyring},\"keys\":${keys}}" '
          elif $prod and ($key.primary.protectionLevel // "") != "HSM" then "key \($id): protection level \($key.primary.protectionLevel // "unknown"), prod requires HSM"
          else empty end]}' \
   --arg ring "$KEYRING" --argjson expected "$CMEK_KEY_NAMES" --argjson prod "$prod"
+inventory_compare keyrings "keyring ${KEYRING}" "[${keyring}]" '.name'
+inventory_compare keys "keys of ${KEYRING}" "$keys" '.name'
 
 # --- Audit logging and the SIEM sink ---------------------------------------------------------
 policy=""
 capture_json policy "IAM policy of ${PROJECT}" gcloud projects get-iam-policy "$PROJECT" --format=json
 check_audit_config "$policy" "$PROJECT"
+inventory_compare audit_configs "audit configs of ${PROJECT}" "$(jq -c '.auditConfigs // []' <<<"$policy")" '.service'
 
 sinks=""
 capture_json_array sinks "log sinks of ${PROJECT}" gcloud logging sinks list --project "$PROJECT" --format=json
+inventory_compare sinks "log sinks of ${PROJECT}" "$sinks" '.name'
 judge "log sinks of ${PROJECT}" "$sinks" '
   {checked: 1,
    violations: [select([.[] | select((.disabled // false) == false)

@@ -8,6 +8,10 @@
 # compared by project number, the form the Access Context Manager API uses.
 # Firewall scope: VPC firewall rules of each network in the project (the platform's own); a deny
 # held only in a hierarchical or network firewall policy is not seen here and fails the gate.
+# The perimeter, the networks, routes and firewall rules are also compared with the expected
+# inventory (security/inventory/<env>.json): its members, services, egress and ingress rules as
+# planned (project numbers resolved), each planned network, route and rule present with its
+# planned direction, ranges and protocols, and no network nobody planned (tolerated in dev).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 set -Eeuo pipefail
 SCRIPT_NAME=validate-vpcsc-egress.sh
@@ -16,6 +20,8 @@ USAGE="validate-vpcsc-egress.sh ENV PROJECT_ID VPC_SC_PERIMETER SIEM_PROJECT_ID 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/core.sh"
 # shellcheck source=lib/live.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
+# shellcheck source=lib/inventory.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/inventory.sh"
 
 require_args 5 "$@"
 require_environment "$1"
@@ -29,6 +35,7 @@ PROJECT=$2 PERIMETER=$3 SIEM_PROJECT=$4 SECURITY_PROJECT=$5
 
 gate_begin vpcsc-egress "gcloud/jq"
 require_tool gcloud jq
+inventory_begin project="$PROJECT" perimeter="$PERIMETER" siem_project="$SIEM_PROJECT" security_project="$SECURITY_PROJECT"
 
 number="" siem_number="" security_number=""
 project_number number "$PROJECT"
@@ -37,6 +44,7 @@ project_number security_number "$SECURITY_PROJECT"
 
 # --- Perimeter: enforced, holds the project, restricts the services --------------------------
 check_perimeter "$PERIMETER" "$number"
+inventory_compare perimeters "perimeter ${PERIMETER}" "[${PERIMETER_JSON}]" '.name'
 
 # --- Egress policies and VPC accessible services ---------------------------------------------
 if [[ "$PERIMETER_CONFIG" != '{}' ]]; then
@@ -73,6 +81,9 @@ capture_json_array routes "routes of ${PROJECT}" gcloud compute routes list --pr
 firewalls=""
 capture_json_array firewalls "firewall rules of ${PROJECT}" \
   gcloud compute firewall-rules list --project "$PROJECT" --format=json
+inventory_compare networks "networks of ${PROJECT}" "$networks" '.name'
+inventory_compare routes "routes of ${PROJECT}" "$routes" '.name'
+inventory_compare firewalls "firewall rules of ${PROJECT}" "$firewalls" '.name'
 judge "network egress of ${PROJECT}" "{\"networks\":${networks},\"routes\":${routes},\"firewalls\":${firewalls}}" '
   def short: split("/") | last;
   def anywhere: (.destinationRanges // []) | index("0.0.0.0/0") != null;

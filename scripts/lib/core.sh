@@ -9,6 +9,7 @@
 # It also sources facts.sh (names and lists generated from the Python program) and gate.sh
 # (evidence and the prod approval). Other libraries, sourced by the scripts that need them:
 #   live.sh      judging live listings (validate-*.sh, configure-monitoring.sh, deploys)
+#   inventory.sh comparing live listings with the expected inventory generated from the plan (validate-*.sh)
 #   scanners.sh  running scanners and reading their reports (run-*.sh)
 #   deploy.sh    deploy-time helpers (deployer account, scratch names)
 #   dataproc.sh  the Dataproc cluster shape; pipeline.sh  the Python gates of pipeline/

@@ -35,9 +35,11 @@ violation() {
 }
 
 _write_evidence() {
-  local status=$1 finished_at
+  local status=$1 finished_at inventory=null
   _GATE_DONE=1
   TZ=UTC printf -v finished_at '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  # A gate that read the expected inventory (inventory.sh) also says what it compared with it.
+  if [[ -n "${_INVENTORY_GATE:-}" ]]; then inventory=$(_inventory_evidence) || inventory=null; fi
   # One jq run: the violations arrive as positional arguments, so no message is ever parsed as JSON.
   jq -n \
     --arg gate "$_GATE_ID" \
@@ -47,13 +49,16 @@ _write_evidence() {
     --argjson checked "$CHECKED" \
     --arg tool "$_GATE_TOOL" \
     --arg finished_at "$finished_at" \
+    --argjson inventory "$inventory" \
     '{gate: $gate, status: $status, environment: $environment, build_id: $build_id,
-      checked: $checked, violations: $ARGS.positional, tool: $tool, finished_at: $finished_at}' \
+      checked: $checked, violations: $ARGS.positional, tool: $tool, finished_at: $finished_at}
+     + if $inventory == null then {} else {inventory: $inventory} end' \
     --args "${VIOLATIONS[@]}" >"${EVIDENCE_DIR}/${_GATE_ID}.json"
 }
 
 # gate_finish: pass only when something was checked and nothing was violated; exits either way.
 gate_finish() {
+  [[ -z "${_INVENTORY_GATE:-}" ]] || inventory_complete
   if ((CHECKED == 0)); then
     die "${_GATE_ID}: nothing was checked, refusing to pass"
   fi

@@ -47,12 +47,17 @@ capture_bq_list() {
   printf -v "$__var" '%s' "$__listing"
 }
 
-# project_number VAR PROJECT_ID: the project's number (VPC-SC and egress rules name projects by it).
+# project_number VAR PROJECT_ID: the project's number (VPC-SC and egress rules name projects by it),
+# asked once per project and script (the gate and its inventory both need it).
+declare -A _PROJECT_NUMBERS=()
 project_number() {
-  local __pn_json __pn_number
-  capture_json __pn_json "project ${2}" gcloud projects describe "$2" --format=json
-  __pn_number=$(jq -r '.projectNumber // empty' <<<"$__pn_json" 2>/dev/null) || true
-  [[ "$__pn_number" =~ ^[0-9]+$ ]] || die "project ${2}: gcloud printed no projectNumber"
+  local __pn_json __pn_number=${_PROJECT_NUMBERS[$2]:-}
+  if [[ -z "$__pn_number" ]]; then
+    capture_json __pn_json "project ${2}" gcloud projects describe "$2" --format=json
+    __pn_number=$(jq -r '.projectNumber // empty' <<<"$__pn_json" 2>/dev/null) || true
+    [[ "$__pn_number" =~ ^[0-9]+$ ]] || die "project ${2}: gcloud printed no projectNumber"
+    _PROJECT_NUMBERS[$2]=$__pn_number
+  fi
   printf -v "$1" '%s' "$__pn_number"
 }
 
@@ -75,11 +80,14 @@ check_audit_config() {
 # check_perimeter PERIMETER PROJECT_NUMBER: the perimeter exists (describe fails otherwise), is a
 # regular perimeter, is enforced (its `status`; an explicit dry-run `spec` alone is tolerated in
 # dev only), holds the project and restricts REQUIRED_RESTRICTED_SERVICES. Leaves the configuration
-# it judged in PERIMETER_CONFIG ({} when none is enforced) for further checks.
+# it judged in PERIMETER_CONFIG ({} when none is enforced) for further checks, and the whole
+# described perimeter in PERIMETER_JSON (for the inventory comparison).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 check_perimeter() {
   local name=$1 number=$2 perimeter judged mode
   capture_json perimeter "perimeter ${name}" gcloud access-context-manager perimeters describe "$name" --format=json
+  # shellcheck disable=SC2034  # read by the gates that compare it with the inventory
+  PERIMETER_JSON=$perimeter
   # First line: which configuration is in force; second: that configuration.
   judged=$(jq -r -c 'if (.perimeterType // "PERIMETER_TYPE_REGULAR") != "PERIMETER_TYPE_REGULAR" then "bridge", {}
                      elif .status != null then "status", .status elif .spec != null then "spec", .spec

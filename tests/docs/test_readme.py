@@ -59,7 +59,7 @@ def test_update_replaces_only_between_markers_and_refuses_missing_or_doubled_one
 @pytest.fixture
 def offline_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     """`python -m infra readme` plans each stack; give it this run's plans instead of planning again."""
-    monkeypatch.setattr(infra.plan.mockrun, "run_program", lambda stack: list(planned(stack)))
+    monkeypatch.setattr(infra.plan.mockrun, "run_program", lambda stack, _values=None: list(planned(stack)))
 
 
 @pytest.mark.usefixtures("offline_plans")

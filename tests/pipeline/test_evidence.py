@@ -52,6 +52,42 @@ def test_malformed_or_inconsistent_evidence_is_refused(changes: dict[str, Any], 
         check(**changes)
 
 
+def inventory(**changes: Any) -> dict[str, Any]:
+    counts = {"file": "security/inventory/prod.json", "expected": 27, "found": 27, "missing": 0, "unmanaged": 0}
+    return {**counts, "mismatched": 0, "properties": 74, "unmanaged_tolerated": [], **changes}
+
+
+def test_the_inventory_counts_of_a_live_gate_are_read() -> None:
+    found = validate(evidence("encryption", inventory=inventory()), "encryption", "prod", BUILD, "encryption.json")
+    assert found.inventory is not None and (found.inventory.expected, found.inventory.properties) == (27, 74)
+    assert validate(evidence("encryption"), "encryption", "prod", BUILD, "encryption.json").inventory is None
+
+
+def test_dev_may_pass_over_an_unmanaged_resource_it_reported() -> None:
+    tolerated = inventory(file="security/inventory/dev.json", unmanaged=1, unmanaged_tolerated=["bucket x: unmanaged"])
+    found = validate(evidence("encryption", "dev", inventory=tolerated), "encryption", "dev", BUILD, "e.json")
+    assert found.inventory is not None and found.inventory.unmanaged == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"inventory": []}, "key 'inventory' is not an object"),
+        ({"inventory": inventory(found=-1)}, "key 'inventory.found' is not a non-negative integer"),
+        ({"inventory": inventory(properties=True)}, "key 'inventory.properties' is not a non-negative integer"),
+        ({"inventory": inventory(file="/etc/passwd")}, "key 'inventory.file' is not an inventory"),
+        ({"inventory": inventory(unmanaged_tolerated="x")}, "key 'inventory.unmanaged_tolerated' is not a list"),
+        ({"inventory": inventory(found=26)}, "inconsistent: inventory counts do not add up"),
+        ({"inventory": inventory(found=26, missing=1)}, "inconsistent: status pass with planned resources missing"),
+        ({"inventory": inventory(mismatched=1)}, "inconsistent: status pass with planned resources missing or diff"),
+        ({"inventory": inventory(unmanaged=1)}, "inconsistent: status pass with unmanaged resources outside dev"),
+    ],
+)
+def test_inventory_counts_that_do_not_hold_up_are_refused(changes: dict[str, Any], reason: str) -> None:
+    with pytest.raises(EvidenceError, match="^" + re.escape(reason)):
+        check(**changes)
+
+
 def test_missing_keys_are_named() -> None:
     document = evidence("encryption")
     del document["checked"], document["tool"]

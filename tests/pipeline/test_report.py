@@ -60,8 +60,31 @@ def test_every_gate_passing_is_a_pass(tmp_path: Path, capsys: pytest.CaptureFixt
         "reason": None,
         "tool": "gcloud/jq",
         "finished_at": "2026-11-24T15:00:00Z",
+        "inventory": None,
     }
     assert capsys.readouterr().out.startswith("report: PASS: prod build b-123: 27 of 27 required gates passed")
+
+
+def test_the_report_says_what_each_live_gate_compared_with_the_inventory(tmp_path: Path) -> None:
+    evidence_dir = write_all(tmp_path / "ev")
+    counts = {"file": "security/inventory/prod.json", "expected": 27, "found": 26, "missing": 1, "unmanaged": 2}
+    inventory = {**counts, "mismatched": 3, "properties": 70, "unmanaged_tolerated": []}
+    failed = evidence("encryption", status="fail", violations=["bucket b: planned but not found"], inventory=inventory)
+    write(evidence_dir, failed)
+    assert run(evidence_dir, tmp_path / "out") == 1
+    by_id = gates_by_id(tmp_path / "out")
+    assert by_id["encryption"]["inventory"] == {k: v for k, v in inventory.items() if k != "unmanaged_tolerated"}
+    assert by_id["trivy"]["inventory"] is None
+    text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "## Planned resources compared" in text and "| encryption | 27 | 26 | 1 | 2 | 3 | 70 |" in text
+    assert "<td>encryption</td><td>27</td><td>26</td><td>1</td><td>2</td><td>3</td><td>70</td>" in (
+        tmp_path / "out" / "report.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_without_inventory_evidence_there_is_no_inventory_section(tmp_path: Path) -> None:
+    assert run(write_all(tmp_path / "ev"), tmp_path / "out") == 0
+    assert "Planned resources compared" not in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
 
 def test_controls_map_to_their_gates(tmp_path: Path) -> None:

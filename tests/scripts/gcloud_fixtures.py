@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.evidence import validate
 from tests.scripts.fakes import FakeTools, Result
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -120,6 +121,7 @@ def failed(result: Result, gate: str) -> dict[str, Any]:
     assert result.returncode == 1, result.stderr
     evidence = result.tools.evidence_of(gate)
     assert evidence["status"] == "fail", evidence
+    _readable_by_the_report(evidence, gate)
     return evidence
 
 
@@ -129,7 +131,15 @@ def passed(result: Result, gate: str) -> dict[str, Any]:
     evidence = result.tools.evidence_of(gate)
     assert evidence["status"] == "pass" and evidence["violations"] == [], evidence
     assert result.reason.endswith(f"PASS: {gate}: {evidence['checked']} checked, 0 violations")
+    _readable_by_the_report(evidence, gate)
     return evidence
+
+
+def _readable_by_the_report(evidence: dict[str, Any], gate: str) -> None:
+    """A live gate's inventory counts, as the shell wrote them, must be what the compliance report
+    accepts (pipeline/evidence.py): counts that add up and agree with the status."""
+    if "inventory" in evidence:
+        validate(evidence, gate, evidence["environment"], evidence["build_id"], f"{gate}.json")
 
 
 def violated(result: Result, gate: str, expected: str) -> list[str]:

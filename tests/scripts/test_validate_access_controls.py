@@ -26,12 +26,14 @@ from tests.scripts.gcloud_fixtures import (
     PROJECT,
     PROJECT_NUMBER,
     Scenario,
+    failed,
     failed_closed,
     load,
     passed,
     usage_failed,
     violated,
 )
+from tests.scripts.inventory_world import COUNTS, planned, scope
 
 USAGE = "validate-access-controls.sh ENV PROJECT_ID ALLOWLIST_FILE"
 
@@ -41,19 +43,55 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_project_passes_against_the_shipped_prod_allowlist(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
-    # 18 (role, member) grants, 3 service accounts, 2 buckets, 2 datasets
-    assert evidence["checked"] == 25
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_compliant_project_passes_against_the_shipped_allowlist(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env=env), GATE)
+    # 18 (role, member) grants (17 where no release approver), 7 service accounts (6 planned and
+    # Google's default), 8 buckets, 5 datasets
+    assert evidence["checked"] == {"dev": 37, "staging": 37, "prod": 38}[env]
     assert tools.called("gcloud", "iam", "service-accounts", "keys", "list", "--managed-by", "user")
+    inventory = evidence["inventory"]
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == (19, 29)
+
+
+def test_an_account_nobody_planned_fails_and_a_deleted_one_is_missing(tools: FakeTools) -> None:
+    scenario = compliant()
+    stray = f"etl-by-hand@{PROJECT}.iam.gserviceaccount.com"
+    scenario["accounts"] = [a for a in scenario["accounts"] if a["email"] != ACCOUNTS[2]]
+    scenario["accounts"].append({**scenario["accounts"][0], "email": stray})
+    scenario.add(stray, "gcloud", ["service-accounts", "keys", "list", "--iam-account", stray], [])
+    evidence = failed(run(tools, scenario), GATE)
+    assert evidence["violations"] == [
+        f"service account {ACCOUNTS[2]}: planned but not found",
+        f"service account {stray}: not in the inventory (unmanaged)",
+    ]
+
+
+def test_a_bucket_whose_public_access_prevention_differs_from_the_plan_fails(tools: FakeTools) -> None:
+    scenario = compliant()
+    bucket = next(b for b in scenario["buckets"] if b["name"] == BUCKETS[0])
+    bucket.update(public_access_prevention="inherited", uniform_bucket_level_access=False)
+    assert failed(run(tools, scenario), GATE)["violations"] == [
+        f"bucket {BUCKETS[0]}: public_access_prevention is inherited, the inventory expects enforced",
+        f"bucket {BUCKETS[0]}: uniform_bucket_level_access is false, the inventory expects true",
+    ]
+
+
+def test_an_empty_bucket_listing_where_buckets_are_planned_is_a_tool_error(tools: FakeTools) -> None:
+    scenario = compliant()
+    scenario["buckets"] = []
+    result = run(tools, scenario)
+    failed(result, GATE)
+    assert result.reason == f"{SCRIPT}: FAIL: buckets of {PROJECT}: listed nothing, but the inventory plans 8 bucket(s)"
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_shipped_allowlists_have_the_documented_shape(tools: FakeTools, env: str) -> None:
     # The shape is checked before any call; a valid file gets as far as asking gcloud.
-    scenario = compliant().break_answer("iam", "error")
-    result = run(tools, scenario, ALLOWLISTS / f"{env}.json", env=env)
-    assert result.returncode == 1 and "IAM policy of nwh-analytics-prd: gcloud failed (exit 1)" in result.reason
+    scenario = compliant(env).break_answer("iam", "error")
+    result = run(tools, scenario, env=env)
+    assert result.returncode == 1 and f"IAM policy of {scope(env)['project']}: gcloud failed (exit 1)" in result.reason
 
 
 def _public(s: Scenario) -> None:
@@ -128,12 +166,12 @@ def test_each_broken_rule_fails_naming_the_resource(tools: FakeTools, family: st
 
 
 def test_a_dev_allowlist_may_name_users(tools: FakeTools, tmp_path: Path) -> None:
-    allowlist = json.loads((ALLOWLISTS / "prod.json").read_text())
-    allowlist["environment"], allowlist["users"] = "dev", ["user:analyst-7@northwind-health.example"]
+    allowlist = json.loads((ALLOWLISTS / "dev.json").read_text())
+    allowlist["users"] = ["user:analyst-7@northwind-health.example"]
     allowlist["bindings"].append({"role": "roles/bigquery.dataViewer", "members": allowlist["users"], "reason": "t"})
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(allowlist))
-    scenario = compliant()
+    scenario = compliant("dev")
     grant(scenario, "roles/bigquery.dataViewer", "user:analyst-7@northwind-health.example")
     passed(run(tools, scenario, path, env="dev"), GATE)
 

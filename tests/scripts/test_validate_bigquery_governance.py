@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,48 +14,103 @@ from tests.scripts.fakes import FakeTools, Result
 from tests.scripts.gcloud_fixtures import (
     PROJECT,
     Scenario,
+    failed,
     failed_closed,
     load,
     passed,
     usage_failed,
     violated,
 )
+from tests.scripts.inventory_world import COUNTS, expected, for_env, inventory, listing, planned, policy_tag_name, scope
 
 SCRIPT = "validate-bigquery-governance.sh"
 STEM = "validate-bigquery-governance"
 GATE = "bigquery-governance"
 USAGE = "validate-bigquery-governance.sh ENV PROJECT_ID BIGQUERY_DATASET"
 CURATED, DEIDENTIFIED, RAW = "hipaa_prod_curated", "hipaa_prod_deidentified", "hipaa_prod_raw"
-TABLES = ("patients", "encounters", "ref_icd10_codes")
 NO_POLICIES = "No row access policies found.\n"
+PLANNED_TABLES = ("encounters", "observations", "patients")
+# Tables nobody planned may exist (the jobs write some); a table without PHI columns needs no policy.
+EXTRA_TABLE = "ref_icd10_codes"
 
 
-def compliant() -> Scenario:
+def planned_schema(env: str, dataset: str, table: str) -> list[dict[str, Any]]:
+    """A planned table's columns: each planned policy tag on its column, and columns no plan tags."""
+    columns = [
+        {
+            "mode": "NULLABLE",
+            "name": e["id"].rsplit(".", 1)[-1],
+            "type": "STRING",
+            "policyTags": e["properties"]["policyTags"],
+        }
+        for e in expected(env, "column_policy_tags", f"{dataset}.{table}.")
+    ]
+    columns.append({"mode": "REQUIRED", "name": "facility_region", "type": "STRING"})
+    if table == "patients":  # a nested record, judged by its leaves
+        columns.append(next(c for c in load(STEM, "schemas/patients") if c["name"] == "home_address"))
+    return columns
+
+
+def compliant(env: str = "prod") -> Scenario:
+    """The warehouse as its inventory plans it: the taxonomy and its tags, tables and columns, row
+    access policies, the de-identified views authorized on the source, every dataset."""
+    s = scope(env)
+    project, curated, deidentified = s["project"], s["bigquery_dataset"], f"hipaa_{env}_deidentified"
     scenario = Scenario()
-    scenario.add("tables", "bq", ["ls", f"{PROJECT}:{CURATED}"], load(STEM, "tables"))
-    for table in TABLES:
-        scenario.add(
-            f"schema {table}",
-            "bq",
-            ["show", "--schema", f"{PROJECT}:{CURATED}.{table}"],
-            load(STEM, f"schemas/{table}"),
+    datasets = listing(env, "datasets", for_env(env, load(STEM, f"datasets/{RAW}")))
+    views = listing(env, "tables", for_env(env, load(STEM, "views")[0]), f"{deidentified}.")
+    for dataset in datasets:
+        dataset_id = dataset["datasetReference"]["datasetId"]
+        if dataset_id == curated:
+            recorded = for_env(env, load(STEM, f"datasets/{CURATED}"))["access"]
+            dataset["access"] = [a for a in recorded if "view" not in a] + [
+                {"view": v["tableReference"]} for v in views
+            ]
+        scenario.add(dataset_id, "bq", ["show", f"{project}:{dataset_id}"], dataset)
+    scenario.add("datasets", "bq", ["ls", f"--project_id={project}"], datasets)
+    taxonomies = listing(env, "taxonomies", {"policyTagCount": 9})
+    scenario.add("taxonomies", "gcloud", ["data-catalog", "taxonomies", "list", "--project", project], taxonomies)
+    for taxonomy in taxonomies:
+        tags = [
+            {"displayName": path.split("/", 1)[1], "name": policy_tag_name(env, path)}
+            for path in _tag_paths(env)
+            if path.split("/", 1)[0] == taxonomy["displayName"]
+        ]
+        scenario.add(taxonomy["displayName"], "gcloud", ["policy-tags", "list", "--taxonomy", taxonomy["name"]], tags)
+    recorded_tables = for_env(env, load(STEM, "tables"))
+    tables = listing(env, "tables", recorded_tables[0], f"{curated}.") + [
+        t for t in recorded_tables if t["tableReference"]["tableId"] in (EXTRA_TABLE, "encounters_daily")
+    ]
+    scenario.add("tables", "bq", ["ls", f"{project}:{curated}"], tables)
+    for table in PLANNED_TABLES:
+        schema = planned_schema(env, curated, table)
+        scenario.add(f"schema {table}", "bq", ["show", "--schema", f"{project}:{curated}.{table}"], schema)
+        policies = listing(
+            env,
+            "row_access_policies",
+            for_env(env, load(STEM, "row-access-policies/patients")[0]),
+            f"{curated}.{table}/",
         )
-    for table in TABLES:
-        # bq answers a table without row access policies with a sentence, not JSON.
-        policies = load(STEM, f"row-access-policies/{table}") if table != "ref_icd10_codes" else NO_POLICIES
         scenario.add(
-            f"policies {table}", "bq", ["ls", "--row_access_policies", f"{PROJECT}:{CURATED}.{table}"], policies
+            f"policies {table}", "bq", ["ls", "--row_access_policies", f"{project}:{curated}.{table}"], policies
         )
-    scenario.add("views", "bq", ["ls", f"{PROJECT}:{DEIDENTIFIED}"], load(STEM, "views"))
-    scenario.add("datasets", "bq", ["ls", f"--project_id={PROJECT}"], load(STEM, "datasets"))
-    for dataset in (CURATED, DEIDENTIFIED, RAW):
-        scenario.add(dataset, "bq", ["show", f"{PROJECT}:{dataset}"], load(STEM, f"datasets/{dataset}"))
+    extra = for_env(env, load(STEM, f"schemas/{EXTRA_TABLE}"))
+    scenario.add(f"schema {EXTRA_TABLE}", "bq", ["show", "--schema", f"{project}:{curated}.{EXTRA_TABLE}"], extra)
+    # bq answers a table without row access policies with a sentence, not JSON.
+    extra_policies = ["ls", "--row_access_policies", f"{project}:{curated}.{EXTRA_TABLE}"]
+    scenario.add(f"policies {EXTRA_TABLE}", "bq", extra_policies, NO_POLICIES)
+    scenario.add("views", "bq", ["ls", f"{project}:{deidentified}"], views)
     return scenario
+
+
+def _tag_paths(env: str) -> list[str]:
+    text = json.dumps(inventory(env)["kinds"]["column_policy_tags"])
+    return sorted(set(re.findall(r"\{policy_tag:([^}]+)\}", text)))
 
 
 def run(tools: FakeTools, scenario: Scenario, env: str = "prod") -> Result:
     scenario.install(tools)
-    return tools.run(SCRIPT, env, PROJECT, CURATED)
+    return tools.run(SCRIPT, env, scope(env)["project"], scope(env)["bigquery_dataset"])
 
 
 def column(scenario: Scenario, table: str, name: str) -> dict[str, Any]:
@@ -66,20 +123,66 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_dataset_passes_and_reads_no_table_data(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
-    # 3 table schemas, 9 PHI columns, 2 tables' row policies, 2 views, 3 datasets
-    assert evidence["checked"] == 19
+# (planned resources, planned property values) the gate compares in each environment
+PLANNED = {"dev": (29, 35), "staging": (32, 41), "prod": (32, 41)}
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_compliant_dataset_passes_and_reads_no_table_data(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env), GATE)
+    project, curated = scope(env)["project"], scope(env)["bigquery_dataset"]
+    if env == "prod":
+        # 4 table schemas, 10 PHI leaf columns and 3 tables' row policies, 3 views, 5 datasets
+        assert evidence["checked"] == 4 + 10 + 3 + 3 + 5
     assert not tools.called("bq", "query") and not tools.called("bq", "head")
-    assert not tools.called("bq", "show", "--schema", f"{PROJECT}:{CURATED}.encounters_daily")
-    # a table without PHI columns needs no row access policy
-    assert not tools.called("bq", "ls", "--row_access_policies", f"{PROJECT}:{CURATED}.ref_icd10_codes")
+    assert not tools.called("bq", "show", "--schema", f"{project}:{curated}.encounters_daily")
+    # a table without PHI columns, and no planned policy, needs no row access policy
+    assert not tools.called("bq", "ls", "--row_access_policies", f"{project}:{curated}.{EXTRA_TABLE}")
+    inventory = evidence["inventory"]
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == PLANNED[env]
+
+
+def test_a_row_access_policy_dropped_by_hand_is_missing_and_one_added_is_unmanaged(tools: FakeTools) -> None:
+    scenario = compliant()
+    dropped = scenario["policies patients"].pop(0)["rowAccessPolicyReference"]["policyId"]
+    added = {
+        **scenario["policies encounters"][0],
+        "filterPredicate": "TRUE",
+        "grantees": ["group:contractors@example.com"],
+    }
+    added["rowAccessPolicyReference"] = {**added["rowAccessPolicyReference"], "policyId": "contractors_all_rows"}
+    scenario["policies encounters"].append(added)
+    assert failed(run(tools, scenario), GATE)["violations"] == [
+        f"row access policy {CURATED}.patients/{dropped}: planned but not found",
+        f"row access policy {CURATED}.encounters/contractors_all_rows: not in the inventory (unmanaged)",
+    ]
+
+
+def test_a_policy_whose_grantees_differ_from_the_plan_fails(tools: FakeTools) -> None:
+    scenario = compliant()
+    policy = scenario["policies observations"][0]
+    policy["grantees"].append("group:everyone@northwind-health.example")
+    policy_id = policy["rowAccessPolicyReference"]["policyId"]
+    assert failed(run(tools, scenario), GATE)["violations"] == [
+        f"row access policy {CURATED}.observations/{policy_id}: "
+        "grantees has extra group:everyone@northwind-health.example"
+    ]
+
+
+def test_an_empty_view_listing_is_a_tool_error(tools: FakeTools) -> None:
+    scenario = compliant()
+    scenario.__setitem__("views", "")
+    result = run(tools, scenario)
+    failed(result, GATE)
+    reason = f"tables of {DEIDENTIFIED}: listed nothing, but the inventory plans 3 table(s)"
+    assert result.reason == f"{SCRIPT}: FAIL: {reason}"
 
 
 def _untagged(s: Scenario) -> None:
     del column(s, "patients", "mrn")["policyTags"]
     del column(s, "patients", "home_address")["fields"][1]["policyTags"]
-    s["schema ref_icd10_codes"].append({"mode": "NULLABLE", "name": "Patient_Email", "type": "STRING"})
+    s[f"schema {EXTRA_TABLE}"].append({"mode": "NULLABLE", "name": "Patient_Email", "type": "STRING"})
 
 
 def _public(s: Scenario) -> None:
@@ -90,35 +193,44 @@ def _public(s: Scenario) -> None:
 
 def _unauthorized_views(s: Scenario) -> None:
     s[CURATED]["access"] = [entry for entry in s[CURATED]["access"] if "view" not in entry]
-    s[CURATED]["access"].append({"view": {"datasetId": DEIDENTIFIED, "projectId": PROJECT, "tableId": "patients_deid"}})
+    s[CURATED]["access"].append(
+        {"view": {"datasetId": DEIDENTIFIED, "projectId": PROJECT, "tableId": "patients_deidentified"}}
+    )
 
 
+MRN_TAG = policy_tag_name("prod", "hipaa-prod-phi/mrn")
+FIRST_PATIENT_POLICY = "analysts_prod_analysts_northeast_northwind_health_example"
 VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
     "row-access-policies": (
         lambda s: s.__setitem__("policies encounters", NO_POLICIES),
-        [f"table {CURATED}.encounters: holds PHI columns but has no row access policy"],
+        [f"table {CURATED}.encounters: holds PHI columns but has no row access policy"]
+        + [
+            f"row access policy {CURATED}.encounters/{p['id'].split('/')[1]}: planned but not found"
+            for p in expected("prod", "row_access_policies", f"{CURATED}.encounters/")
+        ],
     ),
     "policy-tags": (
         _untagged,
         [
             f"table {CURATED}.patients: PHI column mrn has no policy tag",
             f"table {CURATED}.patients: PHI column home_address.zip_code has no policy tag",
-            f"table {CURATED}.ref_icd10_codes: PHI column Patient_Email has no policy tag",
-            f"table {CURATED}.ref_icd10_codes: holds PHI columns but has no row access policy",
+            f"table {CURATED}.{EXTRA_TABLE}: PHI column Patient_Email has no policy tag",
+            f"table {CURATED}.{EXTRA_TABLE}: holds PHI columns but has no row access policy",
+            f"column {CURATED}.patients.mrn: policyTags.names lacks {MRN_TAG}",
         ],
     ),
     "authorized-views": (
         _unauthorized_views,
-        [f"view {DEIDENTIFIED}.encounters_deid: not authorized on dataset {CURATED}"],
-    ),
-    "no-views": (
-        lambda s: s.__setitem__("views", ""),
-        [f"dataset {DEIDENTIFIED}: no views, analysts have no de-identified access path"],
+        [
+            f"view {DEIDENTIFIED}.encounters_deidentified: not authorized on dataset {CURATED}",
+            f"view {DEIDENTIFIED}.observations_deidentified: not authorized on dataset {CURATED}",
+        ],
     ),
     "public-access": (
         _public,
         [
-            f"table {CURATED}.patients: row access policy engineers_all_regions is granted to allAuthenticatedUsers",
+            f"table {CURATED}.patients: row access policy {FIRST_PATIENT_POLICY} is granted to allAuthenticatedUsers",
+            f"row access policy {CURATED}.patients/{FIRST_PATIENT_POLICY}: grantees has extra allAuthenticatedUsers",
             f"dataset {RAW}: READER granted to allAuthenticatedUsers",
             f"dataset {DEIDENTIFIED}: roles/bigquery.dataViewer granted to allUsers",
         ],
@@ -128,10 +240,11 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
 
 @pytest.mark.parametrize("family", VIOLATIONS)
 def test_each_broken_rule_fails_naming_the_resource(tools: FakeTools, family: str) -> None:
-    change, expected = VIOLATIONS[family]
+    change, expected_violations = VIOLATIONS[family]
     scenario = compliant()
     change(scenario)
-    assert violated(run(tools, scenario), GATE, expected[0]) == expected
+    violations = violated(run(tools, scenario), GATE, expected_violations[0])
+    assert sorted(violations) == sorted(expected_violations)
 
 
 def test_the_whole_deidentified_dataset_may_be_authorized(tools: FakeTools) -> None:
@@ -149,6 +262,7 @@ def test_the_whole_deidentified_dataset_may_be_authorized(tools: FakeTools) -> N
         ("schema patients", "empty", f"schema of {CURATED}.patients"),
         ("policies encounters", "malformed", f"row access policies of {CURATED}.encounters"),
         (CURATED, "empty", f"dataset {CURATED}"),
+        ("taxonomies", "error", "policy tag taxonomies in us-central1"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(

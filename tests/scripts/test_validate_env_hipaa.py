@@ -24,6 +24,7 @@ from tests.scripts.gcloud_fixtures import (
     usage_failed,
     violated,
 )
+from tests.scripts.inventory_world import COUNTS, for_env, key_template, listing, planned, project_numbers, scope
 
 SCRIPT = "validate-env-hipaa.sh"
 STEM = "validate-env-hipaa"
@@ -32,27 +33,55 @@ USAGE = "validate-env-hipaa.sh ENV PROJECT_ID VPC_SC_PERIMETER KMS_KEYRING SIEM_
 CONSTRAINTS = sorted(p.stem for p in (Path(__file__).parent / "fixtures" / STEM / "org-policies").glob("*.json"))
 
 
-def compliant() -> Scenario:
-    scenario = project_answers(Scenario(), (PROJECT, PROJECT_NUMBER))
-    scenario.add("perimeter", "gcloud", ["perimeters", "describe", PERIMETER], load(STEM, "perimeter"))
-    scenario.add("keyring", "gcloud", ["kms", "keyrings", "describe", KEYRING], load(STEM, "keyring"))
-    scenario.add("keys", "gcloud", ["kms", "keys", "list", "--keyring", KEYRING], load(STEM, "keys"))
-    scenario.add("iam", "gcloud", ["projects", "get-iam-policy", PROJECT], load(STEM, "iam-policy"))
-    scenario.add("sinks", "gcloud", ["logging", "sinks", "list", "--project", PROJECT], load(STEM, "sinks"))
+def compliant(env: str = "prod") -> Scenario:
+    """The environment as its inventory plans it, plus what no plan lists (org policies, VMs)."""
+    s = scope(env)
+    project, numbers = s["project"], project_numbers(env)
+    scenario = project_answers(
+        Scenario(), *((p, numbers[p]) for p in (project, s["siem_project"], s["security_project"]))
+    )
+
+    def perimeter_template(entry: dict[str, Any]) -> dict[str, Any]:
+        recorded: dict[str, Any] = for_env(env, load(STEM, "perimeter"))
+        return {k: v for k, v in recorded.items() if k not in ("status", "spec")}
+
+    keys = load(STEM, "keys")
+    policy = {**for_env(env, load(STEM, "iam-policy")), "auditConfigs": listing(env, "audit_configs")}
+    recorded_sinks = for_env(env, load(STEM, "sinks"))
+    sinks = [*recorded_sinks[:2], *listing(env, "sinks", recorded_sinks[2])]  # Google's two, then ours
+    perimeter = listing(env, "perimeters", perimeter_template)[0]
+    scenario.add("perimeter", "gcloud", ["perimeters", "describe", s["perimeter"]], perimeter)
+    keyring = listing(env, "keyrings", for_env(env, load(STEM, "keyring")))[0]
+    scenario.add("keyring", "gcloud", ["kms", "keyrings", "describe", s["keyring"]], keyring)
+    scenario.add(
+        "keys",
+        "gcloud",
+        ["kms", "keys", "list", "--keyring", s["keyring"]],
+        listing(env, "keys", key_template(keys[0], keys[-1])),
+    )
+    scenario.add("iam", "gcloud", ["projects", "get-iam-policy", project], policy)
+    scenario.add("sinks", "gcloud", ["logging", "sinks", "list", "--project", project], sinks)
     for constraint in CONSTRAINTS:
-        answer = load(STEM, f"org-policies/{constraint}")
+        answer = for_env(env, load(STEM, f"org-policies/{constraint}"))
         scenario.add(constraint, "gcloud", ["org-policies", "describe", constraint, "--effective"], answer)
-    scenario.add("instances", "gcloud", ["compute", "instances", "list", "--project", PROJECT], load(STEM, "instances"))
+    instances = for_env(env, load(STEM, "instances"))
+    scenario.add("instances", "gcloud", ["compute", "instances", "list", "--project", project], instances)
     return scenario
 
 
 def run(tools: FakeTools, scenario: Scenario, env: str = "prod") -> Result:
     scenario.install(tools)
-    return tools.run(SCRIPT, env, PROJECT, PERIMETER, KEYRING, SIEM_PROJECT)
+    s = scope(env)
+    return tools.run(SCRIPT, env, s["project"], s["perimeter"], s["keyring"], s["siem_project"])
 
 
 def key(scenario: Scenario, purpose: str) -> dict[str, Any]:
     found: dict[str, Any] = next(k for k in scenario["keys"] if k["name"].endswith(f"/{purpose}-cmek"))
+    return found
+
+
+def siem_sink(scenario: Scenario) -> dict[str, Any]:
+    found: dict[str, Any] = next(s for s in scenario["sinks"] if s["name"].endswith("-siem-sink"))
     return found
 
 
@@ -61,29 +90,65 @@ def tools(tmp_path: Path) -> FakeTools:
     return FakeTools(tmp_path)
 
 
-def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools) -> None:
-    evidence = passed(run(tools, compliant()), GATE)
-    # perimeter 1 + membership 1 + 11 services, keyring 1, 9 keys, audit 1, sink 1, 14 org policies, 2 VMs
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools, env: str) -> None:
+    evidence = passed(run(tools, compliant(env), env), GATE)
+    # perimeter 1 + membership 1 + 11 required services, keyring 1 + 9 CMEK keys, audit 1, sink 1,
+    # 14 org policies, 2 VMs
     assert evidence["checked"] == 41
-    assert evidence["environment"] == "prod" and evidence["tool"] == "gcloud/jq"
-    assert tools.called("gcloud", "projects", "describe", PROJECT, "--format=json")
+    assert evidence["environment"] == env and evidence["tool"] == "gcloud/jq"
+    assert tools.called("gcloud", "projects", "describe", scope(env)["project"], "--format=json")
     assert all(tools.called("gcloud", "org-policies", "describe", c, "--effective") for c in CONSTRAINTS)
+    inventory = evidence["inventory"]
+    assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
+    assert (inventory["expected"], inventory["properties"]) == (15, 51)
 
 
 def test_dev_tolerates_a_dry_run_perimeter_and_software_keys_and_deny_all_cmek_passes(tools: FakeTools) -> None:
-    scenario = compliant()
-    perimeter = scenario["perimeter"]
-    perimeter["spec"], perimeter["useExplicitDryRunSpec"] = perimeter.pop("status"), True
-    key(scenario, "storage")["primary"]["protectionLevel"] = "SOFTWARE"
+    scenario = compliant("dev")
+    assert "spec" in scenario["perimeter"] and key(scenario, "storage")["primary"]["protectionLevel"] == "SOFTWARE"
     scenario["gcp.restrictNonCmekServices"]["spec"]["rules"] = [{"denyAll": True}]  # CMEK for every service
     result = run(tools, scenario, env="dev")
-    passed(result, GATE)
+    assert {k: v for k, v in passed(result, GATE)["inventory"].items() if k in COUNTS} == planned("dev", GATE)
     assert "dry-run configuration only, tolerated in dev" in result.stderr
 
 
-def _dry_run_only(s: Scenario) -> None:
-    s["perimeter"]["spec"] = s["perimeter"].pop("status")
-    s["perimeter"]["useExplicitDryRunSpec"] = True
+def test_a_key_nobody_planned_fails_and_one_whose_versions_are_destroyed_does_not(tools: FakeTools) -> None:
+    scenario = compliant()
+    stray = {**key(scenario, "storage"), "name": f"{KEYRING}/cryptoKeys/by-hand"}
+    retired = {k: v for k, v in stray.items() if k != "primary"} | {"name": f"{KEYRING}/cryptoKeys/retired"}
+    scenario["keys"] += [stray, retired]
+    assert failed(run(tools, scenario), GATE)["violations"] == [
+        f"key {KEYRING}/cryptoKeys/by-hand: not in the inventory (unmanaged)"
+    ]
+
+
+def test_a_key_whose_protection_level_differs_from_the_plan_fails(tools: FakeTools) -> None:
+    scenario = compliant()
+    key(scenario, "vertex")["versionTemplate"]["protectionLevel"] = "SOFTWARE"
+    assert failed(run(tools, scenario), GATE)["violations"] == [
+        f"key {KEYRING}/cryptoKeys/vertex-cmek: versionTemplate.protectionLevel is SOFTWARE, the inventory expects HSM"
+    ]
+
+
+def test_an_empty_key_listing_is_a_tool_error(tools: FakeTools) -> None:
+    scenario = compliant()
+    scenario["keys"] = []
+    result = run(tools, scenario)
+    evidence = failed(result, GATE)
+    assert result.reason == f"{SCRIPT}: FAIL: keys of {KEYRING}: listed nothing, but the inventory plans 10 key(s)"
+    assert f"key {KEYRING}/cryptoKeys/storage-cmek: missing" in evidence["violations"]
+
+
+def test_a_dry_run_perimeter_in_prod_fails_by_rule_and_against_the_plan(tools: FakeTools) -> None:
+    scenario = compliant()
+    scenario["perimeter"].update(spec=scenario["perimeter"].pop("status"), useExplicitDryRunSpec=True)
+    result = run(tools, scenario)
+    violations = violated(
+        result, GATE, f"perimeter {PERIMETER}: dry-run configuration only, not enforced (tolerated in dev only)"
+    )
+    assert f"perimeter {PERIMETER}: useExplicitDryRunSpec is true, the inventory expects false" in violations
+    assert result.tools.evidence_of(GATE)["inventory"]["mismatched"] == 1
 
 
 def _leaky_perimeter(s: Scenario) -> None:
@@ -119,9 +184,9 @@ def _weak_org_policies(s: Scenario) -> None:
 
 
 def _no_usable_siem_sink(s: Scenario) -> None:
-    s["sinks"][2]["disabled"] = True
+    siem_sink(s)["disabled"] = True
     lookalike = "logging.googleapis.com/projects/nwh-siem-prd-copy/locations/global/buckets/audit"
-    s["sinks"].append({**s["sinks"][2], "name": "lookalike", "disabled": False, "destination": lookalike})
+    s["sinks"].append({**siem_sink(s), "name": "lookalike", "disabled": False, "destination": lookalike})
 
 
 def _public_vm(s: Scenario) -> None:
@@ -133,10 +198,6 @@ def _public_vm(s: Scenario) -> None:
 
 # One run per rule family; every rule broken in it must be reported, and nothing else.
 VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
-    "perimeter-dry-run-in-prod": (
-        _dry_run_only,
-        [f"perimeter {PERIMETER}: dry-run configuration only, not enforced (tolerated in dev only)"],
-    ),
     "perimeter-bridge": (
         lambda s: s["perimeter"].update(perimeterType="PERIMETER_TYPE_BRIDGE"),
         [f"perimeter {PERIMETER}: is a bridge, not a regular perimeter"],
@@ -146,6 +207,8 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
         [
             f"perimeter {PERIMETER}: does not contain project number {PROJECT_NUMBER}",
             f"perimeter {PERIMETER}: does not restrict secretmanager.googleapis.com",
+            f"perimeter {PERIMETER}: status.resources lacks projects/{PROJECT_NUMBER}; has extra projects/999999999999",
+            f"perimeter {PERIMETER}: status.restrictedServices lacks secretmanager.googleapis.com",
         ],
     ),
     "cmek-keys": (
@@ -154,6 +217,7 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
             "key storage-cmek: primary version is DISABLED, not ENABLED",
             "key bigquery-cmek: protection level SOFTWARE, prod requires HSM",
             f"key {KEYRING}/cryptoKeys/gke-cmek: missing",
+            f"key {KEYRING}/cryptoKeys/gke-cmek: planned but not found",
         ],
     ),
     "audit-logging-and-siem-sink": (
@@ -162,6 +226,8 @@ VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
             f"project {PROJECT}: audit log DATA_READ is not enabled for allServices",
             f"project {PROJECT}: 1 member(s) exempted from audit logging",
             f"project {PROJECT}: no enabled log sink to the SIEM project {SIEM_PROJECT}",
+            "audit config allServices: auditLogConfigs differs from the inventory",
+            "log sink lookalike: not in the inventory (unmanaged)",
         ],
     ),
     "org-policies": (

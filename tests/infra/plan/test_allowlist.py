@@ -267,7 +267,7 @@ def test_validate_access_controls_accepts_the_generated_list(tmp_path: Path) -> 
     scenario["iam"].clear()
     scenario["iam"].update(policy)
     evidence = passed(run_gate(FakeTools(tmp_path / "tools"), scenario, path), GATE)
-    assert evidence["checked"] == grants + 3 + 2 + 2  # grants, service accounts, buckets, datasets
+    assert evidence["checked"] == grants + 7 + 8 + 5  # grants, service accounts, buckets, datasets
 
 
 @pytest.fixture
