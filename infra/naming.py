@@ -105,6 +105,21 @@ def dataproc_temp_bucket(config: Stack) -> str:
     return bucket_name(config, "dataproc-temp")
 
 
+# The one object of the Kerberos bucket: the root principal password, encrypted with Cloud KMS out of
+# band (README, "Running it for real"), so neither the password nor its ciphertext enters Pulumi state.
+DATAPROC_KERBEROS_PASSWORD_OBJECT = "root-principal-password.encrypted"
+
+
+def dataproc_kerberos_bucket(config: Stack) -> str:
+    """The CMEK bucket holding the KMS-encrypted Kerberos root principal password (prod clusters)."""
+    return bucket_name(config, "dataproc-kerberos")
+
+
+def dataproc_kerberos_password_uri(config: Stack) -> str:
+    """`kerberosConfig.rootPrincipalPasswordUri`: "the Cloud Storage URI of a KMS encrypted file"."""
+    return f"gs://{dataproc_kerberos_bucket(config)}/{DATAPROC_KERBEROS_PASSWORD_OBJECT}"
+
+
 def keyring_name(config: Stack) -> str:
     return resource_name(config, "keyring")
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra import naming
-from infra.compute import dataproc, dataproc_support
+from infra.compute import dataproc
 from infra.config import ENVIRONMENTS, PlatformConfig, build_config
 from infra.data.warehouse.encryption import ENCRYPTED_COLUMNS
 from infra.plan.mockrun import PROJECT_ROOT, stack_config
@@ -72,9 +72,13 @@ NAMES: dict[str, tuple[str, Namer]] = {
     "hipaa_dataproc_staging_bucket": ("the Dataproc cluster's CMEK staging bucket", naming.dataproc_staging_bucket),
     "hipaa_dataproc_temp_bucket": ("the Dataproc cluster's CMEK temp bucket", naming.dataproc_temp_bucket),
     "hipaa_dataproc_autoscaling_policy": ("the Dataproc autoscaling policy", naming.dataproc_autoscaling_policy_path),
-    "hipaa_dataproc_kerberos_secret_version": (
-        "the Kerberos root principal password version",
-        dataproc_support.kerberos_secret_version,
+    "hipaa_dataproc_kerberos_bucket": (
+        "the CMEK bucket of the Kerberos root principal password",
+        naming.dataproc_kerberos_bucket,
+    ),
+    "hipaa_dataproc_kerberos_password_uri": (
+        "the KMS-encrypted Kerberos root principal password object",
+        naming.dataproc_kerberos_password_uri,
     ),
     "hipaa_column_kek_path": ("the KEK that wraps the column keysets", naming.column_kek_path),
     "hipaa_reidentification_dataset": ("the dataset of the decrypting procedure", naming.reidentification_dataset),
@@ -144,6 +148,8 @@ def render() -> str:
         "# Dataproc's image line and dev idle TTL (infra/compute/dataproc.py).\n"
         f"readonly DATAPROC_IMAGE_VERSION={dataproc.IMAGE_VERSION}\n"
         f"readonly DATAPROC_DEV_IDLE_TTL={dataproc.DEV_IDLE_DELETE_TTL}\n"
+        "# The key the Kerberos root principal password object is encrypted with (kerberosConfig.kmsKeyUri).\n"
+        f"readonly DATAPROC_KERBEROS_KEY={naming.cmek_key_name(dataproc.KERBEROS_KEY_PURPOSE)}\n"
         f"readonly SECURITY_TOPIC_ID={naming.SECURITY_TOPIC_ID}\n"
         "# Org policy constraints the project must carry, by kind (infra/rules/baseline_org.py).\n"
         f"readonly ORG_ENFORCED_CONSTRAINTS=({' '.join(_constraints('enforce'))})\n"

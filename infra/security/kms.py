@@ -15,9 +15,12 @@ from infra.naming import COLUMN_KEK_NAME, child_opts, cmek_key_name, data_opts, 
 from infra.placement import Placement
 
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-# The Cloud Logging service agent that encrypts a project's CMEK log buckets; `{l}` is the number of
-# the project holding the bucket. Google reports it as `kmsServiceAccountId` (logging settings).
-LOGGING_CMEK_AGENT = "service-{l}@gcp-sa-logging.iam.gserviceaccount.com"
+# The Cloud Logging service agent that encrypts a project's CMEK log buckets, a template over the number
+# of the project holding the bucket. Google reports it as `kmsServiceAccountId` (logging settings).
+LOGGING_AGENT = "service-{}@gcp-sa-logging.iam.gserviceaccount.com"
+# `{l}`: the SIEM project (its audit log bucket); `{w}`: this environment's project (its build-log bucket).
+LOGGING_CMEK_AGENT = LOGGING_AGENT.format("{l}")
+WORKLOAD_LOGGING_CMEK_AGENT = LOGGING_AGENT.format("{w}")
 
 # Service agents that encrypt with each key, as email templates over the project number.
 # The agents are Google-managed identities; granting them (and only them) is what CMEK needs.
@@ -29,9 +32,9 @@ KEY_USERS: dict[str, tuple[str, ...]] = {
         "service-{n}@dataproc-accounts.iam.gserviceaccount.com",
     ),
     "gke": ("service-{n}@container-engine-robot.iam.gserviceaccount.com",),
-    # Log bucket CMEK is applied by the Cloud Logging agent of the project that holds the bucket:
-    # the SIEM project's, not this environment's.
-    "logging": (LOGGING_CMEK_AGENT,),
+    # Log bucket CMEK is applied by the Cloud Logging agent of the project that holds the bucket: the
+    # SIEM project's for the audit log bucket, this environment's for the build-log bucket (delivery).
+    "logging": (LOGGING_CMEK_AGENT, WORKLOAD_LOGGING_CMEK_AGENT),
     "pubsub": ("service-{s}@gcp-sa-pubsub.iam.gserviceaccount.com",),
     "artifacts": ("service-{n}@gcp-sa-artifactregistry.iam.gserviceaccount.com",),
     # Workbench instances keep their boot and data disks under this key: Compute Engine encrypts
@@ -61,24 +64,25 @@ class AgentMismatchError(Exception):
 
 
 def _members(users: tuple[str, ...], numbers: list[str]) -> list[str]:
-    """Agent emails for a key: `{n}` environment project, `{s}` security project, `{l}` SIEM project."""
-    named = dict(zip("nsl", numbers, strict=False))
+    """Agent emails for a key: `{n}` environment project, `{s}` security project, `{l}` SIEM project's and
+    `{w}` environment project's logging agent numbers (both checked against what Google reports)."""
+    named = dict(zip("nslw", numbers, strict=False))
     return ["serviceAccount:" + user.format(**named) for user in users]
 
 
-def checked_logging_agent(siem_number: str, reported: str) -> str:
-    """The SIEM project's logging CMEK agent, refused unless Google reports that very identity.
+def checked_logging_agent(number: str, reported: str, whose: str = "SIEM project's") -> str:
+    """A project's logging CMEK agent, refused unless Google reports that very identity.
 
     Projects whose agent predates the `service-<number>` format report another email; granting the
     templated one would leave the log bucket unable to encrypt, so the plan stops here instead.
     """
-    expected = LOGGING_CMEK_AGENT.format(l=siem_number)
+    expected = LOGGING_AGENT.format(number)
     if reported != expected:
         raise AgentMismatchError(
-            f"SIEM project's Cloud Logging CMEK agent is {reported or 'unknown'}, expected {expected}; "
+            f"{whose} Cloud Logging CMEK agent is {reported or 'unknown'}, expected {expected}; "
             "grant the reported agent on the logging key after review"
         )
-    return siem_number
+    return number
 
 
 _DURATION = re.compile(r"^[1-9][0-9]*s$")
@@ -132,6 +136,11 @@ class Kms(pulumi.ComponentResource):
         siem_agent_number = pulumi.Output.all(siem_number, siem_logging.service_account_id).apply(
             lambda values: checked_logging_agent(str(values[0]), str(values[1] or ""))
         )
+        # The same for this project's agent, which encrypts the build-log bucket (infra/delivery/delivery.py).
+        own_logging = gcp.logging.get_project_cmek_settings_output(project=placement.project_id)
+        own_agent_number = pulumi.Output.all(project_number, own_logging.service_account_id).apply(
+            lambda values: checked_logging_agent(str(values[0]), str(values[1] or ""), "this project's")
+        )
         agents = [
             gcp.projects.ServiceIdentity(
                 f"{name}-agent-{service.split('.')[0]}",
@@ -153,8 +162,8 @@ class Kms(pulumi.ComponentResource):
         for purpose, users in KEY_USERS.items():
             key = self._symmetric_key(f"{name}-{purpose}", cmek_key_name(purpose), purpose, keyring, args)
             numbers = [project_number, security_number]
-            if any("{l}" in user for user in users):
-                numbers.append(siem_agent_number)
+            if any("{l}" in user or "{w}" in user for user in users):
+                numbers.extend([siem_agent_number, own_agent_number])
             members = pulumi.Output.all(*numbers).apply(functools.partial(_members, users))
             grant = gcp.kms.CryptoKeyIAMBinding(
                 f"{name}-{purpose}-users",

@@ -16,6 +16,8 @@ readonly CMEK_KEY_BIGQUERY=bigquery-cmek
 # Dataproc's image line and dev idle TTL (infra/compute/dataproc.py).
 readonly DATAPROC_IMAGE_VERSION=2.2-debian12
 readonly DATAPROC_DEV_IDLE_TTL=1800s
+# The key the Kerberos root principal password object is encrypted with (kerberosConfig.kmsKeyUri).
+readonly DATAPROC_KERBEROS_KEY=secrets-cmek
 readonly SECURITY_TOPIC_ID=hipaa-deployments
 # Org policy constraints the project must carry, by kind (infra/rules/baseline_org.py).
 readonly ORG_ENFORCED_CONSTRAINTS=(compute.disableVpcExternalIpv6 sql.restrictPublicIp storage.publicAccessPrevention storage.uniformBucketLevelAccess iam.disableServiceAccountKeyCreation iam.disableServiceAccountKeyUpload iam.automaticIamGrantsForDefaultServiceAccounts compute.requireOsLogin compute.disableSerialPortAccess compute.requireShieldedVm compute.disableNestedVirtualization)
@@ -134,10 +136,16 @@ hipaa_dataproc_autoscaling_policy() {
   printf 'projects/%s/regions/%s/autoscalingPolicies/hipaa-%s-autoscaling' "$2" "$3" "$1"
 }
 
-# hipaa_dataproc_kerberos_secret_version ENVIRONMENT PROJECT_ID: the Kerberos root principal password version.
-hipaa_dataproc_kerberos_secret_version() {
-  (($# == 2)) || { echo 'hipaa_dataproc_kerberos_secret_version: expected ENVIRONMENT PROJECT_ID' >&2; return 2; }
-  printf 'projects/%s/secrets/hipaa-%s-dataproc-kerberos-root/versions/1' "$2" "$1"
+# hipaa_dataproc_kerberos_bucket PROJECT_ID: the CMEK bucket of the Kerberos root principal password.
+hipaa_dataproc_kerberos_bucket() {
+  (($# == 1)) || { echo 'hipaa_dataproc_kerberos_bucket: expected PROJECT_ID' >&2; return 2; }
+  printf '%s-dataproc-kerberos' "$1"
+}
+
+# hipaa_dataproc_kerberos_password_uri PROJECT_ID: the KMS-encrypted Kerberos root principal password object.
+hipaa_dataproc_kerberos_password_uri() {
+  (($# == 1)) || { echo 'hipaa_dataproc_kerberos_password_uri: expected PROJECT_ID' >&2; return 2; }
+  printf 'gs://%s-dataproc-kerberos/root-principal-password.encrypted' "$1"
 }
 
 # hipaa_column_kek_path ENVIRONMENT PROJECT_ID REGION: the KEK that wraps the column keysets.

@@ -122,7 +122,7 @@ def test_counts_per_gate() -> None:
     assert property_count({"a": 1, "b": {"c": [1, 2], "d": {}}}) == 2
     assert property_count({}) == 0
     counts = gate_counts(generated("prod"))
-    assert counts["encryption"] == (31, 84)
+    assert counts["encryption"] == (31, 86)
     assert all(resources_ > 0 and properties > 0 for resources_, properties in counts.values())
 
 
