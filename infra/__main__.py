@@ -84,7 +84,10 @@ def _plan(stack: str, json_path: str | None) -> int:
     resources = planned_resources(stack)
     if isinstance(resources, int):
         return resources
-    findings = evaluate(resources, stack)
+    from infra.plan.mocks import planned_project_numbers
+
+    numbers = planned_project_numbers(r.inputs.get("project") for r in resources)
+    findings = evaluate(resources, stack, project_numbers=numbers)
     print(f"planned stack {stack} offline in {time.monotonic() - started:.2f}s under the Pulumi mock engine")
     report(stack, resources, findings)
     if json_path:

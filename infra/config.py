@@ -119,6 +119,9 @@ class PlatformConfig:
     """Google group that approves prod builds (`hipaa:approverGroup`)."""
     break_glass_group: str
     """The only group that may hold owner/editor/viewer on the project, for emergencies (`hipaa:breakGlassGroup`)."""
+    reidentification_group: str
+    """The only people who may read the encrypted PHI columns (MRN, SSN) in clear, through the re-identification
+    procedure (`hipaa:reidentificationGroup`); it must not be the analyst or engineer group."""
     analyst_regions: tuple[tuple[str, tuple[str, ...]], ...]
     """Row-level security: each analyst group (nested in analyst_group, which holds the dataset access) and
     the facility regions whose rows it sees, in the order the stack file gives them (`hipaa:analystRegions`)."""
@@ -176,6 +179,16 @@ ANALYST_ROW_POLICY_PREFIX = "analysts_"
 def row_policy_id(group: str) -> str:
     """The row access policy id of an analyst group: the prefix and the email in safe characters."""
     return ANALYST_ROW_POLICY_PREFIX + re.sub(r"[^a-z0-9]+", "_", group.lower()).strip("_")
+
+
+def _reidentification_group(reader: Reader) -> str:
+    """Decrypting identifiers is a duty of its own: the group that may do it reads nothing else by default."""
+    key = "reidentificationGroup"
+    group = reader.text(key, _GROUP, "group email")
+    for other in ("analystGroup", "engineerGroup"):
+        if group.lower() == str(reader.values.get(other, "")).lower():
+            raise reader.fail(key, f"must differ from {NAMESPACE}:{other}")
+    return group
 
 
 def _rotation_problem(days: int) -> str | None:
@@ -254,6 +267,7 @@ def build_config(stack: str, raw: Mapping[str, Any]) -> PlatformConfig:
         security_group=reader.text("securityGroup", _GROUP, "group email"),
         approver_group=reader.text("approverGroup", _GROUP, "group email"),
         break_glass_group=reader.text("breakGlassGroup", _GROUP, "group email"),
+        reidentification_group=_reidentification_group(reader),
         analyst_regions=_analyst_regions(reader),
     )
 
@@ -315,5 +329,6 @@ KEYS = (
     "securityGroup",
     "approverGroup",
     "breakGlassGroup",
+    "reidentificationGroup",
     "analystRegions",
 )

@@ -105,6 +105,21 @@ def dataproc_temp_bucket(config: Stack) -> str:
     return bucket_name(config, "dataproc-temp")
 
 
+# The one object of the Kerberos bucket: the root principal password, encrypted with Cloud KMS out of
+# band (README, "Running it for real"), so neither the password nor its ciphertext enters Pulumi state.
+DATAPROC_KERBEROS_PASSWORD_OBJECT = "root-principal-password.encrypted"
+
+
+def dataproc_kerberos_bucket(config: Stack) -> str:
+    """The CMEK bucket holding the KMS-encrypted Kerberos root principal password (prod clusters)."""
+    return bucket_name(config, "dataproc-kerberos")
+
+
+def dataproc_kerberos_password_uri(config: Stack) -> str:
+    """`kerberosConfig.rootPrincipalPasswordUri`: "the Cloud Storage URI of a KMS encrypted file"."""
+    return f"gs://{dataproc_kerberos_bucket(config)}/{DATAPROC_KERBEROS_PASSWORD_OBJECT}"
+
+
 def keyring_name(config: Stack) -> str:
     return resource_name(config, "keyring")
 
@@ -168,6 +183,35 @@ def compliance_bucket(config: Stack) -> str:
 def keyring_path(config: Stack) -> str:
     """`_KMS_KEYRING`: the keyring's full resource name."""
     return f"projects/{config.project_id}/locations/{config.region}/keyRings/{keyring_name(config)}"
+
+
+# The key-encryption key (KEK) that wraps the warehouse's column keysets. No service agent uses it, so it
+# is not a `*-cmek` key; BigQuery calls KMS with it as the querying user (infra/data/warehouse/encryption.py).
+COLUMN_KEK_NAME = "phi-columns-kek"
+
+
+def column_kek_path(config: Stack) -> str:
+    return f"{keyring_path(config)}/cryptoKeys/{COLUMN_KEK_NAME}"
+
+
+def column_kek_uri(config: Stack) -> str:
+    """How BigQuery's KEYS functions name the KEK: `gcp-kms://` and the key's resource name."""
+    return f"gcp-kms://{column_kek_path(config)}"
+
+
+# The wrapped keysets (one row per encrypted column class) and the only routine that decrypts with them.
+COLUMN_KEYSETS_TABLE = "column_keysets"
+REIDENTIFY_PROCEDURE = "reidentify_patients"
+
+
+def column_keys_dataset(config: Stack) -> str:
+    """Holds the wrapped keysets: readable by the encrypting loaders and the re-identification procedure only."""
+    return dataset_id(config, "column_keys")
+
+
+def reidentification_dataset(config: Stack) -> str:
+    """Holds the re-identification procedure, and nothing else: its readers are the ones who may decrypt."""
+    return dataset_id(config, "reidentification")
 
 
 def signing_key_path(config: Stack) -> str:

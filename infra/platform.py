@@ -11,7 +11,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.compute.api_identity import ApiIdentity, ApiIdentityArgs
-from infra.compute.dataproc import Dataproc, DataprocArgs
+from infra.compute.dataproc import KERBEROS_KEY_PURPOSE, Dataproc, DataprocArgs
 from infra.compute.gke import Gke, GkeArgs
 from infra.compute.vertex import Vertex, VertexArgs
 from infra.config import PlatformConfig
@@ -154,7 +154,7 @@ class HipaaPlatform(pulumi.ComponentResource):
                 subnet_id=network.subnet_id,
                 compute_key_id=keys["compute"],
                 storage_key_id=keys["storage"],
-                secrets_key_id=keys["secrets"],
+                kerberos_key_id=keys[KERBEROS_KEY_PURPOSE],
             ),
             # Dataproc's own buckets log their access to the storage component's access-log bucket,
             # which must exist, and accept Google's log writer, first.
@@ -224,6 +224,9 @@ class HipaaPlatform(pulumi.ComponentResource):
                 analyst_group=config.analyst_group,
                 engineer_group=config.engineer_group,
                 analyst_regions=config.analyst_regions,
+                reidentification_group=config.reidentification_group,
+                column_kek_id=kms.column_kek_id,
+                keyset_creator=delivery.deployer_account_member,
                 backup_operators=[build],
                 data_processors=[dataproc.service_account_member],
                 model_trainers=[build],

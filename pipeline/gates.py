@@ -159,9 +159,9 @@ GATES: tuple[Gate, ...] = (
     ),
     Gate(
         "bigquery-governance",
-        "Row-level security, authorized views and column policy tags with masking in BigQuery",
+        "Row-level security, authorized views, policy tags with masking, AEAD-encrypted identifiers in BigQuery",
         "validate-bigquery-governance.sh",
-        ("164.312(a)(1)", "164.308(a)(4)(ii)(B)"),
+        ("164.312(a)(1)", "164.308(a)(4)(ii)(B)", "164.312(a)(2)(iv)"),
     ),
     Gate(
         "deploy-infra",

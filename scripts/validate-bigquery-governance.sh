@@ -2,7 +2,11 @@
 # BigQuery governance gate: in the dataset the jobs work on, every table holding PHI columns has
 # row-level security, every identifier column carries a policy tag (column-level access and
 # masking), analysts reach the data only through authorized views in the de-identified dataset
-# (hipaa_<env>_deidentified), and no dataset of the project is public.
+# (hipaa_<env>_deidentified), and no dataset of the project is public. Column-level encryption: the
+# identifiers the warehouse encrypts (MRN, SSN) are BYTES ciphertext in the source dataset, the
+# procedure that decrypts them uses the environment's column KEK and is authorized on the source
+# dataset, one group alone reads its dataset, and of the people only that group may decrypt with
+# the KEK (its IAM policy; service accounts are the loaders and the deployer).
 #
 # Columns are judged two ways. By the plan (security/inventory/<env>.json lists every planned column
 # with its policy tags, resolved from the taxonomy's tag names): a planned tag missing, or a tag on a
@@ -34,6 +38,9 @@ require_match BIGQUERY_DATASET "$3" "$RE_DATASET"
 PROJECT=$2 DATASET=$3
 DEIDENTIFIED=$(hipaa_deidentified_dataset "$ENVIRONMENT")
 [[ "$DATASET" != "$DEIDENTIFIED" ]] || usage_error "BIGQUERY_DATASET must be the source dataset, not ${DEIDENTIFIED}"
+
+REIDENTIFICATION=$(hipaa_reidentification_dataset "$ENVIRONMENT")
+ENCRYPTED_JSON=$(printf '%s\n' "${ENCRYPTED_COLUMN_NAMES[@]}" | jq -R . | jq -cs .)
 
 gate_begin bigquery-governance "bq/gcloud/jq"
 require_tool bq gcloud jq
@@ -96,6 +103,12 @@ while IFS= read -r table; do
   phi_columns=""
   [[ "$parsed" != *$'\n'* ]] || phi_columns=${parsed#*$'\n'}
   checked 1
+  judge "encrypted columns of ${DATASET}.${table}" "$schema" '
+    [.[] | select(.name | ascii_downcase | IN($names[]))] as $encrypted
+    | {checked: ($encrypted | length),
+       violations: [$encrypted[] | select(.type != "BYTES")
+         | "table \($table): column \(.name) is \(.type), not BYTES ciphertext"]}' \
+    --arg table "${DATASET}.${table}" --argjson names "$ENCRYPTED_JSON"
   # A table without PHI columns needs no row access policy, unless the program plans one for it.
   [[ -n "$phi_columns" || $'\n'"${planned_policies}" == *$'\n'"${DATASET}.${table}/"* ]] || continue
   while read -r tags named column; do
@@ -161,5 +174,35 @@ judge "datasets of ${PROJECT}" "[${datasets}]" '
    violations: [.[] | .datasetReference.datasetId as $dataset | .access[]?
      | (.iamMember // .specialGroup) as $who | select($who != null and ($who | IN("allUsers", "allAuthenticatedUsers")))
      | "dataset \($dataset): \(.role) granted to \($who)"]}'
+
+# --- Column encryption: the one decrypting procedure, its readers, the KEK's decrypters ----------
+KEK=$(hipaa_column_kek_path "$ENVIRONMENT" "$PROJECT" "$location")
+routine=""
+capture_json routine "procedure ${REIDENTIFICATION}.${REIDENTIFY_PROCEDURE}" \
+  bq show --routine --format=json "${PROJECT}:${REIDENTIFICATION}.${REIDENTIFY_PROCEDURE}"
+kek_policy=""
+capture_json kek_policy "IAM policy of ${KEK}" gcloud kms keys get-iam-policy "$KEK" --format=json
+judge "column encryption of ${PROJECT}" "{\"datasets\":[${datasets}],\"routine\":${routine},\"policy\":${kek_policy}}" '
+  (.datasets | map({key: .datasetReference.datasetId, value: .}) | from_entries) as $by_id
+  | [$by_id[$reid].access[]? | select(.role != null and .specialGroup != "projectOwners")] as $readers
+  | [$readers[] | select(.role == "READER") | .groupByEmail // empty] as $groups
+  | [.policy.bindings[]? | select(.role | IN($decrypt[])) | .members[]? | select(startswith("serviceAccount:") | not)]
+    as $people
+  | (.routine.definitionBody // "") as $body
+  | {checked: 5,
+     violations: (
+       [select($by_id[$reid] == null) | "dataset \($reid): missing, so no procedure decrypts the columns"]
+       + [select(.routine.routineType != "PROCEDURE") | "routine \($reid).\($proc): not a procedure"]
+       + [select($body | contains("KEYS.KEYSET_CHAIN(\u0027gcp-kms://" + $kek + "\u0027") | not)
+          | "routine \($reid).\($proc): does not unwrap its keysets with \($kek)"]
+       + [select($readers | length != 1 or ($groups | length) != 1)
+          | "dataset \($reid): readers must be exactly one group, found \($readers | length) grant(s)"]
+       + [select([$by_id[$source].access[]? | .routine? // empty
+                  | select(.datasetId == $reid and .routineId == $proc)] | length == 0)
+          | "dataset \($source): procedure \($reid).\($proc) is not authorized on it"]
+       + [select(($people | unique) != ["group:" + ($groups[0] // "")])
+          | "key \($kek): people who may decrypt are \($people | unique | join(", ") | if . == "" then "none" else . end), not the procedure group alone"])}' \
+  --arg reid "$REIDENTIFICATION" --arg proc "$REIDENTIFY_PROCEDURE" --arg kek "$KEK" --arg source "$DATASET" \
+  --argjson decrypt '["roles/cloudkms.cryptoKeyDecrypter","roles/cloudkms.cryptoKeyEncrypterDecrypter","roles/cloudkms.cryptoKeyDecrypterViaDelegation","roles/cloudkms.cryptoKeyEncrypterDecrypterViaDelegation","roles/owner","roles/editor"]'
 
 gate_finish

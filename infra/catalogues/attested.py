@@ -56,6 +56,8 @@ ROLES: tuple[RoleEvidence, ...] = (
         "cloudkms",
         ("cloudkms.keyRings.get", "cloudkms.keyRings.list", "cloudkms.cryptoKeys.get", "cloudkms.cryptoKeys.list"),
     ),
+    # BigQuery's KEYS.NEW_WRAPPED_KEYSET wraps a new column keyset as the caller: encrypt only, never decrypt.
+    _role("roles/cloudkms.cryptoKeyEncrypter", "cloudkms", ("cloudkms.cryptoKeyVersions.useToEncrypt",)),
     _role(
         "roles/containeranalysis.occurrences.editor",
         "containeranalysis",

@@ -81,7 +81,49 @@ DATA_MAPPINGS: dict[str, Raw] = {
     "gcp:bigquery/datasetAccess:DatasetAccess": (
         "bigquery.v2",
         "Dataset.access",
-        same("role", "groupByEmail", "userByEmail", "specialGroup", "view.projectId", "view.datasetId", "view.tableId"),
+        {
+            **same("role", "groupByEmail", "userByEmail", "specialGroup"),
+            **same("view.projectId", "view.datasetId", "view.tableId"),
+            **same("routine.projectId", "routine.datasetId", "routine.routineId"),
+        },
+        {},
+    ),
+    # The column keyset job (infra/data/warehouse/column_encryption.py); a query job's body is the Job resource.
+    "gcp:bigquery/job:Job": (
+        "bigquery.v2",
+        "Job",
+        {
+            "jobId": "jobReference.jobId",
+            "location": "jobReference.location",
+            "project": "jobReference.projectId",
+            "labels": "configuration.labels",
+            **{
+                f"query.{path}": f"configuration.query.{path}"
+                for path in (
+                    "query",
+                    "useLegacySql",
+                    "createDisposition",
+                    "writeDisposition",
+                    "destinationTable.projectId",
+                    "destinationTable.datasetId",
+                    "destinationTable.tableId",
+                    "destinationEncryptionConfiguration.kmsKeyName",
+                )
+            },
+        },
+        {},
+    ),
+    # The provider takes an argument's dataType as the JSON of a StandardSqlDataType; the API, as the object.
+    "gcp:bigquery/routine:Routine": (
+        "bigquery.v2",
+        "Routine",
+        {
+            **same("routineType", "language", "definitionBody", "description"),
+            **same("arguments.name", "arguments.mode", "arguments.argumentKind"),
+            "routineId": "routineReference.routineId",
+            "datasetId": "routineReference.datasetId",
+            "project": "routineReference.projectId",
+        },
         {},
     ),
     "gcp:bigquery/table:Table": (

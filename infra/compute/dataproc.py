@@ -7,14 +7,22 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from infra.compute.dataproc_support import DataprocSupport, DataprocSupportArgs, kerberos_secret_version
+from infra.compute.dataproc_support import DataprocSupport, DataprocSupportArgs
 from infra.interface import register_declared
-from infra.naming import Stack, child_opts, dataproc_autoscaling_policy_id, dataproc_cluster_name
+from infra.naming import (
+    Stack,
+    child_opts,
+    dataproc_autoscaling_policy_id,
+    dataproc_cluster_name,
+    dataproc_kerberos_password_uri,
+)
 from infra.placement import Placement
 
 IMAGE_VERSION = "2.2-debian12"
 # dev clusters are ephemeral: deleted after 30 idle minutes. Lower environments only.
 DEV_IDLE_DELETE_TTL = "1800s"
+# The keyring's key that encrypts the Kerberos root principal password object (kerberosConfig.kmsKeyUri).
+KERBEROS_KEY_PURPOSE = "secrets"
 
 
 def lifecycle(placement: Stack) -> gcp.dataproc.ClusterClusterConfigLifecycleConfigArgs | None:
@@ -38,12 +46,12 @@ class DataprocArgs:
     """CMEK key of the cluster's disks."""
     storage_key_id: pulumi.Input[str]
     """CMEK key of the cluster's staging and temp buckets."""
-    secrets_key_id: pulumi.Input[str]
-    """CMEK key of the Kerberos root principal secret (prod), also the cluster's Kerberos KMS key."""
+    kerberos_key_id: pulumi.Input[str]
+    """The key the Kerberos root principal password object is encrypted with (prod): `kerberosConfig.kmsKeyUri`."""
 
 
 class Dataproc(pulumi.ComponentResource):
-    """Cluster, autoscaling policy and (via DataprocSupport) its account, buckets and Kerberos secret."""
+    """Cluster, autoscaling policy and (via DataprocSupport) its account, buckets and Kerberos password bucket."""
 
     TYPE_TOKEN = "hipaa:compute:Dataproc"
 
@@ -63,7 +71,7 @@ class Dataproc(pulumi.ComponentResource):
             DataprocSupportArgs(
                 placement=placement,
                 storage_key_id=args.storage_key_id,
-                secrets_key_id=args.secrets_key_id,
+                kerberos_key_id=args.kerberos_key_id,
                 kerberos=kerberos,
             ),
             opts=child_opts(self),
@@ -87,9 +95,10 @@ class Dataproc(pulumi.ComponentResource):
             security = gcp.dataproc.ClusterClusterConfigSecurityConfigArgs(
                 kerberos_config=gcp.dataproc.ClusterClusterConfigSecurityConfigKerberosConfigArgs(
                     enable_kerberos=True,
-                    # The provider requires a KMS key even when the password lives in Secret Manager.
-                    kms_key_uri=args.secrets_key_id,
-                    root_principal_password_uri=kerberos_secret_version(placement),
+                    # As the API documents it: a Cloud Storage object encrypted with this key, which the
+                    # cluster's account decrypts (infra/compute/dataproc_support.py quotes the pages).
+                    kms_key_uri=args.kerberos_key_id,
+                    root_principal_password_uri=dataproc_kerberos_password_uri(placement),
                 )
             )
         disk = gcp.dataproc.ClusterClusterConfigMasterConfigDiskConfigArgs(

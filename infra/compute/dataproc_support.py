@@ -1,4 +1,18 @@
-"""What the Dataproc cluster needs before it exists: its identity, CMEK buckets and Kerberos secret."""
+"""What the Dataproc cluster needs before it exists: its identity, CMEK buckets and Kerberos password bucket.
+
+The Kerberos root principal password is passed as the Dataproc API documents it, and no other way:
+`rootPrincipalPasswordUri` is "The Cloud Storage URI of a KMS encrypted file containing the root
+principal password" (KerberosConfig, Dataproc v1; https://cloud.google.com/python/docs/reference/dataproc/
+latest/google.cloud.dataproc_v1.types.KerberosConfig), and gcloud's flag "Must be a Cloud Storage URL
+beginning with 'gs://'" (`gcloud dataproc clusters create --help`, SDK 528). No Dataproc page accepts a
+Secret Manager version there: Secret Manager reaches Dataproc clusters only as the Hadoop credential
+provider (`gsm://`, https://cloud.google.com/dataproc/docs/guides/hadoop-google-secret-manager-credential-provider).
+So the password is a KMS-encrypted object in a CMEK bucket of its own. Dataproc's security page has
+the password encrypted with a Cloud KMS key, stored in a bucket the cluster's service account can read,
+and that account granted roles/cloudkms.cryptoKeyDecrypter: the cluster's VMs decrypt it as that
+account, not the Dataproc service agent
+(https://cloud.google.com/dataproc/docs/concepts/configuring-clusters/security).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +23,7 @@ import pulumi_gcp as gcp
 
 from infra.data.buckets import delete_after, hipaa_bucket
 from infra.interface import register_declared
-from infra.naming import Stack, child_opts, data_opts, resource_name
+from infra.naming import child_opts, resource_name
 from infra.placement import Placement
 
 # roles/dataproc.worker covers the cluster's own staging/temp objects and agent duties; BigQuery
@@ -20,25 +34,20 @@ PROJECT_ROLES = ("roles/dataproc.worker", "roles/bigquery.jobUser", "roles/bigqu
 TEMP_OBJECT_AGE_DAYS = 30
 
 
-def kerberos_secret_version(config: Stack) -> str:
-    """The root principal password version; added out of band so the password never enters state."""
-    return f"projects/{config.project_id}/secrets/{resource_name(config, 'dataproc-kerberos-root')}/versions/1"
-
-
 @dataclass(frozen=True)
 class DataprocSupportArgs:
     placement: Placement
-    """Environment (names, protection), workload project and region (bucket and secret location), labels."""
+    """Environment (names, protection), workload project and region (bucket location), labels."""
     storage_key_id: pulumi.Input[str]
     """CMEK key of the staging and temp buckets."""
-    secrets_key_id: pulumi.Input[str]
-    """CMEK key of the Kerberos root principal secret, which the account may also decrypt with."""
+    kerberos_key_id: pulumi.Input[str]
+    """The key the Kerberos root principal password object is encrypted with; the account may decrypt with it."""
     kerberos: bool
-    """Create the Kerberos root principal secret and the account's access to it (secure mode)."""
+    """Create the Kerberos password bucket and the account's access to it and its key (secure mode)."""
 
 
 class DataprocSupport(pulumi.ComponentResource):
-    """What the Dataproc cluster needs before it exists: its least-privilege identity, CMEK buckets, Kerberos secret.
+    """What the Dataproc cluster needs before it exists: its least-privilege identity, CMEK buckets, Kerberos bucket.
 
     A cluster that `depends_on` this component waits for every one of its grants."""
 
@@ -85,38 +94,25 @@ class DataprocSupport(pulumi.ComponentResource):
             lifecycle_rules=[delete_after(TEMP_OBJECT_AGE_DAYS)],
         )
         if args.kerberos:
-            kerberos_secret = gcp.secretmanager.Secret(
-                f"{name}-kerberos-root",
-                secret_id=resource_name(placement, "dataproc-kerberos-root"),
-                project=placement.project_id,
-                replication=gcp.secretmanager.SecretReplicationArgs(
-                    user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
-                        replicas=[
-                            gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
-                                location=placement.region,
-                                customer_managed_encryption=gcp.secretmanager.SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs(
-                                    kms_key_name=args.secrets_key_id
-                                ),
-                            )
-                        ]
-                    )
-                ),
-                labels=placement.labels,
-                opts=data_opts(placement, self),
+            # Holds one object, written out of band: the password encrypted with `kerberos_key_id`.
+            kerberos_bucket = hipaa_bucket(
+                f"{name}-dataproc-kerberos",
+                placement,
+                purpose="dataproc-kerberos",
+                key_id=args.storage_key_id,
+                parent=self,
             )
-            gcp.secretmanager.SecretIamMember(
-                f"{name}-kerberos-accessor",
-                project=placement.project_id,
-                secret_id=kerberos_secret.secret_id,
-                role="roles/secretmanager.secretAccessor",
+            gcp.storage.BucketIAMMember(
+                f"{name}-kerberos-reader",
+                bucket=kerberos_bucket.name,
+                role="roles/storage.objectViewer",
                 member=account.member,
                 opts=child_opts(self),
             )
-            # Kerberos secure mode decrypts its generated secrets with this key on the cluster VMs.
             # Decrypter only, as a member: Kms holds the authoritative encrypter/decrypter binding.
             gcp.kms.CryptoKeyIAMMember(
                 f"{name}-kerberos-key-decrypter",
-                crypto_key_id=args.secrets_key_id,
+                crypto_key_id=args.kerberos_key_id,
                 role="roles/cloudkms.cryptoKeyDecrypter",
                 member=account.member,
                 opts=child_opts(self),

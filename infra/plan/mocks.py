@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import pulumi
@@ -18,6 +19,11 @@ def project_number(project_id: str) -> str:
     """A stable 12-digit number per project id, so references across projects stay distinct."""
     digest = int(hashlib.sha256(project_id.encode("utf-8")).hexdigest()[:12], 16)
     return str(100_000_000_000 + digest % 900_000_000_000)
+
+
+def planned_project_numbers(projects: Iterable[object]) -> dict[str, str]:
+    """The numbers the mocks gave the planned projects, for rules that name service agents by number."""
+    return {str(p): project_number(str(p)) for p in projects if p}
 
 
 SECRET_PLACEHOLDER = "[offline-plan: secret value not decrypted]"

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from infra import naming
-from infra.compute import dataproc, dataproc_support
+from infra.compute import dataproc
 from infra.config import ENVIRONMENTS, PlatformConfig, build_config
+from infra.data.warehouse.encryption import ENCRYPTED_COLUMNS
 from infra.plan.mockrun import PROJECT_ROOT, stack_config
 from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
 from infra.rules.baseline_org import CMEK_REQUIRED_SERVICES, REQUIRED_CONSTRAINTS
@@ -72,10 +73,16 @@ NAMES: dict[str, tuple[str, Namer]] = {
     "hipaa_dataproc_staging_bucket": ("the Dataproc cluster's CMEK staging bucket", naming.dataproc_staging_bucket),
     "hipaa_dataproc_temp_bucket": ("the Dataproc cluster's CMEK temp bucket", naming.dataproc_temp_bucket),
     "hipaa_dataproc_autoscaling_policy": ("the Dataproc autoscaling policy", naming.dataproc_autoscaling_policy_path),
-    "hipaa_dataproc_kerberos_secret_version": (
-        "the Kerberos root principal password version",
-        dataproc_support.kerberos_secret_version,
+    "hipaa_dataproc_kerberos_bucket": (
+        "the CMEK bucket of the Kerberos root principal password",
+        naming.dataproc_kerberos_bucket,
     ),
+    "hipaa_dataproc_kerberos_password_uri": (
+        "the KMS-encrypted Kerberos root principal password object",
+        naming.dataproc_kerberos_password_uri,
+    ),
+    "hipaa_column_kek_path": ("the KEK that wraps the column keysets", naming.column_kek_path),
+    "hipaa_reidentification_dataset": ("the dataset of the decrypting procedure", naming.reidentification_dataset),
     "hipaa_mrn_hmac_secret_id": ("the MRN pseudonymization key's secret", naming.mrn_hmac_secret_id),
     "hipaa_vertex_model_id": ("the Model Registry id of the validated model", naming.vertex_model_id),
 }
@@ -144,6 +151,8 @@ def render() -> str:
         "# Dataproc's image line and dev idle TTL (infra/compute/dataproc.py).\n"
         f"readonly DATAPROC_IMAGE_VERSION={dataproc.IMAGE_VERSION}\n"
         f"readonly DATAPROC_DEV_IDLE_TTL={dataproc.DEV_IDLE_DELETE_TTL}\n"
+        "# The key the Kerberos root principal password object is encrypted with (kerberosConfig.kmsKeyUri).\n"
+        f"readonly DATAPROC_KERBEROS_KEY={naming.cmek_key_name(dataproc.KERBEROS_KEY_PURPOSE)}\n"
         f"readonly SECURITY_TOPIC_ID={naming.SECURITY_TOPIC_ID}\n"
         "# Org policy constraints the project must carry, by kind (infra/rules/baseline_org.py).\n"
         f"readonly ORG_ENFORCED_CONSTRAINTS=({' '.join(_constraints('enforce'))})\n"
@@ -151,7 +160,10 @@ def render() -> str:
         "# Services that may create resources only with a CMEK key (gcp.restrictNonCmekServices).\n"
         f"readonly CMEK_ONLY_SERVICES='{json.dumps(list(CMEK_REQUIRED_SERVICES), separators=(',', ':'))}'\n"
         "# Names of Safe Harbor identifier columns, which must carry a policy tag (infra/rules/baseline_phi.py).\n"
-        f"readonly PHI_COLUMN_PATTERN='{PHI_COLUMN_PATTERN}'\n\n" + functions
+        f"readonly PHI_COLUMN_PATTERN='{PHI_COLUMN_PATTERN}'\n"
+        "# Columns stored as AEAD ciphertext and the one procedure that decrypts them (infra/data/warehouse/).\n"
+        f"readonly ENCRYPTED_COLUMN_NAMES=({' '.join(sorted({c.column for c in ENCRYPTED_COLUMNS}))})\n"
+        f"readonly REIDENTIFY_PROCEDURE={naming.REIDENTIFY_PROCEDURE}\n\n" + functions
     )
 
 

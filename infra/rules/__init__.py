@@ -32,6 +32,8 @@ class Context:
 
     environment: str
     resources: Sequence[Resource] = field(default_factory=tuple)
+    # Project id -> project number where known (the offline plan); a preview carries none.
+    project_numbers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_prod(self) -> bool:
@@ -98,9 +100,14 @@ def all_rules() -> list[Rule]:
     return sorted(rules, key=lambda rule: rule.id)
 
 
-def evaluate(resources: Sequence[Resource], environment: str, rules: Iterable[Rule] | None = None) -> list[Finding]:
+def evaluate(
+    resources: Sequence[Resource],
+    environment: str,
+    rules: Iterable[Rule] | None = None,
+    project_numbers: Mapping[str, str] | None = None,
+) -> list[Finding]:
     """Run the rules over a planned stack; an empty list means no violation."""
-    context = Context(environment=environment, resources=tuple(resources))
+    context = Context(environment=environment, resources=tuple(resources), project_numbers=project_numbers or {})
     findings: list[Finding] = []
     for rule in all_rules() if rules is None else rules:
         if rule.stack_check is not None:

@@ -105,4 +105,9 @@ REQUIRED_ALERTS: tuple[RequiredAlert, ...] = (
         "a refused or failed build is the security team's record of a blocked change",
         ('resource.type="build"', 'textPayload="ERROR"', 'textPayload="TIMEOUT"'),
     ),
+    RequiredAlert(
+        "infrastructure-drift",
+        "a resource changed outside the pipeline, or the daily drift check could not run (164.308(a)(1)(ii)(D))",
+        ('resource.type="build"', "check-drift.sh: FAIL:"),
+    ),
 )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from infra.rules import Context, Resource, Rule, dig
 
 CLUSTER = "gcp:dataproc/cluster:Cluster"
+BUCKET = "gcp:storage/bucket:Bucket"
+BUCKET_GRANTS = ("gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/bucketIAMBinding:BucketIAMBinding")
 GCE = "clusterConfig.gceClusterConfig"
+KERBEROS = "clusterConfig.securityConfig.kerberosConfig"
+# KerberosConfig.rootPrincipalPasswordUri is "The Cloud Storage URI of a KMS encrypted file containing the
+# root principal password" (Dataproc v1); kmsKeyUri names the Cloud KMS key that encrypted it.
+PASSWORD_URI = re.compile(r"^gs://(?P<bucket>[a-z0-9][a-z0-9._-]{1,220}[a-z0-9])/(?P<object>[^\s]+)$")
+KMS_KEY = re.compile(r"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$")
+# Roles that let the cluster's account read the password object (storage.objects.get on the bucket).
+OBJECT_READERS = ("roles/storage.objectViewer", "roles/storage.objectUser", "roles/storage.objectAdmin")
 
 
 def internal_ip_only(resource: Resource, _: Context) -> str | None:
@@ -51,12 +62,47 @@ def component_gateway_off(resource: Resource, _: Context) -> str | None:
 
 
 def kerberos_in_prod(resource: Resource, context: Context) -> str | None:
-    if (
-        context.is_prod
-        and dig(resource.inputs, "clusterConfig.securityConfig.kerberosConfig.enableKerberos") is not True
-    ):
+    if context.is_prod and dig(resource.inputs, f"{KERBEROS}.enableKerberos") is not True:
         return "prod cluster does not run in Kerberos secure mode"
+    if dig(resource.inputs, f"{KERBEROS}.enableKerberos") is not True:
+        return None
+    uri = str(dig(resource.inputs, f"{KERBEROS}.rootPrincipalPasswordUri") or "")
+    if not PASSWORD_URI.match(uri):
+        return f"Kerberos root principal password {uri or 'unset'!r} is not a gs:// object (a KMS-encrypted file)"
+    key = str(dig(resource.inputs, f"{KERBEROS}.kmsKeyUri") or "")
+    if not KMS_KEY.match(key):
+        return f"Kerberos kmsKeyUri {key or 'unset'!r} is not a Cloud KMS key that encrypted the password"
     return None
+
+
+def _readers(bucket: str, context: Context) -> set[str]:
+    """Members that may read objects of a planned bucket, from its bucket-level grants."""
+    readers: set[str] = set()
+    for grant in (r for r in context.resources if r.type in BUCKET_GRANTS):
+        if grant.inputs.get("bucket") == bucket and grant.inputs.get("role") in OBJECT_READERS:
+            readers.update(grant.inputs.get("members") or [grant.inputs.get("member")])
+    return readers
+
+
+def kerberos_password_readable(context: Context) -> list[str]:
+    """The password object's bucket is one the stack plans (so the storage rules hold it to CMEK, no
+    public access, versioning) and the cluster's own account may read it."""
+    problems: list[str] = []
+    for cluster in context.of_type(CLUSTER):
+        match = PASSWORD_URI.match(str(dig(cluster.inputs, f"{KERBEROS}.rootPrincipalPasswordUri") or ""))
+        if dig(cluster.inputs, f"{KERBEROS}.enableKerberos") is not True or match is None:
+            continue  # DPR-07 names what is missing
+        bucket = match["bucket"]
+        if bucket not in {b.inputs.get("name") for b in context.of_type(BUCKET)}:
+            problems.append(f"{cluster.name}: Kerberos password bucket {bucket} is not planned in this stack")
+            continue
+        email = dig(cluster.inputs, f"{GCE}.serviceAccount")
+        if not email:
+            continue  # DPR-04 names the missing account
+        account = f"serviceAccount:{email}"
+        if account not in _readers(bucket, context):
+            problems.append(f"{cluster.name}: {account} may not read gs://{bucket} (no object reader grant)")
+    return problems
 
 
 def autoscaling_policy(resource: Resource, _: Context) -> str | None:
@@ -104,7 +150,13 @@ RULES = [
         idle_ttl_by_environment,
     ),
     Rule("DPR-06", "45 CFR 164.312(a)(1)", "component gateway (web UIs) is off", (CLUSTER,), component_gateway_off),
-    Rule("DPR-07", "45 CFR 164.312(d)", "prod clusters authenticate with Kerberos", (CLUSTER,), kerberos_in_prod),
+    Rule(
+        "DPR-07",
+        "45 CFR 164.312(d)",
+        "prod clusters authenticate with Kerberos; the root password is a KMS-encrypted gs:// object",
+        (CLUSTER,),
+        kerberos_in_prod,
+    ),
     Rule(
         "DPR-08",
         "45 CFR 164.308(a)(7)(ii)(B)",
@@ -118,5 +170,12 @@ RULES = [
         "staging and temp buckets are ours (CMEK), not buckets Dataproc creates with Google-managed keys",
         (CLUSTER,),
         own_buckets,
+    ),
+    Rule(
+        "DPR-10",
+        "45 CFR 164.312(d)",
+        "the Kerberos password object lives in a planned bucket the cluster's own account may read",
+        stack_check=kerberos_password_readable,
+        scope=(CLUSTER,),
     ),
 ]

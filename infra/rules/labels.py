@@ -23,6 +23,7 @@ LABEL_FIELDS: dict[str, str] = {
     "gcp:certificatemanager/certificate:Certificate": "labels",
     "gcp:certificatemanager/certificateIssuanceConfig:CertificateIssuanceConfig": "labels",
     "gcp:compute/address:Address": "labels",
+    "gcp:bigquery/job:Job": "labels",
     "gcp:compute/globalAddress:GlobalAddress": "labels",
     "gcp:container/cluster:Cluster": "resourceLabels",
     "gcp:dataproc/cluster:Cluster": "labels",

@@ -31,8 +31,8 @@ RESTRICTED_SERVICES: dict[str, str] = {
     "notebooks.googleapis.com": "Vertex AI Workbench instances",
     "privateca.googleapis.com": "the API's private CA pool and root CA (Certificate Authority Service)",
     "pubsub.googleapis.com": "notifications to the security team's topic",
-    "secretmanager.googleapis.com": "pipeline and Kerberos secrets",
-    "storage.googleapis.com": "HIPAA buckets, staging and compliance reports",
+    "secretmanager.googleapis.com": "pipeline secrets and the MRN pseudonymization key",
+    "storage.googleapis.com": "HIPAA buckets, staging, compliance reports and the Kerberos password",
     "sts.googleapis.com": "Workload Identity token exchange for GKE pods",
 }
 # Not restricted, on purpose: servicenetworking.googleapis.com only manages the peering itself and

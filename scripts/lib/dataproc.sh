@@ -44,17 +44,26 @@ dataproc_labels() {
 }
 
 # Secure mode: prod clusters authenticate with Kerberos, as infra/compute/dataproc.py makes them. The root
-# principal password is the Secret Manager secret infra/compute/dataproc_support.py creates; the API asks
-# for a KMS key even then, and infra passes the keyring's secrets key.
-readonly DATAPROC_KERBEROS_KEY=$CMEK_KEY_SECRETS
+# principal password is what the Dataproc API documents: a Cloud Storage object encrypted with the Cloud
+# KMS key DATAPROC_KERBEROS_KEY (facts.sh), in the CMEK bucket infra/compute/dataproc_support.py creates,
+# uploaded once by an operator (README, "Running it for real"). The cluster's own account reads and
+# decrypts it on the VMs; the script never sees the password.
 dataproc_kerberos_required() {
   [[ "$ENVIRONMENT" == prod ]]
 }
 # dataproc_kerberos_flags PROJECT_ID KEYRING: the create flags for secure mode, one per line.
 dataproc_kerberos_flags() {
   printf '%s\n' --enable-kerberos \
-    "--kerberos-root-principal-password-uri=$(hipaa_dataproc_kerberos_secret_version "$ENVIRONMENT" "$1")" \
+    "--kerberos-root-principal-password-uri=$(hipaa_dataproc_kerberos_password_uri "$1")" \
     "--kerberos-kms-key=${2}/cryptoKeys/${DATAPROC_KERBEROS_KEY}"
+}
+# dataproc_require_kerberos_password PROJECT_ID: dies unless the encrypted password object exists (only its
+# metadata is read), so a missing upload fails with its remedy rather than deep in cluster creation.
+dataproc_require_kerberos_password() {
+  local uri described=""
+  uri=$(hipaa_dataproc_kerberos_password_uri "$1")
+  capture_json described "Kerberos root principal password ${uri} (encrypt and upload it first: README, 'Running it for real')" \
+    gcloud storage objects describe "$uri" --format=json
 }
 
 # dataproc_idle_ttl: the idle-delete TTL the environment's long-lived cluster must have ("" for none).
@@ -79,7 +88,10 @@ dataproc_create_cluster() {
   shift 5
   log "creating cluster ${cluster} in ${region}"
   local kerberos=()
-  if dataproc_kerberos_required; then mapfile -t kerberos < <(dataproc_kerberos_flags "$project" "$keyring"); fi
+  if dataproc_kerberos_required; then
+    dataproc_require_kerberos_password "$project"
+    mapfile -t kerberos < <(dataproc_kerberos_flags "$project" "$keyring")
+  fi
   run_quiet "create cluster ${cluster}" gcloud dataproc clusters create "$cluster" \
     --project="$project" --region="$region" \
     --image-version="$DATAPROC_IMAGE_VERSION" \

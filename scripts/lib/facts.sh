@@ -16,6 +16,8 @@ readonly CMEK_KEY_BIGQUERY=bigquery-cmek
 # Dataproc's image line and dev idle TTL (infra/compute/dataproc.py).
 readonly DATAPROC_IMAGE_VERSION=2.2-debian12
 readonly DATAPROC_DEV_IDLE_TTL=1800s
+# The key the Kerberos root principal password object is encrypted with (kerberosConfig.kmsKeyUri).
+readonly DATAPROC_KERBEROS_KEY=secrets-cmek
 readonly SECURITY_TOPIC_ID=hipaa-deployments
 # Org policy constraints the project must carry, by kind (infra/rules/baseline_org.py).
 readonly ORG_ENFORCED_CONSTRAINTS=(compute.disableVpcExternalIpv6 sql.restrictPublicIp storage.publicAccessPrevention storage.uniformBucketLevelAccess iam.disableServiceAccountKeyCreation iam.disableServiceAccountKeyUpload iam.automaticIamGrantsForDefaultServiceAccounts compute.requireOsLogin compute.disableSerialPortAccess compute.requireShieldedVm compute.disableNestedVirtualization)
@@ -24,6 +26,9 @@ readonly ORG_DENY_ALL_CONSTRAINTS=(compute.vmExternalIpAccess)
 readonly CMEK_ONLY_SERVICES='["aiplatform.googleapis.com","artifactregistry.googleapis.com","bigquery.googleapis.com","compute.googleapis.com","container.googleapis.com","dataproc.googleapis.com","pubsub.googleapis.com","secretmanager.googleapis.com","storage.googleapis.com"]'
 # Names of Safe Harbor identifier columns, which must carry a policy tag (infra/rules/baseline_phi.py).
 readonly PHI_COLUMN_PATTERN='^(name)$|(^|_)(account_number|address|admission_date|admit_date|beneficiary_id|biometric_id|birth_date|certificate_number|city|county|date_of_birth|death_date|device_id|discharge_date|dob|email|email_address|family_name|fax|fax_number|first_name|full_name|given_name|ip_address|last_name|license_number|license_plate|medical_record_number|member_id|middle_name|mrn|observed_at|patient_name|phone|phone_number|photo|photo_url|postal_code|serial_number|social_security_number|ssn|street|street_address|subscriber_id|url|vehicle_id|vin|zip|zip_code|zipcode)(_|$)'
+# Columns stored as AEAD ciphertext and the one procedure that decrypts them (infra/data/warehouse/).
+readonly ENCRYPTED_COLUMN_NAMES=(mrn ssn)
+readonly REIDENTIFY_PROCEDURE=reidentify_patients
 
 # hipaa_resource_name ENVIRONMENT PURPOSE: a platform resource `hipaa-<env>-<purpose>`.
 hipaa_resource_name() {
@@ -133,10 +138,28 @@ hipaa_dataproc_autoscaling_policy() {
   printf 'projects/%s/regions/%s/autoscalingPolicies/hipaa-%s-autoscaling' "$2" "$3" "$1"
 }
 
-# hipaa_dataproc_kerberos_secret_version ENVIRONMENT PROJECT_ID: the Kerberos root principal password version.
-hipaa_dataproc_kerberos_secret_version() {
-  (($# == 2)) || { echo 'hipaa_dataproc_kerberos_secret_version: expected ENVIRONMENT PROJECT_ID' >&2; return 2; }
-  printf 'projects/%s/secrets/hipaa-%s-dataproc-kerberos-root/versions/1' "$2" "$1"
+# hipaa_dataproc_kerberos_bucket PROJECT_ID: the CMEK bucket of the Kerberos root principal password.
+hipaa_dataproc_kerberos_bucket() {
+  (($# == 1)) || { echo 'hipaa_dataproc_kerberos_bucket: expected PROJECT_ID' >&2; return 2; }
+  printf '%s-dataproc-kerberos' "$1"
+}
+
+# hipaa_dataproc_kerberos_password_uri PROJECT_ID: the KMS-encrypted Kerberos root principal password object.
+hipaa_dataproc_kerberos_password_uri() {
+  (($# == 1)) || { echo 'hipaa_dataproc_kerberos_password_uri: expected PROJECT_ID' >&2; return 2; }
+  printf 'gs://%s-dataproc-kerberos/root-principal-password.encrypted' "$1"
+}
+
+# hipaa_column_kek_path ENVIRONMENT PROJECT_ID REGION: the KEK that wraps the column keysets.
+hipaa_column_kek_path() {
+  (($# == 3)) || { echo 'hipaa_column_kek_path: expected ENVIRONMENT PROJECT_ID REGION' >&2; return 2; }
+  printf 'projects/%s/locations/%s/keyRings/hipaa-%s-keyring/cryptoKeys/phi-columns-kek' "$2" "$3" "$1"
+}
+
+# hipaa_reidentification_dataset ENVIRONMENT: the dataset of the decrypting procedure.
+hipaa_reidentification_dataset() {
+  (($# == 1)) || { echo 'hipaa_reidentification_dataset: expected ENVIRONMENT' >&2; return 2; }
+  printf 'hipaa_%s_reidentification' "$1"
 }
 
 # hipaa_mrn_hmac_secret_id ENVIRONMENT: the MRN pseudonymization key's secret.

@@ -83,7 +83,8 @@ CASES: list[tuple[str, Edit, str]] = [
     (
         "duplicate-key",
         adding("  hipaa:region: us-east1"),
-        f"{P}: line 32: hipaa:region appears twice (first on line 9)",
+        # the line appended after the file's last one
+        f"{P}: line {len(STACK_FILE.splitlines()) + 1}: hipaa:region appears twice (first on line 9)",
     ),
     (
         "key-without-namespace",

@@ -86,6 +86,13 @@ def test_stacks_use_distinct_projects() -> None:
         ("allowedLocations", "[]", "hipaa:allowedLocations=[] must be a non-empty list"),
         ("approverGroup", "not-an-email", "hipaa:approverGroup=not-an-email is not a valid group email"),
         ("repoName", "bad name!", "hipaa:repoName=bad name! is not a valid repository name"),
+        ("reidentificationGroup", "not-an-email", "hipaa:reidentificationGroup=not-an-email is not a valid group"),
+        (
+            "reidentificationGroup",
+            "Prod-Data-Engineers@northwind-health.example",
+            "hipaa:reidentificationGroup=Prod-Data-Engineers@northwind-health.example must differ from "
+            "hipaa:engineerGroup",
+        ),
         ("analystRegions", "[]", "hipaa:analystRegions=[] must be a non-empty list"),
         (
             "analystRegions",
@@ -123,7 +130,16 @@ def test_bad_value_names_key_and_problem(key: str, value: str, message: str) -> 
 
 
 @pytest.mark.parametrize(
-    "key", ["projectId", "siemProjectId", "keyRotationDays", "accessPolicyId", "allowedLocations", "analystRegions"]
+    "key",
+    [
+        "projectId",
+        "siemProjectId",
+        "keyRotationDays",
+        "accessPolicyId",
+        "allowedLocations",
+        "analystRegions",
+        "reidentificationGroup",
+    ],
 )
 def test_missing_key_is_named(key: str) -> None:
     values = raw()

@@ -75,6 +75,19 @@ def secure_mode_in_prod(cluster: Any, environment: str) -> Any:
     return with_value(cluster, "config.securityConfig", {"kerberosConfig": {"enableKerberos": True}})
 
 
+def kerberos_password_object(environment: str) -> dict[str, Any]:
+    """`gcloud storage objects describe --format=json` of the KMS-encrypted Kerberos root password (metadata only)."""
+    bucket = f"{PROJECTS[environment]}-dataproc-kerberos"
+    return {
+        "bucket": bucket,
+        "name": "root-principal-password.encrypted",
+        "size": 113,
+        "content_type": "application/octet-stream",
+        "storage_url": f"gs://{bucket}/root-principal-password.encrypted#1700000000000000",
+        "kms_key": f"{keyring(environment)}/cryptoKeys/storage-cmek/cryptoKeyVersions/1",
+    }
+
+
 def dataproc_cluster(stem: str, environment: str, *, idle_ttl: str | None = None) -> Any:
     """A compliant `clusters describe`; the lifecycle block matches what the environment expects."""
     cluster = secure_mode_in_prod(load(stem, "cluster", environment), environment)

@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
-from infra.compute.dataproc_support import kerberos_secret_version
-from infra.naming import dataproc_autoscaling_policy_id, dataproc_staging_bucket, dataproc_temp_bucket
+from infra.naming import (
+    dataproc_autoscaling_policy_id,
+    dataproc_kerberos_password_uri,
+    dataproc_staging_bucket,
+    dataproc_temp_bucket,
+)
 from tests.infra.recording import config_for
 from tests.scripts import deploy_fixtures as fx
 from tests.scripts.fakes import FakeTools, Result
@@ -40,6 +44,7 @@ def cluster(environment: str) -> Any:
 
 def deploy(tools: FakeTools, environment: str, *, existing: bool, described: Any = None) -> Result:
     live = cluster(environment) if described is None else described
+    tools.on("gcloud", ["storage", "objects", "describe"], stdout=fx.kerberos_password_object(environment))
     tools.on("gcloud", ["dataproc", "clusters", "list"], stdout=[live] if existing else [])
     tools.on("gcloud", ["dataproc", "clusters", "create"], stderr="Waiting for cluster creation operation...done.\n")
     tools.on("gcloud", ["dataproc", "clusters", "update"], stderr="Waiting on operation...done.\n")
@@ -110,16 +115,35 @@ def test_prod_with_approval_updates_and_removes_idle_deletion(tools: FakeTools) 
     assert tools.evidence_of("deploy-dataproc")["environment"] == "prod"
 
 
-def test_prod_creates_a_kerberos_cluster_with_the_secret_manager_password(tools: FakeTools) -> None:
+def test_prod_creates_a_kerberos_cluster_with_the_kms_encrypted_password_object(tools: FakeTools) -> None:
     tools.approve_build("APPROVED")
     result = deploy(tools, "prod", existing=False)
     assert result.returncode == 0, result.stderr
     assert result.reason == "deploy-dataproc-hipaa.sh: PASS: deploy-dataproc: 12 checked, 0 violations"
     create = create_call(tools)
-    config = config_for("prod")
+    password = dataproc_kerberos_password_uri(config_for("prod"))
+    assert password == "gs://nwh-analytics-prd-dataproc-kerberos/root-principal-password.encrypted"
     assert "--enable-kerberos" in create
-    assert f"--kerberos-root-principal-password-uri={kerberos_secret_version(config)}" in create
+    assert f"--kerberos-root-principal-password-uri={password}" in create
     assert f"--kerberos-kms-key={fx.keyring('prod')}/cryptoKeys/secrets-cmek" in create
+    # The object's metadata is read before the cluster is asked for; never its content.
+    assert tools.called("gcloud", "storage", "objects", "describe", password, "--format=json")
+    assert not tools.called("gcloud", "storage", "cat")
+
+
+def test_prod_without_the_encrypted_password_object_creates_no_cluster(tools: FakeTools) -> None:
+    tools.approve_build("APPROVED")
+    tools.on(
+        "gcloud",
+        ["storage", "objects", "describe"],
+        stderr="ERROR: (gcloud.storage.objects.describe) The following URLs matched no objects or files:\n",
+        exit=1,
+    )
+    result = deploy(tools, "prod", existing=False)
+    assert result.returncode != 0
+    assert "Kerberos root principal password gs://nwh-analytics-prd-dataproc-kerberos/" in result.reason
+    assert "encrypt and upload it first: README" in result.reason
+    assert not tools.called("gcloud", "dataproc", "clusters", "create")
 
 
 def test_dev_and_staging_clusters_are_not_kerberized(tools: FakeTools) -> None:

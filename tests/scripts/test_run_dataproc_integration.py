@@ -52,6 +52,7 @@ def answer(
     job = fx.load(STEM, "job", environment)
     key_versions = fx.load(STEM, "secret-versions", environment) if versions is None else versions
     tools.on("gcloud", ["secrets", "versions", "list", f"hipaa-{environment}-mrn-hmac-key"], stdout=key_versions)
+    tools.on("gcloud", ["storage", "objects", "describe"], stdout=fx.kerberos_password_object(environment))
     tools.on("gcloud", ["dataproc", "clusters", "create"], stderr="Waiting for cluster creation operation...done.\n")
     tools.on("gcloud", ["dataproc", "clusters", "describe"], stdout=described or integration_cluster(environment))
     tools.on("gcloud", ["dataproc", "jobs", "submit", "pyspark"], stdout=job)
@@ -180,6 +181,9 @@ def test_prod_with_approval_runs_in_the_prod_perimeter(tools: FakeTools) -> None
     assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", "--subnet=hipaa-prod-private")
     # The test cluster has the prod cluster's shape, secure mode included.
     assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", "--enable-kerberos")
+    password = "gs://nwh-analytics-prd-dataproc-kerberos/root-principal-password.encrypted"
+    flag = f"--kerberos-root-principal-password-uri={password}"
+    assert tools.called("gcloud", "clusters", "create", "hipaa-prod-dataproc-it-b123", flag)
     assert deleted(tools, "prod")
 
 

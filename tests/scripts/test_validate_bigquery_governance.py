@@ -28,6 +28,11 @@ STEM = "validate-bigquery-governance"
 GATE = "bigquery-governance"
 USAGE = "validate-bigquery-governance.sh ENV PROJECT_ID BIGQUERY_DATASET"
 CURATED, DEIDENTIFIED, RAW = "hipaa_prod_curated", "hipaa_prod_deidentified", "hipaa_prod_raw"
+REIDENTIFICATION = "hipaa_prod_reidentification"
+PROCEDURE = f"{REIDENTIFICATION}.reidentify_patients"
+KEK = f"projects/{PROJECT}/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/phi-columns-kek"
+# Stored as AEAD ciphertext (infra/data/warehouse/encryption.py): BYTES in the source dataset.
+ENCRYPTED = ("mrn", "ssn")
 NO_POLICIES = "No row access policies found.\n"
 PLANNED_TABLES = ("encounters", "observations", "patients")
 # Tables nobody planned may exist (the jobs write some); a table without PHI columns needs no policy.
@@ -39,7 +44,8 @@ def planned_schema(env: str, dataset: str, table: str) -> list[dict[str, Any]]:
     planned policy tags (an untagged column, such as the random surrogate patient_id, has none)."""
     columns: list[dict[str, Any]] = []
     for e in expected(env, "column_policy_tags", f"{dataset}.{table}."):
-        column: dict[str, Any] = {"mode": "NULLABLE", "name": e["id"].rsplit(".", 1)[-1], "type": "STRING"}
+        name = e["id"].rsplit(".", 1)[-1]
+        column: dict[str, Any] = {"mode": "NULLABLE", "name": name, "type": "BYTES" if name in ENCRYPTED else "STRING"}
         if e["properties"]["policyTags"]["names"]:
             column["policyTags"] = e["properties"]["policyTags"]
         columns.append(column)
@@ -97,7 +103,24 @@ def compliant(env: str = "prod") -> Scenario:
     extra_policies = ["ls", "--row_access_policies", f"{project}:{curated}.{EXTRA_TABLE}"]
     scenario.add(f"policies {EXTRA_TABLE}", "bq", extra_policies, NO_POLICIES)
     scenario.add("views", "bq", ["ls", f"{project}:{deidentified}"], views)
+    _column_encryption(scenario, env)
     return scenario
+
+
+def _column_encryption(scenario: Scenario, env: str) -> None:
+    """The decrypting procedure, its dataset read by the one group, and the KEK's IAM policy."""
+    project, group = scope(env)["project"], f"group:{env}-reidentification@northwind-health.example"
+    reidentification = f"hipaa_{env}_reidentification"
+    scenario[reidentification]["access"] = [
+        {"role": "OWNER", "specialGroup": "projectOwners"},
+        {"role": "READER", "groupByEmail": group.removeprefix("group:")},
+    ]
+    procedure = f"{project}:{reidentification}.reidentify_patients"
+    scenario.add("routine", "bq", ["show", "--routine", procedure], for_env(env, load(STEM, "routine")))
+    policy = for_env(env, load(STEM, "kek-policy"))
+    policy["bindings"][1]["members"][0] = group
+    kek = for_env(env, KEK)
+    scenario.add("kek policy", "gcloud", ["kms", "keys", "get-iam-policy", kek], policy)
 
 
 def _tag_paths(env: str) -> list[str]:
@@ -121,7 +144,7 @@ def tools(tmp_path: Path) -> FakeTools:
 
 
 # (planned resources, planned property values) the gate compares in each environment
-PLANNED = {"dev": (50, 56), "staging": (53, 62), "prod": (53, 62)}
+PLANNED = {"dev": (52, 58), "staging": (55, 64), "prod": (55, 64)}
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
@@ -133,9 +156,9 @@ def test_compliant_dataset_passes_and_reads_no_table_data(tools: FakeTools, env:
     evidence = passed(run(tools, scenario, env), GATE)
     project, curated = scope(env)["project"], scope(env)["bigquery_dataset"]
     if env == "prod":
-        # 4 table schemas, 13 PHI leaf columns (11 planned, 2 in the unplanned record) and 3 tables'
-        # row policies, 3 views, 5 datasets
-        assert evidence["checked"] == 4 + 13 + 3 + 3 + 5
+        # 4 table schemas, 2 encrypted columns, 13 PHI leaf columns (11 planned, 2 in the unplanned
+        # record), 3 tables' row policies, 3 views, 7 datasets, 5 column-encryption properties
+        assert evidence["checked"] == 4 + 2 + 13 + 3 + 3 + 7 + 5
     assert not tools.called("bq", "query") and not tools.called("bq", "head")
     assert not tools.called("bq", "show", "--schema", f"{project}:{curated}.encounters_daily")
     # a table without PHI columns, and no planned policy, needs no row access policy
@@ -202,7 +225,48 @@ def _unauthorized_views(s: Scenario) -> None:
 
 MRN_TAG = policy_tag_name("prod", "hipaa-prod-phi/mrn")
 FIRST_PATIENT_POLICY = "analysts_prod_analysts_northeast_northwind_health_example"
+
+
+def _second_decrypter(s: Scenario) -> None:
+    s["kek policy"]["bindings"].append(
+        {
+            "role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+            "members": ["group:prod-data-engineers@northwind-health.example"],
+        }
+    )
+
+
+def _unauthorized_procedure(s: Scenario) -> None:
+    s[CURATED]["access"] = [entry for entry in s[CURATED]["access"] if "routine" not in entry]
+
+
+def _other_kek(s: Scenario) -> None:
+    s["routine"]["definitionBody"] = s["routine"]["definitionBody"].replace("phi-columns-kek", "other-kek")
+
+
 VIOLATIONS: dict[str, tuple[Callable[[Scenario], object], list[str]]] = {
+    "clear-identifier": (
+        lambda s: column(s, "patients", "ssn").__setitem__("type", "STRING"),
+        [f"table {CURATED}.patients: column ssn is STRING, not BYTES ciphertext"],
+    ),
+    "second-decrypter": (
+        _second_decrypter,
+        [
+            f"key {KEK}: people who may decrypt are group:prod-data-engineers@northwind-health.example, "
+            "group:prod-reidentification@northwind-health.example, not the procedure group alone"
+        ],
+    ),
+    "procedure-not-authorized": (
+        _unauthorized_procedure,
+        [f"dataset {CURATED}: procedure {PROCEDURE} is not authorized on it"],
+    ),
+    "procedure-other-kek": (_other_kek, [f"routine {PROCEDURE}: does not unwrap its keysets with {KEK}"]),
+    "procedure-readers": (
+        lambda s: s[REIDENTIFICATION]["access"].append(
+            {"groupByEmail": "prod-analysts@northwind-health.example", "role": "READER"}
+        ),
+        [f"dataset {REIDENTIFICATION}: readers must be exactly one group, found 2 grant(s)"],
+    ),
     "row-access-policies": (
         lambda s: s.__setitem__("policies encounters", NO_POLICIES),
         [f"table {CURATED}.encounters: holds PHI columns but has no row access policy"]
@@ -293,6 +357,8 @@ def test_the_whole_deidentified_dataset_may_be_authorized(tools: FakeTools) -> N
         ("policies encounters", "malformed", f"row access policies of {CURATED}.encounters"),
         (CURATED, "empty", f"dataset {CURATED}"),
         ("taxonomies", "error", "policy tag taxonomies in us-central1"),
+        ("routine", "error", f"procedure {PROCEDURE}"),
+        ("kek policy", "malformed", f"IAM policy of {KEK}"),
     ],
 )
 def test_tool_failure_empty_or_malformed_output_fails_closed(

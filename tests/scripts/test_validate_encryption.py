@@ -96,16 +96,17 @@ def tools(tmp_path: Path) -> FakeTools:
 
 
 # (planned resources, planned property values) the gate compares in each environment
-PLANNED = {"dev": (26, 76), "staging": (27, 77), "prod": (28, 78)}
+PLANNED = {"dev": (29, 82), "staging": (30, 83), "prod": (31, 86)}
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_compliant_project_passes_with_every_resource_counted(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env), GATE)
     if env == "prod":
-        # 10 symmetric keys, 8 buckets, 5 datasets, 1 Dataproc cluster, GKE cluster + 1 pool, 2 disks, 2 secrets,
-        # 1 target HTTPS proxy (the Gateway's, regional) and its SSL policy
-        assert evidence["checked"] == 32 and evidence["tool"] == "gcloud/bq/jq"
+        # 11 symmetric keys, 9 buckets (one the Kerberos password's), 7 datasets, 1 Dataproc cluster,
+        # GKE cluster + 1 pool, 2 disks, 1 secret, 1 target HTTPS proxy (the Gateway's, regional) and
+        # its SSL policy
+        assert evidence["checked"] == 35 and evidence["tool"] == "gcloud/bq/jq"
         assert tools.called("bq", "show", "--format=json", f"{PROJECT}:hipaa_prod_raw")
         assert tools.called("gcloud", "secrets", "list", "--project", PROJECT, "--format=json")
     # every planned key, bucket, dataset, cluster and secret was found with the planned properties
@@ -123,7 +124,7 @@ def test_a_planned_bucket_that_disappeared_fails_naming_it(tools: FakeTools) -> 
     scenario["buckets"].remove(named(scenario, "buckets", RAW_BUCKET))
     evidence = failed(run(tools, scenario), GATE)
     assert evidence["violations"] == [f"bucket {RAW_BUCKET}: planned but not found"]
-    assert evidence["inventory"]["missing"] == 1 and evidence["inventory"]["found"] == 27
+    assert evidence["inventory"]["missing"] == 1 and evidence["inventory"]["found"] == 30
 
 
 def test_a_dataset_recreated_under_another_name_without_cmek_is_unmanaged(tools: FakeTools) -> None:
@@ -166,7 +167,7 @@ def test_a_topic_where_the_plan_has_none_is_unmanaged_even_with_cmek(tools: Fake
         f"Pub/Sub topic projects/{PROJECT}/topics/plain: not in the inventory (unmanaged)",
         f"Pub/Sub topic plain: no CMEK key from {RING}",
     ]
-    assert (evidence["inventory"]["unmanaged"], evidence["inventory"]["expected"]) == (2, 28)
+    assert (evidence["inventory"]["unmanaged"], evidence["inventory"]["expected"]) == (2, 31)
 
 
 def test_a_property_that_differs_from_the_plan_fails(tools: FakeTools) -> None:
@@ -187,7 +188,7 @@ def test_an_empty_listing_where_resources_are_planned_is_a_tool_error(tools: Fak
     scenario.answers["datasets"].raw = ""  # bq prints nothing for a project without datasets
     result = run(tools, scenario)
     evidence = failed(result, GATE)
-    reason = f"datasets of {PROJECT}: listed nothing, but the inventory plans 5 dataset(s)"
+    reason = f"datasets of {PROJECT}: listed nothing, but the inventory plans 7 dataset(s)"
     assert result.reason == f"{SCRIPT}: FAIL: {reason}" and evidence["violations"][-1] == reason
 
 

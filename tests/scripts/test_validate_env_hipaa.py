@@ -101,7 +101,7 @@ def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools,
     assert all(tools.called("gcloud", "org-policies", "describe", c, "--effective") for c in CONSTRAINTS)
     inventory = evidence["inventory"]
     assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
-    assert (inventory["expected"], inventory["properties"]) == (15, 51)
+    assert (inventory["expected"], inventory["properties"]) == (16, 55)
 
 
 def test_dev_tolerates_a_dry_run_perimeter_and_software_keys_and_deny_all_cmek_passes(tools: FakeTools) -> None:
@@ -136,7 +136,7 @@ def test_an_empty_key_listing_is_a_tool_error(tools: FakeTools) -> None:
     scenario["keys"] = []
     result = run(tools, scenario)
     evidence = failed(result, GATE)
-    assert result.reason == f"{SCRIPT}: FAIL: keys of {KEYRING}: listed nothing, but the inventory plans 10 key(s)"
+    assert result.reason == f"{SCRIPT}: FAIL: keys of {KEYRING}: listed nothing, but the inventory plans 11 key(s)"
     assert f"key {KEYRING}/cryptoKeys/storage-cmek: missing" in evidence["violations"]
 
 

@@ -18,6 +18,7 @@ from hipaa_api.models import MonthlyEncounters
 from hipaa_api.repository import COLUMNS as API_COLUMNS
 from hipaa_api.settings import DEFAULT_TABLE as API_TABLE
 from hipaa_spark import aggregate, deidentify, job, safe_harbor, source
+from infra.data.warehouse.encryption import ENCRYPTED_COLUMNS
 from infra.data.warehouse.schema import TABLES as WAREHOUSE
 from workloads.quality import suites, tables
 
@@ -57,6 +58,10 @@ def test_curated_suites_check_columns_the_tables_have(table: tables.Table) -> No
 
 
 def test_no_tagged_column_reaches_a_deidentified_output() -> None:
+    # The encrypted columns are tagged too, so no de-identified output carries their ciphertext either.
+    assert {(e.table, e.column) for e in ENCRYPTED_COLUMNS} <= {
+        (spec.table_id, c.name) for spec in WAREHOUSE for c in spec.columns if c.tag is not None
+    }
     for columns in (deidentify.DEIDENTIFIED_COLUMNS, aggregate.AGGREGATE_COLUMNS, API_COLUMNS):
         assert TAGGED.isdisjoint(columns)
 

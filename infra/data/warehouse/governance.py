@@ -46,6 +46,9 @@ TAGS: dict[str, Tag] = {
 }
 # Engineers link records across sources by MRN; every other identifier they only see masked.
 ENGINEER_CLEAR_TAGS = ("mrn",)
+# The tags of the encrypted columns (infra/data/warehouse/encryption.py): the re-identification group reads
+# their ciphertext unmasked, so the procedure can decrypt it, and sees no other PHI column.
+CIPHERTEXT_TAGS = ("mrn", "ssn")
 
 
 def data_policy_id(config: Stack, tag: str) -> str:
@@ -63,6 +66,8 @@ class ColumnGovernanceArgs:
     """Google group of data engineers: MRNs in clear, every other PHI column masked."""
     full_readers: Sequence[pulumi.Input[str]] = ()
     """Members (`serviceAccount:EMAIL`) that read every column in clear: backups and pipeline jobs."""
+    reidentification_group: str | None = None
+    """Google group that may decrypt the encrypted columns: fine-grained reader of `CIPHERTEXT_TAGS` only."""
 
 
 class ColumnGovernance(pulumi.ComponentResource):
@@ -144,6 +149,10 @@ class ColumnGovernance(pulumi.ComponentResource):
                 )
         for key in ENGINEER_CLEAR_TAGS:
             self._fine_grained(f"{name}-{key}-clear-engineers", tags[key], engineers)
+        if args.reidentification_group is not None:
+            for key in CIPHERTEXT_TAGS:
+                reidentifiers = f"group:{args.reidentification_group}"
+                self._fine_grained(f"{name}-{key}-ciphertext-reidentification", tags[key], reidentifiers)
         # Backups copy and pipelines transform whole tables: they read every column in clear.
         for index, reader in enumerate(args.full_readers):
             for key, parent in parents.items():

@@ -4,7 +4,9 @@ Column names and types follow a FHIR-like model (patients, encounters, observati
 that identifies a person, or narrows one down, names the policy tag (a key of
 `warehouse_governance.TAGS`) that masks or hides it; the schema JSON carries the tag's resource name.
 Partitioning is on the load date, which is not a date of the individual, so partition pruning never
-needs a protected column.
+needs a protected column. Columns listed in `encryption.ENCRYPTED_COLUMNS` are declared here with their
+clear type and stored as BYTES ciphertext in the datasets that encrypt (`column_type`); their policy
+tag stays on as the access layer over the ciphertext.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+
+from infra.data.warehouse.encryption import CIPHERTEXT_TYPE, ENCRYPTED_PURPOSES, encrypted_column
 
 # The column row access policies filter on; each analyst group in `hipaa:analystRegions` sees its regions.
 REGION_COLUMN = "facility_region"
@@ -107,15 +111,31 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 
-def schema_fields(table: TableSpec, tag_names: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """BigQuery schema fields; a PHI column carries `policyTags.names` with its tag's resource name."""
+def column_type(table: TableSpec, column: Column, purpose: str) -> str:
+    """The type a column is stored as in a dataset of `purpose`: BYTES where it is encrypted."""
+    if purpose in ENCRYPTED_PURPOSES and encrypted_column(table.table_id, column.name) is not None:
+        return CIPHERTEXT_TYPE
+    return column.type
+
+
+def _description(table: TableSpec, column: Column, purpose: str) -> str:
+    encryption = encrypted_column(table.table_id, column.name) if purpose in ENCRYPTED_PURPOSES else None
+    if encryption is None:
+        return column.description
+    mode = "deterministic" if encryption.deterministic else "randomized"
+    return f"{column.description}; {mode} AEAD ciphertext (decrypt: the re-identification procedure)"
+
+
+def schema_fields(table: TableSpec, tag_names: Mapping[str, Any], purpose: str) -> list[dict[str, Any]]:
+    """BigQuery schema fields of the table in a dataset of `purpose`; a PHI column carries `policyTags.names`
+    with its tag's resource name, an encrypted one its ciphertext type as well."""
     fields: list[dict[str, Any]] = []
     for column in table.columns:
         field: dict[str, Any] = {
             "name": column.name,
-            "type": column.type,
+            "type": column_type(table, column, purpose),
             "mode": column.mode,
-            "description": column.description,
+            "description": _description(table, column, purpose),
         }
         if column.tag is not None:
             field["policyTags"] = {"names": [tag_names[column.tag]]}
@@ -123,9 +143,9 @@ def schema_fields(table: TableSpec, tag_names: Mapping[str, Any]) -> list[dict[s
     return fields
 
 
-def schema_json(table: TableSpec, tag_names: Mapping[str, pulumi.Input[str]]) -> pulumi.Output[str]:
+def schema_json(table: TableSpec, tag_names: Mapping[str, pulumi.Input[str]], purpose: str) -> pulumi.Output[str]:
     """The `schema` argument of gcp.bigquery.Table, resolved once the policy tags exist."""
-    return pulumi.Output.json_dumps(schema_fields(table, tag_names))
+    return pulumi.Output.json_dumps(schema_fields(table, tag_names, purpose))
 
 
 def region_predicate(regions: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from infra.config import row_policy_id
+from infra.data.warehouse.column_encryption import ColumnEncryption, ColumnEncryptionArgs
 from infra.data.warehouse.governance import ColumnGovernance, ColumnGovernanceArgs
 from infra.data.warehouse.schema import PARTITION_COLUMN, TABLES, TableSpec, region_predicate, schema_json
 from infra.data.warehouse.views import authorized_views
@@ -67,6 +68,8 @@ class Warehouse(pulumi.ComponentResource):
     """Table id of each authorized view in the de-identified dataset, by view id."""
     taxonomy_name: pulumi.Output[str]
     """The policy tag taxonomy that masks the PHI columns (ColumnGovernance)."""
+    reidentification_procedure: pulumi.Output[str]
+    """`project.dataset.reidentify_patients`: the only way to read the encrypted columns in clear."""
 
     def __init__(self, name: str, args: WarehouseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(self.TYPE_TOKEN, name, None, opts)
@@ -82,6 +85,7 @@ class Warehouse(pulumi.ComponentResource):
                 analyst_group=args.analyst_group,
                 engineer_group=args.engineer_group,
                 full_readers=[*args.backup_operators, *args.data_processors],
+                reidentification_group=args.reidentification_group,
             ),
             opts=child_opts(self),
         )
@@ -103,6 +107,19 @@ class Warehouse(pulumi.ComponentResource):
             deidentified=self._datasets["deidentified"],
             curated=self._datasets["curated"],
             sources={spec.table_id: tables[f"curated.{spec.table_id}"] for spec in TABLES},
+        )
+        encryption = ColumnEncryption(
+            f"{name}-encryption",
+            ColumnEncryptionArgs(
+                placement=placement,
+                bigquery_key_id=args.bigquery_key_id,
+                column_kek_id=args.column_kek_id,
+                curated_dataset_id=self._datasets["curated"].dataset_id,
+                reidentification_group=args.reidentification_group,
+                keyset_creator=args.keyset_creator,
+                loaders=list(args.data_processors),
+            ),
+            opts=child_opts(self),
         )
         self._grant(name, "curated", "READER", group=args.engineer_group, suffix="engineers")
         self._grant(name, "deidentified", "READER", group=args.analyst_group, suffix="analysts")
@@ -133,6 +150,9 @@ class Warehouse(pulumi.ComponentResource):
         self.dataset_ids = {purpose: dataset.dataset_id for purpose, dataset in self._datasets.items()}
         self.view_ids = {view_id: view.table_id for view_id, view in views.items()}
         self.taxonomy_name = governance.taxonomy_name
+        self.reidentification_procedure = pulumi.Output.all(
+            encryption.reidentification_dataset_id, encryption.procedure_id
+        ).apply(lambda parts: f"{placement.project_id}.{parts[0]}.{parts[1]}")
         register_declared(self)
 
     def _dataset(self, name: str, purpose: str, description: str) -> gcp.bigquery.Dataset:
@@ -169,7 +189,7 @@ class Warehouse(pulumi.ComponentResource):
             dataset_id=self._datasets[purpose].dataset_id,
             table_id=spec.table_id,
             description=spec.description,
-            schema=schema_json(spec, tag_names),
+            schema=schema_json(spec, tag_names, purpose),
             time_partitioning=gcp.bigquery.TableTimePartitioningArgs(type="DAY", field=PARTITION_COLUMN),
             # The authorized views expose no partition column, so a required filter would break them.
             require_partition_filter=False,

@@ -26,6 +26,12 @@ class WarehouseArgs:
     analyst_regions: tuple[tuple[str, tuple[str, ...]], ...]
     """Row-level security: each analyst group (nested in `analyst_group`) and the facility regions whose
     rows it sees; an analyst in no listed group sees no rows."""
+    reidentification_group: str
+    """Google group that alone may decrypt the encrypted columns, through the re-identification procedure."""
+    column_kek_id: pulumi.Input[str]
+    """The KEK wrapping the column keysets (`phi-columns-kek`, Kms.column_kek_id)."""
+    keyset_creator: pulumi.Input[str]
+    """The member running `pulumi up` (`serviceAccount:EMAIL`): BigQuery wraps new keysets as it."""
     backup_operators: Sequence[pulumi.Input[str]] = ()
     """Members (`serviceAccount:EMAIL`) that snapshot curated tables into the backups dataset."""
     data_processors: Sequence[pulumi.Input[str]] = ()

@@ -44,7 +44,7 @@ def dataproc_args(environment: str) -> DataprocArgs:
         subnet_id=SUBNET,
         compute_key_id=f"{KEYS}/compute-cmek",
         storage_key_id=f"{KEYS}/storage-cmek",
-        secrets_key_id=f"{KEYS}/secrets-cmek",
+        kerberos_key_id=f"{KEYS}/secrets-cmek",
     )
 
 

@@ -19,6 +19,12 @@ def cluster_config(environment: str = "prod") -> dict[str, Any]:
     return dict(only(list(built_dataproc(environment)), CLUSTER).inputs["clusterConfig"])
 
 
+def kerberos_bucket() -> dict[str, Any]:
+    return next(
+        dict(b.inputs) for b in of_type(list(built_dataproc("prod")), BUCKET) if b.inputs["name"].endswith("-kerberos")
+    )
+
+
 def test_internal_ip_only_on_the_private_subnet(stack: str) -> None:
     gce = cluster_config(stack)["gceClusterConfig"]
     assert gce["internalIpOnly"] is True
@@ -42,6 +48,17 @@ def test_service_account_roles_are_worker_job_user_and_read_session_only() -> No
 def test_shielded_vms() -> None:
     shielded = cluster_config()["gceClusterConfig"]["shieldedInstanceConfig"]
     assert shielded == {"enableSecureBoot": True, "enableVtpm": True, "enableIntegrityMonitoring": True}
+
+
+def test_nodes_refuse_project_wide_ssh_keys(stack: str) -> None:
+    # A project-wide SSH key would open every node to whoever holds it; only OS Login reaches them.
+    assert cluster_config(stack)["gceClusterConfig"]["metadata"] == {"block-project-ssh-keys": "true"}
+
+
+def test_job_driver_output_goes_to_cloud_logging(stack: str) -> None:
+    # Driver logs land in the CMEK, audited Cloud Logging rather than only on the cluster's disks.
+    properties = cluster_config(stack)["softwareConfig"]["properties"]
+    assert properties == {"dataproc:dataproc.logging.stackdriver.job.driver.enable": "true"}
 
 
 def test_disks_use_the_compute_key() -> None:
@@ -73,34 +90,69 @@ def test_no_optional_components() -> None:
     assert software["imageVersion"] == "2.2-debian12"
 
 
-def test_kerberos_in_prod_with_a_secret_manager_password() -> None:
+def test_kerberos_in_prod_with_the_kms_encrypted_password_object() -> None:
     kerberos = cluster_config("prod")["securityConfig"]["kerberosConfig"]
     assert kerberos == {
         "enableKerberos": True,
         "kmsKeyUri": f"{KEYS}/secrets-cmek",
-        "rootPrincipalPasswordUri": "projects/nwh-analytics-prd/secrets/hipaa-prod-dataproc-kerberos-root/versions/1",
+        "rootPrincipalPasswordUri": "gs://nwh-analytics-prd-dataproc-kerberos/root-principal-password.encrypted",
     }
-    secret = only(list(built_dataproc("prod")), SECRET)
-    replica = secret.inputs["replication"]["userManaged"]["replicas"][0]
-    assert replica == {"location": "us-central1", "customerManagedEncryption": {"kmsKeyName": f"{KEYS}/secrets-cmek"}}
-    accessor = only(list(built_dataproc("prod")), "gcp:secretmanager/secretIamMember:SecretIamMember")
-    assert accessor.inputs["role"] == "roles/secretmanager.secretAccessor"
+
+
+def test_no_secret_manager_secret_holds_the_kerberos_password() -> None:
+    # The API takes a KMS-encrypted Cloud Storage object only (infra/compute/dataproc_support.py).
+    assert of_type(list(built_dataproc("prod")), SECRET) == []
+    assert of_type(list(built_dataproc("prod")), "gcp:secretmanager/secretIamMember:SecretIamMember") == []
+
+
+def test_kerberos_bucket_is_a_hardened_cmek_bucket_of_its_own() -> None:
+    bucket = kerberos_bucket()
+    assert bucket["name"] == "nwh-analytics-prd-dataproc-kerberos"
+    assert bucket["encryption"]["defaultKmsKeyName"] == f"{KEYS}/storage-cmek"
+    assert bucket["publicAccessPrevention"] == "enforced"
+    assert bucket["uniformBucketLevelAccess"] is True
+    assert bucket["versioning"] == {"enabled": True}
+
+
+def test_cluster_account_alone_reads_the_kerberos_bucket() -> None:
+    readers = [
+        r.inputs
+        for r in of_type(list(built_dataproc("prod")), "gcp:storage/bucketIAMMember:BucketIAMMember")
+        if r.inputs["bucket"] == "nwh-analytics-prd-dataproc-kerberos"
+    ]
+    assert readers == [
+        {
+            "bucket": "nwh-analytics-prd-dataproc-kerberos",
+            "role": "roles/storage.objectViewer",
+            "member": "serviceAccount:hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com",
+        }
+    ]
+
+
+def test_cluster_account_may_decrypt_the_password_with_the_kerberos_key() -> None:
     decrypter = only(list(built_dataproc("prod")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
-    assert (decrypter.inputs["cryptoKeyId"], decrypter.inputs["role"]) == (
-        f"{KEYS}/secrets-cmek",
-        "roles/cloudkms.cryptoKeyDecrypter",
-    )
-    assert decrypter.inputs["member"] == "serviceAccount:hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
+    assert decrypter.inputs == {
+        "cryptoKeyId": f"{KEYS}/secrets-cmek",
+        "role": "roles/cloudkms.cryptoKeyDecrypter",
+        "member": "serviceAccount:hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com",
+    }
 
 
 def test_no_kerberos_outside_prod() -> None:
     assert "securityConfig" not in cluster_config("dev")
-    assert of_type(list(built_dataproc("dev")), SECRET) == []
+    assert "nwh-analytics-dev-dataproc-kerberos" not in {
+        b.inputs["name"] for b in of_type(list(built_dataproc("dev")), BUCKET)
+    }
     assert of_type(list(built_dataproc("dev")), "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") == []
+    assert of_type(list(built_dataproc("dev")), "gcp:storage/bucketIAMMember:BucketIAMMember") == []
 
 
 def test_staging_and_temp_buckets_are_cmek_private_and_named() -> None:
-    buckets = {b.inputs["name"]: b.inputs for b in of_type(list(built_dataproc("prod")), BUCKET)}
+    buckets = {
+        b.inputs["name"]: b.inputs
+        for b in of_type(list(built_dataproc("prod")), BUCKET)
+        if not b.inputs["name"].endswith("-kerberos")
+    }
     assert set(buckets) == {"nwh-analytics-prd-dataproc-staging", "nwh-analytics-prd-dataproc-temp"}
     # The names scripts/lib/dataproc.sh creates and verifies the cluster with (tests/scripts use these).
     prod = config_for("prod")

@@ -27,6 +27,12 @@ def test_workbench_has_no_public_ip_and_no_proxy() -> None:
     assert inputs["gceSetup"]["networkInterfaces"] == [{"network": NETWORK, "subnet": SUBNET, "nicType": "GVNIC"}]
 
 
+def test_workbench_admits_only_google_identities(stack: str) -> None:
+    # Third-party (workforce federation) identities would reach PHI without a Google account the
+    # org's groups, access levels and audit logs govern.
+    assert workbench(stack)["enableThirdPartyIdentity"] is False
+
+
 def test_workbench_disks_use_the_vertex_key() -> None:
     setup = workbench()["gceSetup"]
     for disk in (setup["bootDisk"], setup["dataDisks"]):

@@ -15,9 +15,13 @@ STORAGE_KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-p
 BIGQUERY_KEY = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/bigquery-cmek"
 BUILD = "hipaa-prod-build@nwh-analytics-prd.iam.gserviceaccount.com"
 DATAPROC = "hipaa-prod-dataproc@nwh-analytics-prd.iam.gserviceaccount.com"
+DEPLOYER = "hipaa-prod-deployer@nwh-analytics-prd.iam.gserviceaccount.com"
+COLUMN_KEK = "projects/nwh-analytics-prd/locations/us-central1/keyRings/hipaa-prod-keyring/cryptoKeys/phi-columns-kek"
 TABLE = "gcp:bigquery/table:Table"
 ROW_POLICY = "gcp:bigquery/rowAccessPolicy:RowAccessPolicy"
 TABLE_IDS = ("patients", "encounters", "observations")
+# ColumnEncryption's resources (tests/infra/data/warehouse/test_column_encryption.py) are named under this.
+ENCRYPTION = "warehouse-encryption-"
 
 
 def storage_args(environment: str) -> StorageArgs:
@@ -47,6 +51,9 @@ def warehouse_args(environment: str, processors: tuple[str, ...] = (f"serviceAcc
         analyst_group=config.analyst_group,
         engineer_group=config.engineer_group,
         analyst_regions=config.analyst_regions,
+        reidentification_group=config.reidentification_group,
+        column_kek_id=COLUMN_KEK,
+        keyset_creator=f"serviceAccount:{DEPLOYER}",
         backup_operators=[f"serviceAccount:{BUILD}"],
         data_processors=list(processors),
         model_trainers=[f"serviceAccount:{BUILD}"],
@@ -64,7 +71,7 @@ def built_warehouse(environment: str) -> tuple[Resource, ...]:
 
 def tables(environment: str = "prod") -> dict[str, dict[str, Any]]:
     """Table and view inputs by `dataset.table`."""
-    found = of_type(list(built_warehouse(environment)), TABLE)
+    found = [r for r in of_type(list(built_warehouse(environment)), TABLE) if not r.name.startswith(ENCRYPTION)]
     return {f"{r.inputs['datasetId']}.{r.inputs['tableId']}": dict(r.inputs) for r in found}
 
 

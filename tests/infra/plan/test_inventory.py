@@ -124,7 +124,7 @@ def test_counts_per_gate() -> None:
     assert property_count({"a": 1, "b": {"c": [1, 2], "d": {}}}) == 2
     assert property_count({}) == 0
     counts = gate_counts(generated("prod"))
-    assert counts["encryption"] == (28, 78)
+    assert counts["encryption"] == (31, 86)
     assert all(resources_ > 0 and properties > 0 for resources_, properties in counts.values())
 
 
@@ -167,7 +167,7 @@ def test_check_passes_on_a_fresh_file_and_detects_drift(
     cli_on_shared_plans: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["inventory", "--stack", "dev"]) == 0
-    assert "encryption 26 resources/76 properties" in capsys.readouterr().out
+    assert "encryption 29 resources/82 properties" in capsys.readouterr().out
     assert cli.main(["inventory", "--stack", "dev", "--check"]) == 0
     written = cli_on_shared_plans / "dev.json"
     written.write_text(written.read_text(encoding="utf-8").replace('"enforced"', '"inherited"', 1), encoding="utf-8")

@@ -53,6 +53,20 @@ def test_prod_keys_are_protected_and_dev_keys_are_not() -> None:
     assert not any(k.protect for k in find(planned("dev"), KEY))
 
 
+def test_a_destroyed_key_version_stays_recoverable_30_days_in_prod_1_day_in_dev() -> None:
+    # A destroyed version makes its data unreadable: prod gives 30 days to notice and restore it.
+    assert {k.inputs["destroyScheduledDuration"] for k in find(planned("prod"), KEY)} == {"2592000s"}
+    assert {k.inputs["destroyScheduledDuration"] for k in find(planned("dev"), KEY)} == {"86400s"}
+
+
+def test_symmetric_keys_encrypt_with_googles_symmetric_algorithm() -> None:
+    keys = [k for k in find(planned("prod"), KEY) if k.name != "kms-image-signing"]
+    assert len(keys) == len(KEY_USERS)
+    assert {(k.inputs["purpose"], k.inputs["versionTemplate"]["algorithm"]) for k in keys} == {
+        ("ENCRYPT_DECRYPT", "GOOGLE_SYMMETRIC_ENCRYPTION")
+    }
+
+
 def test_signing_key_is_asymmetric_ec() -> None:
     key = one(planned("prod"), KEY, "kms-image-signing")
     assert key.inputs["purpose"] == "ASYMMETRIC_SIGN"
@@ -88,13 +102,17 @@ def test_vertex_key_reaches_the_agents_that_encrypt_workbench_disks() -> None:
     )
 
 
-def test_logging_key_is_granted_to_the_siem_projects_logging_agent(stack: str) -> None:
-    # The CMEK log bucket lives in the SIEM project; its Cloud Logging agent encrypts with the key.
+def test_logging_key_is_granted_to_the_logging_agent_of_each_project_holding_a_log_bucket(stack: str) -> None:
+    # The audit log bucket lives in the SIEM project, the build-log bucket in this environment's: each
+    # project's own Cloud Logging agent encrypts its bucket with the key (issue 16).
     config = config_for(stack)
     binding = one(planned(stack), BINDING, "kms-logging-users")
-    siem = project_number(config.siem_project_id)
-    assert siem not in (project_number(config.project_id), project_number(config.security_project_id))
-    assert binding.inputs["members"] == [f"serviceAccount:service-{siem}@gcp-sa-logging.iam.gserviceaccount.com"]
+    siem, own = project_number(config.siem_project_id), project_number(config.project_id)
+    assert siem not in (own, project_number(config.security_project_id))
+    assert binding.inputs["members"] == [
+        f"serviceAccount:service-{siem}@gcp-sa-logging.iam.gserviceaccount.com",
+        f"serviceAccount:service-{own}@gcp-sa-logging.iam.gserviceaccount.com",
+    ]
 
 
 def test_each_key_has_exactly_one_authoritative_binding() -> None:
@@ -125,8 +143,10 @@ def test_a_logging_agent_google_does_not_report_is_never_granted(monkeypatch: py
 
 def test_logging_agent_check_accepts_the_reported_agent() -> None:
     assert checked_logging_agent("42", "service-42@gcp-sa-logging.iam.gserviceaccount.com") == "42"
-    with pytest.raises(AgentMismatchError, match="unknown"):
+    with pytest.raises(AgentMismatchError, match=r"^SIEM project's Cloud Logging CMEK agent is unknown"):
         checked_logging_agent("42", "")
+    with pytest.raises(AgentMismatchError, match=r"^this project's Cloud Logging CMEK agent is service-41@"):
+        checked_logging_agent("42", "service-41@gcp-sa-logging.iam.gserviceaccount.com", "this project's")
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import (
+    BinaryType,
     DataType,
     DateType,
     DecimalType,
@@ -18,7 +20,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from infra.data.warehouse.schema import TABLES
+from infra.data.warehouse.schema import TABLES, column_type
 from tests.workloads.spark.conftest import SOURCE_SCHEMA
 
 SPARK_TYPES: dict[str, DataType] = {
@@ -27,13 +29,19 @@ SPARK_TYPES: dict[str, DataType] = {
     "INT64": LongType(),
     "NUMERIC": DecimalType(38, 9),
     "TIMESTAMP": TimestampType(),
+    "BYTES": BinaryType(),
 }
 LOADED = date(2024, 6, 1)
 
 
 def curated_schema(table: str) -> StructType:
     (spec,) = [t for t in TABLES if t.table_id == table]
-    return StructType([StructField(c.name, SPARK_TYPES[c.type]) for c in spec.columns])
+    return StructType([StructField(c.name, SPARK_TYPES[column_type(spec, c, "curated")]) for c in spec.columns])
+
+
+def ciphertext(clear: str) -> bytes:
+    """A stand-in for BigQuery's deterministic AEAD output: BYTES, equal for equal input, not the clear value."""
+    return b"\x01AEAD" + hashlib.sha256(clear.encode("utf-8")).digest()
 
 
 def split(joined: Sequence[tuple[object, ...]]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -48,7 +56,9 @@ def split(joined: Sequence[tuple[object, ...]]) -> tuple[list[dict[str, Any]], d
         patients[source["patient_id"]] = {
             **source,
             **common,
-            "ssn": f"000-00-{number:04d}",  # 000 area numbers are never issued
+            # Curated holds ciphertext for these (infra/data/warehouse/encryption.py).
+            "mrn": ciphertext(source["mrn"]),
+            "ssn": ciphertext(f"000-00-{number:04d}"),  # 000 area numbers are never issued
             "given_name": "Test",
             "family_name": f"Patient {number}",
             "sex": "F",

@@ -12,6 +12,7 @@ from pyspark.sql import DataFrame, SparkSession
 from hipaa_spark.deidentify import DEIDENTIFIED_COLUMNS, deidentify, pseudonymize_mrn
 from hipaa_spark.safe_harbor import restricted_zip3
 from tests.workloads.spark.conftest import SOURCE_SCHEMA, TEST_KEY, encounter
+from tests.workloads.spark.curated import ciphertext
 
 
 def rows_of(spark: SparkSession, *rows: tuple[object, ...]) -> DataFrame:
@@ -28,6 +29,14 @@ def test_no_direct_identifier_value_survives(encounters: DataFrame) -> None:
     identifiers = source - {"FAC-001", "J10.1", "inpatient"}
     output = {str(v) for row in deidentify(encounters, TEST_KEY, restricted_zip3()).collect() for v in row}
     assert identifiers.isdisjoint(output)
+
+
+def test_an_encrypted_mrn_becomes_the_keyed_hmac_of_its_ciphertext(spark: SparkSession) -> None:
+    # Curated holds the MRN as deterministic AEAD ciphertext (BYTES); the job hashes it without decrypting.
+    sealed = ciphertext("MRN-4242")
+    frame = spark.createDataFrame([("ENC-1", sealed), ("ENC-2", sealed)], "encounter_id string, mrn binary")
+    keys = {r.patient_key for r in pseudonymize_mrn(frame, TEST_KEY).collect()}
+    assert keys == {hmac.new(TEST_KEY, sealed, hashlib.sha256).hexdigest()}
 
 
 def test_mrn_becomes_the_keyed_hmac(spark: SparkSession) -> None:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as sf
 
 from hipaa_spark.job import AGGREGATES_TABLE, ROWS_TABLE, main, parse_args
 from tests.workloads.spark.conftest import TEST_KEY, encounter
-from tests.workloads.spark.curated import curated_frames
+from tests.workloads.spark.curated import ciphertext, curated_frames
 
 MAIN_PY = Path(__file__).resolve().parents[3] / "workloads" / "spark" / "main.py"
 VERSION = "projects/nwh-analytics-prd/secrets/hipaa-prod-mrn-hmac-key/versions/1"
@@ -39,6 +40,11 @@ class FakeTableIO:
 
     def write(self, frame: DataFrame, options: dict[str, str]) -> None:
         self.writes[options["table"]] = frame
+
+
+def has_mrn(clear: str) -> Column:
+    """Rows of the patient with this synthetic MRN, as curated stores it (ciphertext)."""
+    return sf.col("mrn").eqNullSafe(sf.lit(ciphertext(clear)))
 
 
 def key_for(version: str) -> bytes:
@@ -74,7 +80,7 @@ def test_encounters_without_a_patient_are_counted_not_published(
     spark: SparkSession, caplog: pytest.LogCaptureFixture
 ) -> None:
     io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
-    io.patients = io.patients.filter("mrn != 'MRN-0'")
+    io.patients = io.patients.filter(~has_mrn("MRN-0"))
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 0
     assert io.writes[f"nwh-analytics-prd.hipaa_prod_deidentified.{ROWS_TABLE}"].count() == 8
     assert "left out 4 encounter(s) with no patient row" in caplog.text
@@ -85,7 +91,7 @@ def test_a_repeated_patient_fails_before_anything_is_written(
     spark: SparkSession, caplog: pytest.LogCaptureFixture
 ) -> None:
     io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
-    io.patients = io.patients.union(io.patients.filter("mrn = 'MRN-1'"))
+    io.patients = io.patients.union(io.patients.filter(has_mrn("MRN-1")))
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
     assert "repeats 4 encounter row(s): patient_id repeats in patients" in caplog.text
     assert io.writes == {}
@@ -94,7 +100,7 @@ def test_a_repeated_patient_fails_before_anything_is_written(
 def test_missing_and_repeated_patients_cannot_cancel_out(spark: SparkSession, caplog: pytest.LogCaptureFixture) -> None:
     io = fake_io(spark, [encounter(n, mrn=f"MRN-{n % 3}") for n in range(12)])
     # MRN-0's 4 encounters lose their patient, MRN-1's 4 are doubled: as many rows as encounters.
-    io.patients = io.patients.filter("mrn != 'MRN-0'").union(io.patients.filter("mrn = 'MRN-1'"))
+    io.patients = io.patients.filter(~has_mrn("MRN-0")).union(io.patients.filter(has_mrn("MRN-1")))
     assert main(ARGS, spark=spark, io=io, key_reader=key_for) == 1
     assert "repeats 4 encounter row(s)" in caplog.text and io.writes == {}
 

@@ -31,7 +31,7 @@ def test_partition_and_row_filter_columns_are_not_phi() -> None:
 def test_schema_fields_carry_the_tag_resource_name() -> None:
     patients = next(t for t in TABLES if t.table_id == "patients")
     names = {key: f"projects/p/locations/us-central1/taxonomies/1/policyTags/{i}" for i, key in enumerate(TAGS)}
-    fields = {f["name"]: f for f in schema_fields(patients, names)}
+    fields = {f["name"]: f for f in schema_fields(patients, names, "raw")}
     assert fields["ssn"] == {
         "name": "ssn",
         "type": "STRING",

@@ -35,16 +35,21 @@ _ZIP = r"^([0-9]{3})[0-9]{2}(-?[0-9]{4})?$"
 def pseudonymize_mrn(encounters: DataFrame, key: bytes) -> DataFrame:
     """`patient_key`: HMAC-SHA256 of the MRN under a secret key, so patients link across rows but not back.
 
+    Curated stores the MRN as deterministic AEAD ciphertext (BYTES): equal MRNs give equal ciphertext, so
+    the HMAC of the ciphertext links a patient's rows just as well, and the job never needs to decrypt.
+    A clear (STRING) MRN is hashed as its UTF-8 bytes.
+
     A Python UDF rather than Spark's sha2 over key-padded literals: literals would put the key into
     query plans, which Spark prints to its event log and history server.
     """
     if len(key) < MIN_KEY_BYTES:
         raise ValueError(f"HMAC key must be at least {MIN_KEY_BYTES} bytes, got {len(key)}")
 
-    def keyed_hash(mrn: str | None) -> str | None:
+    def keyed_hash(mrn: bytes | bytearray | str | None) -> str | None:
         if mrn is None:
             return None
-        return hmac.new(key, mrn.encode("utf-8"), hashlib.sha256).hexdigest()
+        message = mrn.encode("utf-8") if isinstance(mrn, str) else bytes(mrn)
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
 
     keyed = sf.udf(keyed_hash, StringType())
     return encounters.withColumn("patient_key", keyed(sf.col("mrn")))

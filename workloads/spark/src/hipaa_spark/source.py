@@ -23,7 +23,7 @@ ENCOUNTER_COLUMNS = (
     "admit_date",
     "discharge_date",
 )
-# MRN for the keyed pseudonym, birth date for the age, postal code for the ZIP3.
+# MRN (its deterministic ciphertext, BYTES) for the keyed pseudonym, birth date for the age, postal code for the ZIP3.
 PATIENT_COLUMNS = (JOIN_KEY, "mrn", "date_of_birth", "postal_code")
 SOURCE_COLUMNS = (*ENCOUNTER_COLUMNS, *(c for c in PATIENT_COLUMNS if c != JOIN_KEY))
 
