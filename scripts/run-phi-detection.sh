@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Gate phi-detection: a Presidio PHI scan of this build's log (read back from Cloud Logging, where
 # the build logs) and of the test outputs, evidence and outputs the build produced, before any of
-# it leaves the build. Any finding blocks the build; evidence names file, line, entity type and
-# score, never the matched text.
+# it leaves the build. Any finding blocks the build; evidence names file, line, column, entity type
+# and score, never the matched text.
 #
 # The same scan runs twice: as gate phi-detection before any deploy, and as gate phi-log-scan
 # (PHI_GATE_ID=phi-log-scan) after every other step, just before the compliance report and the

@@ -35,7 +35,8 @@ def report_document(result: ScanResult) -> dict[str, object]:
         "files_scanned": result.files_scanned,
         "files_skipped": result.files_skipped,
         "findings": [
-            {"path": f.path, "line": f.line, "entity_type": f.entity_type, "score": f.score} for f in result.findings
+            {"path": f.path, "line": f.line, "column": f.column, "entity_type": f.entity_type, "score": f.score}
+            for f in result.findings
         ],
     }
 
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"phi: ERROR: {error}", file=sys.stderr)
         return ERROR
     for finding in result.findings:
-        print(f"{finding.path}:{finding.line}: {finding.entity_type} (score {finding.score:.2f})")
+        print(f"{finding.path}:{finding.line}:{finding.column}: {finding.entity_type} (score {finding.score:.2f})")
     print(summary(result))
     if arguments.json is not None:
         try:

@@ -1,8 +1,9 @@
 """The Presidio analyzer of the PHI gate, built once per process, asked one log line at a time.
 
 A line is the unit: a context word counts only on the line of the match, as a log line is one
-event, and a finding names the line. Scores: a match that needs context starts below the
-threshold; a context word adds CONTEXT_BOOST and lifts it to at least CONTEXT_FLOOR.
+event, and a finding names the line (a line longer than a window is asked in bounded windows,
+pipeline/phi/windows.py). Scores: a match that needs context starts below the threshold; a context
+word adds CONTEXT_BOOST and lifts it to at least CONTEXT_FLOOR.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
@@ -32,8 +34,11 @@ _MAY_MATCH_A_PATTERN = re.compile(r"[0-9@A-Z]")
 
 @dataclass(frozen=True)
 class Detection:
+    """An entity type found, its score and where the match starts (0-based); never the matched text."""
+
     entity_type: str
     score: float
+    start: int
 
 
 class Detector:
@@ -43,15 +48,26 @@ class Detector:
         self.mode = mode
         self._analyzer = analyzer
 
-    def detect(self, line: str) -> list[Detection]:
-        if self.mode == PATTERN_ONLY and not _MAY_MATCH_A_PATTERN.search(line):
+    def matches(self, text: str) -> list[Detection]:
+        """Every match over the threshold, each with where it starts."""
+        if self.mode == PATTERN_ONLY and not _MAY_MATCH_A_PATTERN.search(text):
             return []
-        best: dict[str, float] = {}
-        for result in within_addresses_dropped(
-            self._analyzer.analyze(text=line, language=LANGUAGE, score_threshold=SCORE_THRESHOLD)
-        ):
-            best[result.entity_type] = max(result.score, best.get(result.entity_type, 0.0))
-        return [Detection(entity, round(score, 2)) for entity, score in sorted(best.items())]
+        results = self._analyzer.analyze(text=text, language=LANGUAGE, score_threshold=SCORE_THRESHOLD)
+        return [Detection(r.entity_type, round(r.score, 2), r.start) for r in within_addresses_dropped(results)]
+
+    def detect(self, line: str) -> list[Detection]:
+        """One detection per entity type found on the line (see strongest)."""
+        return strongest(self.matches(line))
+
+
+def strongest(detections: Iterable[Detection]) -> list[Detection]:
+    """Per entity type, the best-scoring match (the first of equals), sorted by type."""
+    best: dict[str, Detection] = {}
+    for detection in detections:
+        held = best.get(detection.entity_type)
+        if held is None or (detection.score, -detection.start) > (held.score, -held.start):
+            best[detection.entity_type] = detection
+    return [best[entity] for entity in sorted(best)]
 
 
 def within_addresses_dropped(results: list[RecognizerResult]) -> list[RecognizerResult]:

@@ -2,7 +2,8 @@
 
 Text is decided by content, not by name: a NUL byte in the first block marks a binary (skipped and
 counted), except after a UTF-16 byte-order mark. Undecodable bytes in a UTF-8 file are replaced,
-so a log with a stray Latin-1 byte is still scanned. A path that does not exist, a file that
+so a log with a stray Latin-1 byte is still scanned. A line of any length is read and analysed in
+bounded windows (pipeline/phi/windows.py), all of it. A path that does not exist, a file that
 cannot be read and a scan that reads no file at all are errors, never a clean result.
 """
 
@@ -15,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.phi.engine import Detector
+from pipeline.phi.engine import Detection, Detector, strongest
+from pipeline.phi.windows import windows
 
 # Enough to tell text from binary, as git and grep do.
 SNIFF_BYTES = 8192
@@ -28,10 +30,11 @@ class ScanError(Exception):
 
 @dataclass(frozen=True)
 class Finding:
-    """Where PHI was found. Deliberately without the matched text."""
+    """Where PHI was found (line and column from 1): the best match of a type on a line. Never its text."""
 
     path: str
     line: int
+    column: int
     entity_type: str
     score: float
 
@@ -90,17 +93,31 @@ def open_text(path: Path) -> io.TextIOWrapper | None:
 
 
 def _scan_file(path: Path, stream: io.TextIOWrapper, detector: Detector) -> Iterator[Finding]:
+    line = 0  # the line being read, and its strongest match per type so far
+    best: list[Detection] = []
     with stream:
         try:
-            for number, line in enumerate(stream, start=1):
+            for window in windows(stream):
+                if window.line != line:
+                    yield from _findings(path, line, best)
+                    line, best = window.line, []
                 try:
-                    detections = detector.detect(line.rstrip("\r\n"))
+                    found = detector.matches(window.text)
                 except Exception as error:  # an analyzer error message may quote the line: name its type only
-                    raise ScanError(f"{path}:{number}: analysis failed ({type(error).__name__})") from None
-                for detection in detections:
-                    yield Finding(str(path), number, detection.entity_type, detection.score)
+                    raise ScanError(f"{path}:{window.line}: analysis failed ({type(error).__name__})") from None
+                # Offsets become columns of the line; a match is counted by the one window that owns it.
+                owned = (
+                    Detection(d.entity_type, d.score, window.column + d.start) for d in found if window.owns(d.start)
+                )
+                best = strongest([*best, *owned])
+            yield from _findings(path, line, best)
         except OSError as error:
             raise ScanError(f"{path}: cannot read ({error.strerror})") from error
+
+
+def _findings(path: Path, line: int, detections: list[Detection]) -> Iterator[Finding]:
+    for detection in detections:
+        yield Finding(str(path), line, detection.start + 1, detection.entity_type, detection.score)
 
 
 def scan(paths: Sequence[Path], detector: Detector) -> ScanResult:

@@ -47,9 +47,10 @@ phi_scan() {
     "$result")
 }
 
-# phi_finding_lines RESULT_JSON [PREFIX]: one line per finding, `path:line: TYPE (score S)`, PREFIX
-# stripped from paths. Never the matched text: the scan does not record it.
+# phi_finding_lines RESULT_JSON [PREFIX]: one line per finding, `path:line:column: TYPE (score S)`,
+# PREFIX stripped from paths (the column locates it in a one-line JSON file). Never the matched text:
+# the scan does not record it.
 phi_finding_lines() {
   jq -r --arg prefix "${2:-}" \
-    '.findings[] | "\(.path | ltrimstr($prefix)):\(.line): \(.entity_type) (score \(.score))"' "$1"
+    '.findings[] | "\(.path | ltrimstr($prefix)):\(.line):\(.column): \(.entity_type) (score \(.score))"' "$1"
 }

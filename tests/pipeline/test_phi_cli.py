@@ -40,15 +40,17 @@ def test_clean_files_exit_0_with_json(workdir: Path, capsys: pytest.CaptureFixtu
     )
 
 
-def test_phi_exits_1_and_lists_file_line_type_score(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_phi_exits_1_and_lists_file_line_column_type_score(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Path("out").mkdir()
     Path("out/test.log").write_text("ok\nok\ndob: 02/14/1980\n", encoding="utf-8")
     assert cli.main(["scan", "out", "--json", "phi.json"]) == cli.FOUND
     document = json.loads(Path("phi.json").read_text(encoding="utf-8"))
-    assert document["findings"] == [{"path": "out/test.log", "line": 3, "entity_type": "DATE_OF_BIRTH", "score": 0.55}]
+    assert document["findings"] == [
+        {"path": "out/test.log", "line": 3, "column": 6, "entity_type": "DATE_OF_BIRTH", "score": 0.55}
+    ]
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "out/test.log:3: DATE_OF_BIRTH (score 0.55)",
+        "out/test.log:3:6: DATE_OF_BIRTH (score 0.55)",
         "phi: FAIL: 1 finding(s) in 1 file(s) scanned, 0 binary skipped, mode pattern-only",
     ]
 

@@ -165,7 +165,7 @@ def test_no_output_carries_a_planted_value(
     everything = captured.out + captured.err + Path("phi.json").read_text(encoding="utf-8")
     findings = json.loads(Path("phi.json").read_text(encoding="utf-8"))["findings"]
     assert {f["entity_type"] for f in findings} >= set(ENTITIES)
-    assert all(set(f) == {"path", "line", "entity_type", "score"} for f in findings)
+    assert all(set(f) == {"path", "line", "column", "entity_type", "score"} for f in findings)
     for value in (v for row in rows for v in row.values):
         words = [w for w in value.replace(",", " ").split() if len(w) >= 4]
         compact = "".join(ch for ch in value if ch.isalnum())

@@ -30,7 +30,7 @@ def test_directories_are_walked_recursively_in_a_stable_order(tree: Path) -> Non
 def test_finds_the_line_and_counts_files_and_binaries(tree: Path) -> None:
     result = scan([tree / "logs"], detector(None))
     assert (result.files_scanned, result.files_skipped) == (2, 1)
-    assert result.findings == [Finding(str(tree / "logs" / "build.log"), 2, "MEDICAL_RECORD_NUMBER", 0.55)]
+    assert result.findings == [Finding(str(tree / "logs" / "build.log"), 2, 12, "MEDICAL_RECORD_NUMBER", 0.55)]
 
 
 def test_a_clean_file_has_no_findings(tree: Path) -> None:
@@ -114,10 +114,7 @@ def test_a_read_error_midway_is_an_error(tmp_path: Path, monkeypatch: pytest.Mon
         def __exit__(self, *_: object) -> None:
             return None
 
-        def __iter__(self) -> Broken:
-            return self
-
-        def __next__(self) -> str:
+        def readline(self, _size: int) -> str:
             raise OSError(5, "Input/output error")
 
     monkeypatch.setattr("pipeline.phi.scanner.open_text", lambda _path: Broken())
@@ -144,7 +141,7 @@ def test_an_analyzer_failure_names_the_line_but_not_its_text(tmp_path: Path, mon
     def explode(line: str) -> list[object]:
         raise ValueError(f"Did not find word '{line}'")
 
-    monkeypatch.setattr(gate, "detect", explode)
+    monkeypatch.setattr(gate, "matches", explode)
     with pytest.raises(ScanError) as raised:
         scan([path], gate)
     assert str(raised.value).endswith("a.log:1: analysis failed (ValueError)")

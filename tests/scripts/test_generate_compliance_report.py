@@ -82,7 +82,7 @@ def test_phi_in_the_evidence_blocks_the_upload(tools: FakeTools) -> None:
     result = tools.run(SCRIPT, "prod", BUCKET)
     assert result.returncode == 1
     assert result.reason.endswith("PHI found in the report or its evidence (1 finding(s)); nothing was uploaded")
-    assert "PHI found: evidence/data-quality.json:1: US_SSN (score 0.85)" in result.stderr
+    assert "PHI found: evidence/data-quality.json:1:130: US_SSN (score 0.85)" in result.stderr
     assert tools.calls("gcloud") == []
     for text in (result.stdout, result.stderr):
         assert SECRET_SSN not in text and SECRET_SSN[:6] not in text

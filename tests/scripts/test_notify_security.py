@@ -73,7 +73,7 @@ def test_phi_in_the_message_is_never_published(tools: FakeTools) -> None:
     result = tools.run(SCRIPT, "prod", "nwh-security-prd", uri, env=ENV)
     assert result.returncode == 1
     assert result.reason.endswith("PHI found in the notification (1 finding(s)); nothing was published")
-    assert "PHI found: message.json:1: US_SSN (score 0.5)" in result.stderr
+    assert "PHI found: message.json:1:125: US_SSN (score 0.5)" in result.stderr
     assert not tools.called("gcloud", "pubsub")
     assert secret not in result.stdout + result.stderr
 

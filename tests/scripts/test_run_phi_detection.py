@@ -98,10 +98,10 @@ def test_phi_in_the_log_or_the_outputs_blocks_and_is_named_without_its_text(tool
     evidence = tools.evidence_of("phi-detection")
     assert (evidence["status"], evidence["environment"], evidence["checked"]) == ("fail", "staging", 4)
     assert evidence["violations"] == [
-        "PHI found: build-b-123.log:4: US_SSN (score 0.85)",
-        "PHI found: build-b-123.log:5: US_NPI (score 0.55)",
-        f"PHI found: {outputs}/tests/failure.txt:1: US_MBI (score 0.55)",
-        f"PHI found: {outputs}/tests/failure.txt:2: US_DEA_NUMBER (score 0.55)",
+        "PHI found: build-b-123.log:4:19: US_SSN (score 0.85)",
+        "PHI found: build-b-123.log:5:39: US_NPI (score 0.55)",
+        f"PHI found: {outputs}/tests/failure.txt:1:48: US_MBI (score 0.55)",
+        f"PHI found: {outputs}/tests/failure.txt:2:12: US_DEA_NUMBER (score 0.55)",
     ]
     assert result.reason == "run-phi-detection.sh: FAIL: phi-detection: 4 violation(s) in 4 checked"
     assert "4 file(s) scanned, 1 binary skipped, 4 finding(s)" in result.stderr
@@ -190,7 +190,7 @@ def test_phi_printed_by_a_deploy_step_blocks_the_final_scan(tools: FakeTools, ou
     log = [*DEPLOY_LOG, entry(f'Step #29 - "pyspark-job": rejected row ssn {SECRETS["ssn"]}')]
     result = build_log(tools, log).run(SCRIPT, "prod", str(outputs), env=FINAL)
     assert result.returncode == 1
-    assert tools.evidence_of("phi-log-scan")["violations"] == ["PHI found: build-b-123.log:6: US_SSN (score 0.85)"]
+    assert tools.evidence_of("phi-log-scan")["violations"] == ["PHI found: build-b-123.log:6:44: US_SSN (score 0.85)"]
     assert SECRETS["ssn"] not in result.stdout + result.stderr + json.dumps(tools.evidence_of("phi-log-scan"))
 
 
