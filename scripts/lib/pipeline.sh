@@ -25,6 +25,7 @@ require_build_id() {
 # (mode and counts) and leaves the scan's JSON in RESULT_JSON. A scan that cannot run, scans
 # nothing, or disagrees with its own exit code dies: a scan that did not happen is never clean.
 phi_scan() {
+  require_tool jq
   local result=$1 rc=0 err first
   shift
   err=$(mktemp)
@@ -50,6 +51,7 @@ phi_scan() {
 # phi_finding_lines RESULT_JSON [PREFIX]: one line per finding, `path:line: TYPE (score S)`, PREFIX
 # stripped from paths. Never the matched text: the scan does not record it.
 phi_finding_lines() {
+  require_tool jq
   jq -r --arg prefix "${2:-}" \
     '.findings[] | "\(.path | ltrimstr($prefix)):\(.line): \(.entity_type) (score \(.score))"' "$1"
 }
