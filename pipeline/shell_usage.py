@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _FUNCTION = re.compile(r"^([A-Za-z_][\w-]*)\s*\(\)\s*\{[ \t]*$", re.MULTILINE)
 _FUNCTION_END = re.compile(r"^\}[ \t]*$", re.MULTILINE)
@@ -30,7 +31,7 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*(?:\[[^]]*\])?\+?=")
 _PREFIXES = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "{", "time", "exec", "command"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class ShellFile:
     """A shell file as its top level and its functions, each a piece of code."""
 
@@ -40,6 +41,8 @@ class ShellFile:
     functions: dict[str, str] = field(default_factory=dict)
 
 
+# Pure in their arguments and called for every step of both builds: cached.
+@lru_cache(maxsize=256)
 def split(name: str, text: str) -> ShellFile:
     """The file's functions (`name() {` to the first `}` in column 0) and the code outside them."""
     functions: dict[str, str] = {}
@@ -105,7 +108,8 @@ def _clean(code: str) -> str:
     return "".join(out)
 
 
-def commands(code: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def commands(code: str) -> frozenset[str]:
     """The words in command position in a piece of shell code."""
     words: set[str] = set()
     for piece in _SEPARATOR.split(_clean(code)):
@@ -114,7 +118,7 @@ def commands(code: str) -> set[str]:
             tokens.pop(0)
         if tokens:
             words.add(tokens[0].strip("\"'"))
-    return words
+    return frozenset(words)
 
 
 def calls(code: str, known: set[str]) -> tuple[set[str], dict[str, set[str]]]:

@@ -54,7 +54,7 @@ unused() {
 """
 
 
-def _reached(script: str) -> dict[str, set[str]]:
+def _reached(script: str) -> dict[str, frozenset[str]]:
     files = [split("a.sh", script), split("lib/x.sh", LIBRARY)]
     return {function_of(f, piece): commands(piece) & known_tools() for f, piece in reached_code(files)}
 
