@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.contract import WORKSPACE
+from pipeline.images import IMAGES
+from pipeline.installs import INSTALLS
+from pipeline.shell_usage import commands, function_of, reached_code, split
 
 _REQUIRE = re.compile(r"^\s*require_tool\s+(.+?)\s*$")
 _SOURCE = re.compile(r"^\s*(?:source|\.)\s+.*?\b(lib/[A-Za-z0-9_.-]+\.sh)\b")
+# A library sourcing another from its own folder: `source "${_HIPAA_LIB_DIR}/gate.sh"`.
+_SOURCE_IN_LIB = re.compile(r"^\s*(?:source|\.)\s+.*?([A-Za-z0-9_-]+\.sh)\"?\s*$")
 _SCRIPT_REF = re.compile(r"(?<![\w.-])([a-z0-9][a-z0-9_-]*\.sh)\b")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
 # What the shell itself provides: builtins and keywords, never looked up on PATH.
@@ -37,6 +42,10 @@ _KNOWN = {"REPO_ROOT": WORKSPACE}
 class Requirements:
     tools: set[str] = field(default_factory=set)
     unresolved: set[str] = field(default_factory=set)
+    # Where each of `tools` is first declared, and the tools the reached code runs by name, each with
+    # the first place that runs it: `scripts/lib/core.sh _capture_checked` or `scripts/a.sh`.
+    declared_in: dict[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
 
 
 def _assignments(text: str, name: str) -> list[str]:
@@ -84,18 +93,51 @@ def _code_lines(text: str) -> list[str]:
 
 
 def script_requirements(root: Path, script: str, env: dict[str, str]) -> Requirements:
-    """The tools `scripts/<script>` declares, with those of the scripts it runs and libraries it sources."""
+    """What `scripts/<script>` and the scripts it runs need, each with the helpers it calls.
+
+    `tools` are the `require_tool` declarations of the code the script reaches (its top level, its
+    libraries' top level, the functions it calls); `used` maps every known tool that code runs by
+    name to where, so a helper that runs jq without declaring it still counts.
+    """
     found = Requirements()
-    _collect(root / "scripts", script, env, found, set())
+    scripts = root / "scripts"
+    known = known_tools()
+    pending, seen = [script], set()
+    while pending:
+        name = pending.pop()
+        if name in seen or not (scripts / name).is_file():
+            continue
+        seen.add(name)
+        files = [split(name, (scripts / name).read_text(encoding="utf-8"))]
+        for library in _sourced(scripts, files[0].text):
+            files.append(split(library, (scripts / library).read_text(encoding="utf-8")))
+        for shell_file, piece in reached_code(files):
+            where = function_of(shell_file, piece)
+            _declarations(piece, shell_file.text, env, found, where)
+            for tool in sorted(commands(piece) & known):
+                found.used.setdefault(tool, where)
+        for shell_file in files:
+            for line in _code_lines(shell_file.text):
+                pending.extend(o for o in _SCRIPT_REF.findall(line) if o != name and (scripts / o).is_file())
     return found
 
 
-def _collect(scripts: Path, name: str, env: dict[str, str], found: Requirements, seen: set[str]) -> None:
-    if name in seen or not (scripts / name).is_file():
-        return
-    seen.add(name)
-    text = (scripts / name).read_text(encoding="utf-8")
-    for line in _code_lines(text):
+def _sourced(scripts: Path, text: str) -> list[str]:
+    """The libraries a script sources, directly or through each other, in the order bash reads them."""
+    order: list[str] = []
+    pending = [m.group(1) for line in _code_lines(text) if (m := _SOURCE.match(line)) is not None]
+    while pending:
+        library = pending.pop(0)
+        if library in order or not (scripts / library).is_file():
+            continue
+        order.append(library)
+        inner = (scripts / library).read_text(encoding="utf-8")
+        pending.extend(f"lib/{m.group(1).split('/')[-1]}" for m in map(_SOURCE_IN_LIB.match, _code_lines(inner)) if m)
+    return order
+
+
+def _declarations(piece: str, text: str, env: dict[str, str], found: Requirements, where: str) -> None:
+    for line in _code_lines(piece):
         if (match := _REQUIRE.match(line)) is not None:
             for word in shlex.split(match.group(1), comments=True):
                 values = resolve(word, text, env)
@@ -103,11 +145,14 @@ def _collect(scripts: Path, name: str, env: dict[str, str], found: Requirements,
                     found.unresolved.add(word)
                 else:
                     found.tools.update(values)
-        if (source := _SOURCE.match(line)) is not None:
-            _collect(scripts, source.group(1), env, found, seen)
-        for other in _SCRIPT_REF.findall(line):
-            if other != Path(name).name and (scripts / other).is_file():
-                _collect(scripts, other, env, found, seen)
+                    for value in values:
+                        found.declared_in.setdefault(value, where)
+
+
+def known_tools() -> frozenset[str]:
+    """Every command an image or a workspace install provides: the words usage is looked for."""
+    everything = frozenset().union(*(img.tools for img in IMAGES.values()), *(i.tools for i in INSTALLS))
+    return everything - SHELL_BUILTINS
 
 
 def script_closure(root: Path, script: str) -> dict[str, str]:

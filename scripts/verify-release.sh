@@ -3,7 +3,8 @@
 #   dev      builds only from branch main (no tag);
 #   staging  builds only from release-candidate tags v1.2.3-rc.1;
 #   prod     builds only from release tags v1.2.3, and only once the build has been approved
-#            (require_prod_approval: gcloud builds describe shows approval.state APPROVED).
+#            (require_prod_approval: gcloud builds describe --format='value(approval.state)' prints
+#            APPROVED; no jq, which this first step's Cloud SDK image does not have).
 # The patterns equal RELEASE_REFS in infra/rules/delivery.py, which the triggers are built from;
 # tests/scripts/test_verify_release.py reads both and compares them. Cloud Build passes an empty
 # string for a built-in it does not have (TAG_NAME on a branch push, BRANCH_NAME on a tag), so

@@ -1,8 +1,10 @@
 """Tool provenance: every command a step needs is in its image (pipeline/images.py) or installed into
 /workspace (pipeline/installs.py) by a step it waits for, directly or through others.
 
-What a step needs: its entrypoint, the tools its scripts declare with `require_tool` (and the scripts
-they run and libraries they source declare), and the commands its inline shell calls. A command given
+What a step needs: its entrypoint, the tools its scripts declare with `require_tool` and the tools
+their code runs by name (with the scripts they run and the library functions they call: a helper's
+jq counts for the steps whose scripts call it, declared or not), and the commands its inline shell
+calls. A command given
 by name must be in the image or in an installed directory the step puts on PATH; one given by path
 must be an installed file. Each finding names the step and the tool.
 """
@@ -35,8 +37,8 @@ def needed(step: Json, root: Path) -> tuple[dict[str, str], set[str]]:
         needs[entry] = "its entrypoint"
     for script in sorted(scripts_called(step)):
         found = script_requirements(root, script, _env(step))
-        for tool in sorted(found.tools):
-            needs.setdefault(tool, f"scripts/{script}")
+        for tool, where in [*sorted(found.declared_in.items()), *sorted(found.used.items())]:
+            needs.setdefault(tool, where if where == f"scripts/{script}" else f"{where}, via scripts/{script}")
         unresolved |= {f"{word} (scripts/{script})" for word in found.unresolved}
     shell = inline_shell(step)
     if shell is not None:

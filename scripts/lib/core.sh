@@ -59,7 +59,7 @@ die() {
   printf '%s: FAIL: %s\n' "${SCRIPT_NAME:-${0##*/}}" "$reason" >&2
   if [[ -n "${_GATE_ID:-}" && -z "${_GATE_DONE:-}" ]]; then
     VIOLATIONS+=("$reason")
-    _write_evidence fail
+    _write_evidence fail # only after gate_begin
   fi
   exit "$code"
 }
@@ -148,6 +148,7 @@ capture_json() {
 # _capture_checked VAR WHAT FILTER EXPECTED CMD [ARGS...]: one jq run both parses the output and
 # tests FILTER on it: exit 1 means valid JSON that fails FILTER, anything else non-zero is malformed.
 _capture_checked() {
+  require_tool jq
   local __var=$1 __what=$2 __filter=$3 __expected=$4 __out __rc=0
   shift 4
   _run_or_die "$__what" __out "$@"
@@ -220,7 +221,7 @@ _on_exit() {
   done
   if [[ -n "${_GATE_ID:-}" && -z "${_GATE_DONE:-}" ]]; then
     VIOLATIONS+=("script ended before the gate finished (exit ${rc})")
-    _write_evidence fail
+    _write_evidence fail # only after gate_begin
     ((rc != 0)) || rc=1
   fi
   exit "$rc"

@@ -73,6 +73,7 @@ dataproc_idle_ttl() {
 
 # dataproc_count_clusters VAR PROJECT REGION CLUSTER: how many clusters of that name exist (0 or 1).
 dataproc_count_clusters() {
+  require_tool jq
   local __into=$1 project=$2 region=$3 cluster=$4 clusters=""
   capture_json_array clusters "cluster list" gcloud dataproc clusters list \
     --project="$project" --region="$region" --filter="clusterName=${cluster}" --format=json
@@ -167,6 +168,7 @@ dataproc_verify_cluster() {
 # dataproc_require_connector_image CLUSTER: the cluster dataproc_verify_cluster just described must
 # run an image with the BigQuery connector (2.1 or later): no jar is fetched from outside the perimeter.
 dataproc_require_connector_image() {
+  require_tool jq
   local cluster=$1 image major minor
   [[ -n "$DATAPROC_CLUSTER_JSON" ]] || die "cluster ${cluster}: not described yet"
   image=$(jq -r '.config.softwareConfig.imageVersion // ""' <<<"$DATAPROC_CLUSTER_JSON")
@@ -191,6 +193,7 @@ dataproc_materialization_dataset() {
 # adds a version. No enabled version, or several (a rotation half done), fails closed. Only version
 # names and states are read; `gcloud secrets versions list` never returns payloads.
 dataproc_hmac_key_version() {
+  require_tool jq
   local __into=$1 project=$2 secret versions="" enabled count number
   secret=$(hipaa_mrn_hmac_secret_id "$ENVIRONMENT")
   capture_json_array versions "secret ${secret} versions" gcloud secrets versions list "$secret" \
@@ -216,6 +219,7 @@ dataproc_hmac_key_version() {
 # printed (it may hold data): only the job id and states are logged. The image's BigQuery connector is
 # used, unless BIGQUERY_CONNECTOR_JAR names a pinned one mirrored inside the perimeter (a gs:// .jar).
 dataproc_run_pyspark() {
+  require_tool jq
   local project=$1 region=$2 cluster=$3 main=$4 dataset=$5 keyring=$6 hmac_version=$7 wheel submitted="" job_id
   local jars=()
   [[ "$dataset" != "$(dataproc_output_dataset)" && "$dataset" != "$(dataproc_materialization_dataset)" ]] ||
@@ -248,6 +252,7 @@ dataproc_run_pyspark() {
 # dataproc_wait_job PROJECT REGION JOB_ID: polls until the job ends; DONE passes, anything else dies.
 # DATAPROC_POLL_SECONDS (default 20) and DATAPROC_JOB_TIMEOUT_SECONDS (default 7200) tune the wait.
 dataproc_wait_job() {
+  require_tool gcloud jq
   local project=$1 region=$2 job_id=$3 job="" state waited=0
   local interval=${DATAPROC_POLL_SECONDS:-20} timeout=${DATAPROC_JOB_TIMEOUT_SECONDS:-7200}
   [[ "$interval" =~ ^[0-9]+$ && "$timeout" =~ ^[0-9]+$ ]] || die "DATAPROC_POLL_SECONDS and DATAPROC_JOB_TIMEOUT_SECONDS must be whole seconds"

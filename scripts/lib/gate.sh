@@ -37,6 +37,8 @@ violation() {
 _write_evidence() {
   local status=$1 finished_at inventory=null
   _GATE_DONE=1
+  # After _GATE_DONE: a missing jq dies without trying to write evidence again.
+  require_tool jq
   TZ=UTC printf -v finished_at '%(%Y-%m-%dT%H:%M:%SZ)T' -1
   # A gate that read the expected inventory (inventory.sh) also says what it compared with it.
   if [[ -n "${_INVENTORY_GATE:-}" ]]; then inventory=$(_inventory_evidence) || inventory=null; fi
@@ -77,13 +79,23 @@ gate_finish() {
 
 # require_prod_approval: in prod, the running build must have been approved; refuse otherwise.
 # Reads BUILD_ID (and BUILD_REGION for regional builds in a private pool) from the environment.
+# gcloud's own projection reads the state (no jq: verify-release.sh runs it on the Cloud SDK image,
+# before the toolchain step installs jq). gcloud prints an empty line when the build has no
+# approval; only the one word APPROVED passes, anything else (empty, several lines, text) refuses.
 require_prod_approval() {
   is_prod || return 0
   [[ -n "${BUILD_ID:-}" ]] || die "prod deploy outside a build: BUILD_ID is not set"
-  local build state region_args=()
+  require_tool gcloud
+  local state region_args=()
   [[ -z "${BUILD_REGION:-}" ]] || region_args=(--region "$BUILD_REGION")
-  capture_json build "build approval" gcloud builds describe "$BUILD_ID" "${region_args[@]}" --format=json
-  state=$(jq -r '.approval.state // "NONE"' <<<"$build")
-  [[ "$state" == APPROVED ]] || die "prod deploy refused: build ${BUILD_ID} approval state is ${state}, not APPROVED"
-  log "build ${BUILD_ID} is approved for prod"
+  capture_text state "build approval" gcloud builds describe "$BUILD_ID" "${region_args[@]}" \
+    --format='value(approval.state)'
+  [[ "$state" != APPROVED ]] || {
+    log "build ${BUILD_ID} is approved for prod"
+    return 0
+  }
+  [[ -n "$state" ]] || state=NONE
+  # The state is a Cloud Build enum word; other output is not echoed (it was not what we asked for).
+  [[ "$state" =~ ^[A-Z_]{1,40}$ ]] || state="unreadable (not one approval state)"
+  die "prod deploy refused: build ${BUILD_ID} approval state is ${state}, not APPROVED"
 }

@@ -35,6 +35,7 @@ _INV_TOLERATED=()
 # inventory_begin KEY=VALUE...: after gate_begin. Fails closed on a missing, malformed or foreign file.
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 inventory_begin() {
+  require_tool jq
   [[ -n "${_GATE_ID:-}" ]] || die "inventory_begin: no gate is open"
   local relative="security/inventory/${ENVIRONMENT}.json" out tag kind total map=""
   local path="${REPO_ROOT}/${relative}"
@@ -82,6 +83,7 @@ inventory_begin() {
 # inventory_resolve MAP_JSON: every `{KEY}` in the gate's expected properties becomes MAP[KEY].
 # shellcheck disable=SC2016
 inventory_resolve() {
+  require_tool jq
   _INV_KINDS=$(jq -c --argjson map "$1" '
     walk(if type == "string" then reduce ($map | to_entries[]) as $e (.; split("{\($e.key)}") | join($e.value))
          else . end)' <<<"$_INV_KINDS" 2>/dev/null) || die "inventory: placeholders could not be resolved"
@@ -89,6 +91,7 @@ inventory_resolve() {
 
 # inventory_ids KIND [PREFIX]: the planned identities of KIND (starting with PREFIX), one a line.
 inventory_ids() {
+  require_tool jq
   jq -r --arg kind "$1" --arg scope "${2:-}" '.[$kind].resources[]?.id | select(startswith($scope))' <<<"$_INV_KINDS"
 }
 
@@ -153,6 +156,7 @@ readonly _INVENTORY_COMPARE='
 
 # inventory_compare KIND WHAT LISTING ID_FILTER [PREFIX]: see the header.
 inventory_compare() {
+  require_tool jq
   local kind=$1 what=$2 listing=$3 id_filter=$4 scope=${5:-} out counts noun tag message
   local exempt=${_INVENTORY_EXEMPT[$kind]:-false}
   [[ -n "$_INVENTORY_GATE" ]] || die "inventory_compare ${kind}: inventory_begin was not called"
@@ -196,6 +200,7 @@ inventory_complete() {
 # _inventory_evidence: the evidence's `inventory` object (gate.sh writes it when a gate read one).
 # shellcheck disable=SC2016
 _inventory_evidence() {
+  require_tool jq
   local joined="${_INV_COUNTS[*]}"
   jq -n -c --arg file "$_INVENTORY_FILE" --argjson c "[${joined// /,}]" '
     {file: $file, expected: $c[0], found: $c[1], missing: $c[2], unmanaged: $c[3], mismatched: $c[4],

@@ -19,6 +19,7 @@ readonly _HIPAA_LIVE_SH=1
 # N as checked and records every violation. One jq run per listing; a JSON shape PROGRAM cannot
 # read fails closed without echoing jq's error (which can quote data values).
 judge() {
+  require_tool jq
   local __what=$1 __json=$2 __program=$3 __out __count __line
   shift 3
   __out=$(jq -r "$@" "(${__program}) | (.checked | tostring), .violations[]" <<<"$__json" 2>/dev/null) ||
@@ -37,6 +38,7 @@ judge() {
 # bq prints nothing for an empty listing and a sentence for a table without row access policies
 # (bq 2.1 frontend/command_list.py); both mean []. Anything else must be a JSON array.
 capture_bq_list() {
+  require_tool jq
   local __var=$1 __what=$2 __listing
   shift 2
   capture_text __listing "$__what" "$@"
@@ -51,6 +53,7 @@ capture_bq_list() {
 # asked once per project and script (the gate and its inventory both need it).
 declare -A _PROJECT_NUMBERS=()
 project_number() {
+  require_tool jq
   local __pn_json __pn_number=${_PROJECT_NUMBERS[$2]:-}
   if [[ -z "$__pn_number" ]]; then
     capture_json __pn_json "project ${2}" gcloud projects describe "$2" --format=json
@@ -84,6 +87,7 @@ check_audit_config() {
 # described perimeter in PERIMETER_JSON (for the inventory comparison).
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 check_perimeter() {
+  require_tool jq
   local name=$1 number=$2 perimeter judged mode
   capture_json perimeter "perimeter ${name}" gcloud access-context-manager perimeters describe "$name" --format=json
   # shellcheck disable=SC2034  # read by the gates that compare it with the inventory
@@ -139,6 +143,7 @@ run_suffix() {
 # one entry per VAR; each VAR gets its entry as text ("" for null, "true"/"false" for booleans).
 # Dies naming WHAT when the JSON does not have the shape FILTER expects.
 json_fields() {
+  require_tool jq
   local __json=$1 __what=$2 __filter=$3 __line
   shift 3
   __line=$(jq -r "${__filter} | map(if . == null then \"\" else tostring end) | join(\"\\u001f\")" <<<"$__json" 2>/dev/null) ||

@@ -25,6 +25,7 @@ require_build_id() {
 # (mode and counts) and leaves the scan's JSON in RESULT_JSON. A scan that cannot run, scans
 # nothing, or disagrees with its own exit code dies: a scan that did not happen is never clean.
 phi_scan() {
+  require_tool jq
   local result=$1 rc=0 err first
   shift
   err=$(mktemp)
@@ -51,6 +52,7 @@ phi_scan() {
 # PREFIX stripped from paths (the column locates it in a one-line JSON file). Never the matched text:
 # the scan does not record it.
 phi_finding_lines() {
+  require_tool jq
   jq -r --arg prefix "${2:-}" \
     '.findings[] | "\(.path | ltrimstr($prefix)):\(.line):\(.column): \(.entity_type) (score \(.score))"' "$1"
 }

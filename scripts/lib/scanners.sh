@@ -39,6 +39,7 @@ tool_failed() {
 # require_report WHAT FILE JQ_SHAPE: FILE must exist, be non-empty, parse as JSON and satisfy the
 # jq filter JQ_SHAPE (which must yield true); fails closed naming WHAT otherwise.
 require_report() {
+  require_tool jq
   local what=$1 file=$2 shape=$3 errors
   [[ -e "$file" ]] || die "${what}: report ${file##*/} is missing"
   [[ -s "$file" ]] || die "${what}: report ${file##*/} is empty"
@@ -77,6 +78,7 @@ requirement_files() {
 # that cannot run must never read as "no findings".
 VIOLATIONS_ADDED=0
 violations_from() {
+  require_tool jq
   local what=$1 file=$2 filter=$3 lines line
   shift 3
   lines=$(jq -r "$@" "$filter" "$file" 2>/dev/null) || die "${what}: could not read the report ${file##*/}"
@@ -120,6 +122,7 @@ mypy_verdict() {
 # one jq run (jq's start-up is most of a scanner script's time): FILE must hold one JSON document
 # for which SHAPE is true; FILTER's raw output over it goes into VAR. Fails closed naming WHAT.
 read_report() {
+  require_tool jq
   local __var=$1 what=$2 file=$3 shape=$4 filter=$5 __out __errors __stderr
   shift 5
   [[ -e "$file" ]] || die "${what}: report ${file##*/} is missing"

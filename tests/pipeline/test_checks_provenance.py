@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import yaml
@@ -97,4 +99,47 @@ def test_needed_follows_the_script_a_wrapper_runs() -> None:
     call = 'when-refused.sh "${_ENVIRONMENT}" "scripts/run-phi-log-scan.sh" "${_ENVIRONMENT}" "x"'
     tools, unresolved = needed(script("refused-scan", call), ROOT)
     assert {"bash", "python3", "gcloud", "jq"} <= set(tools) and not unresolved
-    assert tools["gcloud"] == "scripts/run-phi-log-scan.sh"
+    assert tools["gcloud"] == "scripts/run-phi-detection.sh, via scripts/run-phi-log-scan.sh"
+
+
+# require_prod_approval as it was before it read the state with gcloud's projection: its jq was
+# declared nowhere, so the declarations alone could not see that verify-release needs it.
+_APPROVAL_WITH_JQ = """require_prod_approval() {
+  is_prod || return 0
+  local build state
+  capture_json build "build approval" gcloud builds describe "$BUILD_ID" --format=json
+  state=$(jq -r '.approval.state // "NONE"' <<<"$build")
+  [[ "$state" == APPROVED ]] || die "prod deploy refused: approval state is ${state}, not APPROVED"
+}
+"""
+
+
+def _scripts_with_approval(tmp_path: Path, approval: str) -> Path:
+    """The scripts as they were before the fix: this approval check, and no helper declaring jq."""
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    for library in (tmp_path / "scripts" / "lib").glob("*.sh"):
+        text = library.read_text(encoding="utf-8")
+        library.write_text(re.sub(r"^  require_tool (gcloud )?jq\n", "", text, flags=re.M), encoding="utf-8")
+    gate = tmp_path / "scripts" / "lib" / "gate.sh"
+    text = gate.read_text(encoding="utf-8")
+    start = text.index("require_prod_approval() {")
+    gate.write_text(text[:start] + approval + text[text.index("\n}\n", start) + 3 :], encoding="utf-8")
+    return tmp_path
+
+
+def test_a_library_helpers_undeclared_tool_counts_for_the_steps_that_call_it(tmp_path: Path) -> None:
+    committed = yaml.safe_load((ROOT / "cloudbuild.yaml").read_text(encoding="utf-8"))
+    findings = tool_provenance(_scripts_with_approval(tmp_path, _APPROVAL_WITH_JQ))(committed)
+    assert findings == [
+        "[provenance] step verify-release needs 'jq' (scripts/lib/gate.sh require_prod_approval, via"
+        f" scripts/verify-release.sh), which neither its image {SDK} nor a step it waits for provides"
+    ]
+
+
+def test_a_helper_no_step_calls_adds_nothing(tmp_path: Path) -> None:
+    # The same jq in a helper verify-release does not call: a library's tools are not every sourcer's.
+    unused = _APPROVAL_WITH_JQ.replace("require_prod_approval()", "unused_helper()") + (
+        "require_prod_approval() {\n  is_prod || return 0\n}\n"
+    )
+    committed = yaml.safe_load((ROOT / "cloudbuild.yaml").read_text(encoding="utf-8"))
+    assert tool_provenance(_scripts_with_approval(tmp_path, unused))(committed) == []

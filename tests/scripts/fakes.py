@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.images import IMAGES
 from tests.scripts import cli_calls
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +57,8 @@ FAKED_TOOLS = (
     "curl",
 )
 APPROVED_BUILD = {"id": "b-123", "status": "WORKING", "approval": {"state": "APPROVED"}}
+# How require_prod_approval (scripts/lib/gate.sh) asks for the state: gcloud's own projection, no jq.
+APPROVAL_QUERY = ("builds", "describe", "--format=value(approval.state)")
 # The jq the pipeline runs (pipeline/images.py): `make test` puts it here (.ci/build-jq), the machine's
 # own when that is the same version, else built from source. Scripts run with it ahead of any other jq.
 JQ_BIN = PROJECT_ROOT / ".tools" / "jq" / "bin"
@@ -219,8 +222,20 @@ class FakeTools:
         return self
 
     def approve_build(self, state: str = "APPROVED") -> FakeTools:
-        """The answer require_prod_approval reads: `gcloud builds describe` with an approval state."""
-        return self.on("gcloud", ["builds", "describe"], stdout={**APPROVED_BUILD, "approval": {"state": state}})
+        """The answer require_prod_approval reads: gcloud's projection of the build's approval state
+        (an empty line, as gcloud prints it, for a build without approval; state "" gives that)."""
+        return self.on("gcloud", [*APPROVAL_QUERY], stdout=f"{state}\n")
+
+    def image_path(self, key: str) -> str:
+        """A PATH holding only what the image `key` of pipeline/images.py has (this machine's copies),
+        behind the fakes: a script run with it finds no tool its step's image lacks (jq included)."""
+        found = self.root / f"image-{key}"
+        found.mkdir(exist_ok=True)
+        for tool in sorted(IMAGES[key].tools - set(FAKED_TOOLS)):
+            real = shutil.which(tool)
+            if real is not None and not (found / tool).exists():
+                (found / tool).symlink_to(real)
+        return os.pathsep.join([str(self.bin), str(found)])
 
     def run(self, script: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
         """Run scripts/<script> (or a path) with the fakes first on PATH and an evidence directory."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scripts.fakes import FakeTools
+from tests.scripts.fakes import APPROVAL_QUERY, FakeTools
 
 PROBE = str(Path(__file__).parent / "fixtures" / "lib-probe.sh")
 
@@ -135,9 +135,26 @@ def test_prod_approval_refuses_other_states(tools: FakeTools, state: str) -> Non
 
 
 def test_prod_approval_refuses_a_build_without_approval_block(tools: FakeTools) -> None:
-    tools.on("gcloud", ["builds", "describe"], stdout={"id": "b-123", "status": "WORKING"})
+    tools.approve_build("")  # gcloud's value() projection prints an empty line for an absent field
     result = tools.run(PROBE, "prod", "approval")
     assert result.returncode == 1 and "approval state is NONE" in result.reason
+
+
+@pytest.mark.parametrize("printed", ["APPROVED\nAPPROVED\n", "approved\n", '{"approval": {"state": "APPROVED"}}\n'])
+def test_prod_approval_passes_only_on_the_one_word_approved(tools: FakeTools, printed: str) -> None:
+    tools.on("gcloud", [*APPROVAL_QUERY], stdout=printed)
+    result = tools.run(PROBE, "prod", "approval")
+    assert result.returncode == 1 and result.reason.endswith("not APPROVED")
+    assert "{" not in result.reason  # output that is not a state is never echoed
+
+
+def test_a_helper_without_jq_says_jq_is_missing(tools: FakeTools) -> None:
+    # The Cloud SDK image has no jq: a helper that runs it names it instead of blaming gcloud's JSON.
+    tools.on("gcloud", ["storage", "buckets", "list"], stdout=[{"name": "a"}])
+    result = tools.run(PROBE, "dev", "pass", env={"PATH": tools.image_path("cloud-sdk")})
+    assert result.returncode == 1
+    assert result.reason == "lib-probe.sh: FAIL: required tool 'jq' is not installed"
+    assert "malformed" not in result.stderr
 
 
 def test_prod_approval_refuses_without_build_id(tools: FakeTools) -> None:

@@ -165,7 +165,7 @@ def test_failed_delete_after_a_good_run_fails_the_gate(tools: FakeTools) -> None
 
 
 def test_prod_without_approval_creates_nothing(tools: FakeTools) -> None:
-    tools.on("gcloud", ["builds", "describe"], stdout={"id": "b-123", "status": "PENDING"})
+    tools.approve_build("")  # gcloud prints an empty state for a build without approval
     answer(tools, "prod")
     result = run(tools, "prod")
     assert result.returncode == 1 and "approval state is NONE, not APPROVED" in result.reason

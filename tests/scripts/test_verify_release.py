@@ -50,6 +50,16 @@ def test_prod_release_tag_is_accepted_once_approved(tools: FakeTools) -> None:
     assert tools.called("gcloud", "builds", "describe", "b-123", "--region", "us-central1")
 
 
+@pytest.mark.parametrize(("state", "code"), [("APPROVED", 0), ("PENDING", 1), ("", 1)])
+def test_prod_runs_with_only_its_image_tools(tools: FakeTools, state: str, code: int) -> None:
+    # verify-release runs first, on the Cloud SDK image, before the toolchain step installs jq.
+    tools.approve_build(state)
+    env = {"PATH": tools.image_path("cloud-sdk"), "BUILD_REGION": "us-central1"}
+    result = tools.run("verify-release.sh", "prod", "", "v1.4.0", env=env)
+    assert result.returncode == code, result.stderr
+    assert code == 0 or result.reason.endswith(f"approval state is {state or 'NONE'}, not APPROVED")
+
+
 @pytest.mark.parametrize("state", ["PENDING", "REJECTED"])
 def test_prod_release_tag_is_refused_without_approval(tools: FakeTools, state: str) -> None:
     tools.approve_build(state)

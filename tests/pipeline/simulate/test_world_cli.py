@@ -66,6 +66,11 @@ def test_builds_describe_reads_the_region_and_the_approval(world: World) -> None
         "gcloud", "builds", "describe", BUILD_ID, "--region=us-central1", "--format=value(options.pool.name)"
     )
     assert pool.out.strip().endswith("/workerPools/hipaa-prod-build-pool")
+    # The projection require_prod_approval reads (no jq on verify-release's image).
+    state = world.call(
+        "gcloud", "builds", "describe", BUILD_ID, "--region", "us-central1", "--format=value(approval.state)"
+    )
+    assert state.out == "APPROVED\n"
     assert world.call("gcloud", "builds", "describe", BUILD_ID, "--format=json").code == 1  # a regional build
 
 
