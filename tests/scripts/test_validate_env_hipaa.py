@@ -93,15 +93,15 @@ def tools(tmp_path: Path) -> FakeTools:
 @pytest.mark.parametrize("env", ["staging", "prod"])
 def test_compliant_environment_passes_with_every_check_counted(tools: FakeTools, env: str) -> None:
     evidence = passed(run(tools, compliant(env), env), GATE)
-    # perimeter 1 + membership 1 + 11 required services, keyring 1 + 9 CMEK keys, audit 1, sink 1,
-    # 14 org policies, 2 VMs
-    assert evidence["checked"] == 41
+    # perimeter, membership and the required services, keyring and the CMEK keys, audit config, sink,
+    # 14 org policies, 2 VMs (the column keysets' KEK joined the keys)
+    assert evidence["checked"] == 42
     assert evidence["environment"] == env and evidence["tool"] == "gcloud/jq"
     assert tools.called("gcloud", "projects", "describe", scope(env)["project"], "--format=json")
     assert all(tools.called("gcloud", "org-policies", "describe", c, "--effective") for c in CONSTRAINTS)
     inventory = evidence["inventory"]
     assert {k: inventory[k] for k in COUNTS} == planned(env, GATE)
-    assert (inventory["expected"], inventory["properties"]) == (16, 55)
+    assert (inventory["expected"], inventory["properties"]) == (17, 59)
 
 
 def test_dev_tolerates_a_dry_run_perimeter_and_software_keys_and_deny_all_cmek_passes(tools: FakeTools) -> None:
@@ -136,7 +136,7 @@ def test_an_empty_key_listing_is_a_tool_error(tools: FakeTools) -> None:
     scenario["keys"] = []
     result = run(tools, scenario)
     evidence = failed(result, GATE)
-    assert result.reason == f"{SCRIPT}: FAIL: keys of {KEYRING}: listed nothing, but the inventory plans 11 key(s)"
+    assert result.reason == f"{SCRIPT}: FAIL: keys of {KEYRING}: listed nothing, but the inventory plans 12 key(s)"
     assert f"key {KEYRING}/cryptoKeys/storage-cmek: missing" in evidence["violations"]
 
 
