@@ -60,6 +60,7 @@ dataproc_kerberos_flags() {
 # dataproc_require_kerberos_password PROJECT_ID: dies unless the encrypted password object exists (only its
 # metadata is read), so a missing upload fails with its remedy rather than deep in cluster creation.
 dataproc_require_kerberos_password() {
+  require_tool gcloud
   local uri described=""
   uri=$(hipaa_dataproc_kerberos_password_uri "$1")
   capture_json described "Kerberos root principal password ${uri} (encrypt and upload it first: README, 'Running it for real')" \
