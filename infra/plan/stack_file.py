@@ -18,7 +18,8 @@ from infra.config import NAMESPACE, ConfigError
 from infra.plan.mocks import SECRET_PLACEHOLDER
 
 
-class _DuplicateKey(yaml.constructor.ConstructorError):
+# The ancestors are PyYAML's error hierarchy, not ours.
+class _DuplicateKey(yaml.constructor.ConstructorError):  # pylint: disable=too-many-ancestors
     """A mapping key written twice: valid YAML, but the engine would silently keep the last one."""
 
 
