@@ -18,12 +18,12 @@ from infra.config import NAMESPACE, ConfigError
 from infra.plan.mocks import SECRET_PLACEHOLDER
 
 
-# The ancestors are PyYAML's error hierarchy, not ours.
-class _DuplicateKey(yaml.constructor.ConstructorError):  # pylint: disable=too-many-ancestors
+class _DuplicateKey(yaml.constructor.ConstructorError):
     """A mapping key written twice: valid YAML, but the engine would silently keep the last one."""
 
 
-class _StrictLoader(yaml.SafeLoader):
+# The ancestors are PyYAML's: SafeLoader mixes its reader, scanner, parser, composer, constructor, resolver.
+class _StrictLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
     """A safe loader that refuses a mapping key written twice, naming both lines."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
