@@ -51,11 +51,36 @@ def _gcloud(*args: str) -> str:
     return output
 
 
+def _https_opener() -> urllib.request.OpenerDirector:
+    """urlopen's opener without its file:, ftp:, data: and plain http: handlers.
+
+    Any other scheme, given or reached by a redirect (which would carry the bearer token in clear),
+    is refused by UnknownHandler with a URLError. The proxy handler stays: https goes through a
+    proxy as a CONNECT tunnel.
+    """
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.UnknownHandler(),
+        urllib.request.HTTPSHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPRedirectHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+_HTTPS = _https_opener()
+
+
 def _get(url: str, token: str | None) -> Any:
+    if urllib.parse.urlsplit(url).scheme != "https":
+        raise SourceUnreachableError(f"{url.split('?', maxsplit=1)[0]}: only https sources are read")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - fixed https URLs above
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - https only, checked above
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - fixed https URLs
+        with _HTTPS.open(request, timeout=60) as response:
             return json.loads(response.read())
     except (urllib.error.URLError, TimeoutError, ValueError) as error:
         raise SourceUnreachableError(

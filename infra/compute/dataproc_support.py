@@ -76,7 +76,7 @@ class DataprocSupport(pulumi.ComponentResource):
         )
         for role in PROJECT_ROLES:
             gcp.projects.IAMMember(
-                f"{name}-sa-{role.split('/')[-1].replace('.', '-')}",
+                f"{name}-sa-{role.rsplit('/', maxsplit=1)[-1].replace('.', '-')}",
                 project=placement.project_id,
                 role=role,
                 member=account.member,

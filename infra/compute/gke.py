@@ -109,7 +109,7 @@ class Gke(pulumi.ComponentResource):
         )
         for role in NODE_ROLES:
             gcp.projects.IAMMember(
-                f"{name}-nodes-{role.split('/')[-1].replace('.', '-')}",
+                f"{name}-nodes-{role.rsplit('/', maxsplit=1)[-1].replace('.', '-')}",
                 project=placement.project_id,
                 role=role,
                 member=node_account.member,

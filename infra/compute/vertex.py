@@ -69,7 +69,7 @@ class Vertex(pulumi.ComponentResource):
         )
         for role in WORKBENCH_ROLES:
             gcp.projects.IAMMember(
-                f"{name}-workbench-{role.split('/')[-1].replace('.', '-')}",
+                f"{name}-workbench-{role.rsplit('/', maxsplit=1)[-1].replace('.', '-')}",
                 project=placement.project_id,
                 role=role,
                 member=account.member,

@@ -71,12 +71,12 @@ def in_project(resource: Resource, context: Context) -> bool:
     return resource.inputs.get("project") == context.config.project_id
 
 
-def keyrings(r: Resource, c: Context) -> Entry:
+def keyrings(r: Resource, _c: Context) -> Entry:
     i = r.inputs
     return entry(f"projects/{i['project']}/locations/{i['location']}/keyRings/{i['name']}")
 
 
-def keys(r: Resource, c: Context) -> Entry:
+def keys(r: Resource, _c: Context) -> Entry:
     i = r.inputs
     template = i.get("versionTemplate") or {}
     return entry(
@@ -99,7 +99,7 @@ def buckets(r: Resource, c: Context) -> Entry | None:
     )
 
 
-def datasets(r: Resource, c: Context) -> Entry:
+def datasets(r: Resource, _c: Context) -> Entry:
     i = r.inputs
     return entry(i["datasetId"], defaultEncryptionConfiguration=i.get("defaultEncryptionConfiguration"))
 
@@ -119,7 +119,7 @@ def topics(r: Resource, c: Context) -> Entry | None:
     )
 
 
-def dataproc_clusters(r: Resource, c: Context) -> Entry | None:
+def dataproc_clusters(r: Resource, _c: Context) -> Entry | None:
     cluster = r.inputs.get("clusterConfig") or {}
     if (cluster.get("lifecycleConfig") or {}).get("idleDeleteTtl"):
         return None  # deletes itself when idle (dev): its absence is planned, not a finding

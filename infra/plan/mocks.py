@@ -77,7 +77,7 @@ def _computed(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, 
         rid = f"projects/{project}/serviceAccounts/{email}"
         outputs.update(email=email, member=f"serviceAccount:{email}", name=rid)
     elif type_token == "gcp:projects/serviceIdentity:ServiceIdentity":
-        service = str(inputs.get("service", "unknown")).split(".")[0]
+        service = str(inputs.get("service", "unknown")).split(".", maxsplit=1)[0]
         email = f"service-{project_number(project)}@gcp-sa-{service}.iam.gserviceaccount.com"
         rid = f"projects/{project}/services/{inputs.get('service')}"
         outputs.update(email=email, member=f"serviceAccount:{email}")

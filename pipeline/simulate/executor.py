@@ -107,7 +107,8 @@ class _Run:
         def body() -> None:
             try:
                 outcome = self.launch(step, self.stop, deadline)
-            except Exception as error:  # a launcher bug must fail the step, never hang the build
+            # A launcher bug must fail the step, never hang the build: whatever it raises is caught.
+            except Exception as error:  # pylint: disable=broad-exception-caught
                 outcome = Outcome(Status.FAILURE)
                 self.reason = self.reason or f"step {step.id}: simulator error: {error}"
             self.done.put((step.id, outcome, time.monotonic() - began))

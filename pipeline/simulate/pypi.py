@@ -106,7 +106,7 @@ class Mirror:
         mirror = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_CONNECT(self) -> None:
+            def do_CONNECT(self) -> None:  # pylint: disable=invalid-name  # http.server calls do_<METHOD>
                 host = self.path.rsplit(":", 1)[0]
                 if not _MIRROR_HOST.match(host):
                     mirror.refused.append(host)
@@ -121,7 +121,7 @@ class Mirror:
                 Handler(tunnel, self.client_address, self.server)
                 self.close_connection = True
 
-            def do_GET(self) -> None:
+            def do_GET(self) -> None:  # pylint: disable=invalid-name  # http.server calls do_<METHOD>
                 try:
                     body, kind = mirror.answer(self.path)
                 except (OSError, ValueError) as error:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,9 @@ ALL_ENVIRONMENTS = frozenset({"dev", "staging", "prod"})
 class FaultContext:
     run: RunDir
 
-    @contextmanager
-    def world(self) -> Iterator[dict[str, Any]]:
-        with world_state.locked(self.run.world) as state:
-            yield state
+    def world(self) -> AbstractContextManager[dict[str, Any]]:
+        """The world's state under its lock, written back when the block ends normally."""
+        return world_state.locked(self.run.world)
 
     @property
     def workspace(self) -> Path:

@@ -33,8 +33,8 @@ TOOLS = {
 
 
 def _module_table(module: str, name: str = "COMMANDS") -> Table:
-    table: Table = getattr(importlib.import_module(f"pipeline.simulate.world.{module}"), name)
-    return table
+    found: Table = getattr(importlib.import_module(f"pipeline.simulate.world.{module}"), name)
+    return found
 
 
 def table(tool: str, argv: list[str]) -> Table:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+# The imports below need the sys.path entry above (ruff E402 allows this; Pylint does not).
+# pylint: disable=wrong-import-position
 from pipeline.simulate.world.cli import main
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ class Settings:
         return cls(
             project=_required(env, "HIPAA_API_PROJECT", _PROJECT),
             dataset=_required(env, "HIPAA_API_DATASET", _DATASET),
-            table=_matching(env, "HIPAA_API_TABLE", env.get("HIPAA_API_TABLE", DEFAULT_TABLE), _DATASET),
+            table=_matching("HIPAA_API_TABLE", env.get("HIPAA_API_TABLE", DEFAULT_TABLE), _DATASET),
             port=_port(env.get("HIPAA_API_PORT", str(DEFAULT_PORT))),
         )
 
@@ -40,10 +40,10 @@ class Settings:
 def _required(env: Mapping[str, str], name: str, pattern: re.Pattern[str]) -> str:
     if not env.get(name):
         raise SettingsError(f"{name} is not set")
-    return _matching(env, name, env[name], pattern)
+    return _matching(name, env[name], pattern)
 
 
-def _matching(env: Mapping[str, str], name: str, value: str, pattern: re.Pattern[str]) -> str:
+def _matching(name: str, value: str, pattern: re.Pattern[str]) -> str:
     if not pattern.match(value):
         raise SettingsError(f"{name}={value!r} is malformed")
     return value
