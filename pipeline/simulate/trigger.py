@@ -51,9 +51,12 @@ def _first_match(pattern: str, candidates: tuple[str, ...]) -> str:
 
 
 def from_plan(plan: Plan) -> TriggeredBuild:
-    triggers = plan.of_type(TRIGGER)
+    # A push runs the delivery trigger; others (the drift check's manual trigger) build other configs.
+    triggers = [t for t in plan.of_type(TRIGGER) if ((t.inputs.get("github") or {}).get("push"))]
     if len(triggers) != 1:
-        raise TriggerError(f"stack {plan.stack}: {len(triggers)} Cloud Build triggers planned, expected 1")
+        raise TriggerError(
+            f"stack {plan.stack}: {len(triggers)} push-triggered Cloud Build triggers planned, expected 1"
+        )
     inputs = triggers[0].inputs
     push = (inputs.get("github") or {}).get("push") or {}
     if push.get("invertRegex"):

@@ -6,6 +6,7 @@ import ast
 import functools
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +24,27 @@ def text(document: str) -> str:
 
 @functools.cache
 def tracked_files() -> tuple[str, ...]:
-    """Every git-tracked file; fails (never returns nothing) when git cannot list them."""
-    listing = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    files = tuple(name for name in listing.decode("utf-8").split("\0") if name)
+    """Every tracked file of the repository; fails (never returns nothing) when git cannot list them."""
+    files = listed_files(ROOT)
     assert files, "git ls-files listed nothing"
     return files
+
+
+def listed_files(root: Path) -> tuple[str, ...]:
+    """A checkout's tracked files: `git ls-files`. A triggered Cloud Build's /workspace has no .git
+    (the source arrives as the commit's files, beside what earlier steps wrote), so there they are
+    the files .gitignore does not exclude, listed by git against an empty repository of its own."""
+    if (root / ".git").exists():
+        return _git_listing(root, ["ls-files", "-z"])
+    with tempfile.TemporaryDirectory(prefix="tracked-files-") as scratch:
+        subprocess.run(["git", "init", "--quiet", "--bare", scratch], capture_output=True, check=True)
+        others = ["ls-files", "--others", "--exclude-per-directory=.gitignore", "-z"]
+        return _git_listing(root, [f"--git-dir={scratch}", f"--work-tree={root}", *others])
+
+
+def _git_listing(root: Path, arguments: list[str]) -> tuple[str, ...]:
+    listing = subprocess.run(["git", *arguments], cwd=root, capture_output=True, check=True).stdout
+    return tuple(sorted(name for name in listing.decode("utf-8").split("\0") if name))
 
 
 @functools.cache

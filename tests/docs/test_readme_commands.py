@@ -28,6 +28,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 # What the README's placeholders stand for when a command is run.
 PLACEHOLDERS = {
     "<stack>": "prod",
+    "<env>": "prod",
     "hipaa_<env>_curated": "hipaa_prod_curated",
     "ORG_ID": "123456789012",
     "PATH": "/tmp/readme-command.json",
@@ -62,9 +63,16 @@ def inline_commands() -> list[str]:
 
 
 def _filled(line: str) -> list[str]:
-    # A synopsis shows optional parts in brackets: run it with all of them.
-    words = shlex.split(line.replace("[", " ").replace("]", " "))
+    # A synopsis shows optional parts in brackets and a repeatable one followed by `...`: run it
+    # with all of them, each once.
+    words = shlex.split(line.replace("[", " ").replace("]", " ").replace("...", " "))
     return [PLACEHOLDERS.get(word, word) for word in words]
+
+
+def test_a_synopsis_is_run_with_each_optional_and_repeatable_part_once() -> None:
+    line = "python -m pipeline simulate --stack <env> [--violation NAME]... [--json PATH]"
+    shown = "python -m pipeline simulate --stack prod --violation NAME --json /tmp/readme-command.json"
+    assert _filled(line) == shown.split()
 
 
 class _ParsedError(Exception):

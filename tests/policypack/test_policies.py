@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import select
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -24,6 +26,9 @@ from infra.plan.mockrun import PROJECT_ROOT
 from infra.rules import Context, Resource, Rule, all_rules
 from policypack.hipaa_policies import environment_of, policies, policy_for
 from tests.conftest import planned
+
+# Under pytest-timeout's 120 s: a pack that never prints its port fails with a reason.
+PACK_START_SECONDS = 60
 
 KEY = "gcp:kms/cryptoKey:CryptoKey"
 URN = f"urn:pulumi:prod::hipaa::{KEY}::k"
@@ -154,12 +159,23 @@ def test_every_stack_passes_every_policy(stack: str) -> None:
 
 
 def test_the_pack_starts_and_serves_its_policies() -> None:
-    """What the Pulumi CLI does: run the directory and read the port the analyzer listens on."""
+    """What the Pulumi CLI does: run the directory and read the port the analyzer listens on.
+
+    pulumi_policy writes the port without a flush; the CLI's pulumi-analyzer-policy-python runs the
+    pack as `python -u`, so this does too, with the caller's PYTHONUNBUFFERED removed (the pipeline's
+    step has none): a pack whose port stays in a buffer fails here, not only in the build."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     process = subprocess.Popen(
-        [sys.executable, str(PROJECT_ROOT / "policypack")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-u", str(PROJECT_ROOT / "policypack")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
     )
     try:
         assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], PACK_START_SECONDS)
+        assert ready, f"the pack printed no port within {PACK_START_SECONDS}s"
         port = process.stdout.readline().strip()
         assert port.isdigit() and 0 < int(port) < 65536, process.stderr.read() if process.stderr else ""
     finally:

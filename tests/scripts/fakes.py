@@ -211,12 +211,11 @@ class FakeTools:
         return self
 
     def remove(self, tool: str) -> FakeTools:
-        """Take `tool` off PATH for the next runs, as on a machine that lacks it. Only a tool that
-        is not installed on this machine either can be removed: otherwise the real one would run."""
+        """Take `tool` off PATH for the next runs, as on a machine that lacks it. The machine may have
+        it (the pipeline's unit-tests step has cosign, trivy and pulumi in /workspace/bin, bandit in
+        .venv/bin): the runs' PATH is then built without it (host_path), never the real one run."""
         if tool not in FAKED_TOOLS:
             raise ValueError(f"{tool} is not a faked tool")
-        if shutil.which(tool, path=os.environ.get("PATH", "")):
-            raise ValueError(f"{tool} is installed on this machine; removing the fake would run it")
         self.missing.add(tool)
         self._write_fakes()
         return self
@@ -257,7 +256,7 @@ class FakeTools:
     def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
         """What a script runs with: the fakes first on PATH, then the pinned jq, then the machine's PATH."""
         return {
-            "PATH": os.pathsep.join([str(self.bin), str(JQ_BIN), os.environ.get("PATH", "/usr/bin:/bin")]),
+            "PATH": os.pathsep.join([str(self.bin), str(JQ_BIN), self.host_path()]),
             "HOME": str(self.root),
             "FAKE_LOG": str(self.log),
             "EVIDENCE_DIR": str(self.evidence),
@@ -267,6 +266,25 @@ class FakeTools:
             "PYTHON": sys.executable,
             **(env or {}),
         }
+
+    def host_path(self) -> str:
+        """The machine's PATH without the removed tools: a directory holding one is replaced by a copy
+        without it, whose other commands are wrappers that exec the originals by their own path."""
+        entries = os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep)
+        shadows = self.root / "path-without"
+        shutil.rmtree(shadows, ignore_errors=True)
+        kept = []
+        for index, entry in enumerate(entries):
+            directory = Path(entry)
+            if entry and any(shutil.which(tool, path=entry) for tool in self.missing):
+                kept.append(str(_copy_without(directory, shadows / str(index), self.missing)))
+            else:
+                kept.append(entry)
+        path = os.pathsep.join(kept)
+        still = [tool for tool in sorted(self.missing) if shutil.which(tool, path=path)]
+        if still:
+            raise ValueError(f"{still} still on the constructed PATH: a removed tool would run for real")
+        return path
 
     def calls(self, tool: str | None = None) -> list[Call]:
         """Every call so far: a record is the tool and its arguments, NUL-separated, ended by 0x1E."""
@@ -289,6 +307,19 @@ class FakeTools:
         assert path.is_file(), f"no evidence written for gate {gate}"
         document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return document
+
+
+def _copy_without(directory: Path, shadow: Path, missing: set[str]) -> Path:
+    """`directory`'s commands except `missing`, each a wrapper that runs the original: a wrapper,
+    not a link, so a virtualenv's python still finds its pyvenv.cfg beside the path it runs from."""
+    shadow.mkdir(parents=True)
+    for command in directory.iterdir():
+        if command.name in missing or not (command.is_file() and os.access(command, os.X_OK)):
+            continue
+        wrapper = shadow / command.name
+        wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(str(command))} "$@"\n', encoding="utf-8")
+        wrapper.chmod(0o755)
+    return shadow
 
 
 @dataclass

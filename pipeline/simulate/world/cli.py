@@ -18,6 +18,10 @@ from pipeline.simulate.world.call import Call, Handler, RefusedError, Table
 from pipeline.simulate.world.commands import table as command_table
 
 UNMODELLED_EXIT = 1
+# CLIs whose parser answers `--help` on any command it has by printing the command's help, exit 0,
+# before doing anything (gcloud's calliope, kubectl's, docker's, cosign's, trivy's and pulumi's cobra).
+# The suite runs `docker build --help` to check the README's build line against the real CLI.
+ANSWERS_HELP = frozenset({"gcloud", "kubectl", "docker", "docker-buildx", "cosign", "trivy", "pulumi"})
 
 
 def _route(tool: str, argv: list[str], table: Table) -> tuple[tuple[str, ...], list[str], list[str]] | None:
@@ -44,6 +48,9 @@ def main(world: Path, tool: str, argv: list[str], out: TextIO | None = None, err
         err.write(f"fake world: unmodelled command: {tool} {' '.join(argv)}\n")
         return UNMODELLED_EXIT
     command, rest, globals_ = routed
+    if tool in ANSWERS_HELP and "--help" in rest[: rest.index("--") if "--" in rest else len(rest)]:
+        out.write(f"Usage: {tool} {' '.join(command)} [FLAGS] (the fake world's stand-in for the CLI's help)\n")
+        return 0
     call = Call(world, tool, command, rest, out, err, globals_)
     try:
         return call_handler(call, handlers[command])

@@ -275,3 +275,16 @@ def test_zap_reaches_only_a_service_the_cluster_serves(
     assert address.startswith("10.30.")  # in prod's private subnet
     clean = world.call("zap-baseline.py", "-t", f"http://{address}:80", *scan)
     assert clean.code == 0 and "FAIL-NEW: 0" in clean.out
+
+
+def test_help_on_a_modelled_command_is_answered_as_the_real_cli_does(world: World) -> None:
+    """`docker build --help` prints help and exits 0 without a daemon (the README test runs it in
+    the unit-tests step, where docker is the toolchain's); help is never an unmodelled command."""
+    answer = world.call("docker", "build", "--help")
+    assert answer.code == 0 and answer.out.startswith("Usage: docker build")
+    assert world.call("gcloud", "kms", "keys", "list", "--help").code == 0
+    assert world_state.journal(world.path, world_state.UNMODELLED) == []
+    # Help on a command the world does not model is still unmodelled, and a flag after `--` is an argument.
+    assert world.call("docker", "volume", "ls", "--help").code == 1
+    job = ["gs://no-bucket/job.py", "--region", "us-central1", "--cluster", "no-cluster", "--", "--help"]
+    assert "Usage" not in world.call("gcloud", "dataproc", "jobs", "submit", "pyspark", *job).out
