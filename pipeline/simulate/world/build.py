@@ -128,6 +128,7 @@ def build_state(
         "serviceAccounts": iam["serviceAccounts"],
         "accountKeys": iam["accountKeys"],
         "secretVersions": iam["secretVersions"],
+        "secrets": iam["secrets"],
         "storage": {
             "buckets": buckets,
             "projects": model_data.bucket_projects(env, plan),

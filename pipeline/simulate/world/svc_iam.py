@@ -98,6 +98,14 @@ def secrets_versions_list(call: Call) -> int:
     return call.emit(versions, args.value("--format"))
 
 
+def secrets_list(call: Call) -> int:
+    args = parse(call.argv, values=("--filter",))
+    project = args.require("--project")
+    with call.state(write=False) as state:
+        found = [s for s in state["secrets"] if s["name"].startswith(f"projects/{project}/secrets/")]
+    return call.emit(found, args.value("--format"))
+
+
 def auth_print_access_token(call: Call) -> int:
     parse(call.argv)
     with call.state(write=False) as state:
@@ -126,6 +134,7 @@ COMMANDS: Table = {
     ("access-context-manager", "perimeters", "describe"): perimeters_describe,
     ("iam", "service-accounts", "list"): service_accounts_list,
     ("iam", "service-accounts", "keys", "list"): service_account_keys_list,
+    ("secrets", "list"): secrets_list,
     ("secrets", "versions", "list"): secrets_versions_list,
     ("auth", "print-access-token"): auth_print_access_token,
     ("auth", "configure-docker"): auth_configure_docker,
