@@ -111,10 +111,14 @@ def kms(plan: Resources) -> dict[str, Any]:
     return {"keyrings": keyrings, "keys": keys}
 
 
+# useExplicitDryRunSpec: dev's perimeter is dry-run (spec only), and the inventories compare it.
+PERIMETER_FIELDS = ("name", "title", "perimeterType", "status", "spec", "useExplicitDryRunSpec")
+
+
 def perimeters(plan: Resources) -> dict[str, Any]:
     found = {}
     for perimeter in plan.of("gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"):
-        shaped = {k: v for k, v in perimeter.items() if k in ("name", "title", "perimeterType", "status", "spec", "useExplicitDryRunSpec")}
+        shaped = {k: v for k, v in perimeter.items() if k in PERIMETER_FIELDS}
         shaped.setdefault("title", str(perimeter["name"]).rsplit("/", maxsplit=1)[-1])
         found[str(perimeter["name"])] = shaped
     return found

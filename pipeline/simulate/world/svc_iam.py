@@ -59,6 +59,16 @@ def kms_keys_list(call: Call) -> int:
     return call.emit(keys, args.value("--format"))
 
 
+def kms_keys_get_iam_policy(call: Call) -> int:
+    args = parse(call.argv, positional=(1, 1), values=("--keyring", "--location"))
+    key = args.positional[0]
+    with call.state(write=False) as state:
+        if key not in state["kms"]["keys"]:
+            raise RefusedError(f"NOT_FOUND: CryptoKey {key} not found.")
+        policy = state["kms"]["policies"].get(key, {"etag": "ACAB", "version": 1})
+    return call.emit(policy, args.value("--format"))
+
+
 def perimeters_describe(call: Call) -> int:
     args = parse(call.argv, positional=(1, 1), values=("--policy",))
     with call.state(write=False) as state:
@@ -131,6 +141,7 @@ COMMANDS: Table = {
     ("org-policies", "describe"): org_policies_describe,
     ("kms", "keyrings", "describe"): kms_keyrings_describe,
     ("kms", "keys", "list"): kms_keys_list,
+    ("kms", "keys", "get-iam-policy"): kms_keys_get_iam_policy,
     ("access-context-manager", "perimeters", "describe"): perimeters_describe,
     ("iam", "service-accounts", "list"): service_accounts_list,
     ("iam", "service-accounts", "keys", "list"): service_account_keys_list,
