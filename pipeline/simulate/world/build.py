@@ -186,5 +186,11 @@ def create(
     }.items():
         write_object(call, state, f"{artifacts}/{name}", content.encode("utf-8"))
     write_object(call, state, model_object(env.project), MODEL_STAND_IN)
+    # The operator encrypts and uploads the Kerberos root password before a secure cluster is created
+    # (README, "Running it for real"): the object the planned cluster names, synthetic ciphertext here.
+    for cluster in plan.of("gcp:dataproc/cluster:Cluster"):
+        kerberos = (((cluster.get("clusterConfig") or {}).get("securityConfig") or {}).get("kerberosConfig")) or {}
+        if kerberos.get("rootPrincipalPasswordUri"):
+            write_object(call, state, str(kerberos["rootPrincipalPasswordUri"]), b"simulated KMS ciphertext\n")
     world_state.save(world, state)
     return state
