@@ -68,4 +68,6 @@ def test_the_cloud_facing_gates_judge_the_platform_the_program_plans(tmp_path: P
         violations = evidence(simulation, gate)["violations"]
         assert isinstance(violations, list)
         assert violations and all("dataset hipaa_dev_raw:" in v for v in violations), (gate, violations)
-    assert any("no CMEK key from hipaa-dev-keyring" in v for v in evidence(simulation, "encryption")["violations"])
+    encryption = evidence(simulation, "encryption")["violations"]
+    assert isinstance(encryption, list)
+    assert any("no CMEK key from hipaa-dev-keyring" in v for v in encryption)
