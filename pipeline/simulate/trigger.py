@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.simulate.program import Plan
 
 TRIGGER = "gcp:cloudbuild/trigger:Trigger"
+PIPELINE_FILE = "cloudbuild.yaml"
 BRANCH_CANDIDATES = ("main", "master", "develop")
 TAG_CANDIDATES = ("v1.0.0-rc.1", "v1.0.0")
 
@@ -51,11 +52,12 @@ def _first_match(pattern: str, candidates: tuple[str, ...]) -> str:
 
 
 def from_plan(plan: Plan) -> TriggeredBuild:
-    # A push runs the delivery trigger; others (the drift check's manual trigger) build other configs.
-    triggers = [t for t in plan.of_type(TRIGGER) if ((t.inputs.get("github") or {}).get("push"))]
+    # A stack also plans a drift trigger (drift.cloudbuild.yaml, a git_file_source, no filename):
+    # the build a push starts is the one whose trigger builds the pipeline file.
+    triggers = [t for t in plan.of_type(TRIGGER) if t.inputs.get("filename") == PIPELINE_FILE]
     if len(triggers) != 1:
         raise TriggerError(
-            f"stack {plan.stack}: {len(triggers)} push-triggered Cloud Build triggers planned, expected 1"
+            f"stack {plan.stack}: {len(triggers)} Cloud Build triggers building {PIPELINE_FILE} planned, expected 1"
         )
     inputs = triggers[0].inputs
     push = (inputs.get("github") or {}).get("push") or {}
@@ -80,7 +82,7 @@ def from_plan(plan: Plan) -> TriggeredBuild:
         service_account=account.rsplit("/", maxsplit=1)[-1],
         repo_owner=str((inputs.get("github") or {}).get("owner") or ""),
         repo_name=str((inputs.get("github") or {}).get("name") or ""),
-        config_path=str(inputs.get("filename") or "cloudbuild.yaml"),
+        config_path=str(inputs["filename"]),
     )
 
 

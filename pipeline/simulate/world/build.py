@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.simulate.standins import MODEL_STAND_IN, model_object
-from pipeline.simulate.world import model_compute, model_data, model_security, svc_dataproc
+from pipeline.simulate.world import model_catalog, model_compute, model_data, model_security, svc_dataproc
 from pipeline.simulate.world import state as world_state
 from pipeline.simulate.world.bundles import safety_database, semgrep_bundle
 from pipeline.simulate.world.call import Call
@@ -122,12 +122,13 @@ def build_state(
         "projects": model_security.projects(env),
         "iamPolicies": model_security.iam_policies(env, plan),
         "orgPolicies": model_security.org_policies(plan),
-        "kms": model_security.kms(plan),
+        "kms": {**model_security.kms(plan), "policies": model_catalog.key_policies(plan)},
         "perimeters": model_security.perimeters(plan),
         "logging": model_security.logging(env, plan),
         "serviceAccounts": iam["serviceAccounts"],
         "accountKeys": iam["accountKeys"],
         "secretVersions": iam["secretVersions"],
+        "secrets": iam["secrets"],
         "storage": {
             "buckets": buckets,
             "projects": model_data.bucket_projects(env, plan),
@@ -135,6 +136,7 @@ def build_state(
             "objects": {},
         },
         "bigquery": model_data.bigquery(env, plan),
+        "catalog": model_catalog.catalog(env, plan),
         "network": model_compute.network(env, plan),
         "machines": model_compute.machines(env, plan, nodes),
         "gke": {"clusters": model_compute.gke(env, plan), "objects": {}, "serviceUrls": []},
@@ -184,5 +186,11 @@ def create(
     }.items():
         write_object(call, state, f"{artifacts}/{name}", content.encode("utf-8"))
     write_object(call, state, model_object(env.project), MODEL_STAND_IN)
+    # The operator encrypts and uploads the Kerberos root password before a secure cluster is created
+    # (README, "Running it for real"): the object the planned cluster names, synthetic ciphertext here.
+    for cluster in plan.of("gcp:dataproc/cluster:Cluster"):
+        kerberos = (((cluster.get("clusterConfig") or {}).get("securityConfig") or {}).get("kerberosConfig")) or {}
+        if kerberos.get("rootPrincipalPasswordUri"):
+            write_object(call, state, str(kerberos["rootPrincipalPasswordUri"]), b"simulated KMS ciphertext\n")
     world_state.save(world, state)
     return state

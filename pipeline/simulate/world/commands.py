@@ -17,6 +17,7 @@ GCLOUD_GROUPS = {
     "svc_compute": ("compute",),
     "svc_dataproc": ("dataproc",),
     "svc_gke": ("container", "ai"),
+    "svc_catalog": ("data-catalog",),
 }
 TOOLS = {
     "bq": ("svc_bq", "COMMANDS"),

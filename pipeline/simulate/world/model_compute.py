@@ -69,8 +69,41 @@ def network(env: Env, plan: Resources) -> dict[str, Any]:
         for key in ("destinationRanges", "sourceRanges", "targetTags", "targetServiceAccounts"):
             if rule.get(key):
                 shaped[key] = list(rule[key])
+        # The provider's log_config block is the API's logConfig with enable implied by its presence.
+        if rule.get("logConfig"):
+            shaped["logConfig"] = {"enable": True, **dict(rule["logConfig"])}
         firewalls.append(shaped)
-    return {"networks": networks, "routes": routes, "firewalls": firewalls, "sslPolicies": [], "targetHttpsProxies": []}
+    # The target proxies are created by GKE's Gateway controller, not planned: none until it runs.
+    return {
+        "networks": networks,
+        "routes": routes,
+        "firewalls": firewalls,
+        "sslPolicies": ssl_policies(env, plan),
+        "targetHttpsProxies": [],
+        "targetSslProxies": [],
+        "targetHttpProxies": [],
+    }
+
+
+def ssl_policies(env: Env, plan: Resources) -> list[dict[str, Any]]:
+    """Global and regional SSL policies as `gcloud compute ssl-policies list --format=json` prints them."""
+    found = []
+    for kind in ("gcp:compute/sSLPolicy:SSLPolicy", "gcp:compute/regionSslPolicy:RegionSslPolicy"):
+        for policy in plan.of(kind):
+            project = str(policy.get("project") or env.project)
+            region = policy.get("region")
+            where = f"regions/{region}" if region else "global"
+            found.append(
+                {
+                    "kind": "compute#sslPolicy",
+                    "name": policy["name"],
+                    "minTlsVersion": policy.get("minTlsVersion", "TLS_1_0"),
+                    "profile": policy.get("profile", "COMPATIBLE"),
+                    **({"region": f"{COMPUTE}/projects/{project}/regions/{region}"} if region else {}),
+                    "selfLink": f"{COMPUTE}/projects/{project}/{where}/sslPolicies/{policy['name']}",
+                }
+            )
+    return found
 
 
 def gke(env: Env, plan: Resources) -> list[dict[str, Any]]:

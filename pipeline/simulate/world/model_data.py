@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from pipeline.simulate.world import rows
+from pipeline.simulate.world import model_catalog, rows
 from pipeline.simulate.world.model import Env, Resources, labels
 
 JOB_OUTPUTS = {
@@ -94,7 +94,7 @@ def bucket_policies(env: Env, plan: Resources, names: list[str]) -> dict[str, An
 
 
 def _access_entry(grant: dict[str, Any]) -> dict[str, Any]:
-    for kind in ("view", "dataset"):
+    for kind in ("view", "dataset", "routine"):
         if kind in grant:
             return {kind: dict(grant[kind])}
     fields = ("role", "userByEmail", "groupByEmail", "specialGroup", "iamMember", "domain")
@@ -124,14 +124,14 @@ def bigquery(env: Env, plan: Resources) -> dict[str, Any]:
         key = f"{grant['project']}:{grant['datasetId']}"
         if key in datasets:
             datasets[key]["access"].append(_access_entry(dict(grant)))
-    taxonomy = f"projects/{env.project}/locations/{env.region}/taxonomies/{env.number(env.project + '-taxonomy')}"
+    tag_paths = model_catalog.tag_paths(env, plan)
     tables: dict[str, Any] = {}
     for table in plan.of("gcp:bigquery/table:Table"):
         project, dataset_id, table_id = str(table["project"]), str(table["datasetId"]), str(table["tableId"])
         schema = json.loads(table["schema"]) if table.get("schema") else []
         for column in schema:
             if column.get("policyTags"):
-                column["policyTags"] = {"names": [f"{taxonomy}/policyTags/{n}" for n in column["policyTags"]["names"]]}
+                column["policyTags"] = {"names": [tag_paths[n] for n in column["policyTags"]["names"]]}
         shaped = _table(project, dataset_id, table_id, "VIEW" if table.get("view") else "TABLE", schema, env=env)
         if table.get("encryptionConfiguration"):
             shaped["encryptionConfiguration"] = dict(table["encryptionConfiguration"])
@@ -163,7 +163,13 @@ def bigquery(env: Env, plan: Resources) -> dict[str, Any]:
                 },
             }
         )
-    return {"datasets": datasets, "tables": tables, "rowAccessPolicies": dict(policies), "models": {}}
+    return {
+        "datasets": datasets,
+        "tables": tables,
+        "rowAccessPolicies": dict(policies),
+        "models": {},
+        "routines": model_catalog.routines(plan),
+    }
 
 
 def _table(project: str, dataset: str, table: str, kind: str, schema: list[Any], *, env: Env) -> dict[str, Any]:

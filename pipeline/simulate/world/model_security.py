@@ -111,10 +111,14 @@ def kms(plan: Resources) -> dict[str, Any]:
     return {"keyrings": keyrings, "keys": keys}
 
 
+# useExplicitDryRunSpec: dev's perimeter is dry-run (spec only), and the inventories compare it.
+PERIMETER_FIELDS = ("name", "title", "perimeterType", "status", "spec", "useExplicitDryRunSpec")
+
+
 def perimeters(plan: Resources) -> dict[str, Any]:
     found = {}
     for perimeter in plan.of("gcp:accesscontextmanager/servicePerimeter:ServicePerimeter"):
-        shaped = {k: v for k, v in perimeter.items() if k in ("name", "title", "perimeterType", "status", "spec")}
+        shaped = {k: v for k, v in perimeter.items() if k in PERIMETER_FIELDS}
         shaped.setdefault("title", str(perimeter["name"]).rsplit("/", maxsplit=1)[-1])
         found[str(perimeter["name"])] = shaped
     return found
@@ -179,7 +183,17 @@ def identities(env: Env, plan: Resources) -> dict[str, Any]:
         for index, a in enumerate(accounts)
     }
     secrets = {}
+    described = []
     for secret in plan.of("gcp:secretmanager/secret:Secret"):
         path = f"projects/{secret['project']}/secrets/{secret['secretId']}"
         secrets[path] = [{"createTime": CREATED, "name": f"{path}/versions/1", "state": "ENABLED"}]
-    return {"serviceAccounts": accounts, "accountKeys": keys, "secretVersions": secrets}
+        # `gcloud secrets list --format=json`: the Secret resource, replication as planned.
+        described.append(
+            {
+                "createTime": CREATED,
+                "name": path,
+                "replication": secret.get("replication") or {"automatic": {}},
+                **({"labels": dict(secret["labels"])} if secret.get("labels") else {}),
+            }
+        )
+    return {"serviceAccounts": accounts, "accountKeys": keys, "secretVersions": secrets, "secrets": described}

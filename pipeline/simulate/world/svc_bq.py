@@ -20,6 +20,7 @@ BQ_VALUES = ("--project_id", "--format", "--max_results", "--expiration", "--use
 BQ_SWITCHES = (
     "--schema",
     "--model",
+    "--routine",
     "--row_access_policies",
     "--nouse_cache",
     "--nouse_legacy_sql",
@@ -88,6 +89,11 @@ def show(call: Call) -> int:
     project, dataset, table = _split(args.positional[0], args.value("--project_id"))
     with call.state(write=False) as state:
         bigquery = state["bigquery"]
+        if args.has("--routine"):
+            routine = bigquery["routines"].get(f"{project}:{dataset}.{table}")
+            if routine is None:
+                raise RefusedError(f"Not found: Routine {project}:{dataset}.{table}")
+            return call.emit(routine, args.value("--format"))
         if args.has("--model"):
             model = bigquery["models"].get(f"{project}:{dataset}.{table}")
             if model is None:

@@ -14,6 +14,8 @@ LISTS = {
     "firewall-rules": ("network", "firewalls"),
     "ssl-policies": ("network", "sslPolicies"),
     "target-https-proxies": ("network", "targetHttpsProxies"),
+    "target-ssl-proxies": ("network", "targetSslProxies"),
+    "target-http-proxies": ("network", "targetHttpProxies"),
     "instances": ("machines", "instances"),
     "disks": ("machines", "disks"),
 }

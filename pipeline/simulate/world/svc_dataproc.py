@@ -138,9 +138,11 @@ def create(call: Call) -> int:
         if spec["policy"] and spec["policy"] not in state["dataproc"]["policies"]:
             raise RefusedError(f"NOT_FOUND: autoscaling policy {spec['policy']} not found")
         if spec["kerberos"]:
-            secret = str(args.value("--kerberos-root-principal-password-uri", "")).rsplit("/versions/", maxsplit=1)[0]
-            if secret not in state["secretVersions"]:
-                raise RefusedError(f"INVALID_ARGUMENT: Kerberos root principal password secret {secret} not found")
+            # The password is a KMS-encrypted Cloud Storage object (KerberosConfig.rootPrincipalPasswordUri).
+            uri = str(args.value("--kerberos-root-principal-password-uri", ""))
+            bucket, _, name = uri.removeprefix("gs://").partition("/")
+            if not uri.startswith("gs://") or not state["storage"]["objects"].get(f"{bucket}/{name}"):
+                raise RefusedError(f"INVALID_ARGUMENT: Kerberos root principal password object {uri!r} not found")
         clusters[name] = shape(project, region, name, spec)
     call.err.write(
         f"Created [https://dataproc.googleapis.com/v1/projects/{project}/regions/{region}/clusters/{name}]\n"

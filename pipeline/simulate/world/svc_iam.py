@@ -59,6 +59,16 @@ def kms_keys_list(call: Call) -> int:
     return call.emit(keys, args.value("--format"))
 
 
+def kms_keys_get_iam_policy(call: Call) -> int:
+    args = parse(call.argv, positional=(1, 1), values=("--keyring", "--location"))
+    key = args.positional[0]
+    with call.state(write=False) as state:
+        if key not in state["kms"]["keys"]:
+            raise RefusedError(f"NOT_FOUND: CryptoKey {key} not found.")
+        policy = state["kms"]["policies"].get(key, {"etag": "ACAB", "version": 1})
+    return call.emit(policy, args.value("--format"))
+
+
 def perimeters_describe(call: Call) -> int:
     args = parse(call.argv, positional=(1, 1), values=("--policy",))
     with call.state(write=False) as state:
@@ -98,6 +108,14 @@ def secrets_versions_list(call: Call) -> int:
     return call.emit(versions, args.value("--format"))
 
 
+def secrets_list(call: Call) -> int:
+    args = parse(call.argv, values=("--filter",))
+    project = args.require("--project")
+    with call.state(write=False) as state:
+        found = [s for s in state["secrets"] if s["name"].startswith(f"projects/{project}/secrets/")]
+    return call.emit(found, args.value("--format"))
+
+
 def auth_print_access_token(call: Call) -> int:
     parse(call.argv)
     with call.state(write=False) as state:
@@ -123,9 +141,11 @@ COMMANDS: Table = {
     ("org-policies", "describe"): org_policies_describe,
     ("kms", "keyrings", "describe"): kms_keyrings_describe,
     ("kms", "keys", "list"): kms_keys_list,
+    ("kms", "keys", "get-iam-policy"): kms_keys_get_iam_policy,
     ("access-context-manager", "perimeters", "describe"): perimeters_describe,
     ("iam", "service-accounts", "list"): service_accounts_list,
     ("iam", "service-accounts", "keys", "list"): service_account_keys_list,
+    ("secrets", "list"): secrets_list,
     ("secrets", "versions", "list"): secrets_versions_list,
     ("auth", "print-access-token"): auth_print_access_token,
     ("auth", "configure-docker"): auth_configure_docker,

@@ -34,7 +34,7 @@ def test_list_violations_names_each_faults_gate(capsys: pytest.CaptureFixture[st
     assert pipeline_main(["simulate", "--list-violations"]) == 0
     lines = capsys.readouterr().out.splitlines()[1:]
     assert len(lines) >= 20
-    assert any(line.split()[:2] == ["kms-rotation-400-days", "encryption"] for line in lines)
+    assert any(line.split()[:2] == ["kms-rotation-400-days", "env-validation"] for line in lines)
 
 
 def fake_simulation(tmp_path: Path, success: bool) -> Simulation:

@@ -24,7 +24,19 @@ from tests.conftest import planned
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get(SIMULATED_BUILD)), reason="inside a simulated build: the simulation running it is the test"
 )
-CLOUD_GATES = ("env-validation", "encryption", "access-controls", "audit-logs", "vpcsc-egress", "trivy")
+CLOUD_GATES = (
+    "env-validation",
+    "encryption",
+    "access-controls",
+    "audit-logs",
+    "vpcsc-egress",
+    "bigquery-governance",
+    "trivy",
+)
+# The raw dataset without its CMEK default key: the encryption gate's own check names it, and the
+# inventories of the gates that list the datasets (their encryption as planned) see the drift too.
+FAULT = "dataset-without-cmek"
+FAILING = {"encryption", "access-controls", "bigquery-governance"}
 
 
 def statuses(simulation: Simulation) -> dict[str, str]:
@@ -40,17 +52,22 @@ def evidence(simulation: Simulation, gate: str) -> dict[str, object]:
 
 def test_the_cloud_facing_gates_judge_the_platform_the_program_plans(tmp_path: Path) -> None:
     """One build: the planned platform with one fault. Gates may fail (allowFailure), so every gate
-    runs: the fault's gate fails and names it; the others pass against the platform as planned."""
-    faults = lookup(["kms-rotation-400-days"])
+    runs: the gates that see the fault fail and name it; the others pass against the platform as planned."""
+    faults = lookup([FAULT])
+    assert faults[0].gate in FAILING
     simulation = simulate(Options("dev", faults, planned=planned("dev"), only_steps=CLOUD_GATES, run_root=tmp_path))
     assert simulation.result.success, simulation.result.reason  # a subset without the gates-passed verdict
     assert simulation.unmodelled == []
     assert {gate: statuses(simulation)[gate] for gate in CLOUD_GATES} == {
-        gate: "FAILURE" if gate == "encryption" else "SUCCESS" for gate in CLOUD_GATES
+        gate: "FAILURE" if gate in FAILING else "SUCCESS" for gate in CLOUD_GATES
     }
     assert [evidence(simulation, gate)["status"] for gate in CLOUD_GATES] == [
-        "fail" if gate == "encryption" else "pass" for gate in CLOUD_GATES
+        "fail" if gate in FAILING else "pass" for gate in CLOUD_GATES
     ]
-    violations = evidence(simulation, "encryption")["violations"]
-    assert isinstance(violations, list)
-    assert any("storage-cmek: rotation period 34560000s exceeds 90 days" in v for v in violations)
+    for gate in FAILING:
+        violations = evidence(simulation, gate)["violations"]
+        assert isinstance(violations, list)
+        assert violations and all("dataset hipaa_dev_raw:" in v for v in violations), (gate, violations)
+    encryption = evidence(simulation, "encryption")["violations"]
+    assert isinstance(encryption, list)
+    assert any("no CMEK key from hipaa-dev-keyring" in v for v in encryption)
