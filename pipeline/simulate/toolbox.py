@@ -44,6 +44,9 @@ def local_tools(repository: Path) -> dict[str, Path]:
         f"python3.{sys.version_info.minor}": python,
         "checkov": repository / ".venv-tools" / "bin" / "checkov",
         "semgrep": repository / ".tools" / "semgrep" / "bin" / "semgrep",
+        # The images' jq is the pinned 1.7.1 (pipeline/images.py); make test builds that one into
+        # .tools/jq (.ci/build-jq), where this machine's own may be another version.
+        "jq": repository / ".tools" / "jq" / "bin" / "jq",
     }
 
 
