@@ -28,6 +28,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/scanners.sh"
 readonly PACKS=(security-audit secrets python bandit)
 readonly RULES_MAX_AGE_DAYS=14
 readonly HEALTHCARE_RULES="security/semgrep/healthcare.yml"
+# What the build installs into the workspace (virtualenvs and tool trees): third-party code, not ours.
+# Without .git, Semgrep has no .gitignore to skip them by, and scanned 58,433 files of them.
+readonly BUILD_ENVIRONMENTS=(.venv .venv-tools .tools)
 
 require_args 2 "$@"
 require_environment "$1"
@@ -63,7 +66,8 @@ configs+=(--config "$REPO_ROOT/$HEALTHCARE_RULES")
 report="$work/semgrep.json"
 rc=0
 run_scanner rc "$work/semgrep.out" "$work/semgrep.err" env SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off \
-  semgrep scan --error --metrics=off --disable-version-check --json --output "$report" "${configs[@]}" "$SOURCE_DIR"
+  semgrep scan --error --metrics=off --disable-version-check --json --output "$report" "${configs[@]}" \
+    "${BUILD_ENVIRONMENTS[@]/#/--exclude=}" "$SOURCE_DIR"
 ((rc <= 1)) || tool_failed semgrep semgrep "$rc" "$work/semgrep.err"
 require_report semgrep "$report" \
   '(.results | type == "array") and (.errors | type == "array") and (.paths.scanned | type == "array")'

@@ -50,6 +50,14 @@ def test_clean_scan_passes_with_every_pack_and_our_rules(tools: FakeTools, sourc
     assert {"--error", "--metrics=off", "--json"} <= set(argv) and argv[-1] == source
 
 
+def test_the_builds_own_environments_are_not_scanned(tools: FakeTools, source: str) -> None:
+    # A triggered build's /workspace has no .git (so no .gitignore) and holds the virtualenvs the build
+    # installed: the first full simulated build scanned 58,433 files and failed on 1,077 third-party findings.
+    assert clean(tools).run("run-semgrep-scan.sh", "prod", source).returncode == 0
+    argv = tools.calls("semgrep")[0].argv
+    assert {"--exclude=.venv", "--exclude=.venv-tools", "--exclude=.tools"} <= set(argv)
+
+
 def test_findings_fail_naming_path_line_and_rule_never_the_code(tools: FakeTools, source: str) -> None:
     tools.on("semgrep", ["scan"], writes={"@--output": fx.text(STEM, "report-findings.json")}, exit=1)
     result = clean(tools).run("run-semgrep-scan.sh", "dev", source)
