@@ -10,11 +10,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from infra.plan.python_source import parse_python
+
 TESTS = Path(__file__).resolve().parent
 
 
 def _imported_modules(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse_python(path.read_text(encoding="utf-8"), filename=str(path))
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pulumi
 
 from infra.interface import declared_outputs
+from infra.plan.python_source import parse_python
 
 COMPONENT_PACKAGES = ("infra.security", "infra.network", "infra.data", "infra.compute", "infra.delivery")
 ROOT_MODULE = "infra.platform"
@@ -78,7 +79,7 @@ def _doc(text: str | None) -> str:
 
 def class_attributes(cls: type) -> list[tuple[str, str, bool, str]]:
     """(name, annotation as written, has a value, docstring) of each annotated attribute in the class body."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    tree = parse_python(textwrap.dedent(inspect.getsource(cls)))
     body = next(node for node in tree.body if isinstance(node, ast.ClassDef)).body
     found: list[tuple[str, str, bool, str]] = []
     for index, node in enumerate(body):

@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.plan.python_source import parse_python
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ("prompt.md", "model_failure.md", "README.md")
 
@@ -83,7 +85,7 @@ def parse_test_id(citation: str) -> TestId:
 @functools.cache
 def defined_tests(path: str) -> frozenset[tuple[str, ...]]:
     """Test functions and `Test*` class methods a file defines, as pytest node-name tuples."""
-    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    tree = parse_python((ROOT / path).read_text(encoding="utf-8"))
     found: set[tuple[str, ...]] = set()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):

@@ -12,6 +12,7 @@ import pytest
 
 from infra.interface import declared_outputs, output_key, register_declared
 from infra.placement import Placement
+from infra.plan.python_source import parse_python
 from infra.plan.reference import Interface, interfaces
 from tests.infra.recording import monitored
 
@@ -34,7 +35,7 @@ def test_args_are_a_frozen_dataclass_of_documented_fields(item: Interface) -> No
 @pytest.mark.parametrize("item", COMPONENTS, ids=_name)
 def test_a_component_sets_only_its_declared_outputs_on_itself(item: Interface) -> None:
     """Children stay local or private: `self.<name> = ...` is a declared output or starts with `_`."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(item.component)))
+    tree = parse_python(textwrap.dedent(inspect.getsource(item.component)))
     assigned = {
         target.attr
         for node in ast.walk(tree)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from infra.plan.mockrun import PROJECT_ROOT
+from infra.plan.python_source import parse_python
 from infra.rules import Resource, all_rules, evaluate
 from infra.rules.api_identity import API_KSA
 from infra.rules.baseline import REQUIRED_RESTRICTED_SERVICES
@@ -34,7 +35,7 @@ COMPONENT_PACKAGES = (
 def imported_modules(path: Path) -> set[str]:
     """Every module a file imports, at the top or inside a function, relative imports resolved."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_python(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
