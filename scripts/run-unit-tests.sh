@@ -3,8 +3,9 @@
 # The requirement is coverage above 85%, so MIN_COVERAGE below 85 is refused as a usage error, and
 # coverage equal to MIN_COVERAGE fails (pytest-cov's own floor lets it through; the JSON check does not).
 #
-#   "${PYTHON:-python3}" -m pytest --cov --cov-report=json:<coverage.json>
+#   "${PYTHON:-python3}" -m pytest -n auto --dist loadgroup --cov --cov-report=json:<coverage.json>
 #       --cov-fail-under=MIN_COVERAGE --junitxml <junit.xml>
+# One worker per core, grouped as `make test` groups them (the pool's e2-standard-8 has eight).
 # pytest exits 0 all passed, 1 failures (or coverage below the floor), 2 interrupted, 3 internal
 # error, 4 usage error, 5 no tests collected: 2-4 are tool errors, 5 fails as "nothing ran". The
 # gate then reads both reports, whatever the exit code said: zero tests run fails, any failed or
@@ -46,8 +47,8 @@ make_workdir work
 cd "$REPO_ROOT"
 
 rc=0
-run_scanner rc "$work/pytest.out" "$work/pytest.err" "$PY" -m pytest --cov "--cov-report=json:${coverage}" \
-  "--cov-fail-under=${MIN_COVERAGE}" --junitxml "$junit" -p no:cacheprovider
+run_scanner rc "$work/pytest.out" "$work/pytest.err" "$PY" -m pytest -n auto --dist loadgroup --cov \
+  "--cov-report=json:${coverage}" "--cov-fail-under=${MIN_COVERAGE}" --junitxml "$junit" -p no:cacheprovider
 case "$rc" in
   0 | 1) ;;
   5) die "pytest collected no tests (exit 5): nothing ran" ;;

@@ -60,7 +60,10 @@ class Installation:
         python = os.environ.get("CLOUDSDK_PYTHON") or (
             str(bundled) if bundled and os.access(bundled, os.X_OK) else shutil.which("python3", path=path)
         )
-        return cls(root, python, shutil.which("kubectl", path=path))
+        kubectl = shutil.which("kubectl", path=path)
+        if kubectl is not None and _is_script(kubectl):
+            kubectl = None  # a fake or a wrapper (the simulator's world answers kubectl): not kubectl's parser
+        return cls(root, python, kubectl)
 
     def missing(self, tool: str) -> str | None:
         """One line saying why `tool` cannot be checked here, or None."""
@@ -71,8 +74,14 @@ class Installation:
         if tool in ("gcloud", "bq") and self.sdk_python is None:
             return f"{tool}: no Python for the Cloud SDK (set CLOUDSDK_PYTHON)"
         if tool == "kubectl" and self.kubectl is None:
-            return "kubectl is not installed"
+            return "kubectl (the compiled program, not a script standing in for it) is not installed"
         return None
+
+
+def _is_script(path: str) -> bool:
+    """kubectl is a compiled Go program; a file that starts with `#!` is something standing in for it."""
+    with open(path, "rb") as program:
+        return program.read(2) == b"#!"
 
 
 class RealParsers:

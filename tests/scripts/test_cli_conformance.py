@@ -98,14 +98,24 @@ def test_a_missing_cli_is_one_skip_line_naming_it(tmp_path: Path, monkeypatch: p
     assert check.verdict() == (
         "skipped",
         "real CLI parsers: gcloud (the Google Cloud SDK, bin/ beside lib/googlecloudsdk) is not installed; "
-        "kubectl is not installed",
+        "kubectl (the compiled program, not a script standing in for it) is not installed",
+    )
+
+
+def test_a_script_standing_in_for_kubectl_is_not_taken_for_its_parser(tmp_path: Path) -> None:
+    """In a simulated build the world answers kubectl through a script; only the compiled program can judge a line."""
+    (tmp_path / "kubectl").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (tmp_path / "kubectl").chmod(0o755)
+    assert Installation.find(path=str(tmp_path)).missing("kubectl") == (
+        "kubectl (the compiled program, not a script standing in for it) is not installed"
     )
 
 
 def test_a_missing_cli_fails_where_ci_requires_the_real_clis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(REQUIRE_ENV, "1")
     outcome, message = conformance(tmp_path, ("kubectl", "get", "pods")).verdict()
-    assert outcome == "failed" and message.startswith("kubectl is not installed, and HIPAA_REQUIRE_REAL_CLIS=1")
+    assert outcome == "failed" and message.startswith("kubectl (the compiled program, not a script standing in for it)")
+    assert message.endswith("and HIPAA_REQUIRE_REAL_CLIS=1 requires every real CLI")
 
 
 def test_a_parser_that_dies_fails_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,7 +173,18 @@ def test_the_real_parsers_turn_an_xdist_run_red_on_exactly_the_bad_lines(tmp_pat
         k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_", "HIPAA_")) and k != "PYTHONPATH"
     }
     inner = subprocess.run(
-        [*PYTEST, "-c", str(tmp_path / "pytest.ini"), "--rootdir", str(tmp_path), str(tmp_path / "test_inner.py")],
+        [
+            *PYTEST,
+            *(
+                "-c",
+                str(tmp_path / "pytest.ini"),
+                "--rootdir",
+                str(tmp_path),
+                "--junitxml",
+                str(tmp_path / "junit.xml"),
+            ),
+            str(tmp_path / "test_inner.py"),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -173,6 +194,10 @@ def test_the_real_parsers_turn_an_xdist_run_red_on_exactly_the_bad_lines(tmp_pat
     )
     output = inner.stdout + inner.stderr
     assert inner.returncode == 1 and "2 passed" in output and f"FAILED {NODEID}" in output, output
+    # The unit-tests gate reads junit.xml: the check's failure must be in it, not only in the exit code.
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert re.search(r'<testsuite [^>]*failures="1"[^>]* tests="3"', junit), junit
+    assert re.search(r'<testcase [^>]*name="fake_calls_parse_with_the_real_clis"[^>]*>\s*<failure', junit), junit
     rejected = dict(REPORTED.findall(output))
     expected = {shown((tool, *argv)): rejection for tool, argv, rejection in LINES if rejection}
     assert sorted(rejected) == sorted(expected), output

@@ -38,6 +38,7 @@ def test_passing_suite_with_coverage_passes_and_leaves_its_reports(tools: FakeTo
     results = tools.root / "outputs" / "test-results"
     assert f"--cov-report=json:{results / 'coverage.json'}" in argv and "--cov-fail-under=90" in argv
     assert argv[argv.index("--junitxml") + 1] == str(results / "junit.xml")
+    assert argv[argv.index("-n") + 1] == "auto" and argv[argv.index("--dist") + 1] == "loadgroup"  # as make test
     assert (results / "junit.xml").is_file() and (results / "coverage.json").is_file()
 
 
