@@ -41,6 +41,10 @@ STANDS_ALONE = 0.5
 
 # Google-managed identities print like e-mail addresses but name service accounts, not people.
 SERVICE_ACCOUNT_DOMAIN = re.compile(r"(^|\.)gserviceaccount\.com$")
+# Google's own system identities that a plan grants roles to, by exact address: the group that writes
+# Cloud Storage usage logs (infra/data/storage.py grants it on the access-log bucket). Exact, never a
+# whole domain: a person's address at google.com still counts.
+GOOGLE_SYSTEM_IDENTITIES = frozenset({"cloud-storage-analytics@google.com"})
 # An SSH remote (git@github.com:org/repo.git) prints like an e-mail address too.
 SSH_REMOTE_USER = "git"
 # The public suffix list bundled with tldextract: never fetched, never cached to disk.
@@ -102,8 +106,13 @@ class EmailAddressRecognizer(EmailRecognizer):
         return bool(_OFFLINE_SUFFIXES(pattern_text).fqdn)
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        user, _, domain = pattern_text.lower().rpartition("@")
-        return bool(SERVICE_ACCOUNT_DOMAIN.search(domain)) or user == SSH_REMOTE_USER
+        address = pattern_text.lower()
+        user, _, domain = address.rpartition("@")
+        return (
+            bool(SERVICE_ACCOUNT_DOMAIN.search(domain))
+            or user == SSH_REMOTE_USER
+            or address in GOOGLE_SYSTEM_IDENTITIES
+        )
 
 
 class NpiRecognizer(PatternRecognizer):

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from infra.data.storage import USAGE_LOG_WRITER
 from pipeline.phi import recognizers
 from pipeline.phi.engine import CONTEXT_FLOOR, SCORE_THRESHOLD, detector
-from pipeline.phi.recognizers import DeaRecognizer, NpiRecognizer, parse_date
+from pipeline.phi.recognizers import GOOGLE_SYSTEM_IDENTITIES, DeaRecognizer, NpiRecognizer, parse_date
 from tests.pipeline.phi_corpus import luhn_check_digit
 
 # Published specimen values (CMS's NPI check-digit example, CMS's sample MBI, the textbook DEA
@@ -83,11 +84,21 @@ def test_flagged(line: str, entity: str) -> None:
         "123456789012-compute@developer.gserviceaccount.com",
         "git@github.com:nwh/hipaa-platform.git",
         "member: serviceAccount:x@y.iam.gserviceaccount.com",
+        '"member": "group:cloud-storage-analytics@google.com",',  # Google's usage-log writer, in preview.json
         "IAM policy BwYABC123456 updated",
     ],
 )
 def test_not_flagged(line: str) -> None:
     assert found(line) == set()
+
+
+def test_only_the_exact_system_identity_is_excused_not_its_domain() -> None:
+    assert found("contact jane.roe@google.com") == {"EMAIL_ADDRESS"}
+
+
+def test_the_usage_log_writer_the_plan_grants_is_excused() -> None:
+    """The platform grants this group on the access-log bucket; every preview.json the PHI gate scans holds it."""
+    assert USAGE_LOG_WRITER.removeprefix("group:") in GOOGLE_SYSTEM_IDENTITIES
 
 
 def test_context_only_counts_on_the_same_line() -> None:
