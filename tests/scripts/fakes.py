@@ -21,13 +21,12 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.images import IMAGES
-from tests.scripts import cli_calls
+from tests.scripts import cli_calls, warm_python
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = PROJECT_ROOT / "scripts"
@@ -263,7 +262,8 @@ class FakeTools:
             "BUILD_ID": "b-123",
             "PROJECT_ID": "nwh-analytics-prd",
             "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
-            "PYTHON": sys.executable,
+            # This interpreter, with the pipeline's gates loaded once per worker (tests/scripts/warm_python.py).
+            "PYTHON": warm_python.client_path(),
             **(env or {}),
         }
 
