@@ -15,6 +15,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/live.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/deploy.sh"
 
 readonly RE_DISPLAY_NAME='^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$'
+# The last part of a Vertex AI model's name: a number Vertex chose, or the ID it was registered under
+# (BigQuery ML's vertex_ai_model_id; Vertex allows [a-z0-9_-], up to 63, not starting with a digit or -).
+readonly RE_MODEL_ID='^([0-9]+|[a-z_][a-z0-9_-]{0,62})$'
 
 require_args 5 "$@"
 require_environment "$1"
@@ -58,7 +61,7 @@ json_fields "$endpoint" "endpoint '${ENDPOINT_NAME}'" '[(.name // "" | split("/"
 json_fields "$model" "model '${MODEL_NAME}'" '[(.name // "" | split("/") | last), .encryptionSpec.kmsKeyName]' \
   model_id model_key
 [[ "$endpoint_id" =~ ^[0-9]+$ ]] || die "endpoint '${ENDPOINT_NAME}': no numeric id in its resource name"
-[[ "$model_id" =~ ^[0-9]+$ ]] || die "model '${MODEL_NAME}': no numeric id in its resource name"
+[[ "$model_id" =~ $RE_MODEL_ID ]] || die "model '${MODEL_NAME}': no model id in its resource name"
 
 checked 5
 if [[ -z "$network" ]]; then

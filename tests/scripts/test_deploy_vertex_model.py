@@ -240,3 +240,32 @@ def test_malformed_argument_exits_2(tools: FakeTools, position: int, value: str,
 def test_missing_argument_exits_2(tools: FakeTools) -> None:
     result = tools.run(SCRIPT, *args("dev")[:4])
     assert result.returncode == 2 and result.reason == USAGE
+
+
+def registered(model_id: str) -> Any:
+    """The model as BigQuery ML registers it (vertex_ai_model_id): its name ends in that ID, not a number."""
+    return fx.with_value(
+        fx.load(STEM, "models"), "0.name", f"projects/318204775619/locations/us-central1/models/{model_id}"
+    )
+
+
+def test_a_model_bigquery_ml_registered_under_its_id_is_deployed(tools: FakeTools) -> None:
+    deployed = fx.with_value(
+        fx.load(STEM, "endpoint-deployed", "dev"),
+        "deployedModels.0.model",
+        "projects/318204775619/locations/us-central1/models/hipaa-dev-model",
+    )
+    answer(tools, models=registered("hipaa-dev-model"), after=deployed)
+    result = run(tools)
+    assert result.returncode == 0, result.stderr
+    [deploy] = deploy_calls(tools)
+    assert "--model=hipaa-dev-model" in deploy
+
+
+@pytest.mark.parametrize("model_id", ["-model", "Model", "model.v1", "a" * 64])
+def test_a_name_whose_last_part_is_no_vertex_model_id_fails(tools: FakeTools, model_id: str) -> None:
+    answer(tools, models=registered(model_id))
+    result = run(tools)
+    assert result.returncode == 1
+    assert result.reason == "deploy-vertex-model.sh: FAIL: model 'readmission-risk': no model id in its resource name"
+    assert deploy_calls(tools) == []
