@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from pipeline.simulate.buildfile import BuildFileError
 from pipeline.simulate.executor import StepResult
 from pipeline.simulate.run import REPOSITORY, Options, Simulation, simulate
+from pipeline.simulate.toolbox import MissingToolsError
 from pipeline.simulate.violations import UnknownFaultError, lookup, registry
 
 USAGE_EXIT = 2
@@ -136,7 +137,7 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 listener=_progress,
             )
         )
-    except BuildFileError as error:
+    except (BuildFileError, MissingToolsError) as error:
         sys.stderr.write(f"simulate: {error}\n")
         return USAGE_EXIT
     print_summary(simulation, out)

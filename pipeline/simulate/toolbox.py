@@ -50,6 +50,21 @@ def local_tools(repository: Path) -> dict[str, Path]:
     }
 
 
+class MissingToolsError(Exception):
+    """A tool tree this machine stands in for an image with is not built: the build would silently run
+    something else (this machine's jq 1.6, a Python without Presidio), so the simulation refuses."""
+
+
+def missing_tool_trees(repository: Path, images: Mapping[str, ImageTools]) -> list[str]:
+    """The repository's own binaries (local_tools, VENV_PYTHON_IMAGES) these images need that are absent."""
+    needed = {tool for image in images.values() for tool in image.tools | image.extracted}
+    wanted = [
+        path for name, path in local_tools(repository).items() if name in needed and not name.startswith("python")
+    ]
+    wanted += [repository / venv / "bin" / "python" for key, (venv, _) in VENV_PYTHON_IMAGES.items() if key in images]
+    return [str(path) for path in wanted if not (path.is_file() and os.access(path, os.X_OK))]
+
+
 @dataclass
 class Toolbox:
     root: Path
@@ -61,6 +76,11 @@ class Toolbox:
     images: dict[str, ImageTools] = field(default_factory=inventory)
 
     def build(self) -> None:
+        if missing := missing_tool_trees(self.repository, self.images):
+            raise MissingToolsError(
+                f"{', '.join(missing)} not built: run `make test` (or make .venv/.installed .venv-tools/.installed"
+                f" .tools/semgrep/.installed .tools/jq/.installed) in {self.repository} first"
+            )
         (self.root / "world-bin").mkdir(parents=True, exist_ok=True)
         for key, image in self.images.items():
             if not image.tools:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from pipeline.images import IMAGES
-from pipeline.simulate.inventory import ImageTools
+from pipeline.simulate.inventory import ImageTools, inventory
+from pipeline.simulate.prepare import SIMULATED_BUILD
 from pipeline.simulate.run import REPOSITORY
-from pipeline.simulate.toolbox import WORLD_MAIN, Toolbox
+from pipeline.simulate.toolbox import WORLD_MAIN, MissingToolsError, Toolbox, missing_tool_trees
 from pipeline.simulate.world import state as world_state
+
+# make test builds .tools/jq; a simulated build's workspace has the toolchain step's jq in bin/ instead.
+needs_tool_trees = pytest.mark.skipif(
+    bool(os.environ.get(SIMULATED_BUILD)) and bool(missing_tool_trees(REPOSITORY, inventory())),
+    reason="inside a simulated build: the repository's .tools/jq is not built there",
+)
 
 
 def toolbox(tmp_path: Path, tools: frozenset[str]) -> Toolbox:
@@ -20,6 +30,7 @@ def toolbox(tmp_path: Path, tools: frozenset[str]) -> Toolbox:
     return box
 
 
+@needs_tool_trees
 def test_the_directory_holds_the_inventory_and_nothing_else(tmp_path: Path) -> None:
     box = toolbox(tmp_path, frozenset({"bash", "jq", "gcloud"}))
     directory = Path(str(box.path_for("registry.example/only:1")))
@@ -37,6 +48,7 @@ def test_a_tool_this_machine_lacks_fails_loudly_and_is_listed(tmp_path: Path) ->
     assert world_state.journal(tmp_path / "world", world_state.UNMODELLED)[0]["tool"] == "no-such-tool-anywhere"
 
 
+@needs_tool_trees
 def test_extract_only_images_yield_their_files_for_docker_cp(tmp_path: Path) -> None:
     refs = {key: image.ref for key, image in IMAGES.items()}
     box = Toolbox(tmp_path / "toolbox", tmp_path / "world", REPOSITORY, refs)
@@ -61,3 +73,23 @@ def test_the_phi_scanner_images_python_is_the_virtualenv_at_the_pipelines_pins(t
     )
     assert Path(prefix.stdout.strip()) == REPOSITORY / ".venv"
     assert (directory / "bash").resolve() == Path("/usr/bin/bash").resolve()
+
+
+def test_a_repository_without_its_tool_trees_is_refused_naming_them(tmp_path: Path) -> None:
+    """Never this machine's jq 1.6 or a Python without Presidio standing in silently for an image's tools."""
+    box = Toolbox(tmp_path / "toolbox", tmp_path / "world", tmp_path / "checkout", {"jq": IMAGES["jq"].ref})
+    box.images = {"jq": inventory()["jq"], "phi-scanner": inventory()["phi-scanner"]}
+    (tmp_path / "world").mkdir()
+    with pytest.raises(MissingToolsError) as refused:
+        box.build()
+    message = str(refused.value)
+    assert str(tmp_path / "checkout" / ".tools" / "jq" / "bin" / "jq") in message
+    assert str(tmp_path / "checkout" / ".venv" / "bin" / "python") in message
+    assert ".venv-tools/bin/checkov" not in message  # no image here needs Checkov
+    assert not (tmp_path / "toolbox").exists()  # refused before anything was built
+
+
+def test_this_checkouts_tool_trees_are_built_for_every_image() -> None:
+    if os.environ.get(SIMULATED_BUILD):
+        pytest.skip("inside a simulated build: the repository's .tools/jq is not built there")
+    assert missing_tool_trees(REPOSITORY, inventory()) == []
