@@ -65,9 +65,11 @@ class Figures:
 
 
 def timed(gate: Detector, lines: list[str]) -> tuple[list[set[str]], float]:
-    started = time.perf_counter()
+    # CPU time of this thread: the scan is single-threaded, and wall time measures the machine's load
+    # (three simulated builds at once on two cores took it past the budget), not the scanner.
+    started = time.thread_time()
     found = [{d.entity_type for d in gate.detect(line)} for line in lines]
-    return found, (time.perf_counter() - started) * 1000
+    return found, (time.thread_time() - started) * 1000
 
 
 def ratio(part: int, whole: int) -> float:
