@@ -104,7 +104,7 @@ live_guards=$(jq -n --argjson ns "$live_namespaces" --argjson np "$live_policies
      objects: ([$ns.items[] | select(.metadata.name | IN($names[]))]
                + [$np.items[] | select(.metadata.namespace | IN($names[]))])}') ||
   die "live namespaces and network policies: unexpected JSON shape"
-checked "$(jq '[.objects[] | select(.kind == "Namespace")] | length + (.missing | length)' <<<"$live_guards")"
+checked "$(jq '([.objects[] | select(.kind == "Namespace")] | length) + (.missing | length)' <<<"$live_guards")"
 while IFS= read -r missing; do
   [[ -z "$missing" ]] || violation "live Namespace ${missing}: not found after apply"
 done < <(jq -r '.missing[]' <<<"$live_guards")

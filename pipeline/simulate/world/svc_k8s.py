@@ -21,6 +21,9 @@ from pipeline.simulate.world.call import Call, RefusedError, Table
 CLUSTER_SCOPED = {"Namespace"}
 ROLLABLE = {"Deployment", "StatefulSet", "DaemonSet"}
 LB_HOST = 20  # the internal passthrough load balancer's host number in the private subnet
+# GKE's own Gateway classes: its controller programs a Google Cloud load balancer for these (and for no
+# other class, whose controller the cluster does not run).
+GKE_GATEWAY_CLASS_PREFIX = "gke-l7-"
 
 
 def _connected() -> str:
@@ -112,6 +115,16 @@ def _lb_ip(state: dict[str, Any]) -> str:
     return str(ipaddress.ip_network(subnet)[LB_HOST])
 
 
+def _gateway_status(gateway: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """What GKE's Gateway controller reports: programmed, with the load balancer's address, for its own classes."""
+    ours = str((gateway.get("spec") or {}).get("gatewayClassName", "")).startswith(GKE_GATEWAY_CLASS_PREFIX)
+    conditions = [
+        {"type": "Accepted", "status": "True" if ours else "Unknown"},
+        {"type": "Programmed", "status": "True" if ours else "Unknown"},
+    ]
+    return {"addresses": [{"type": "IPAddress", "value": _lb_ip(state)}] if ours else [], "conditions": conditions}
+
+
 def _urls(service: dict[str, Any], address: str) -> list[str]:
     """Where the Service answers inside the VPC: its internal load balancer address and its cluster name."""
     meta, spec = service["metadata"], service.get("spec") or {}
@@ -172,6 +185,8 @@ def get(call: Call) -> int:
         "pods": "Pod",
         "service": "Service",
         "services": "Service",
+        "gateway": "Gateway",
+        "gateways": "Gateway",
     }.get(kind_word)
     if kind is None:
         raise RefusedError(f'the server doesn\'t have a resource type "{kind_word}"')
@@ -195,6 +210,8 @@ def get(call: Call) -> int:
         service = dict(found[0])
         if kind == "Service" and service.get("spec", {}).get("type") == "LoadBalancer":
             service["status"] = {"loadBalancer": {"ingress": [{"ip": _lb_ip(state)}]}}
+        if kind == "Gateway":
+            service["status"] = _gateway_status(service, state)
         return call.emit(service, "json")
     return call.emit({"apiVersion": "v1", "kind": "List", "items": items}, "json")
 

@@ -288,3 +288,33 @@ def test_help_on_a_modelled_command_is_answered_as_the_real_cli_does(world: Worl
     assert world.call("docker", "volume", "ls", "--help").code == 1
     job = ["gs://no-bucket/job.py", "--region", "us-central1", "--cluster", "no-cluster", "--", "--help"]
     assert "Usage" not in world.call("gcloud", "dataproc", "jobs", "submit", "pyspark", *job).out
+
+
+@pytest.mark.parametrize(("gateway_class", "programmed"), [("gke-l7-rilb", "True"), ("istio", "Unknown")])
+def test_a_gateway_is_programmed_by_gkes_controller_for_gkes_classes_only(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gateway_class: str, programmed: str
+) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    world.call(
+        "gcloud",
+        "container",
+        "clusters",
+        "get-credentials",
+        "hipaa-prod-gke",
+        "--project=nwh-analytics-prd",
+        "--region=us-central1",
+        "--dns-endpoint",
+    )
+    gateway = {
+        "kind": "Gateway",
+        "metadata": {"name": "edge", "namespace": "api"},
+        "spec": {"gatewayClassName": gateway_class, "listeners": [{"name": "https", "protocol": "HTTPS"}]},
+    }
+    objects = {"kind": "List", "items": [{"kind": "Namespace", "metadata": {"name": "api"}}, gateway]}
+    (tmp_path / "objects.json").write_text(json.dumps(objects), encoding="utf-8")
+    assert world.call("kubectl", "apply", "--server-side", "-f", str(tmp_path / "objects.json")).code == 0
+    live = json.loads(world.call("kubectl", "get", "gateway", "edge", "-n", "api", "-o", "json").out)
+    assert {c["type"]: c["status"] for c in live["status"]["conditions"]}["Programmed"] == programmed
+    assert [a["value"].startswith("10.30.") for a in live["status"]["addresses"]] == (
+        [True] if programmed == "True" else []
+    )
