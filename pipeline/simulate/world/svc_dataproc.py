@@ -140,8 +140,8 @@ def create(call: Call) -> int:
         if spec["kerberos"]:
             # The password is a KMS-encrypted Cloud Storage object (KerberosConfig.rootPrincipalPasswordUri).
             uri = str(args.value("--kerberos-root-principal-password-uri", ""))
-            bucket, _, name = uri.removeprefix("gs://").partition("/")
-            if not uri.startswith("gs://") or not state["storage"]["objects"].get(f"{bucket}/{name}"):
+            bucket, _, password_object = uri.removeprefix("gs://").partition("/")
+            if not uri.startswith("gs://") or not state["storage"]["objects"].get(f"{bucket}/{password_object}"):
                 raise RefusedError(f"INVALID_ARGUMENT: Kerberos root principal password object {uri!r} not found")
         clusters[name] = shape(project, region, name, spec)
     call.err.write(

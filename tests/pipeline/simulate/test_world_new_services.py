@@ -141,3 +141,16 @@ def test_prod_kerberos_password_is_an_object_the_cluster_create_needs(tmp_path: 
     assert missing.code == 1 and "password object" in missing.err
     created = prod.call("gcloud", *create, f"--kerberos-root-principal-password-uri={uri}")
     assert created.code == 0, created.err
+    # Kept under the cluster's own name (the password object's name once took its place).
+    described = answer(
+        prod,
+        "gcloud",
+        "dataproc",
+        "clusters",
+        "describe",
+        "it-kerberos",
+        f"--project={prod.project}",
+        f"--region={REGION}",
+        "--format=json",
+    )
+    assert described["clusterName"] == "it-kerberos"
