@@ -20,6 +20,16 @@ def pool(environment: str = "prod") -> dict[str, object]:
     return dict(only(list(built_gke(environment)), POOL).inputs)
 
 
+def labels(environment: str) -> dict[str, str]:
+    """The labels Cloud Asset Inventory and the LBL rules look for, spelled out."""
+    return {
+        "compliance": "hipaa",
+        "data-classification": "phi",
+        "environment": environment,
+        "managed-by": "pulumi",
+    }
+
+
 def test_nodes_are_private_with_the_configured_master_range(stack: str) -> None:
     private = cluster(stack)["privateClusterConfig"]
     assert private == {
@@ -119,7 +129,15 @@ def test_node_pool_runs_as_the_dedicated_account_with_cloud_platform_scope_only(
 
 def test_node_account_has_exactly_the_least_privilege_roles() -> None:
     members = of_type(list(built_gke("prod")), "gcp:projects/iAMMember:IAMMember")
-    assert sorted(m.inputs["role"] for m in members) == sorted(NODE_ROLES)
+    # Spelled out, not read back from NODE_ROLES: a role dropped or renamed there must fail here too
+    # (without logWriter and metricWriter the nodes' logs and metrics never reach Cloud Logging).
+    assert sorted(m.inputs["role"] for m in members) == [
+        "roles/artifactregistry.reader",
+        "roles/logging.logWriter",
+        "roles/monitoring.metricWriter",
+        "roles/monitoring.viewer",
+        "roles/stackdriver.resourceMetadata.writer",
+    ]
     assert {m.inputs["member"] for m in members} == {
         "serviceAccount:hipaa-prod-gke-nodes@nwh-analytics-prd.iam.gserviceaccount.com"
     }
@@ -147,3 +165,29 @@ def test_dns_endpoint_admits_iam_credentials_only(stack: str) -> None:
         },
         "ipEndpointsConfig": {"enabled": True},
     }
+
+
+def test_cluster_and_node_pool_live_in_the_workload_project_and_region(stack: str) -> None:
+    # Inside the VPC-SC perimeter's project and the stack's region, not wherever the provider defaults.
+    placement = config_for(stack).placement
+    for inputs in (cluster(stack), pool(stack)):
+        assert (inputs["project"], inputs["location"]) == (placement.project_id, placement.region)
+
+
+def test_cluster_carries_the_labels_the_phi_inventory_finds_it_by(stack: str) -> None:
+    assert cluster(stack)["resourceLabels"] == labels(stack)
+
+
+def test_nodes_carry_the_labels_the_phi_inventory_finds_them_by(stack: str) -> None:
+    assert pool(stack)["nodeConfig"]["resourceLabels"] == labels(stack)  # type: ignore[index]
+
+
+def test_nodes_run_container_optimized_os() -> None:
+    # COS: read-only root file system, no package manager, hardened and patched by Google.
+    assert pool()["nodeConfig"]["imageType"] == "COS_CONTAINERD"  # type: ignore[index]
+
+
+def test_gateway_api_is_installed_from_the_standard_channel(stack: str) -> None:
+    # The API is reached only through its Gateway (TLS 1.3 SSL policy, private-CA certificate); the
+    # experimental channel would install CRDs and fields outside GKE's supported surface.
+    assert cluster(stack)["gatewayApiConfig"] == {"channel": "CHANNEL_STANDARD"}
