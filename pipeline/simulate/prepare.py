@@ -28,6 +28,8 @@ class ImageEnvironment:
 
     path: str | None
     entrypoint: str | None
+    # Directories the image has that this machine lacks, as the variables the scripts take them from.
+    directories: Mapping[str, str] = field(default_factory=dict)
 
 
 def _pairs(entries: tuple[str, ...], where: str) -> list[tuple[str, str]]:
@@ -85,6 +87,7 @@ class Preparer:
             **self.network,
             **({"PYTHONPATH": self.python_hooks} if self.python_hooks else {}),
             **({SIMULATED_BUILD: self.marker} if self.marker else {}),
+            **image.directories,
         }
         if self.automap(step):
             env.update(self.substitutions.as_environment())

@@ -125,7 +125,9 @@ def simulate(options: Options) -> Simulation:
             config,
             substitutions,
             run,
-            lambda image: ImageEnvironment(toolbox.path_for(image), toolbox.entrypoint(image)),
+            lambda image: ImageEnvironment(
+                toolbox.path_for(image), toolbox.entrypoint(image), toolbox.directories(image)
+            ),
             secrets={},
             network=mirror.environment(),
             python_hooks=str(write_hooks(run.root / "hooks", run.world)),

@@ -32,6 +32,9 @@ SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 WORLD_MAIN = Path(__file__).resolve().parent / "world" / "main.py"
 # Images whose Python is a virtualenv of their own: the PHI scanner's image puts /opt/phi/venv/bin
 # first on PATH, Presidio and spaCy at requirements/pipeline.txt's pins, as is this machine's .venv.
+# Working directories an image has and a script takes from a variable: ZAP's image works in /zap/wrk
+# (scripts/run-zap-dast.sh reads ZAP_WORK_DIR, default /zap/wrk); here a directory of the run stands in.
+IMAGE_DIRECTORIES = {"zap": {"ZAP_WORK_DIR": "zap-wrk"}}
 VENV_PYTHON_IMAGES = {"phi-scanner": (".venv", ("python", "python3", "python3.11", "pip", "pip3"))}
 
 
@@ -152,6 +155,16 @@ class Toolbox:
     def path_for(self, image: str) -> str | None:
         key = self.image_key(image)
         return str(self.dirs[key]) if key is not None else None
+
+    def directories(self, image: str) -> dict[str, str]:
+        """The image's working directories (IMAGE_DIRECTORIES) as variables, each made in the run."""
+        key = self.image_key(image)
+        found = {}
+        for variable, name in IMAGE_DIRECTORIES.get(key or "", {}).items():
+            directory = self.root / name
+            directory.mkdir(parents=True, exist_ok=True)
+            found[variable] = str(directory)
+        return found
 
     def entrypoint(self, image: str) -> str | None:
         key = self.image_key(image)

@@ -93,3 +93,15 @@ def test_this_checkouts_tool_trees_are_built_for_every_image() -> None:
     if os.environ.get(SIMULATED_BUILD):
         pytest.skip("inside a simulated build: the repository's .tools/jq is not built there")
     assert missing_tool_trees(REPOSITORY, inventory()) == []
+
+
+def test_the_zap_images_work_directory_is_a_directory_of_the_run(tmp_path: Path) -> None:
+    """run-zap-dast.sh refuses a missing /zap/wrk; the image has one, this machine has not."""
+    box = Toolbox(tmp_path / "toolbox", tmp_path / "world", REPOSITORY, {"zap": IMAGES["zap"].ref})
+    box.images = {"zap": inventory()["zap"]}
+    (tmp_path / "world").mkdir()
+    box.build()
+    directories = box.directories(IMAGES["zap"].ref)
+    assert directories == {"ZAP_WORK_DIR": str(tmp_path / "toolbox" / "zap-wrk")}
+    assert Path(directories["ZAP_WORK_DIR"]).is_dir()
+    assert box.directories("registry.example/other:1") == {}
