@@ -7,7 +7,7 @@ from infra.network.api_edge import api_vip
 from infra.rules import dig, evaluate
 from infra.rules import tls as tls_rules
 from infra.rules.tls import RULES
-from tests.infra.network.builders import built_api_edge
+from tests.infra.network.builders import api_edge_args, built_api_edge
 from tests.infra.recording import config_for, only
 
 SSL_POLICY = "gcp:compute/regionSslPolicy:RegionSslPolicy"
@@ -91,3 +91,41 @@ def test_the_rules_hold_policies_to_the_floor_the_edge_plans() -> None:
 
 def test_the_address_is_the_last_usable_host_of_the_subnet() -> None:
     assert api_vip("10.30.0.0/20") == "10.30.15.254"
+
+
+def test_every_edge_resource_lives_in_the_workload_project_and_region(stack: str) -> None:
+    # Inside the VPC-SC perimeter's project, in the region of the Gateway's regional load balancer.
+    placement = config_for(stack).placement
+    # Cloud resources only (not the component itself); a CA pool grant has no project of its own.
+    resources = [r for r in built_api_edge(stack) if r.type.startswith("gcp:") and r.type != REQUESTER]
+    assert len(resources) == 9
+    assert {r.name: r.inputs.get("project") for r in resources} == {r.name: placement.project_id for r in resources}
+    regional = {SSL_POLICY: "region", ADDRESS: "region", CERTIFICATE: "location", ISSUANCE: "location"}
+    regional |= {CA_POOL: "location", AUTHORITY: "location"}
+    assert {kind: inputs(kind, stack).get(field) for kind, field in regional.items()} == dict.fromkeys(
+        regional, placement.region
+    )
+
+
+def test_prod_protects_the_ca_pool_root_ca_and_certificate_from_destroy(stack: str) -> None:
+    protected = {r.type for r in built_api_edge(stack) if r.protect}
+    assert protected == ({CA_POOL, AUTHORITY, CERTIFICATE} if stack == "prod" else set())
+
+
+def test_every_labelled_edge_resource_carries_the_phi_inventory_labels(stack: str) -> None:
+    labels = {"compliance": "hipaa", "data-classification": "phi", "environment": stack, "managed-by": "pulumi"}
+    labelled = (ADDRESS, ZONE, CERTIFICATE, ISSUANCE, CA_POOL, AUTHORITY)
+    assert {kind: inputs(kind, stack).get("labels") for kind in labelled} == dict.fromkeys(labelled, labels)
+
+
+def test_the_address_is_reserved_in_the_private_subnet(stack: str) -> None:
+    assert inputs(ADDRESS, stack)["subnetwork"] == api_edge_args(stack).subnet_id
+
+
+def test_the_api_zone_is_visible_to_this_vpc_only(stack: str) -> None:
+    network = api_edge_args(stack).network_id
+    assert inputs(ZONE, stack)["privateVisibilityConfig"] == {"networks": [{"networkUrl": network}]}
+
+
+def test_the_api_name_resolves_to_the_reserved_internal_address_only(stack: str) -> None:
+    assert inputs(RECORD, stack)["rrdatas"] == [api_vip(config_for(stack).ranges.primary)]
