@@ -124,6 +124,13 @@ def test_raw_landing_files_move_to_nearline_after_30_days() -> None:
     )
 
 
+def test_curated_phi_is_never_moved_or_deleted_by_age() -> None:
+    # Its only rule expires replaced versions; any other would move or delete the PHI every job reads.
+    assert bucket("curated")["lifecycleRules"] == [
+        rule({"type": "Delete"}, daysSinceNoncurrentTime=90, withState="ARCHIVED")
+    ]
+
+
 def test_backups_move_to_colder_storage_and_are_never_deleted_by_age() -> None:
     rules = bucket("backups")["lifecycleRules"]
     moves = [(r["condition"]["age"], r["action"]["storageClass"]) for r in rules if r["action"]["type"] != "Delete"]

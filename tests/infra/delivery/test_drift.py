@@ -89,6 +89,16 @@ def test_the_trigger_builds_the_drift_file_at_the_recorded_ref_as_the_build_acco
     assert tagged["sourceToBuild"]["ref"] == tagged["gitFileSource"]["revision"] == "refs/tags/v1.2.3"
 
 
+def test_drift_build_logs_never_go_to_github() -> None:
+    # The drift build's log lists resource URNs and diffs: it stays in the project's log bucket.
+    assert drift_trigger().inputs["includeBuildLogs"] == "INCLUDE_BUILD_LOGS_UNSPECIFIED"
+
+
+def test_drift_trigger_is_tagged_with_the_drift_files_hash() -> None:
+    # Like the pipeline's trigger: one pointing at an older drift.cloudbuild.yaml shows as drift.
+    assert drift_trigger().inputs["tags"] == ["hipaa", "prod", "drift", f"drift-{HASH[:16]}"]
+
+
 def test_the_job_runs_the_trigger_daily_as_its_own_account() -> None:
     resources = list(built_drift("staging"))
     job = only(resources, JOB).inputs

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pulumi
 import pytest
 
 from infra.delivery.registry import KEEP_RECENT_VERSIONS
+from infra.plan.mockrun import record as record_with
+from infra.plan.mocks import KEY_VERSION_CALL
 from tests.infra.delivery.builders import KEYS, SIGNING_KEY, build_registry, built_registry
-from tests.infra.recording import TEST_PEM, config_for, of_type, only, record
+from tests.infra.recording import TEST_PEM, RecordingMocks, config_for, of_type, only, record
 
 REPO = "gcp:artifactregistry/repository:Repository"
 ATTESTOR = "gcp:binaryauthorization/attestor:Attestor"
 POLICY = "gcp:binaryauthorization/policy:Policy"
+NOTE = "gcp:containeranalysis/note:Note"
 
 
 def repos() -> dict[str, dict[str, object]]:
@@ -104,3 +110,29 @@ def test_policy_requires_attestation_and_blocks_with_audit_log() -> None:
 def test_a_signing_key_without_public_key_fails_the_plan() -> None:
     with pytest.raises(Exception, match="no public key"):
         record(lambda: build_registry("dev"), pem=None)
+
+
+class KeyVersionReads(RecordingMocks):
+    """The plan's mocks, noting every Cloud KMS key version the program reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[dict[str, object]] = []
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == KEY_VERSION_CALL:
+            self.reads.append(dict(args.args))
+        return super().call(args)
+
+
+def test_attestor_key_is_read_from_the_signing_keys_first_version() -> None:
+    # The attestor admits what this public key verifies: it must be the signing key's, version 1.
+    mocks = KeyVersionReads()
+    record_with(lambda: build_registry("prod"), mocks)
+    assert mocks.reads == [{"cryptoKey": SIGNING_KEY, "version": 1}]
+
+
+def test_binary_authorization_is_set_on_the_environment_project(stack: str) -> None:
+    resources = list(built_registry(stack))
+    for type_token in (NOTE, ATTESTOR, POLICY):
+        assert only(resources, type_token).inputs["project"] == config_for(stack).project_id, type_token

@@ -9,7 +9,6 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from infra.data.warehouse.column_encryption import KEK_DECRYPTER, KEK_ENCRYPTER, PATIENT_IDS_TYPE
 from infra.data.warehouse.encryption import ENCRYPTED_COLUMNS, EncryptedColumn
 from infra.data.warehouse.encryption_sql import curated_load_query, keyset_creation_query, reidentify_body
 from infra.data.warehouse.schema import TABLES
@@ -80,9 +79,9 @@ def test_only_the_reidentification_group_and_the_loader_may_decrypt_and_only_the
     grants = {(g["role"], g["member"]) for g in planned(KEY_MEMBER)}
     assert {g["cryptoKeyId"] for g in planned(KEY_MEMBER)} == {COLUMN_KEK}
     assert grants == {
-        (KEK_ENCRYPTER, f"serviceAccount:{DEPLOYER}"),
-        (KEK_DECRYPTER, f"group:{config_for('prod').reidentification_group}"),
-        (KEK_DECRYPTER, f"serviceAccount:{DATAPROC}"),
+        ("roles/cloudkms.cryptoKeyEncrypter", f"serviceAccount:{DEPLOYER}"),
+        ("roles/cloudkms.cryptoKeyDecrypter", f"group:{config_for('prod').reidentification_group}"),
+        ("roles/cloudkms.cryptoKeyDecrypter", f"serviceAccount:{DATAPROC}"),
     }
 
 
@@ -123,7 +122,12 @@ def test_the_procedure_decrypts_a_bounded_list_of_named_patients() -> None:
         "reidentify_patients",
     )
     assert routine["arguments"] == [
-        {"name": "patient_ids", "mode": "IN", "dataType": PATIENT_IDS_TYPE, "argumentKind": "FIXED_TYPE"}
+        {
+            "name": "patient_ids",
+            "mode": "IN",
+            "dataType": json.dumps({"typeKind": "ARRAY", "arrayElementType": {"typeKind": "STRING"}}),
+            "argumentKind": "FIXED_TYPE",
+        }
     ]
     body = routine["definitionBody"]
     assert functions(body) >= {"DETERMINISTIC_DECRYPT_STRING", "AEAD.DECRYPT_STRING", "KEYS.KEYSET_CHAIN", "ERROR"}

@@ -52,6 +52,12 @@ def test_tables_and_views_have_deletion_protection_in_prod_only() -> None:
     assert {t["deletionProtection"] for t in tables("dev").values()} == {False}
 
 
+def test_tables_and_views_carry_the_platform_labels_and_their_kind() -> None:
+    for name, inputs in tables().items():
+        kind = "authorized-view" if "view" in inputs else "phi"
+        assert inputs["labels"] == {**config_for("prod").labels, "table-kind": kind}, name
+
+
 def test_phi_columns_carry_their_policy_tags() -> None:
     fields = {f["name"]: f for f in json.loads(tables()["hipaa_prod_curated.patients"]["schema"])}
     assert fields["mrn"]["policyTags"] == {"names": ["warehouse-columns-mrn"]}

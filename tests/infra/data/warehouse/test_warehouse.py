@@ -99,6 +99,22 @@ def test_dataset_grants_are_exactly_least_privilege() -> None:
     }
 
 
+# Resources that name no project of their own: components, and children of a taxonomy or a key.
+PROJECTLESS = ("hipaa:", "gcp:datacatalog/policyTag", "gcp:kms/cryptoKeyIAMMember")
+REGIONAL = ("Dataset", "Job", "DataPolicy", "DataPolicyIamMember", "Taxonomy")
+
+
+def test_every_warehouse_resource_names_the_environment_project_and_region() -> None:
+    # Explicit, not the provider's: a PHI table, grant or policy elsewhere is outside the perimeter.
+    for resource in built_warehouse("prod"):
+        if resource.type.startswith(PROJECTLESS):
+            continue
+        assert resource.inputs["project"] == "nwh-analytics-prd", resource.name
+        if resource.type.rsplit(":", 1)[-1] in REGIONAL:
+            place = resource.inputs.get("location") or resource.inputs["region"]
+            assert place == "us-central1", resource.name
+
+
 def test_materialized_reads_expire_after_a_day(stack: str) -> None:
     # The connector stages identified rows there; they must not outlive the job by much.
     assert datasets(stack)["materialization"]["defaultTableExpirationMs"] == DAY_MS
