@@ -187,6 +187,21 @@ def test_trivy_reports_and_exits_with_the_findings_code(world: World, tmp_path: 
     assert report["Results"][0]["Vulnerabilities"][0]["VulnerabilityID"] == "CVE-1"
 
 
+def connect(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubectl credentials for prod's cluster, as deploy-gke-hipaa.sh gets them."""
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    world.call(
+        "gcloud",
+        "container",
+        "clusters",
+        "get-credentials",
+        "hipaa-prod-gke",
+        "--project=nwh-analytics-prd",
+        "--region=us-central1",
+        "--dns-endpoint",
+    )
+
+
 def test_kubectl_needs_credentials_and_enforces_the_restricted_profile(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,17 +261,7 @@ def test_prowler_fails_a_key_that_rotates_too_slowly(world: World, tmp_path: Pat
 def test_zap_reaches_only_a_service_the_cluster_serves(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
-    world.call(
-        "gcloud",
-        "container",
-        "clusters",
-        "get-credentials",
-        "hipaa-prod-gke",
-        "--project=nwh-analytics-prd",
-        "--region=us-central1",
-        "--dns-endpoint",
-    )
+    connect(world, tmp_path, monkeypatch)
     namespace = {"kind": "Namespace", "metadata": {"name": "api"}}
     service = {
         "kind": "Service",
@@ -294,17 +299,7 @@ def test_help_on_a_modelled_command_is_answered_as_the_real_cli_does(world: Worl
 def test_a_gateway_is_programmed_by_gkes_controller_for_gkes_classes_only(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gateway_class: str, programmed: str
 ) -> None:
-    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
-    world.call(
-        "gcloud",
-        "container",
-        "clusters",
-        "get-credentials",
-        "hipaa-prod-gke",
-        "--project=nwh-analytics-prd",
-        "--region=us-central1",
-        "--dns-endpoint",
-    )
+    connect(world, tmp_path, monkeypatch)
     gateway = {
         "kind": "Gateway",
         "metadata": {"name": "edge", "namespace": "api"},
