@@ -171,6 +171,9 @@ class Delivery(pulumi.ComponentResource):
             # Build logs document every deployment (45 CFR 164.316(b)(2)): locked like the audit trail
             # outside dev; locking is irreversible, so dev stays destroyable.
             locked=placement.environment != "dev",
+            # Set, not left to the default: Log Analytics (irreversible once on) and its linked BigQuery
+            # datasets would open a SQL read path to the build logs, as for the audit trail's bucket.
+            enable_analytics=False,
             opts=child_opts(self),
         )
         bucket_id = resource_name(placement, "build-logs")

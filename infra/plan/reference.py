@@ -23,7 +23,7 @@ from pathlib import Path
 import pulumi
 
 from infra.interface import declared_outputs
-from infra.plan.python_source import parse_python
+from infra.plan.python_source import class_source, parse_python
 
 COMPONENT_PACKAGES = ("infra.security", "infra.network", "infra.data", "infra.compute", "infra.delivery")
 ROOT_MODULE = "infra.platform"
@@ -79,7 +79,7 @@ def _doc(text: str | None) -> str:
 
 def class_attributes(cls: type) -> list[tuple[str, str, bool, str]]:
     """(name, annotation as written, has a value, docstring) of each annotated attribute in the class body."""
-    tree = parse_python(textwrap.dedent(inspect.getsource(cls)))
+    tree = parse_python(textwrap.dedent(class_source(cls)))
     body = next(node for node in tree.body if isinstance(node, ast.ClassDef)).body
     found: list[tuple[str, str, bool, str]] = []
     for index, node in enumerate(body):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import inspect
 import textwrap
 
 import pulumi
@@ -12,7 +11,7 @@ import pytest
 
 from infra.interface import declared_outputs, output_key, register_declared
 from infra.placement import Placement
-from infra.plan.python_source import parse_python
+from infra.plan.python_source import class_source, parse_python
 from infra.plan.reference import Interface, interfaces
 from tests.infra.recording import monitored
 
@@ -35,7 +34,7 @@ def test_args_are_a_frozen_dataclass_of_documented_fields(item: Interface) -> No
 @pytest.mark.parametrize("item", COMPONENTS, ids=_name)
 def test_a_component_sets_only_its_declared_outputs_on_itself(item: Interface) -> None:
     """Children stay local or private: `self.<name> = ...` is a declared output or starts with `_`."""
-    tree = parse_python(textwrap.dedent(inspect.getsource(item.component)))
+    tree = parse_python(textwrap.dedent(class_source(item.component)))
     assigned = {
         target.attr
         for node in ast.walk(tree)
@@ -49,7 +48,7 @@ def test_a_component_sets_only_its_declared_outputs_on_itself(item: Interface) -
 
 @pytest.mark.parametrize("item", COMPONENTS, ids=_name)
 def test_a_component_registers_its_outputs_through_register_declared(item: Interface) -> None:
-    source = inspect.getsource(item.component)
+    source = class_source(item.component)
     assert "register_declared(self)" in source
     assert "register_outputs(" not in source
 

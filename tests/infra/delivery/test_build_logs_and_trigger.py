@@ -35,6 +35,10 @@ def test_build_log_bucket_is_locked_outside_dev(environment: str, locked: bool) 
     assert inputs(LOG_BUCKET, environment)["locked"] is locked
 
 
+def test_build_log_bucket_opens_no_log_analytics_read_path(stack: str) -> None:
+    assert inputs(LOG_BUCKET, stack)["enableAnalytics"] is False
+
+
 def test_build_log_sink_writes_as_its_own_identity_and_is_enabled() -> None:
     sink = inputs(SINK)
     assert (sink["uniqueWriterIdentity"], sink["disabled"]) == (True, False)
