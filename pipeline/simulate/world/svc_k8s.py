@@ -21,9 +21,11 @@ from pipeline.simulate.world.call import Call, RefusedError, Table
 CLUSTER_SCOPED = {"Namespace"}
 ROLLABLE = {"Deployment", "StatefulSet", "DaemonSet"}
 LB_HOST = 20  # the internal passthrough load balancer's host number in the private subnet
-# GKE's own Gateway classes: its controller programs a Google Cloud load balancer for these (and for no
-# other class, whose controller the cluster does not run).
-GKE_GATEWAY_CLASS_PREFIX = "gke-l7-"
+# GKE's single-cluster Gateway classes (Google's "GatewayClass capabilities" page): its controller programs a
+# Google Cloud load balancer for these, and for no other class, whose controller the cluster does not run.
+GKE_GATEWAY_CLASSES = frozenset(
+    {"gke-l7-global-external-managed", "gke-l7-regional-external-managed", "gke-l7-rilb", "gke-l7-gxlb"}
+)
 
 
 def _connected() -> str:
@@ -116,8 +118,8 @@ def _lb_ip(state: dict[str, Any]) -> str:
 
 
 def _gateway_status(gateway: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
-    """What GKE's Gateway controller reports: programmed, with the load balancer's address, for its own classes."""
-    ours = str((gateway.get("spec") or {}).get("gatewayClassName", "")).startswith(GKE_GATEWAY_CLASS_PREFIX)
+    """What GKE's Gateway controller reports: programmed, with the load balancer's address, for its classes only."""
+    ours = (gateway.get("spec") or {}).get("gatewayClassName") in GKE_GATEWAY_CLASSES
     conditions = [
         {"type": "Accepted", "status": "True" if ours else "Unknown"},
         {"type": "Programmed", "status": "True" if ours else "Unknown"},

@@ -295,7 +295,9 @@ def test_help_on_a_modelled_command_is_answered_as_the_real_cli_does(world: Worl
     assert "Usage" not in world.call("gcloud", "dataproc", "jobs", "submit", "pyspark", *job).out
 
 
-@pytest.mark.parametrize(("gateway_class", "programmed"), [("gke-l7-rilb", "True"), ("istio", "Unknown")])
+@pytest.mark.parametrize(
+    ("gateway_class", "programmed"), [("gke-l7-rilb", "True"), ("gke-l7-made-up", "Unknown"), ("istio", "Unknown")]
+)
 def test_a_gateway_is_programmed_by_gkes_controller_for_gkes_classes_only(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gateway_class: str, programmed: str
 ) -> None:
