@@ -207,16 +207,7 @@ def test_kubectl_needs_credentials_and_enforces_the_restricted_profile(
 ) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
     assert "connection to the server" in world.call("kubectl", "get", "namespaces", "-o", "json").err
-    world.call(
-        "gcloud",
-        "container",
-        "clusters",
-        "get-credentials",
-        "hipaa-prod-gke",
-        "--project=nwh-analytics-prd",
-        "--region=us-central1",
-        "--dns-endpoint",
-    )
+    connect(world, tmp_path, monkeypatch)
     namespace = {
         "kind": "Namespace",
         "metadata": {"name": "ns", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}},
