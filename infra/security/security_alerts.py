@@ -215,17 +215,6 @@ DRIFT_ALERT = SecurityAlert(
 )
 ALERTS: tuple[SecurityAlert, ...] = (*_CLOUD_ALERTS, DRIFT_ALERT)
 
-# The alerts no environment may lack; the others are kept too but are not asked for by name.
-REQUIRED_ALERTS = (
-    "kms-key-disabled-or-destroyed",
-    "iam-policy-change",
-    "vpc-sc-violation",
-    "audit-config-change",
-    "firewall-change",
-    "infrastructure-drift",
-)
-
-
 def alert(alert_id: str) -> SecurityAlert:
     for candidate in ALERTS:
         if candidate.id == alert_id:
