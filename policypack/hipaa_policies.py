@@ -16,6 +16,7 @@ from typing import Any
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -42,8 +43,16 @@ def _framework(rule: Rule) -> PolicyComplianceFramework:
     )
 
 
-def _resource(resource_type: str, name: str, urn: str, props: Any, protect: bool) -> Resource:
-    return Resource(type=resource_type, name=name, urn=urn, inputs=props, protect=protect)
+def _resource(planned: ResourceValidationArgs | PolicyResource, dependencies: tuple[str, ...] = ()) -> Resource:
+    """A resource as the rules see it, from what the engine hands a resource or stack policy."""
+    return Resource(
+        type=planned.resource_type,
+        name=planned.name,
+        urn=planned.urn,
+        inputs=planned.props,
+        protect=bool(planned.opts.protect),
+        dependencies=dependencies,
+    )
 
 
 def resource_validation(rule: Rule) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
@@ -54,7 +63,7 @@ def resource_validation(rule: Rule) -> Callable[[ResourceValidationArgs, ReportV
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in rule.types:
             return
-        resource = _resource(args.resource_type, args.name, args.urn, args.props, bool(args.opts.protect))
+        resource = _resource(args)
         # Resource rules see only the environment; a rule that needs other resources is a stack rule.
         problem = check(resource, Context(environment=environment_of(args.urn)))
         if problem:
@@ -69,9 +78,7 @@ def stack_validation(rule: Rule) -> Callable[[StackValidationArgs, ReportViolati
         raise ValueError(f"rule {rule.id} is a resource rule")
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        resources = tuple(
-            _resource(r.resource_type, r.name, r.urn, r.props, bool(r.opts.protect)) for r in args.resources
-        )
+        resources = tuple(_resource(r, tuple(d.urn for d in r.dependencies)) for r in args.resources)
         environment = environment_of(resources[0].urn) if resources else STRICTEST
         for problem in stack_check(Context(environment=environment, resources=resources)):
             report_violation(f"{rule.id} ({rule.citation}): {problem}", None)

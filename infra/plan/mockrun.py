@@ -29,7 +29,7 @@ PROJECT_NAME = "hipaa"
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, keeping what it drops: protect, and the order of registration."""
+    """The SDK's mock monitor, keeping what it drops: protect, dependencies and the order of registration."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
@@ -37,6 +37,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.order: list[str] = []
         self.inputs: dict[str, dict[str, Any]] = {}
         self.ignored: dict[str, list[str]] = {}
+        # Mock URN -> the mock URNs it waits for: explicit depends_on (a component expanded to its
+        # resources by the SDK) and every resource an input's Output came from.
+        self.dependencies: dict[str, list[str]] = {}
         # The SDK's mock URN names only the immediate parent's type; the engine names the whole chain
         # of parent types (`Platform$Component$gcp:...`). Kept per mock URN, providers included.
         self.engine_urns: dict[str, str] = {}
@@ -51,6 +54,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 self.protected.add(response.urn)
             if request.ignoreChanges:
                 self.ignored[response.urn] = list(request.ignoreChanges)
+            if request.dependencies:
+                self.dependencies[response.urn] = list(request.dependencies)
         return response
 
     def _engine_urn(self, mock_urn: str, parent: str, type_token: str) -> str:
@@ -59,6 +64,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         parent_urn = self.engine_urns.get(parent, "")
         qualified = f"{parent_urn.split('::')[2]}${type_token}" if parent_urn else type_token
         return f"{prefix}::{mock_urn.split('::')[1]}::{qualified}::{name}"
+
+    def _engine_dependencies(self, urn: str) -> tuple[str, ...]:
+        """What `urn` waits for, as engine URNs, providers left out, in a stable order."""
+        return tuple(
+            sorted(
+                self.engine_urns[d]
+                for d in set(self.dependencies.get(urn, ()))
+                if d in self.engine_urns and "::pulumi:providers:" not in d
+            )
+        )
 
     def recorded(self) -> list[Resource]:
         """Everything registered, in order, as the rules see it (providers left out)."""
@@ -74,6 +89,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     urn=self.engine_urns[urn],
                     inputs=self.inputs.get(urn, {}),
                     protect=urn in self.protected,
+                    dependencies=self._engine_dependencies(urn),
                 )
             )
         return recorded

@@ -48,9 +48,19 @@ def _step_resource(index: int, step: object) -> Resource | None:
     protect = state.get("protect", False)
     if not isinstance(protect, bool):
         raise PreviewError(f"{where}: newState.protect is not true or false (got {json.dumps(protect)})")
+    dependencies = state.get("dependencies") or []
+    if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
+        raise PreviewError(f"{where}: newState.dependencies is not a list of URNs")
     if type_token == "pulumi:pulumi:Stack" or type_token.startswith("pulumi:providers:"):
         return None
-    return Resource(type=type_token, name=urn.rsplit("::", maxsplit=1)[-1], urn=urn, inputs=inputs, protect=protect)
+    return Resource(
+        type=type_token,
+        name=urn.rsplit("::", maxsplit=1)[-1],
+        urn=urn,
+        inputs=inputs,
+        protect=protect,
+        dependencies=tuple(dependencies),
+    )
 
 
 def from_preview(document: Mapping[str, Any]) -> list[Resource]:
@@ -91,7 +101,14 @@ def to_preview(resources: list[Resource]) -> dict[str, Any]:
         {
             "op": "create",
             "urn": r.urn,
-            "newState": {"type": r.type, "urn": r.urn, "inputs": dict(r.inputs), "protect": r.protect},
+            "newState": {
+                "type": r.type,
+                "urn": r.urn,
+                "inputs": dict(r.inputs),
+                "protect": r.protect,
+                # The engine leaves the field out when empty (omitempty), and so do we.
+                **({"dependencies": list(r.dependencies)} if r.dependencies else {}),
+            },
         }
         for r in resources
     ]

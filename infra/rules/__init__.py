@@ -24,6 +24,9 @@ class Resource:
     urn: str
     inputs: Mapping[str, Any]
     protect: bool = False
+    # URNs of the resources this one waits for (its depends_on and the resources its inputs come
+    # from), as the engine records them; `pulumi preview --json` carries them as newState.dependencies.
+    dependencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

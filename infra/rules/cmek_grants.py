@@ -144,7 +144,9 @@ def _missing(use: KeyUse, template: str, context: Context) -> str | None:
     # A preview carries no project numbers: the key must hold that service's agent of as many
     # projects as the resources encrypted with it live in.
     domain = template.split("@", 1)[1]
-    projects = {u.project for u in key_uses(tuple(context.resources)) if u.key == use.key and template in _who(u)}
+    projects = {
+        u.project for u in key_uses(tuple(context.resources)) if u.key == use.key and template in encrypted_by(u)
+    }
     agents = {m for m in holders if m.endswith("@" + domain)}
     if len(agents) < len(projects):
         return (
@@ -154,14 +156,15 @@ def _missing(use: KeyUse, template: str, context: Context) -> str | None:
     return None
 
 
-def _who(use: KeyUse) -> tuple[str, ...]:
+def encrypted_by(use: KeyUse) -> tuple[str, ...]:
+    """Who must hold the key `use` names (service agent templates), from Google's CMEK pages."""
     return ENCRYPTED_BY.get((use.resource.type, use.path), ())
 
 
 def grants_follow_resources(context: Context) -> list[str]:
     problems: list[str] = []
     for use in key_uses(tuple(context.resources)):
-        templates = _who(use)
+        templates = encrypted_by(use)
         if not templates:
             problems.append(
                 f"{use.resource.name}.{use.path} names {use.key}, but which service agent encrypts "

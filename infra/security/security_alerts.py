@@ -215,6 +215,7 @@ DRIFT_ALERT = SecurityAlert(
 )
 ALERTS: tuple[SecurityAlert, ...] = (*_CLOUD_ALERTS, DRIFT_ALERT)
 
+
 def alert(alert_id: str) -> SecurityAlert:
     for candidate in ALERTS:
         if candidate.id == alert_id:

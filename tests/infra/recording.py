@@ -6,6 +6,7 @@ Components are run through `infra.plan.mockrun.record`, the runner `python -m in
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -85,4 +86,5 @@ def changed(resource: Resource, path: str, value: Any) -> Resource:
         target.pop(last, None)
     else:
         target[last] = value
-    return Resource(resource.type, resource.name, resource.urn, inputs, resource.protect)
+    # Everything else (protect, what it waits for) stays as planned.
+    return dataclasses.replace(resource, inputs=inputs)

@@ -67,6 +67,10 @@ def validate_stack(policy: StackValidationPolicy, resources: tuple[Resource, ...
         )
         for r in resources
     ]
+    # As the engine hands them over: each resource's dependencies as the other resources themselves.
+    by_urn = {p.urn: p for p in stack}
+    for policy_resource, resource in zip(stack, resources, strict=True):
+        policy_resource.dependencies = [by_urn[urn] for urn in resource.dependencies if urn in by_urn]
     policy.validate(StackValidationArgs(stack), found)
     return found
 

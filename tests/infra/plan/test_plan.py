@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.__main__ import main
-from infra.plan.resources import to_preview
+from infra.plan.resources import from_preview, to_preview
 from infra.rules import all_rules, evaluate
 from tests.conftest import planned
 
@@ -54,3 +54,21 @@ def test_check_rejects_malformed_preview_with_exit_2(tmp_path: Path, content: st
 
 def test_check_missing_file_exits_2(tmp_path: Path) -> None:
     assert main(["check", str(tmp_path / "absent.json")]) == 2
+
+
+def test_the_preview_keeps_what_each_resource_waits_for() -> None:
+    plan = list(planned("prod"))
+    assert [r.dependencies for r in from_preview(to_preview(plan))] == [r.dependencies for r in plan]
+
+
+def test_check_refuses_a_preview_that_records_no_dependencies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without dependencies CMK-02 cannot tell whether a key grant comes first: a finding, not a pass."""
+    document = to_preview(list(planned("prod")))
+    for step in document["steps"]:
+        step["newState"].pop("dependencies", None)
+    out = tmp_path / "preview.json"
+    out.write_text(json.dumps(document))
+    assert main(["check", str(out)]) == 1
+    assert "CMK-02" in capsys.readouterr().out

@@ -43,6 +43,8 @@ CASES: list[tuple[str, str, str]] = [
     ("urn-not-a-urn", preview(step(urn="bucket")), "step 0: newState.urn is not a Pulumi URN: 'bucket'"),
     ("inputs-a-list", preview(step(inputs=["a"])), "step 0: newState.inputs is not an object"),
     ("protect-a-string", preview(step(protect="yes")), 'step 0: newState.protect is not true or false (got "yes")'),
+    ("dependencies-a-string", preview(step(dependencies=URN)), "step 0: newState.dependencies is not a list of URNs"),
+    ("dependencies-numbers", preview(step(dependencies=[1])), "step 0: newState.dependencies is not a list of URNs"),
     (
         "two-stacks",
         preview(step(), step(urn="urn:pulumi:dev::hipaa::gcp:storage/bucket:Bucket::b")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from infra.rules.network import (
     SUBNET,
 )
 from tests.infra.network.builders import built_network
+from tests.infra.recording import changed
 
 
 def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
@@ -29,19 +29,6 @@ def ids(resources: list[Resource], environment: str = "prod") -> set[str]:
 
 def component(kind: str, name: str | None = None, environment: str = "prod") -> Resource:
     return next(r for r in built_network(environment) if r.type == kind and (name is None or r.name == name))
-
-
-def changed(resource: Resource, path: str, value: Any) -> Resource:
-    inputs = copy.deepcopy(dict(resource.inputs))
-    *parents, last = path.split(".")
-    target = inputs
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
-    if value is None:
-        target.pop(last, None)
-    else:
-        target[last] = value
-    return Resource(resource.type, resource.name, resource.urn, inputs, resource.protect)
 
 
 def stack_with(
