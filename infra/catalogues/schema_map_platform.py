@@ -113,6 +113,13 @@ PLATFORM_MAPPINGS: dict[str, Raw] = {
         same("network", "service", "reservedPeeringRanges"),
         {},
     ),
+    # The consumer network and the service are the request's path (services/*/projects/*/global/networks/*).
+    "gcp:servicenetworking/peeredDnsDomain:PeeredDnsDomain": (
+        "servicenetworking.v1",
+        "PeeredDnsDomain",
+        same("name", "dnsSuffix"),
+        {},
+    ),
     "gcp:servicenetworking/vpcServiceControls:VpcServiceControls": (
         "servicenetworking.v1",
         "VpcServiceControls",

@@ -19,7 +19,7 @@ from infra.config import NetworkRanges
 from infra.interface import register_declared
 from infra.naming import child_opts, network_name, resource_name, subnet_name
 from infra.network.dns import create_dns_policy, create_restricted_zones
-from infra.network.edge_facts import PROXY_ONLY_PURPOSE, PROXY_ONLY_ROLE, PROXY_ONLY_SUBNET
+from infra.network.edge_facts import PROXY_ONLY_PURPOSE, PROXY_ONLY_ROLE, PROXY_ONLY_SUBNET, api_domain
 from infra.network.firewall import create_firewall
 from infra.network.private_access import INTERNET_GATEWAY, RESTRICTED_VIP_RANGE, flow_sampling
 from infra.placement import Placement
@@ -185,6 +185,19 @@ def _peer_services(
         network=network.name,
         service=SERVICE_NETWORKING,
         enabled=True,
+        opts=child_opts(parent, depends_on=[connection]),
+    )
+    # Cloud DNS private zones are not visible across a peering: without this the pool's workers
+    # could not resolve the API's private name (api.hipaa-<env>.internal), and the build's DAST
+    # step could not reach it. Queries for the platform's private domain from the producer network
+    # are answered by this VPC's zones; nothing else is forwarded.
+    gcp.servicenetworking.PeeredDnsDomain(
+        f"{name}-peered-dns",
+        project=placement.project_id,
+        name=resource_name(placement, "internal-dns"),
+        network=network.name,
+        dns_suffix=f"{api_domain(placement.environment)}.",
+        service=SERVICE_NETWORKING,
         opts=child_opts(parent, depends_on=[connection]),
     )
     # Subnet routes always cross a peering, which is all the pool needs to reach the private

@@ -17,6 +17,9 @@ def _network_url(env: Env, reference: str) -> str:
     return f"{COMPUTE}/projects/{env.project}/global/networks/{name}"
 
 
+PEERED_DNS_DOMAIN = "gcp:servicenetworking/peeredDnsDomain:PeeredDnsDomain"
+
+
 def network(env: Env, plan: Resources) -> dict[str, Any]:
     networks = [
         {
@@ -79,6 +82,9 @@ def network(env: Env, plan: Resources) -> dict[str, Any]:
         "routes": routes,
         "firewalls": firewalls,
         "sslPolicies": ssl_policies(env, plan),
+        # The DNS suffixes the private services peering forwards to this VPC's zones: the only
+        # private names a Cloud Build private pool's workers can resolve.
+        "peeredDnsDomains": sorted(str(d["dnsSuffix"]) for d in plan.of(PEERED_DNS_DOMAIN)),
         "targetHttpsProxies": [],
         "targetSslProxies": [],
         "targetHttpProxies": [],

@@ -106,6 +106,8 @@ def apply(call: Call) -> int:
             call.out.write(f"{item.get('kind', '').lower()}/{item['metadata']['name']} serverside-applied\n")
             if item.get("kind") == "Service" and args.value("--dry-run") is None:
                 state["gke"]["serviceUrls"] = sorted(set(state["gke"]["serviceUrls"]) | set(_urls(item, _lb_ip(state))))
+        if args.value("--dry-run") is None:
+            state["gke"]["serviceUrls"] = sorted(set(state["gke"]["serviceUrls"]) | set(_gateway_urls(objects)))
     if errors:
         raise RefusedError(errors[0])
     return 0
@@ -125,6 +127,35 @@ def _gateway_status(gateway: dict[str, Any], state: dict[str, Any]) -> dict[str,
         {"type": "Programmed", "status": "True" if ours else "Unknown"},
     ]
     return {"addresses": [{"type": "IPAddress", "value": _lb_ip(state)}] if ours else [], "conditions": conditions}
+
+
+def _gateway_urls(objects: dict[str, Any]) -> list[str]:
+    """`https://<hostname>` of each HTTPS listener GKE's controller programs, once an HTTPRoute attached
+    to that Gateway sends traffic to a Service that exists (the private zone resolves the name)."""
+    urls: list[str] = []
+    for gateway in (o for o in objects.values() if o.get("kind") == "Gateway"):
+        meta, spec = gateway["metadata"], gateway.get("spec") or {}
+        namespace = meta.get("namespace", "default")
+        if spec.get("gatewayClassName") not in GKE_GATEWAY_CLASSES:
+            continue
+        routed = any(
+            route.get("kind") == "HTTPRoute"
+            and route["metadata"].get("namespace", "default") == namespace
+            and meta["name"] in [ref.get("name") for ref in (route.get("spec") or {}).get("parentRefs") or []]
+            and any(
+                f"Service/{namespace}/{backend.get('name')}" in objects
+                for rule in (route.get("spec") or {}).get("rules") or []
+                for backend in rule.get("backendRefs") or []
+            )
+            for route in objects.values()
+        )
+        if routed:
+            urls.extend(
+                f"https://{listener['hostname']}"
+                for listener in spec.get("listeners") or []
+                if listener.get("protocol") == "HTTPS" and listener.get("hostname")
+            )
+    return urls
 
 
 def _urls(service: dict[str, Any], address: str) -> list[str]:

@@ -172,13 +172,24 @@ def cosign(call: Call) -> int:
     return call.emit(payload, "json")
 
 
+def _resolvable_from_the_pool(target: str, peered: list[str]) -> bool:
+    """The build's ZAP runs on a private pool worker, outside the cluster and the VPC: it reaches an
+    internal address over the peering, and a private name only under a peered DNS domain (Cloud DNS
+    private zones are not visible across a peering; cluster.local names never leave the cluster)."""
+    host = re.sub(r"^https?://([^:/]+).*$", r"\1", target)
+    if re.fullmatch(r"[0-9.]+", host):
+        return True
+    return any(f"{host}.".endswith(f".{suffix.lstrip('.')}") for suffix in peered)
+
+
 def zap(call: Call) -> int:
     args = parse(call.argv, values=("-t", "-c", "-J", "-f"), gcloud=False)
     target = args.require("-t")
     with call.state(write=False) as state:
         served = state["gke"].get("serviceUrls", [])
         alerts = state["scanners"]["zapAlerts"]
-    if not any(target.startswith(url) for url in served):
+        peered = state["network"].get("peeredDnsDomains", [])
+    if not any(target.startswith(url) for url in served) or not _resolvable_from_the_pool(target, peered):
         call.err.write(f"Failed to access: {target}\n")
         return 3
     rules = {}

@@ -271,6 +271,8 @@ def test_zap_reaches_only_a_service_the_cluster_serves(
     assert address.startswith("10.30.")  # in prod's private subnet
     clean = world.call("zap-baseline.py", "-t", f"http://{address}:80", *scan)
     assert clean.code == 0 and "FAIL-NEW: 0" in clean.out
+    # The cluster's own names never resolve outside it, where the build's ZAP runs.
+    assert world.call("zap-baseline.py", "-t", "http://api.api.svc.cluster.local:80", *scan).code == 3
 
 
 def test_help_on_a_modelled_command_is_answered_as_the_real_cli_does(world: World) -> None:
@@ -306,3 +308,52 @@ def test_a_gateway_is_programmed_by_gkes_controller_for_gkes_classes_only(
     assert [a["value"].startswith("10.30.") for a in live["status"]["addresses"]] == (
         [True] if programmed == "True" else []
     )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("gke-l7-rilb", "api", True, True),
+        ("gke-l7-made-up", "api", True, False),
+        ("gke-l7-rilb", "no-such-service", True, False),
+        ("gke-l7-rilb", "api", False, False),
+    ],
+    ids=["served", "class-not-gkes", "route-to-nothing", "name-not-peered-to-the-pool"],
+)
+def test_zap_reaches_the_api_through_a_programmed_gateway_routing_to_a_service(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: tuple[str, str, bool, bool]
+) -> None:
+    """deploy-gke hands on `https://<listener hostname>`: it answers once GKE programs the Gateway and
+    an HTTPRoute attached to it sends traffic to a Service that exists, and the pool resolves the
+    name only through the plan's peered DNS domain."""
+    gateway_class, backend, peered, served = case
+    connect(world, tmp_path, monkeypatch)
+    assert world.state()["network"]["peeredDnsDomains"] == ["hipaa-prod.internal."]
+    if not peered:
+        with world_state.locked(world.path) as state:
+            state["network"]["peeredDnsDomains"] = []
+    host = "api.hipaa-prod.internal"
+    items = [
+        {"kind": "Namespace", "metadata": {"name": "api"}},
+        {"kind": "Service", "metadata": {"name": "api", "namespace": "api"}, "spec": {"ports": [{"port": 8080}]}},
+        {
+            "kind": "Gateway",
+            "metadata": {"name": "edge", "namespace": "api"},
+            "spec": {
+                "gatewayClassName": gateway_class,
+                "listeners": [{"name": "https", "protocol": "HTTPS", "hostname": host, "port": 443}],
+            },
+        },
+        {
+            "kind": "HTTPRoute",
+            "metadata": {"name": "api", "namespace": "api"},
+            "spec": {"parentRefs": [{"name": "edge"}], "rules": [{"backendRefs": [{"name": backend, "port": 8080}]}]},
+        },
+    ]
+    (tmp_path / "objects.json").write_text(json.dumps({"kind": "List", "items": items}), encoding="utf-8")
+    (tmp_path / "rules.tsv").write_text("10021\tWARN\n", encoding="utf-8")
+    scan = ["-c", str(tmp_path / "rules.tsv"), "-J", str(tmp_path / "report.json")]
+    assert world.call("kubectl", "apply", "--server-side", "-f", str(tmp_path / "objects.json")).code == 0
+    answer = world.call("zap-api-scan.py", "-t", f"https://{host}/openapi.json", "-f", "openapi", *scan)
+    assert (answer.code == 0) is served
+    assert ("Failed to access" in answer.err) is not served
