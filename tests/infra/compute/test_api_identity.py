@@ -56,6 +56,8 @@ def test_workload_identity_admits_exactly_the_apis_kubernetes_service_account(st
 
 def test_it_reads_the_deidentified_dataset_and_no_other() -> None:
     access = inputs(DATASET_ACCESS)
+    # The environment's own project, never the provider's default one.
+    assert access["project"] == "nwh-analytics-prd"
     assert access["datasetId"] == "hipaa_prod_deidentified"
     # READER is how BigQuery stores roles/bigquery.dataViewer on a dataset.
     assert access["role"] == "READER"
