@@ -61,6 +61,8 @@ APPROVAL_QUERY = ("builds", "describe", "--format=value(approval.state)")
 # The jq the pipeline runs (pipeline/images.py): `make test` puts it here (.ci/build-jq), the machine's
 # own when that is the same version, else built from source. Scripts run with it ahead of any other jq.
 JQ_BIN = PROJECT_ROOT / ".tools" / "jq" / "bin"
+# The line scripts/lib/core.sh's ERR trap dies with.
+SWALLOWED_FAILURE = "unexpected failure at line "
 
 # The fakes are small bash programs written for each run, not Python: a test runs hundreds of
 # tool calls, and a bash fake answers in a few milliseconds where an interpreter takes twenty.
@@ -250,6 +252,10 @@ class FakeTools:
         calls = self.calls()
         cli_calls.record((call.tool, call.argv) for call in calls[self._recorded :])
         self._recorded = len(calls)
+        # core.sh's ERR trap dies with this line; a script that still exits 0 swallowed a failure
+        # (a command substitution's subshell died and the script went on): never a passing run.
+        if completed.returncode == 0 and SWALLOWED_FAILURE in completed.stderr:
+            raise AssertionError(f"{script} exited 0 after a failure it did not stop for:\n{completed.stderr}")
         return Result(completed.returncode, completed.stdout, completed.stderr, self)
 
     def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
