@@ -131,7 +131,7 @@ class _CloneRun(RunDir):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.simulate.campaign", description=__doc__)
     parser.add_argument("--stacks", default=",".join(STACKS))
-    parser.add_argument("--violations", help="comma-separated faults (default: all)")
+    parser.add_argument("--violations", help="comma-separated faults (default: all; empty: none)")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--prefer-stack", choices=STACKS, default=PREFERRED_STACK, help="where a fault runs when it applies there"
@@ -150,15 +150,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     def only(fault: Fault) -> list[str] | None:
         return [fault.gate] if args.gate_only else None
 
-    chosen = [faults[n] for n in args.violations.split(",")] if args.violations else list(faults.values())
-    rows = [
-        run_one("compliant", stack, "", Options(stack, repository=source, timeout_scale=args.timeout_scale))
-        for stack in args.stacks.split(",")
-        if stack
-    ]
+    names = [n for n in args.violations.split(",") if n] if args.violations is not None else list(faults)
+    unknown = sorted(set(names) - set(faults))
+    if unknown:
+        parser.error(f"unknown violation(s): {', '.join(unknown)} (see python -m pipeline simulate --list-violations)")
+    chosen = [faults[n] for n in names]
+    rows: list[Row] = []
+
+    def record(row: Row) -> None:
+        """Each run's row as soon as it ends (a campaign takes hours here), and the JSON so far."""
+        rows.append(row)
+        print_row(row, sys.stdout)
+        sys.stdout.flush()
+        if args.json:
+            args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n", encoding="utf-8")
+
+    print_header(sys.stdout)
+    for stack in (s for s in args.stacks.split(",") if s):
+        record(run_one("compliant", stack, "", Options(stack, repository=source, timeout_scale=args.timeout_scale)))
     for fault in chosen:
         stack = args.prefer_stack if args.prefer_stack in fault.environments else sorted(fault.environments)[0]
-        rows.append(
+        record(
             run_one(
                 fault.name,
                 stack,
@@ -169,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if fault.__module__.endswith(".repository"):
             with tempfile.TemporaryDirectory() as scratch:
                 clone = committed_clone(fault, Path(scratch), source)
-                rows.append(
+                record(
                     run_one(
                         f"{fault.name} (committed)",
                         stack,
@@ -177,24 +189,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                         Options(stack, repository=clone, timeout_scale=args.timeout_scale, only_steps=only(fault)),
                     )
                 )
-    print_table(rows, sys.stdout)
-    if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n", encoding="utf-8")
-    return 1 if any(r.problems for r in rows) else 0
+    failed = [r.name for r in rows if r.problems]
+    print(f"{len(rows)} run(s), {len(failed)} not as expected{': ' + ', '.join(failed) if failed else ''}")
+    return 1 if failed else 0
 
 
-def print_table(rows: Sequence[Row], out: TextIO) -> None:
-    write = out.write
-    write(
+def print_header(out: TextIO) -> None:
+    out.write(
         f"{'run':<44} {'stack':<8} {'gate':<20} {'verdict':<8} {'gate':<9} {'deploys':>7} {'report':<7} "
         f"{'notified':<8} {'secs':>7}  problems\n"
     )
-    for r in rows:
-        report = ("yes" if r.report_names_gate else "unnamed") if r.report else "none"
-        write(
-            f"{r.name:<44} {r.stack:<8} {r.gate or '-':<20} {r.verdict:<8} {r.gate_status:<9} {r.deploys_started:>7} "
-            f"{report:<7} {r.notified:<8} {r.seconds:>7.1f}  {'; '.join(r.problems) or 'ok'}\n"
-        )
+
+
+def print_row(r: Row, out: TextIO) -> None:
+    report = ("yes" if r.report_names_gate else "unnamed") if r.report else "none"
+    out.write(
+        f"{r.name:<44} {r.stack:<8} {r.gate or '-':<20} {r.verdict:<8} {r.gate_status:<9} {r.deploys_started:>7} "
+        f"{report:<7} {r.notified:<8} {r.seconds:>7.1f}  {'; '.join(r.problems) or 'ok'}\n"
+    )
+
+
+def print_table(rows: Sequence[Row], out: TextIO) -> None:
+    print_header(out)
+    for row in rows:
+        print_row(row, out)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
+from pipeline.simulate import campaign
 from pipeline.simulate.campaign import judge, print_table
 from pipeline.simulate.executor import BuildResult, Status, StepResult
-from pipeline.simulate.run import Simulation
+from pipeline.simulate.run import Options, Simulation
 from pipeline.simulate.workspace import RunDir
 from pipeline.simulate.world import state as world_state
 
@@ -70,3 +73,34 @@ def test_a_post_deploy_gate_may_follow_the_deploys_and_a_compliant_run_must_succ
     out = io.StringIO()
     print_table([judge("compliant", "dev", "", run, 1.0)], out)
     assert "compliant build failed" in out.getvalue()
+
+
+def test_each_run_is_printed_and_saved_as_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A full campaign takes hours here: a row per finished run, and the JSON so far, not only at the end."""
+    seen: list[int] = []
+    saved = tmp_path / "campaign.json"
+
+    def fake_simulate(options: Options) -> Simulation:
+        # The JSON already holds every run that ended before this one.
+        seen.append(len(json.loads(saved.read_text(encoding="utf-8"))) if saved.exists() else 0)
+        return simulation(tmp_path / str(len(seen)), Status.SUCCESS, Status.SUCCESS, [], ("pass",))
+
+    monkeypatch.setattr(campaign, "simulate", fake_simulate)
+    assert campaign.main(["--stacks", "dev,prod", "--violations", "", "--json", str(saved)]) == 0
+    assert seen == [0, 1]
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("run ") and [line.split()[:2] for line in out[1:3]] == [
+        ["compliant", "dev"],
+        ["compliant", "prod"],
+    ]
+    assert out[-1] == "2 run(s), 0 not as expected"
+    assert [row["stack"] for row in json.loads(saved.read_text(encoding="utf-8"))] == ["dev", "prod"]
+
+
+def test_an_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        campaign.main(["--stacks", "", "--violations", "kms-rotation-400-days,no-such-fault"])
+    assert stopped.value.code == 2
+    assert "unknown violation(s): no-such-fault" in capsys.readouterr().err
