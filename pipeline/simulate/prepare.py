@@ -19,7 +19,6 @@ from pipeline.simulate.workspace import RunDir
 
 # Set in every simulated step: the project's test suite (run by the unit-tests step) skips the tests
 # that would start a simulation of their own, so a simulated build never recurses into itself.
-SIMULATED_BUILD = "HIPAA_SIMULATED_BUILD"
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,6 @@ class Preparer:
     secrets: Mapping[str, str]  # secretEnv name -> value (availableSecrets, read from the world)
     network: Mapping[str, str] = field(default_factory=dict)  # the pool's network: proxy and CA bundle
     python_hooks: str | None = None  # PYTHONPATH entry with the simulation's sitecustomize (pyhooks.py)
-    marker: str | None = None  # SIMULATED_BUILD: tells the project's own tests they run inside a simulation
 
     def text(self, value: str) -> str:
         return self.run.map_paths(self.substitutions.expand(value))
@@ -86,7 +84,6 @@ class Preparer:
             "BUILDER_OUTPUT": str(self.run.root / "builder" / "outputs"),
             **self.network,
             **({"PYTHONPATH": self.python_hooks} if self.python_hooks else {}),
-            **({SIMULATED_BUILD: self.marker} if self.marker else {}),
             **image.directories,
         }
         if self.automap(step):

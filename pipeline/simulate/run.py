@@ -131,7 +131,6 @@ def simulate(options: Options) -> Simulation:
             secrets={},
             network=mirror.environment(),
             python_hooks=str(write_hooks(run.root / "hooks", run.world)),
-            marker=build_id,
         )
         try:
             prepared = {s.id: preparer.prepare(s) for s in steps}

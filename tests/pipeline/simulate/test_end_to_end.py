@@ -5,24 +5,24 @@ Pylint, Semgrep and Checkov for real), so `make simulate` runs it for every stac
 What runs here is the part whose scripts talk only to the cloud: the real executor on the real
 config (the steps below and everything they wait for: verify-release, pool-guard, toolchain,
 build-api-image), the real scripts, the fake world of the stack's real plan. Inside a simulated
-build (the unit-tests step runs this suite) these tests skip: the outer simulation is what they test.
+build or on Cloud Build (the unit-tests step runs this suite in a workspace without .git) these tests
+skip: the simulation copies the tracked files of a checkout, and the build running them is the test.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from pipeline.simulate.prepare import SIMULATED_BUILD
 from pipeline.simulate.run import Options, Simulation, simulate
 from pipeline.simulate.violations import lookup
+from tests.build_workspace import IN_BUILD_WORKSPACE
 from tests.conftest import planned
 
 pytestmark = pytest.mark.skipif(
-    bool(os.environ.get(SIMULATED_BUILD)), reason="inside a simulated build: the simulation running it is the test"
+    IN_BUILD_WORKSPACE, reason="in a build's workspace (no .git): the build running this suite is the test"
 )
 CLOUD_GATES = (
     "env-validation",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -10,15 +9,15 @@ import pytest
 
 from pipeline.images import IMAGES
 from pipeline.simulate.inventory import ImageTools, inventory
-from pipeline.simulate.prepare import SIMULATED_BUILD
 from pipeline.simulate.run import REPOSITORY
 from pipeline.simulate.toolbox import WORLD_MAIN, MissingToolsError, Toolbox, missing_tool_trees
 from pipeline.simulate.world import state as world_state
+from tests.build_workspace import IN_BUILD_WORKSPACE
 
-# make test builds .tools/jq; a simulated build's workspace has the toolchain step's jq in bin/ instead.
+# make test builds .tools/jq; a build's workspace has the toolchain step's jq in bin/ instead.
 needs_tool_trees = pytest.mark.skipif(
-    bool(os.environ.get(SIMULATED_BUILD)) and bool(missing_tool_trees(REPOSITORY, inventory())),
-    reason="inside a simulated build: the repository's .tools/jq is not built there",
+    IN_BUILD_WORKSPACE and bool(missing_tool_trees(REPOSITORY, inventory())),
+    reason="in a build's workspace: the repository's .tools/jq is not built there",
 )
 
 
@@ -90,8 +89,8 @@ def test_a_repository_without_its_tool_trees_is_refused_naming_them(tmp_path: Pa
 
 
 def test_this_checkouts_tool_trees_are_built_for_every_image() -> None:
-    if os.environ.get(SIMULATED_BUILD):
-        pytest.skip("inside a simulated build: the repository's .tools/jq is not built there")
+    if IN_BUILD_WORKSPACE:
+        pytest.skip("in a build's workspace: the repository's .tools/jq is not built there")
     assert missing_tool_trees(REPOSITORY, inventory()) == []
 
 
