@@ -45,6 +45,9 @@ REQUIRED_SCRIPTS: tuple[str, ...] = (
 )
 
 RELEASE_SCRIPT = "verify-release.sh"
+POOL_SCRIPT = "require-private-pool.sh"
+# The first guards stop the build on purpose; this wrapper writes the refused build's record first.
+GUARD_SCRIPT = "guard-with-record.sh"
 # The deploy verdict (every deploy waits for a step that runs it over every pre-deploy gate and may not
 # fail), and the wrapper that writes a refused build's record before that step stops the build.
 VERDICT_SCRIPT = "require-gates-passed.sh"

@@ -59,7 +59,7 @@ def stages() -> tuple[Stage, ...]:
         extra_env=SOURCE_REF_ENV,
     )
     return (
-        Stage("release", (verify_release(), pool_guard(after=VERIFY_RELEASE))),
+        Stage("release", (verify_release(record=False), pool_guard(after=VERIFY_RELEASE, record=False))),
         Stage("prepare", (toolchain, make_tool(after=POOL_GUARD), virtualenv_step(PYTHON_VENV))),
         Stage("drift", (check,)),
     )

@@ -118,6 +118,10 @@ def main(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 f"simulate: violation {fault.name} applies to {', '.join(sorted(fault.environments))} only\n"
             )
             return USAGE_EXIT
+    if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
+        # A run builds its workspace, world and toolbox from nothing; a used directory would mix two builds.
+        sys.stderr.write(f"simulate: --keep {args.keep} is not empty; give a new or empty directory\n")
+        return USAGE_EXIT
     only = [s for s in args.steps.split(",") if s] if args.steps else None
     allowed = [s for s in (args.allow_failure or "").split(",") if s]
     if allowed:

@@ -23,6 +23,13 @@ IMAGE_ARG = "$$(cat $$OUTPUT_DIR/api-image)"
 # The arguments each script receives, as docs/contracts.md lists them.
 CONTRACT_ARGS = {
     "verify-release": ("verify-release.sh", ["${_ENVIRONMENT}", "$BRANCH_NAME", "$TAG_NAME"]),
+    "pool-guard": (
+        "require-private-pool.sh",
+        [
+            "${_ENVIRONMENT}",
+            "projects/$PROJECT_ID/locations/${_DATAPROC_REGION}/workerPools/hipaa-${_ENVIRONMENT}-build-pool",
+        ],
+    ),
     "env-validation": (
         "validate-env-hipaa.sh",
         ["${_ENVIRONMENT}", "$PROJECT_ID", "${_VPC_SC_PERIMETER}", "${_KMS_KEYRING}", "${_SIEM_PROJECT_ID}"],
@@ -86,14 +93,16 @@ CONTRACT_ARGS = {
 
 def _invocation(step_id: str) -> tuple[str, list[str]]:
     """The script and its arguments as bash will see them (quotes removed, `$$` left as written); a
-    wrapper's own words (the guard `require-gates-passed.sh ENV GATE... --`, `when-refused.sh ENV`)
-    are left out."""
+    wrapper's own words (the guard `require-gates-passed.sh ENV GATE... --`, `when-refused.sh ENV`,
+    `guard-with-record.sh ENV GATE BUCKET PROJECT`) are left out."""
     line = STEPS[step_id]["args"][1]
     words = shlex.split(line.split(" exec ", 1)[1], posix=True)
     if words[0] == "scripts/require-gates-passed.sh" and "--" in words:
         words = words[words.index("--") + 1 :]
     elif words[0] == "scripts/when-refused.sh":
         words = words[2:]
+    elif words[0] == "scripts/guard-with-record.sh":
+        words = words[5:]
     return words[0].removeprefix("scripts/"), words[1:]
 
 
@@ -211,3 +220,17 @@ def test_the_substitutions_are_the_ten_of_the_requirement() -> None:
         ]
     )
     assert SUBSTITUTIONS["_ENVIRONMENT"] == "dev"
+
+
+@pytest.mark.parametrize("step_id", ["verify-release", "pool-guard"])
+def test_the_first_guards_write_the_refused_builds_record(step_id: str) -> None:
+    """They stop the build on purpose, so no refused-* step runs after them: the wrapper records."""
+    words = shlex.split(STEPS[step_id]["args"][1].split(" exec ", 1)[1], posix=True)
+    assert words[:5] == [
+        "scripts/guard-with-record.sh",
+        "${_ENVIRONMENT}",
+        step_id,
+        "${_COMPLIANCE_BUCKET}",
+        "${_SECURITY_PROJECT_ID}",
+    ]
+    assert not STEPS[step_id].get("allowFailure")

@@ -28,7 +28,8 @@ def test_the_header_says_generated_and_how_to_regenerate() -> None:
 
 
 def test_inline_shell_renders_as_a_literal_block() -> None:
-    assert "  - |-\n    set -Eeuo pipefail\n" in rendered()
+    # The Spark wheel step's inline shell: a block, not one long escaped string.
+    assert "  - |-\n    set -Eeuo pipefail; " in rendered()
 
 
 def test_stages_are_marked_in_the_file() -> None:

@@ -13,11 +13,11 @@ def unapproved(context: FaultContext) -> None:
 
 
 def default_pool(context: FaultContext) -> None:
-    """The build runs on Cloud Build's default pool (submitted with another config or pool)."""
+    """The build runs on Cloud Build's default pool of its region (`gcloud builds submit --region`
+    without `--worker-pool`): the same region, so $LOCATION and the build's own record agree."""
     with context.world() as state:
         for build in state["builds"].values():
             build["options"].pop("pool", None)
-            build["_location"] = "global"
 
 
 FAULTS = (

@@ -78,3 +78,10 @@ def pipeline_parser_args(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command")
     cli.add_arguments(commands.add_parser("simulate"))
     return parser.parse_args(argv)
+
+
+def test_a_used_keep_directory_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second run into the same --keep directory would mix two builds' workspaces and worlds."""
+    (tmp_path / "workspace").mkdir()
+    assert pipeline_main(["simulate", "--stack", "dev", "--keep", str(tmp_path)]) == 2
+    assert f"--keep {tmp_path} is not empty" in capsys.readouterr().err
