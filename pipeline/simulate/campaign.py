@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,7 +106,12 @@ def run_one(name: str, stack: str, gate: str, options: Options) -> Row:
     sys.stderr.write(f"== {name} ({stack})\n")
     simulation = simulate(options)
     verdict = judge_gate_only if options.only_steps else judge
-    return verdict(name, stack, gate, simulation, time.monotonic() - began)
+    row = verdict(name, stack, gate, simulation, time.monotonic() - began)
+    # A run directory holds the build's virtualenvs and world (~4 GB): judged, it goes, or a full
+    # campaign fills the disk (the first one here did, and its last runs failed for want of space).
+    if options.run_root is None:
+        shutil.rmtree(simulation.run.root, ignore_errors=True)
+    return row
 
 
 def committed_clone(fault: Fault, root: Path, source: Path) -> Path:

@@ -27,7 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--violation", action="append", default=[], metavar="NAME", help="inject a named fault")
     parser.add_argument("--json", type=Path, metavar="PATH", help="write the build's verdict and steps as JSON")
     parser.add_argument("--list-violations", action="store_true", help="print every fault and the gate that owns it")
-    parser.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR (kept) instead of a temporary directory")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="run in DIR, not a new temporary directory (either is kept, ~4 GB: its logs and report are there)",
+    )
     parser.add_argument(
         "--timeout-scale",
         type=float,

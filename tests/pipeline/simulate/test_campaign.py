@@ -104,3 +104,16 @@ def test_an_unknown_fault_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
         campaign.main(["--stacks", "", "--violations", "kms-rotation-400-days,no-such-fault"])
     assert stopped.value.code == 2
     assert "unknown violation(s): no-such-fault" in capsys.readouterr().err
+
+
+def test_each_runs_temporary_directory_is_removed_once_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run directory holds the build's virtualenvs (~4 GB): a campaign of 40 runs kept them all."""
+    roots: list[Path] = []
+
+    def fake_simulate(options: Options) -> Simulation:
+        roots.append(tmp_path / f"run-{len(roots)}")
+        return simulation(roots[-1], Status.SUCCESS, Status.SUCCESS, [], ("pass",))
+
+    monkeypatch.setattr(campaign, "simulate", fake_simulate)
+    assert campaign.main(["--stacks", "dev", "--violations", ""]) == 0
+    assert roots and not any(root.exists() for root in roots)
