@@ -8,8 +8,8 @@
 # start; this is their record. It runs on the Cloud SDK image before any virtualenv exists: gcloud
 # and that image's python3 only. The record holds only fixed text and validated names (environment,
 # build id, gate id, exit code): never the guard's output, which the build log keeps.
-# Exit: the guard's own exit code (0: it passed, nothing recorded); a record that could not be
-# written is logged and the guard's refusal still stands.
+# Exit: the guard's own exit code (0: it passed, nothing recorded), after one FAIL line saying whether the
+# record was written; a record that could not be written never changes the refusal.
 set -Eeuo pipefail
 SCRIPT_NAME="guard-with-record.sh"
 USAGE="guard-with-record.sh ENV GATE COMPLIANCE_BUCKET SECURITY_PROJECT_ID scripts/GUARD.sh [ARG...]"
@@ -66,18 +66,16 @@ message = {"environment": environment, "build_id": build_id, "verdict": "fail", 
 with open(f"{out}/message.json", "w", encoding="utf-8") as handle:
     json.dump(message, handle, separators=(",", ":"))
 PY
-  log "refusal record not written: the record could not be composed"
-  exit "$rc"
+  die "${gate} refused the build (exit ${rc}); its record could not be composed" "$rc"
 fi
 if ! gcloud storage cp "${work}/report.json" "${work}/report.md" "${report_uri}/" >"${work}/cp.out" 2>&1; then
-  log "refusal record not uploaded to ${report_uri}/: $(tail -n 1 "${work}/cp.out")"
-  exit "$rc"
+  die "${gate} refused the build (exit ${rc}); record not uploaded to ${report_uri}/: $(tail -n 1 "${work}/cp.out")" "$rc"
 fi
 log "refusal record uploaded to ${report_uri}/ (report.json, report.md)"
 if ! gcloud pubsub topics publish "$topic" --message="$(<"${work}/message.json")" \
   --attribute="environment=${ENVIRONMENT},verdict=fail" --format=json >"${work}/publish.out" 2>&1; then
-  log "security topic not notified: $(tail -n 1 "${work}/publish.out")"
-  exit "$rc"
+  die "${gate} refused the build (exit ${rc}); recorded, but the security topic was not notified: $(tail -n 1 "${work}/publish.out")" "$rc"
 fi
 log "published fail for ${ENVIRONMENT} build ${BUILD_ID} to ${topic}"
-exit "$rc"
+# The step's last line says why it failed, as every failing step's does.
+die "${gate} refused the build (exit ${rc}): recorded at ${report_uri}/ and the security team notified" "$rc"

@@ -51,14 +51,21 @@ def test_a_refusal_uploads_the_record_and_notifies_the_security_topic(tools: Fak
     assert "--attribute=environment=prod,verdict=fail" in publish.argv
     message = json.loads(next(a for a in publish.argv if a.startswith("--message="))[len("--message=") :])
     assert message == {"environment": "prod", "build_id": "b-123", "verdict": "fail", "refused_by": "pool-guard"}
-    assert result.stderr.rstrip().endswith(f"published fail for prod build b-123 to {TOPIC}")
+    assert f"published fail for prod build b-123 to {TOPIC}" in result.stderr
+    assert result.reason == (
+        f"{SCRIPT}: FAIL: pool-guard refused the build (exit 1): recorded at {DESTINATION} "
+        "and the security team notified"
+    )
 
 
 def test_a_record_that_cannot_be_uploaded_is_said_and_the_refusal_stands(tools: FakeTools) -> None:
     recorded(on_pool(tools, ""), cp_exit=1)
     result = tools.run(SCRIPT, *GUARD)
     assert result.returncode == 1
-    assert f"refusal record not uploaded to {DESTINATION}: AccessDeniedException: 403" in result.stderr
+    assert result.reason == (
+        f"{SCRIPT}: FAIL: pool-guard refused the build (exit 1); record not uploaded to {DESTINATION}: "
+        "AccessDeniedException: 403"
+    )
     assert not tools.called("gcloud", "pubsub")
 
 
@@ -66,7 +73,7 @@ def test_a_notification_that_cannot_be_published_is_said_and_the_refusal_stands(
     recorded(on_pool(tools, ""), publish_exit=1)
     result = tools.run(SCRIPT, *GUARD)
     assert result.returncode == 1
-    assert "security topic not notified" in result.stderr
+    assert "pool-guard refused the build (exit 1); recorded, but the security topic was not notified" in result.reason
 
 
 def test_the_guards_usage_error_is_its_exit_code_and_is_recorded(tools: FakeTools) -> None:
