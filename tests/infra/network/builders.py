@@ -7,7 +7,9 @@ import functools
 from infra.network.api_edge import ApiEdge, ApiEdgeArgs
 from infra.network.network import Network, NetworkArgs
 from infra.rules import Resource
-from tests.infra.recording import config_for, record
+from tests.infra.recording import config_for, only, record
+
+SUBNET = "gcp:compute/subnetwork:Subnetwork"
 
 
 def network_args(environment: str) -> NetworkArgs:
@@ -37,3 +39,15 @@ def api_edge_args(environment: str) -> ApiEdgeArgs:
 def built_api_edge(environment: str) -> tuple[Resource, ...]:
     args = api_edge_args(environment)
     return tuple(record(lambda: ApiEdge("api-edge", args)))
+
+
+def inputs(type_token: str, environment: str = "prod") -> dict[str, object]:
+    if type_token == SUBNET:
+        return named(SUBNET, "network-subnet", environment)
+    return dict(only(list(built_network(environment)), type_token).inputs)
+
+
+def named(type_token: str, name: str, environment: str = "prod") -> dict[str, object]:
+    matches = [r for r in built_network(environment) if r.type == type_token and r.name == name]
+    assert len(matches) == 1, f"expected one {type_token} named {name}"
+    return dict(matches[0].inputs)

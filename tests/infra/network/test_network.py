@@ -7,36 +7,19 @@ import pytest
 
 from infra.compute.gke import PODS_RANGE, SERVICES_RANGE
 from infra.network.network import Network
-from tests.infra.network.builders import built_network, network_args
-from tests.infra.recording import config_for, of_type, only
+from tests.infra.network.builders import SUBNET, built_network, inputs, named, network_args
+from tests.infra.recording import config_for, of_type
 
 NETWORK = "gcp:compute/network:Network"
-SUBNET = "gcp:compute/subnetwork:Subnetwork"
 ROUTE = "gcp:compute/route:Route"
 FIREWALL = "gcp:compute/firewall:Firewall"
-ADDRESS = "gcp:compute/globalAddress:GlobalAddress"
 ZONE = "gcp:dns/managedZone:ManagedZone"
 RECORD = "gcp:dns/recordSet:RecordSet"
 DNS_POLICY = "gcp:dns/policy:Policy"
-CONNECTION = "gcp:servicenetworking/connection:Connection"
-PRODUCER_VPC_SC = "gcp:servicenetworking/vpcServiceControls:VpcServiceControls"
-PEERING_ROUTES = "gcp:compute/networkPeeringRoutesConfig:NetworkPeeringRoutesConfig"
 VPC_ID = "projects/nwh-analytics-prd/global/networks/hipaa-prod-vpc"
 VIP_ADDRESSES = ["199.36.153.4", "199.36.153.5", "199.36.153.6", "199.36.153.7"]
 LOGGED = {"metadata": "INCLUDE_ALL_METADATA"}
 LABELS = {"compliance": "hipaa", "data-classification": "phi", "environment": "prod", "managed-by": "pulumi"}
-
-
-def inputs(type_token: str, environment: str = "prod") -> dict[str, object]:
-    if type_token == SUBNET:
-        return named(SUBNET, "network-subnet", environment)
-    return dict(only(list(built_network(environment)), type_token).inputs)
-
-
-def named(type_token: str, name: str, environment: str = "prod") -> dict[str, object]:
-    matches = [r for r in built_network(environment) if r.type == type_token and r.name == name]
-    assert len(matches) == 1, f"expected one {type_token} named {name}"
-    return dict(matches[0].inputs)
 
 
 def test_vpc_is_custom_mode_regional_and_born_without_a_default_route(stack: str) -> None:
@@ -99,60 +82,6 @@ def test_no_cloud_nat_and_no_router(stack: str) -> None:
     types = {r.type for r in built_network(stack)}
     assert "gcp:compute/routerNat:RouterNat" not in types
     assert "gcp:compute/router:Router" not in types
-
-
-@pytest.mark.parametrize(
-    ("purpose", "address", "prefix"), [("psa-range", "10.30.32.0", 20), ("build-pool-range", "10.30.48.0", 24)]
-)
-def test_private_services_ranges_are_internal_peering_ranges_from_config(
-    purpose: str, address: str, prefix: int
-) -> None:
-    assert named(ADDRESS, f"network-{purpose}") == {
-        "name": f"hipaa-prod-{purpose}",
-        "project": "nwh-analytics-prd",
-        "description": f"Private services access range ({purpose})",
-        "purpose": "VPC_PEERING",
-        "addressType": "INTERNAL",
-        "address": address,
-        "prefixLength": prefix,
-        "network": VPC_ID,
-        "labels": LABELS,
-    }
-
-
-def test_private_services_connection_reserves_both_ranges() -> None:
-    connection = inputs(CONNECTION)
-    assert connection["network"] == VPC_ID
-    assert connection["service"] == "servicenetworking.googleapis.com"
-    assert connection["reservedPeeringRanges"] == ["hipaa-prod-psa-range", "hipaa-prod-build-pool-range"]
-
-
-@pytest.mark.parametrize(
-    ("environment", "policy"), [("dev", "REMOVE_PEERING"), ("staging", "DELETE"), ("prod", "DELETE")]
-)
-def test_only_dev_may_drop_the_peering_on_destroy(environment: str, policy: str) -> None:
-    assert inputs(CONNECTION, environment)["deletionPolicy"] == policy
-
-
-def test_producer_network_uses_the_restricted_vip_too(stack: str) -> None:
-    assert inputs(PRODUCER_VPC_SC, stack) == {
-        "project": config_for(stack).project_id,
-        "network": f"hipaa-{stack}-vpc",
-        "service": "servicenetworking.googleapis.com",
-        "enabled": True,
-    }
-
-
-def test_peering_exchanges_no_custom_or_public_routes() -> None:
-    assert inputs(PEERING_ROUTES) == {
-        "project": "nwh-analytics-prd",
-        "network": "hipaa-prod-vpc",
-        "peering": "servicenetworking-googleapis-com",
-        "exportCustomRoutes": False,
-        "importCustomRoutes": False,
-        "exportSubnetRoutesWithPublicIp": False,
-        "importSubnetRoutesWithPublicIp": False,
-    }
 
 
 @pytest.mark.parametrize(
