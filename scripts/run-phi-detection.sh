@@ -10,6 +10,10 @@
 # Cloud Logging ingests with a delay, so the final scan first waits until the log shows the PASS
 # line of every gate whose evidence passed (re-reading it up to PHI_LOG_READS times, every
 # PHI_LOG_RETRY_SECONDS); a log that never catches up fails: an incomplete log is not a clean one.
+# PHI_SOURCE_DATA=DIR (the phi-detection step: /workspace) adds the data files committed with the
+# source (csv, tsv, json, jsonl, ndjson, txt, yaml) under DIR: a committed file holding PHI must not
+# build. tests/ (synthetic values by design), hidden directories (.git, the virtualenvs, .tools, the
+# linters' caches) and what the build wrote (evidence, outputs, bin, build, dist) are left out.
 set -Eeuo pipefail
 SCRIPT_NAME=run-phi-detection.sh
 USAGE="run-phi-detection.sh ENV PATH...   (files or directories to scan along with the build log; PHI_GATE_ID=phi-log-scan for the final scan)"
@@ -100,10 +104,22 @@ if [[ "$GATE_ID" == phi-log-scan ]]; then
   log "build log: complete, PASS lines of ${#GATES[@]} gates present"
 fi
 
+source_files=()
+if [[ -n "${PHI_SOURCE_DATA:-}" ]]; then
+  [[ -d "$PHI_SOURCE_DATA" ]] || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA} is not a directory"
+  root=${PHI_SOURCE_DATA%/}
+  mapfile -d '' source_files < <(find "$root" \( \( -type d -name '.*' ! -path "$root" \) -o -name node_modules \
+    -o -path "$root/tests" -o -path "$root/evidence" -o -path "$root/outputs" -o -path "$root/bin" -o -name build \
+    -o -name dist \) -prune -o -type f \( -name '*.csv' -o -name '*.tsv' -o -name '*.json' -o -name '*.jsonl' \
+    -o -name '*.ndjson' -o -name '*.txt' -o -name '*.yaml' -o -name '*.yml' \) -print0)
+  ((${#source_files[@]} > 0)) || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: no committed data file found; a scan of nothing is never clean"
+  log "source data: ${#source_files[@]} committed data file(s) under ${PHI_SOURCE_DATA} (tests/ and tool trees left out)"
+fi
+
 result="${work}/phi.json"
 PHI_FINDINGS=0
 PHI_SUMMARY=""
-phi_scan "$result" "$build_log" "$@"
+phi_scan "$result" "$build_log" "$@" "${source_files[@]}"
 log "PHI scan: ${PHI_SUMMARY}, ${PHI_FINDINGS} finding(s)"
 checked "$(jq '.files_scanned' "$result")"
 while IFS= read -r finding; do

@@ -45,5 +45,7 @@ def stage(toolchain: str, phi_after: Sequence[str]) -> Stage:
         timeout=900,
         allow_failure=True,
         image_key="phi-scanner",
+        # The data files committed with the source too: a committed file holding PHI must not build.
+        extra_env=("PHI_SOURCE_DATA=/workspace",),
     )
     return Stage("compliance validation", (*steps, phi))

@@ -258,3 +258,53 @@ def test_the_phi_log_scan_gate_fails_closed_on_an_incomplete_log(tools: FakeTool
 def test_the_phi_log_scan_gate_needs_its_arguments(tools: FakeTools) -> None:
     result = tools.run("run-phi-log-scan.sh", "prod")
     assert result.returncode == 2 and "usage: run-phi-log-scan.sh ENV PATH..." in result.stderr
+
+
+def source_tree(root: Path) -> Path:
+    """A workspace as the phi-detection step sees it: committed data files beside the build's own trees."""
+    for relative, text in {
+        "monitoring/prod/policies/alert.json": '{"displayName": "KMS key disabled"}\n',
+        "requirements.txt": "pulumi==3.200.0\n",
+        "workloads/k8s/api.yaml": "kind: Deployment\n",
+        # Synthetic PHI by design, or the build's own trees: never scanned as source data.
+        "tests/fixtures/patients.csv": f"ssn\n{SECRETS['ssn']}\n",
+        ".venv/lib/site-packages/faker/data.txt": f"{SECRETS['ssn']}\n",
+        ".tools/semgrep/rules.json": f'{{"example": "{SECRETS["ssn"]}"}}\n',
+        "workloads/api/build/lib/copy.json": f'{{"ssn": "{SECRETS["ssn"]}"}}\n',
+        "app.py": f"SSN = '{SECRETS['ssn']}'\n",  # not a data file: code is Semgrep's, not this scan's
+    }.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def test_committed_data_files_are_scanned_and_the_build_trees_are_not(tools: FakeTools, outputs: Path) -> None:
+    workspace = source_tree(tools.root / "workspace")
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
+    assert result.returncode == 0, result.stderr
+    assert f"source data: 3 committed data file(s) under {workspace}" in result.stderr
+    assert "6 file(s) scanned" in result.stderr
+
+
+def test_a_committed_data_file_holding_phi_blocks_the_build(tools: FakeTools, outputs: Path) -> None:
+    workspace = source_tree(tools.root / "workspace")
+    planted = workspace / "workloads" / "quality" / "planted_patients.csv"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f"patient_id,ssn\nPAT-1,{SECRETS['ssn']}\n", encoding="utf-8")
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
+    assert result.returncode == 1
+    assert tools.evidence_of("phi-detection")["violations"] == [f"PHI found: {planted}:2:7: US_SSN (score 0.5)"]
+    assert_no_secret_anywhere(result)
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty"])
+def test_a_source_tree_that_is_missing_or_holds_no_data_file_fails(tools: FakeTools, outputs: Path, kind: str) -> None:
+    workspace = tools.root / "workspace"
+    if kind == "empty":
+        (workspace / "tests").mkdir(parents=True)
+        (workspace / "tests" / "cases.json").write_text("{}\n", encoding="utf-8")
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
+    assert result.returncode == 1
+    reason = "is not a directory" if kind == "missing" else "no committed data file found"
+    assert reason in result.reason
