@@ -17,10 +17,8 @@ shift
 require_match POOL "$1" '^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z]+-[a-z]+[0-9]/workerPools/[a-z][a-z0-9-]{0,62}$'
 require_tool gcloud
 require_build_id
-region_args=()
-[[ -z "${BUILD_REGION:-}" ]] || region_args=(--region "$BUILD_REGION")
 pool=""
-capture_text pool "build pool" gcloud builds describe "$BUILD_ID" "${region_args[@]}" --format='value(options.pool.name)'
+running_build_value pool "build pool" options.pool.name
 # Only the pool's path is echoed, once it has that shape; anything else is not what was asked for.
 [[ "$pool" =~ ^projects/[^[:space:]]+$ ]] || pool="${pool:+an unreadable answer}"
 [[ "$pool" == "$1" ]] || die "build ${BUILD_ID} runs on '${pool:-the default pool}', not the private pool $1"

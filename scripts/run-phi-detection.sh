@@ -108,10 +108,14 @@ source_files=()
 if [[ -n "${PHI_SOURCE_DATA:-}" ]]; then
   [[ -d "$PHI_SOURCE_DATA" ]] || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA} is not a directory"
   root=${PHI_SOURCE_DATA%/}
-  mapfile -d '' source_files < <(find "$root" \( \( -type d -name '.*' ! -path "$root" \) -o -name node_modules \
+  # Listed to a file first: a find that fails part-way (an unreadable directory) fails the gate
+  # instead of leaving a shorter list that would read as clean.
+  find "$root" \( \( -type d -name '.*' ! -path "$root" \) -o -name node_modules \
     -o -path "$root/tests" -o -path "$root/evidence" -o -path "$root/outputs" -o -path "$root/bin" -o -name build \
     -o -name dist \) -prune -o -type f \( -name '*.csv' -o -name '*.tsv' -o -name '*.json' -o -name '*.jsonl' \
-    -o -name '*.ndjson' -o -name '*.txt' -o -name '*.yaml' -o -name '*.yml' \) -print0)
+    -o -name '*.ndjson' -o -name '*.txt' -o -name '*.yaml' -o -name '*.yml' \) -print0 >"${work}/source-files" \
+    2>"${work}/find.err" || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: listing failed: $(head -n 1 "${work}/find.err")"
+  mapfile -d '' source_files <"${work}/source-files"
   ((${#source_files[@]} > 0)) || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: no committed data file found; a scan of nothing is never clean"
   log "source data: ${#source_files[@]} committed data file(s) under ${PHI_SOURCE_DATA} (tests/ and tool trees left out)"
 fi

@@ -77,6 +77,16 @@ gate_finish() {
 
 # --- production approval --------------------------------------------------------------------
 
+# running_build_value VAR WHAT FIELD: one field of the running build ($BUILD_ID, in $BUILD_REGION when
+# set: a private pool's builds are regional) through gcloud's value() projection, so the first steps
+# need no jq; a failed describe dies naming WHAT.
+running_build_value() {
+  local __region=()
+  require_tool gcloud
+  [[ -z "${BUILD_REGION:-}" ]] || __region=(--region "$BUILD_REGION")
+  capture_text "$1" "$2" gcloud builds describe "$BUILD_ID" "${__region[@]}" --format="value($3)"
+}
+
 # require_prod_approval: in prod, the running build must have been approved; refuse otherwise.
 # Reads BUILD_ID (and BUILD_REGION for regional builds in a private pool) from the environment.
 # gcloud's own projection reads the state (no jq: verify-release.sh runs it on the Cloud SDK image,
@@ -85,11 +95,8 @@ gate_finish() {
 require_prod_approval() {
   is_prod || return 0
   [[ -n "${BUILD_ID:-}" ]] || die "prod deploy outside a build: BUILD_ID is not set"
-  require_tool gcloud
-  local state region_args=()
-  [[ -z "${BUILD_REGION:-}" ]] || region_args=(--region "$BUILD_REGION")
-  capture_text state "build approval" gcloud builds describe "$BUILD_ID" "${region_args[@]}" \
-    --format='value(approval.state)'
+  local state
+  running_build_value state "build approval" approval.state
   [[ "$state" != APPROVED ]] || {
     log "build ${BUILD_ID} is approved for prod"
     return 0
