@@ -48,7 +48,9 @@ def _step_resource(index: int, step: object) -> Resource | None:
     protect = state.get("protect", False)
     if not isinstance(protect, bool):
         raise PreviewError(f"{where}: newState.protect is not true or false (got {json.dumps(protect)})")
-    dependencies = state.get("dependencies") or []
+    dependencies = state.get("dependencies", [])
+    if dependencies is None:
+        dependencies = []
     if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
         raise PreviewError(f"{where}: newState.dependencies is not a list of URNs")
     if type_token == "pulumi:pulumi:Stack" or type_token.startswith("pulumi:providers:"):

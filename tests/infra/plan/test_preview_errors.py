@@ -45,6 +45,7 @@ CASES: list[tuple[str, str, str]] = [
     ("protect-a-string", preview(step(protect="yes")), 'step 0: newState.protect is not true or false (got "yes")'),
     ("dependencies-a-string", preview(step(dependencies=URN)), "step 0: newState.dependencies is not a list of URNs"),
     ("dependencies-numbers", preview(step(dependencies=[1])), "step 0: newState.dependencies is not a list of URNs"),
+    ("dependencies-an-object", preview(step(dependencies={})), "step 0: newState.dependencies is not a list of URNs"),
     (
         "two-stacks",
         preview(step(), step(urn="urn:pulumi:dev::hipaa::gcp:storage/bucket:Bucket::b")),
