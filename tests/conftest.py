@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import gc
 import os
 import pickle
 import re
@@ -145,3 +146,12 @@ def mocked() -> None:
 @pytest.fixture
 def plan() -> Callable[[str], tuple[Resource, ...]]:
     return planned
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection loaded (test modules, Pulumi, Presidio, pandas) lives for the whole run: freeze
+    it, so a full garbage collection no longer walks it each time. Before this, garbage collection was
+    about 10 % of the suite's CPU (perf: gc_collect_main, visit_decref, visit_reachable)."""
+    del session
+    gc.collect()
+    gc.freeze()
