@@ -10,10 +10,13 @@
 # Cloud Logging ingests with a delay, so the final scan first waits until the log shows the PASS
 # line of every gate whose evidence passed (re-reading it up to PHI_LOG_READS times, every
 # PHI_LOG_RETRY_SECONDS); a log that never catches up fails: an incomplete log is not a clean one.
-# PHI_SOURCE_DATA=DIR (the phi-detection step: /workspace) adds the data files committed with the
-# source (csv, tsv, json, jsonl, ndjson, txt, yaml) under DIR: a committed file holding PHI must not
-# build. tests/ (synthetic values by design), hidden directories (.git, the virtualenvs, .tools, the
-# linters' caches) and what the build wrote (evidence, outputs, bin, build, dist) are left out.
+# PHI_SOURCE_DATA=DIR (the phi-detection step: /workspace) adds every file committed with the source
+# under DIR, code and data alike (binaries are skipped and counted): a committed file holding PHI must
+# not build. tests/ (synthetic values by design), hidden directories (.git, the virtualenvs, .tools,
+# the linters' caches), bytecode and package metadata, and what the build wrote (evidence, outputs,
+# bin, build, dist) are left out. The reviewed exact synthetic values in DIR/security/phi-exemptions.json
+# (PHI_EXEMPTIONS to override; pipeline/phi/exemptions.py) are counted, not found; a missing or
+# malformed exemptions file fails the gate.
 set -Eeuo pipefail
 SCRIPT_NAME=run-phi-detection.sh
 USAGE="run-phi-detection.sh ENV PATH...   (files or directories to scan along with the build log; PHI_GATE_ID=phi-log-scan for the final scan)"
@@ -105,25 +108,28 @@ if [[ "$GATE_ID" == phi-log-scan ]]; then
 fi
 
 source_files=()
+exemptions=()
 if [[ -n "${PHI_SOURCE_DATA:-}" ]]; then
   [[ -d "$PHI_SOURCE_DATA" ]] || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA} is not a directory"
   root=${PHI_SOURCE_DATA%/}
+  exemption_file=${PHI_EXEMPTIONS:-${root}/security/phi-exemptions.json}
+  [[ -f "$exemption_file" ]] || die "PHI exemptions ${exemption_file} not found; without it the committed source cannot be judged"
   # Listed to a file first: a find that fails part-way (an unreadable directory) fails the gate
   # instead of leaving a shorter list that would read as clean.
-  find "$root" \( \( -type d -name '.*' ! -path "$root" \) -o -name node_modules \
-    -o -path "$root/tests" -o -path "$root/evidence" -o -path "$root/outputs" -o -path "$root/bin" -o -name build \
-    -o -name dist \) -prune -o -type f \( -name '*.csv' -o -name '*.tsv' -o -name '*.json' -o -name '*.jsonl' \
-    -o -name '*.ndjson' -o -name '*.txt' -o -name '*.yaml' -o -name '*.yml' \) -print0 >"${work}/source-files" \
+  find "$root" \( \( -type d -name '.*' ! -path "$root" \) -o -name node_modules -o -name __pycache__ \
+    -o -name '*.egg-info' -o -path "$root/tests" -o -path "$root/evidence" -o -path "$root/outputs" \
+    -o -path "$root/bin" -o -name build -o -name dist \) -prune -o -type f -print0 >"${work}/source-files" \
     2>"${work}/find.err" || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: listing failed: $(head -n 1 "${work}/find.err")"
   mapfile -d '' source_files <"${work}/source-files"
-  ((${#source_files[@]} > 0)) || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: no committed data file found; a scan of nothing is never clean"
-  log "source data: ${#source_files[@]} committed data file(s) under ${PHI_SOURCE_DATA} (tests/ and tool trees left out)"
+  ((${#source_files[@]} > 0)) || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: no committed file found; a scan of nothing is never clean"
+  exemptions=(--exemptions "$exemption_file" "$root")
+  log "source: ${#source_files[@]} committed file(s) under ${PHI_SOURCE_DATA} (tests/ and tool trees left out)"
 fi
 
 result="${work}/phi.json"
 PHI_FINDINGS=0
 PHI_SUMMARY=""
-phi_scan "$result" "$build_log" "$@" "${source_files[@]}"
+phi_scan "$result" "${exemptions[@]}" "$build_log" "$@" "${source_files[@]}"
 log "PHI scan: ${PHI_SUMMARY}, ${PHI_FINDINGS} finding(s)"
 checked "$(jq '.files_scanned' "$result")"
 while IFS= read -r finding; do

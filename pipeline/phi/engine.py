@@ -34,11 +34,13 @@ _MAY_MATCH_A_PATTERN = re.compile(r"[0-9@A-Z]")
 
 @dataclass(frozen=True)
 class Detection:
-    """An entity type found, its score and where the match starts (0-based); never the matched text."""
+    """An entity type found, its score and where the match starts and ends (0-based, end exclusive);
+    never the matched text."""
 
     entity_type: str
     score: float
     start: int
+    end: int
 
 
 class Detector:
@@ -53,7 +55,7 @@ class Detector:
         if self.mode == PATTERN_ONLY and not _MAY_MATCH_A_PATTERN.search(text):
             return []
         results = self._analyzer.analyze(text=text, language=LANGUAGE, score_threshold=SCORE_THRESHOLD)
-        return [Detection(r.entity_type, round(r.score, 2), r.start) for r in within_addresses_dropped(results)]
+        return [Detection(r.entity_type, round(r.score, 2), r.start, r.end) for r in within_addresses_dropped(results)]
 
     def detect(self, line: str) -> list[Detection]:
         """One detection per entity type found on the line (see strongest)."""

@@ -4,7 +4,9 @@ Text is decided by content, not by name: a NUL byte in the first block marks a b
 counted), except after a UTF-16 byte-order mark. Undecodable bytes in a UTF-8 file are replaced,
 so a log with a stray Latin-1 byte is still scanned. A line of any length is read and analysed in
 bounded windows (pipeline/phi/windows.py), all of it. A path that does not exist, a file that
-cannot be read and a scan that reads no file at all are errors, never a clean result.
+cannot be read and a scan that reads no file at all are errors, never a clean result. A match that
+a reviewed exemption names exactly (file, entity type, value: pipeline/phi/exemptions.py) is counted,
+not reported; any other match on the same line still is.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.phi.engine import Detection, Detector, strongest
+from pipeline.phi.exemptions import Exemptions
 from pipeline.phi.windows import windows
 
 # Enough to tell text from binary, as git and grep do.
@@ -45,6 +48,7 @@ class ScanResult:
     files_scanned: int = 0
     files_skipped: int = 0
     findings: list[Finding] = field(default_factory=list)
+    exempted: int = 0
 
 
 def files_under(paths: Sequence[Path]) -> Iterator[Path]:
@@ -92,7 +96,9 @@ def open_text(path: Path) -> io.TextIOWrapper | None:
     return io.TextIOWrapper(handle, encoding="utf-8", errors="replace")
 
 
-def _scan_file(path: Path, stream: io.TextIOWrapper, detector: Detector) -> Iterator[Finding]:
+def _scan_file(
+    path: Path, stream: io.TextIOWrapper, detector: Detector, exemptions: Exemptions | None, result: ScanResult
+) -> Iterator[Finding]:
     line = 0  # the line being read, and its strongest match per type so far
     best: list[Detection] = []
     with stream:
@@ -106,10 +112,16 @@ def _scan_file(path: Path, stream: io.TextIOWrapper, detector: Detector) -> Iter
                 except Exception as error:  # an analyzer error message may quote the line: name its type only
                     raise ScanError(f"{path}:{window.line}: analysis failed ({type(error).__name__})") from None
                 # Offsets become columns of the line; a match is counted by the one window that owns it.
-                owned = (
-                    Detection(d.entity_type, d.score, window.column + d.start) for d in found if window.owns(d.start)
+                owned = [d for d in found if window.owns(d.start)]
+                if exemptions is not None:
+                    text = window.text
+                    kept = [d for d in owned if not exemptions.allows(path, d.entity_type, text[d.start : d.end])]
+                    result.exempted += len(owned) - len(kept)
+                    owned = kept
+                shifted = (
+                    Detection(d.entity_type, d.score, window.column + d.start, window.column + d.end) for d in owned
                 )
-                best = strongest([*best, *owned])
+                best = strongest([*best, *shifted])
             yield from _findings(path, line, best)
         except OSError as error:
             raise ScanError(f"{path}: cannot read ({error.strerror})") from error
@@ -120,7 +132,7 @@ def _findings(path: Path, line: int, detections: list[Detection]) -> Iterator[Fi
         yield Finding(str(path), line, detection.start + 1, detection.entity_type, detection.score)
 
 
-def scan(paths: Sequence[Path], detector: Detector) -> ScanResult:
+def scan(paths: Sequence[Path], detector: Detector, exemptions: Exemptions | None = None) -> ScanResult:
     if not paths:
         raise ScanError("no path to scan")
     result = ScanResult(mode=detector.mode)
@@ -130,7 +142,7 @@ def scan(paths: Sequence[Path], detector: Detector) -> ScanResult:
             result.files_skipped += 1
             continue
         result.files_scanned += 1
-        result.findings.extend(_scan_file(path, stream, detector))
+        result.findings.extend(_scan_file(path, stream, detector, exemptions, result))
     if result.files_scanned == 0:
         raise ScanError(f"no text file to scan ({result.files_skipped} binary or special file(s) skipped)")
     return result

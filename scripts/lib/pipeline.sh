@@ -21,15 +21,23 @@ require_build_id() {
   [[ "$BUILD_ID" =~ $RE_BUILD_ID ]] || die "BUILD_ID is malformed"
 }
 
-# phi_scan RESULT_JSON PATH...: the PHI gate over PATHs. Sets PHI_FINDINGS (count) and PHI_SUMMARY
-# (mode and counts) and leaves the scan's JSON in RESULT_JSON. A scan that cannot run, scans
-# nothing, or disagrees with its own exit code dies: a scan that did not happen is never clean.
+# phi_scan RESULT_JSON [--exemptions FILE ROOT] PATH...: the PHI gate over PATHs. Sets PHI_FINDINGS
+# (count) and PHI_SUMMARY (mode and counts) and leaves the scan's JSON in RESULT_JSON. With
+# --exemptions, the reviewed exact synthetic values FILE lists (paths relative to ROOT) are counted,
+# not found. A scan that cannot run, scans nothing, or disagrees with its own exit code dies: a scan
+# that did not happen is never clean.
 phi_scan() {
   require_tool jq
   local result=$1 rc=0 err first
+  local -a options=()
   shift
+  if [[ "${1:-}" == --exemptions ]]; then
+    (($# >= 4)) || die "phi_scan: --exemptions needs FILE, ROOT and a path to scan"
+    options=(--exemptions "$2" --root "$3")
+    shift 3
+  fi
   err=$(mktemp)
-  pipeline_python -m pipeline.phi scan --json "$result" -- "$@" >/dev/null 2>"$err" || rc=$?
+  pipeline_python -m pipeline.phi scan --json "$result" "${options[@]}" -- "$@" >/dev/null 2>"$err" || rc=$?
   first=$(head -c 300 "$err" | head -n 1)
   rm -f "$err"
   ((rc == 0 || rc == 1)) || die "PHI scan could not run (exit ${rc})${first:+: ${first}}"
@@ -44,8 +52,8 @@ phi_scan() {
     die "PHI scan exit ${rc} disagrees with its ${PHI_FINDINGS} finding(s)"
   fi
   # shellcheck disable=SC2034  # read by the scripts that source this file
-  PHI_SUMMARY=$(jq -r '"mode \(.mode), \(.files_scanned) file(s) scanned, \(.files_skipped // 0) binary skipped"' \
-    "$result")
+  PHI_SUMMARY=$(jq -r '"mode \(.mode), \(.files_scanned) file(s) scanned, \(.files_skipped // 0) binary skipped"
+    + (if (.exempted // 0) > 0 then ", \(.exempted) reviewed synthetic value(s) exempted" else "" end)' "$result")
 }
 
 # phi_finding_lines RESULT_JSON [PREFIX]: one line per finding, `path:line:column: TYPE (score S)`,

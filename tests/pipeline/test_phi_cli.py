@@ -34,7 +34,13 @@ def test_clean_files_exit_0_with_json(workdir: Path, capsys: pytest.CaptureFixtu
     Path("build.log").write_text("step 1 ok\n12 passed in 3.2s\n", encoding="utf-8")
     assert cli.main(["scan", "build.log", "--json", "phi.json"]) == cli.CLEAN
     document = json.loads(Path("phi.json").read_text(encoding="utf-8"))
-    assert document == {"mode": PATTERN_ONLY, "files_scanned": 1, "files_skipped": 0, "findings": []}
+    assert document == {
+        "mode": PATTERN_ONLY,
+        "files_scanned": 1,
+        "files_skipped": 0,
+        "exempted": 0,
+        "findings": [],
+    }
     assert capsys.readouterr().out.strip() == (
         "phi: PASS: no PHI found in 1 file(s) scanned, 0 binary skipped, mode pattern-only"
     )

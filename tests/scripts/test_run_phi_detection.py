@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -261,17 +262,27 @@ def test_the_phi_log_scan_gate_needs_its_arguments(tools: FakeTools) -> None:
 
 
 def source_tree(root: Path) -> Path:
-    """A workspace as the phi-detection step sees it: committed data files beside the build's own trees."""
+    """A workspace as the phi-detection step sees it: committed code and data beside the build's own trees,
+    with one reviewed synthetic value exempted."""
+    exemption = {
+        "path": "workloads/api/examples.py",
+        "entity_type": "US_SSN",
+        "sha256": hashlib.sha256(SECRETS["ssn"].encode()).hexdigest(),
+        "reason": "a made-up SSN in the API's documented examples",
+    }
     for relative, text in {
         "monitoring/prod/policies/alert.json": '{"displayName": "KMS key disabled"}\n',
         "requirements.txt": "pulumi==3.200.0\n",
         "workloads/k8s/api.yaml": "kind: Deployment\n",
-        # Synthetic PHI by design, or the build's own trees: never scanned as source data.
+        "workloads/api/examples.py": f"EXAMPLE_SSN = '{SECRETS['ssn']}'\n",
+        "security/phi-exemptions.json": json.dumps({"exemptions": [exemption]}),
+        # Synthetic PHI by design, or the build's own trees: never scanned as source.
         "tests/fixtures/patients.csv": f"ssn\n{SECRETS['ssn']}\n",
         ".venv/lib/site-packages/faker/data.txt": f"{SECRETS['ssn']}\n",
         ".tools/semgrep/rules.json": f'{{"example": "{SECRETS["ssn"]}"}}\n',
         "workloads/api/build/lib/copy.json": f'{{"ssn": "{SECRETS["ssn"]}"}}\n',
-        "app.py": f"SSN = '{SECRETS['ssn']}'\n",  # not a data file: code is Semgrep's, not this scan's
+        "workloads/api/src/hipaa_api.egg-info/PKG-INFO": f"Summary: {SECRETS['ssn']}\n",
+        "workloads/api/src/hipaa_api/__pycache__/app.cpython-311.pyc": f"{SECRETS['ssn']}\n",
     }.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -279,32 +290,73 @@ def source_tree(root: Path) -> Path:
     return root
 
 
-def test_committed_data_files_are_scanned_and_the_build_trees_are_not(tools: FakeTools, outputs: Path) -> None:
+def test_committed_files_are_scanned_and_the_build_trees_are_not(tools: FakeTools, outputs: Path) -> None:
     workspace = source_tree(tools.root / "workspace")
     result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
     assert result.returncode == 0, result.stderr
-    assert f"source data: 3 committed data file(s) under {workspace}" in result.stderr
-    assert "6 file(s) scanned" in result.stderr
+    assert f"source: 5 committed file(s) under {workspace}" in result.stderr
+    assert "8 file(s) scanned" in result.stderr and "1 reviewed synthetic value(s) exempted" in result.stderr
 
 
-def test_a_committed_data_file_holding_phi_blocks_the_build(tools: FakeTools, outputs: Path) -> None:
+@pytest.mark.parametrize(
+    ("relative", "text", "column"),
+    [
+        ("workloads/quality/planted_patients.csv", f"patient_id,ssn\nPAT-1,{SECRETS['ssn']}\n", 7),
+        # The exempted value, in a file its exemption does not name: found.
+        ("workloads/api/src/hipaa_api/planted.py", f"\nCONTACT_SSN = '{SECRETS['ssn']}'\n", 16),
+    ],
+    ids=["data-file", "code-file"],
+)
+def test_a_committed_file_holding_phi_blocks_the_build(
+    tools: FakeTools, outputs: Path, relative: str, text: str, column: int
+) -> None:
     workspace = source_tree(tools.root / "workspace")
-    planted = workspace / "workloads" / "quality" / "planted_patients.csv"
-    planted.parent.mkdir(parents=True)
-    planted.write_text(f"patient_id,ssn\nPAT-1,{SECRETS['ssn']}\n", encoding="utf-8")
+    planted = workspace / relative
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.write_text(text, encoding="utf-8")
     result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
     assert result.returncode == 1
-    assert tools.evidence_of("phi-detection")["violations"] == [f"PHI found: {planted}:2:7: US_SSN (score 0.5)"]
+    score = "0.5" if relative.endswith(".csv") else "0.85"
+    evidence = tools.evidence_of("phi-detection")["violations"]
+    assert evidence == [f"PHI found: {planted}:2:{column}: US_SSN (score {score})"]
     assert_no_secret_anywhere(result)
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty"])
-def test_a_source_tree_that_is_missing_or_holds_no_data_file_fails(tools: FakeTools, outputs: Path, kind: str) -> None:
+def test_a_source_tree_that_is_missing_or_holds_no_committed_file_fails(
+    tools: FakeTools, outputs: Path, kind: str
+) -> None:
     workspace = tools.root / "workspace"
+    exemptions = tools.root / "exemptions.json"
+    exemptions.write_text('{"exemptions": []}', encoding="utf-8")
     if kind == "empty":
         (workspace / "tests").mkdir(parents=True)
         (workspace / "tests" / "cases.json").write_text("{}\n", encoding="utf-8")
+    env = {"PHI_SOURCE_DATA": str(workspace), "PHI_EXEMPTIONS": str(exemptions)}
+    result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env=env)
+    assert result.returncode == 1
+    reason = "is not a directory" if kind == "missing" else "no committed file found"
+    assert reason in result.reason
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "phi-exemptions.json not found; without it the committed source cannot be judged"),
+        ('{"exemptions": [{"path": "a.py"}]}', "exemption 1 lacks entity_type, sha256, reason"),
+        ('{"exemptions": [], "files": ["a.py"]}', 'must be an object with one key, "exemptions"'),
+    ],
+    ids=["missing", "entry-without-keys", "whole-file-exemption"],
+)
+def test_a_missing_or_malformed_exemptions_file_fails_the_gate(
+    tools: FakeTools, outputs: Path, content: str | None, reason: str
+) -> None:
+    workspace = source_tree(tools.root / "workspace")
+    exemptions = workspace / "security" / "phi-exemptions.json"
+    if content is None:
+        exemptions.unlink()
+    else:
+        exemptions.write_text(content, encoding="utf-8")
     result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
     assert result.returncode == 1
-    reason = "is not a directory" if kind == "missing" else "no committed data file found"
     assert reason in result.reason

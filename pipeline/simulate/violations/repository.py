@@ -56,6 +56,10 @@ def show(patient_ssn: str) -> None:
     print(patient_ssn)
 '''
 PHI_FIXTURE = f"patient_id,given_name,ssn,date_of_birth\nPAT-1,Test,{SYNTHETIC_SSN},1970-04-12\n"
+PHI_IN_CODE = f'''"""Escalation details for the API's error pages."""
+
+ESCALATION_REFERENCE = "{SYNTHETIC_SSN}"
+'''
 
 FAULTS = (
     Fault(
@@ -81,6 +85,12 @@ FAULTS = (
         "phi-detection",
         "a committed data file holding an SSN",
         plant("workloads/quality/planted_patients.csv", PHI_FIXTURE),
+    ),
+    Fault(
+        "code-with-phi",
+        "phi-detection",
+        "a committed source file holding an SSN",
+        plant("workloads/api/src/hipaa_api/escalation.py", PHI_IN_CODE),
     ),
     Fault(
         "manifest-runs-as-root",
