@@ -11,10 +11,12 @@
 # line of every gate whose evidence passed (re-reading it up to PHI_LOG_READS times, every
 # PHI_LOG_RETRY_SECONDS); a log that never catches up fails: an incomplete log is not a clean one.
 # PHI_SOURCE_DATA=DIR (the phi-detection step: /workspace) adds every file committed with the source
-# under DIR, code and data alike (binaries are skipped and counted): a committed file holding PHI must
-# not build. tests/ (synthetic values by design), hidden directories (.git, the virtualenvs, .tools,
-# the linters' caches), bytecode and package metadata, and what the build wrote (evidence, outputs,
-# bin, build, dist) are left out. The reviewed exact synthetic values in DIR/security/phi-exemptions.json
+# under DIR (binaries are skipped and counted): a committed file holding PHI must not build. Data files
+# (csv, tsv, json, jsonl, ndjson, txt, yaml) are scanned with the log, model included; code and prose
+# (every other file) in a second, pattern-only scan, as a model reads identifiers in code as people's
+# names. tests/ (synthetic values by design), hidden directories (.git, the virtualenvs, .tools, the
+# linters' caches), bytecode and package metadata, and what the build wrote (evidence, outputs, bin,
+# build, dist) are left out. The reviewed exact synthetic values in DIR/security/phi-exemptions.json
 # (PHI_EXEMPTIONS to override; pipeline/phi/exemptions.py) are counted, not found; a missing or
 # malformed exemptions file fails the gate.
 set -Eeuo pipefail
@@ -108,6 +110,8 @@ if [[ "$GATE_ID" == phi-log-scan ]]; then
 fi
 
 source_files=()
+data_files=()
+code_files=()
 exemptions=()
 if [[ -n "${PHI_SOURCE_DATA:-}" ]]; then
   [[ -d "$PHI_SOURCE_DATA" ]] || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA} is not a directory"
@@ -122,17 +126,32 @@ if [[ -n "${PHI_SOURCE_DATA:-}" ]]; then
     2>"${work}/find.err" || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: listing failed: $(head -n 1 "${work}/find.err")"
   mapfile -d '' source_files <"${work}/source-files"
   ((${#source_files[@]} > 0)) || die "PHI_SOURCE_DATA ${PHI_SOURCE_DATA}: no committed file found; a scan of nothing is never clean"
+  for file in "${source_files[@]}"; do
+    case ${file##*/} in
+      *.csv | *.tsv | *.json | *.jsonl | *.ndjson | *.txt | *.yaml | *.yml) data_files+=("$file") ;;
+      *) code_files+=("$file") ;;
+    esac
+  done
   exemptions=(--exemptions "$exemption_file" "$root")
-  log "source: ${#source_files[@]} committed file(s) under ${PHI_SOURCE_DATA} (tests/ and tool trees left out)"
+  log "source: ${#data_files[@]} data and ${#code_files[@]} other committed file(s) under ${PHI_SOURCE_DATA} (tests/ and tool trees left out)"
 fi
 
-result="${work}/phi.json"
 PHI_FINDINGS=0
 PHI_SUMMARY=""
-phi_scan "$result" "${exemptions[@]}" "$build_log" "$@" "${source_files[@]}"
+results=("${work}/phi.json")
+phi_scan "${results[0]}" "${exemptions[@]}" "$build_log" "$@" "${data_files[@]}"
 log "PHI scan: ${PHI_SUMMARY}, ${PHI_FINDINGS} finding(s)"
-checked "$(jq '.files_scanned' "$result")"
-while IFS= read -r finding; do
-  violation "PHI found: ${finding}"
-done < <(phi_finding_lines "$result" "${work}/")
+scanned=$(jq '.files_scanned' "${results[0]}")
+if ((${#code_files[@]} > 0)); then
+  results+=("${work}/phi-code.json")
+  phi_scan "${results[1]}" --pattern-only "${exemptions[@]}" "${code_files[@]}"
+  log "PHI scan of code and prose: ${PHI_SUMMARY}, ${PHI_FINDINGS} finding(s)"
+  scanned=$((scanned + $(jq '.files_scanned' "${results[1]}")))
+fi
+checked "$scanned"
+for result in "${results[@]}"; do
+  while IFS= read -r finding; do
+    violation "PHI found: ${finding}"
+  done < <(phi_finding_lines "$result" "${work}/")
+done
 gate_finish

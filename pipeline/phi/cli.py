@@ -1,4 +1,4 @@
-"""`python -m pipeline.phi scan [--json PATH] [--exemptions FILE --root DIR] PATH...`: exit 0 clean,
+"""`python -m pipeline.phi scan [--json PATH] [--exemptions FILE --root DIR] [--pattern-only] PATH...`: exit 0 clean,
 1 PHI found, 2 error. `python -m pipeline.phi digest < value`: the SHA-256 a reviewed exemption names.
 
 What it prints and writes names files, lines, entity types and scores; never the matched text, nor a
@@ -33,6 +33,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--exemptions", type=Path, metavar="FILE", help="reviewed exact synthetic values (pipeline/phi/exemptions.py)"
     )
     scan_command.add_argument("--root", type=Path, metavar="DIR", help="the directory the exemptions' paths are under")
+    scan_command.add_argument(
+        "--pattern-only",
+        action="store_true",
+        help="the model-free recognizers only, whatever model is installed (code: a model reads identifiers as names)",
+    )
     commands.add_parser("digest", help="print the SHA-256 of the value on stdin, for an exemption")
     arguments = parser.parse_args(argv)
     if arguments.command == "scan" and (arguments.exemptions is None) != (arguments.root is None):
@@ -68,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_digest()
     try:
         exemptions = None if arguments.exemptions is None else load(arguments.exemptions, arguments.root)
-        result = scan(arguments.paths, detector(installed_model()), exemptions)
+        model = None if arguments.pattern_only else installed_model()
+        result = scan(arguments.paths, detector(model), exemptions)
     except (ScanError, NlpSetupError, LexiconError, ExemptionError) as error:
         print(f"phi: ERROR: {error}", file=sys.stderr)
         return ERROR

@@ -21,21 +21,28 @@ require_build_id() {
   [[ "$BUILD_ID" =~ $RE_BUILD_ID ]] || die "BUILD_ID is malformed"
 }
 
-# phi_scan RESULT_JSON [--exemptions FILE ROOT] PATH...: the PHI gate over PATHs. Sets PHI_FINDINGS
-# (count) and PHI_SUMMARY (mode and counts) and leaves the scan's JSON in RESULT_JSON. With
-# --exemptions, the reviewed exact synthetic values FILE lists (paths relative to ROOT) are counted,
-# not found. A scan that cannot run, scans nothing, or disagrees with its own exit code dies: a scan
-# that did not happen is never clean.
+# phi_scan RESULT_JSON [--pattern-only] [--exemptions FILE ROOT] PATH...: the PHI gate over PATHs.
+# Sets PHI_FINDINGS (count) and PHI_SUMMARY (mode and counts) and leaves the scan's JSON in
+# RESULT_JSON. With --exemptions, the reviewed exact synthetic values FILE lists (paths relative to
+# ROOT) are counted, not found; --pattern-only leaves out the spaCy model's names (for code). A scan
+# that cannot run, scans nothing, or disagrees with its own exit code dies: a scan that did not
+# happen is never clean.
 phi_scan() {
   require_tool jq
   local result=$1 rc=0 err first
   local -a options=()
   shift
-  if [[ "${1:-}" == --exemptions ]]; then
-    (($# >= 4)) || die "phi_scan: --exemptions needs FILE, ROOT and a path to scan"
-    options=(--exemptions "$2" --root "$3")
-    shift 3
-  fi
+  while (($# > 0)); do
+    case $1 in
+      --pattern-only) options+=("$1") && shift ;;
+      --exemptions)
+        (($# >= 4)) || die "phi_scan: --exemptions needs FILE, ROOT and a path to scan"
+        options+=(--exemptions "$2" --root "$3") && shift 3
+        ;;
+      *) break ;;
+    esac
+  done
+  (($# > 0)) || die "phi_scan: no path to scan"
   err=$(mktemp)
   pipeline_python -m pipeline.phi scan --json "$result" "${options[@]}" -- "$@" >/dev/null 2>"$err" || rc=$?
   first=$(head -c 300 "$err" | head -n 1)

@@ -162,6 +162,18 @@ def test_the_mode_is_reported(workdir: Path, tiny_model: Path, monkeypatch: pyte
     assert document["mode"] == SPACY_MODEL and document["findings"][0]["entity_type"] == "PERSON"
 
 
+def test_pattern_only_leaves_the_model_out_whatever_is_pinned(
+    workdir: Path, tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The gate's scan of committed code: a model reads identifiers in code as people's names.
+    monkeypatch.setenv(MODEL_ENV, str(tiny_model))
+    Path("a.py").write_text(f"reviewer = '{SYNTHETIC_NAME}'\nmrn = 'mrn 00123456'\n", encoding="utf-8")
+    assert cli.main(["scan", "--pattern-only", "a.py", "--json", "phi.json"]) == cli.FOUND
+    document = json.loads(Path("phi.json").read_text(encoding="utf-8"))
+    assert document["mode"] == PATTERN_ONLY
+    assert [f["entity_type"] for f in document["findings"]] == ["MEDICAL_RECORD_NUMBER"]
+
+
 def test_a_pinned_model_that_is_not_installed_is_an_error_not_a_download(
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -294,8 +294,13 @@ def test_committed_files_are_scanned_and_the_build_trees_are_not(tools: FakeTool
     workspace = source_tree(tools.root / "workspace")
     result = build_log(tools, CLEAN_LOG).run(SCRIPT, "prod", str(outputs), env={"PHI_SOURCE_DATA": str(workspace)})
     assert result.returncode == 0, result.stderr
-    assert f"source: 5 committed file(s) under {workspace}" in result.stderr
-    assert "8 file(s) scanned" in result.stderr and "1 reviewed synthetic value(s) exempted" in result.stderr
+    assert f"source: 4 data and 1 other committed file(s) under {workspace}" in result.stderr
+    assert "PHI scan: mode pattern-only, 7 file(s) scanned, 0 binary skipped, 0 finding(s)" in result.stderr
+    assert (
+        "PHI scan of code and prose: mode pattern-only, 1 file(s) scanned, 0 binary skipped,"
+        " 1 reviewed synthetic value(s) exempted, 0 finding(s)"
+    ) in result.stderr
+    assert tools.evidence_of("phi-detection")["checked"] == 8
 
 
 @pytest.mark.parametrize(
